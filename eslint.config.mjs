@@ -24,8 +24,29 @@ export default [
           banTransitiveDependencies: true,
         },
       ],
+      // Configuration classes annotate every property: class-transformer converts by the declared type.
+      '@typescript-eslint/no-inferrable-types': ['error', { ignoreProperties: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // Tests of any project may use the shared test helpers (real PostgreSQL and Kafka).
+    files: ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          depConstraints: [{ sourceTag: '*', onlyDependOnLibsWithTags: ['*'] }],
+        },
+      ],
+    },
+  },
+  {
+    // The one-process sandbox is the composition root: it starts the three apps side by side.
+    // Nx forbids importing applications anywhere else, which is what keeps services apart.
+    files: ['tools/sandbox/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
   },
   {
     // Frameworks and I/O stay out of the domain: it is plain TypeScript, testable without a server.

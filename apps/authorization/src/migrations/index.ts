@@ -1,0 +1,2 @@
+/** The authorization schema's migrations, oldest first. */
+export const AUTHORIZATION_MIGRATIONS: (new () => object)[] = [];

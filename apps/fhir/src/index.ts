@@ -1,0 +1,2 @@
+export { FhirConfig } from './fhir.config';
+export { createFhirApp, startFhirService, fhirDescriptor } from './fhir.service-app';

@@ -1,0 +1,2 @@
+/** The registration schema's migrations, oldest first. */
+export const REGISTRATION_MIGRATIONS: (new () => object)[] = [];

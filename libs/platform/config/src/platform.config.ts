@@ -1,0 +1,42 @@
+import { IsIn, IsOptional, IsString } from 'class-validator';
+import { ConfigVariable } from './config-variable.decorator';
+import { IsBrokerList, IsPostgresUrl } from './validators';
+
+export const PROFILES = ['sandbox', 'production'] as const;
+export type Profile = (typeof PROFILES)[number];
+
+/** Settings every service shares; each service's configuration extends it. */
+export class PlatformConfig {
+  @ConfigVariable({
+    description: 'sandbox: synthetic data, seeded demo client, relaxed PKCE (plain allowed), mail to the log. production: none of these.',
+    example: 'production',
+  })
+  @IsIn(PROFILES)
+  PROFILE: Profile = 'sandbox';
+
+  @ConfigVariable({
+    description: 'PostgreSQL connection URL. Each service keeps its tables in its own schema. Unset with `npm start`: an embedded PostgreSQL is started.',
+    sensitive: true,
+    example: 'postgres://payer_access:change-me@postgres:5432/payer_access',
+  })
+  @IsOptional()
+  @IsPostgresUrl()
+  DATABASE_URL?: string;
+
+  @ConfigVariable({
+    description: 'Kafka bootstrap brokers, comma-separated host:port. Unset: an in-process event bus (one-process sandbox only).',
+    example: 'kafka:9092',
+  })
+  @IsOptional()
+  @IsBrokerList()
+  KAFKA_BROKERS?: string;
+
+  @ConfigVariable({ description: 'Log level: fatal, error, warn, info, debug or trace.', example: 'info' })
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+  LOG_LEVEL: string = 'info';
+
+  @ConfigVariable({ description: 'Apply pending database migrations when a service starts (a one-shot migration job is the production alternative).', example: 'false' })
+  @IsIn(['true', 'false'])
+  @IsString()
+  MIGRATE_ON_START: 'true' | 'false' = 'true';
+}
