@@ -1,1 +1,41 @@
-export const x = 1;
+export { ClientStatus, CLIENT_STATUSES, isClientStatus, isActive, revokesAccess } from './client-status';
+export { ClientAction, CLIENT_ACTIONS, isClientAction } from './client-action';
+export {
+  applyTransition,
+  canTransition,
+  allowedActions,
+  type Transition,
+  type TransitionRefusal,
+  type TransitionResult,
+} from './transitions';
+export {
+  CLIENT_CHANGED_TOPIC,
+  CLIENT_CHANGED_EVENT_TYPE,
+  RegistrationKind,
+  ClientType,
+  ActorRole,
+  supersedes,
+  type ClientChangeActor,
+  type ClientChange,
+  type ClientSnapshot,
+  type ClientChangedEventV1,
+} from './client-changed.event';
+export {
+  createClientChangedEvent,
+  InvalidClientChangedEventError,
+  type ClientChangedEventInput,
+} from './client-changed.builder';
+export {
+  parseClientChangedEvent,
+  decodeClientChangedEvent,
+  type ClientChangedEventParseResult,
+} from './client-changed.parser';
+export type { EventIssue, EventRejection } from './field-reader';
+export {
+  GRANT_REVOKED_TOPIC,
+  GRANT_REVOKED_EVENT_TYPE,
+  GRANT_REVOCATION_REASONS,
+  type GrantRevocationReason,
+  type GrantRevokedEventV1,
+} from './grant-revoked.event';
+export { decodeGrantRevokedEvent, parseGrantRevokedEvent, type GrantRevokedEventParseResult } from './grant-revoked.parser';

@@ -1,1 +1,27 @@
-export {};
+export {
+  ScopeContext,
+  ScopeName,
+  PERMISSIONS,
+  INTERACTION_PERMISSION,
+  ANY_RESOURCE_TYPE,
+  isResourceScope,
+  type Permission,
+  type V1Permission,
+  type Interaction,
+  type NamedScope,
+  type ResourceScope,
+  type ScopeConstraint,
+  type SearchParam,
+  type Scope,
+} from './scope';
+export { parseScopes, parseScope, type ParsedScopes } from './scope.parser';
+export { formatScope, toScopeString, distinctScopes } from './scope.formatter';
+export {
+  canAccess,
+  decideAccess,
+  readableResourceTypes,
+  type AccessRequest,
+  type AccessDecision,
+} from './scope.access';
+export { intersect, includesScope } from './scope.intersection';
+export { hasOpenId, hasOfflineAccess, wantsPatientLaunch } from './scope.predicates';

@@ -1,0 +1,97 @@
+import type { ClientAction } from './client-action';
+import type { ClientStatus } from './client-status';
+
+/**
+ * Compacted topic, keyed by client_id, that carries every change to a registered client
+ * (PRODUCT.md "Cross-service revocation"). Compaction keeps only the latest event per client,
+ * so each event is a complete snapshot: a consumer reading from the start rebuilds the current
+ * state of every client without any earlier event.
+ */
+export const CLIENT_CHANGED_TOPIC = 'registration.client.changed.v1';
+
+export const CLIENT_CHANGED_EVENT_TYPE = 'registration.client.changed';
+
+export const RegistrationKind = {
+  Application: 'application',
+  Payer: 'payer',
+} as const;
+
+export type RegistrationKind = (typeof RegistrationKind)[keyof typeof RegistrationKind];
+
+/** OAuth 2.0 client types (RFC 6749 §2.1): public clients, such as native apps, hold no secret. */
+export const ClientType = {
+  Confidential: 'confidential',
+  Public: 'public',
+} as const;
+
+export type ClientType = (typeof ClientType)[keyof typeof ClientType];
+
+export const ActorRole = {
+  /** Plan staff, acting through the admin routes. */
+  Admin: 'admin',
+  /** The developer or payer account that owns the registration. */
+  Owner: 'owner',
+  /** The platform itself, e.g. a client seeded from configuration. */
+  System: 'system',
+} as const;
+
+export type ActorRole = (typeof ActorRole)[keyof typeof ActorRole];
+
+export interface ClientChangeActor {
+  readonly role: ActorRole;
+  readonly id: string;
+}
+
+/** Who changed the client and why, for audit; consumers must not need it to rebuild state. */
+export interface ClientChange {
+  /** The staff action behind a status change; absent for other edits such as a secret rotation. */
+  readonly action?: ClientAction;
+  readonly reason?: string;
+  readonly actor?: ClientChangeActor;
+}
+
+/** What the authorization server needs to know about a client to authenticate and serve it. */
+export interface ClientSnapshot {
+  readonly name: string;
+  readonly clientType: ClientType;
+  /** Compared exactly with the redirect_uri of an authorization request. */
+  readonly redirectUris: readonly string[];
+  /** Hash of the current client secret; null for public clients and before one is issued. */
+  readonly secretHash: string | null;
+  /** The most a member can grant this client, as scope strings. */
+  readonly allowedScopes: readonly string[];
+  /** May use the client_credentials grant (payers and admin automation); confidential only. */
+  readonly system: boolean;
+  readonly logoUri?: string;
+  readonly policyUri?: string;
+  readonly tosUri?: string;
+  readonly companyName?: string;
+  readonly contactEmail?: string;
+}
+
+export interface ClientChangedEventV1 {
+  readonly type: typeof CLIENT_CHANGED_EVENT_TYPE;
+  readonly version: 1;
+  /** UUID; lets consumers and the outbox relay recognise a redelivered event. */
+  readonly eventId: string;
+  /** ISO 8601 instant at which the change was committed. */
+  readonly occurredAt: string;
+  readonly clientId: string;
+  readonly registrationId: string;
+  readonly kind: RegistrationKind;
+  readonly status: ClientStatus;
+  /** Status before this change; null for the event that creates the client. */
+  readonly previousStatus: ClientStatus | null;
+  /**
+   * Starts at 1 and grows by one with every change to the client. Consumers apply an event only
+   * when it is newer than what they hold, which makes redelivery and replay harmless.
+   */
+  readonly clientVersion: number;
+  readonly change: ClientChange;
+  readonly client: ClientSnapshot;
+}
+
+/** Whether a consumer holding `knownVersion` of the client (undefined: none yet) should apply the event. */
+export function supersedes(event: ClientChangedEventV1, knownVersion: number | undefined): boolean {
+  return knownVersion === undefined || event.clientVersion > knownVersion;
+}

@@ -1,0 +1,42 @@
+import { parseScopes } from './scope.parser';
+import { hasOfflineAccess, hasOpenId, wantsPatientLaunch } from './scope.predicates';
+
+function scopes(scope: string) {
+  return parseScopes(scope).scopes;
+}
+
+describe('hasOpenId', () => {
+  it.each([
+    ['openid', true],
+    ['openID', true],
+    ['patient/*.read openID FHIRUser', true],
+    ['profile fhirUser patient/*.read', false],
+    ['', false],
+  ])('%j: %s', (scope, expected) => {
+    expect(hasOpenId(scopes(scope))).toBe(expected);
+  });
+});
+
+describe('hasOfflineAccess', () => {
+  it.each([
+    ['openid offline_access', true],
+    ['online_access', false],
+    ['Offline_Access', false],
+    ['openid profile', false],
+  ])('%j: %s', (scope, expected) => {
+    expect(hasOfflineAccess(scopes(scope))).toBe(expected);
+  });
+});
+
+describe('wantsPatientLaunch', () => {
+  it.each([
+    ['launch/patient openid', true],
+    ['openid read profile patient/*.read', true],
+    ['patient/Coverage.rs', true],
+    ['launch', false],
+    ['openid profile fhirUser offline_access', false],
+    ['user/*.cruds system/*.rs', false],
+  ])('%j: %s', (scope, expected) => {
+    expect(wantsPatientLaunch(scopes(scope))).toBe(expected);
+  });
+});
