@@ -1,0 +1,22 @@
+import type { QueryParameter } from './search-request.model';
+
+/**
+ * Percent-encodes a query name or value, leaving readable the characters RFC 3986 allows in a
+ * query (`:` `/` `,` `@`) so links look like seed 002's (`patient=Patient/-19990000000001`).
+ * `+`, `&`, `=`, `#`, `|` and spaces stay encoded, so the link decodes to exactly what was parsed.
+ * https://www.rfc-editor.org/rfc/rfc3986#section-3.4
+ */
+export function encodeQueryComponent(text: string): string {
+  return encodeURIComponent(text).replace(/%(3A|2F|2C|40)/gi, (escape) => decodeURIComponent(escape));
+}
+
+/** `[base]/[type]?name=value&...`, with a trailing slash on the base tolerated. */
+export function formatSearchUrl(
+  baseUrl: string,
+  resourceType: string,
+  parameters: readonly QueryParameter[],
+): string {
+  const query = parameters.map(({ name, value }) => `${encodeQueryComponent(name)}=${encodeQueryComponent(value)}`);
+  const path = `${baseUrl.replace(/\/+$/, '')}/${resourceType}`;
+  return query.length > 0 ? `${path}?${query.join('&')}` : path;
+}
