@@ -6,6 +6,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 export NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE="${CI:+true}"
+# kafkajs 2.2 trips a harmless TimeoutNegativeWarning on Node >= 23.
+export NODE_OPTIONS="${NODE_OPTIONS:-} --disable-warning=TimeoutNegativeWarning"
 
 bash tools/node/ensure-deps.sh
 
@@ -28,10 +30,12 @@ if [ -z "${TEST_DATABASE_URL:-}" ] && ! (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev
 fi
 
 if [ -z "${KAFKA_BROKERS:-}" ]; then
+  # Leave a broker someone else started running after the tests; stop only our own.
+  bash tools/kafka/kafka.sh status >/dev/null 2>&1 || started_kafka=1
   echo "== starting Kafka (tools/kafka)"
   KAFKA_BROKERS=$(bash tools/kafka/kafka.sh start | sed -n 's/^KAFKA_BROKERS=//p' | tail -1)
-  [ -n "$KAFKA_BROKERS" ] || { echo "Kafka did not start (see tools/kafka/.cache/kafka.log)"; exit 1; }
-  export KAFKA_BROKERS started_kafka=1
+  [ -n "$KAFKA_BROKERS" ] || { echo "Kafka did not start:"; bash tools/kafka/kafka.sh logs || true; exit 1; }
+  export KAFKA_BROKERS
 fi
 
 echo "== lint and type-check"

@@ -1,1 +1,17 @@
 export { createTestDatabase, testServerUrl, type TestDatabase } from './postgres';
+export {
+  ensureKafka,
+  stopKafka,
+  stopBroker,
+  startBroker,
+  restartKafka,
+  isToolsBroker,
+  startIsolatedKafka,
+  toolsKafkaBroker,
+  parseBrokerList,
+  type KafkaForTests,
+  type BrokerStatus,
+  type ToolsKafkaBroker,
+  type ToolsKafkaBrokerOptions,
+  type IsolatedKafka,
+} from './kafka';

@@ -1,0 +1,75 @@
+/**
+ * @payer-access/events — the event bus port and its adapters, the transactional outbox and its
+ * relay, idempotent-consumer helpers (ARCHITECTURE.md "Events"; PRODUCT.md "Cross-service revocation").
+ *
+ * Wiring a service (Nest):
+ * - data source: `entities: [...OUTBOX_ENTITIES]`, `migrations: [...OUTBOX_MIGRATIONS]` (publishers);
+ *   `CONSUMED_EVENT_*` too for consumers whose effects go to the database (`ConsumedEvents`).
+ * - `EventsModule.forRoot({ config: { brokers: KAFKA_BROKERS, clientId }, topics, outboxRelay: {…} })`
+ *   (or `bus:` a shared `InProcessEventBus` in the one-process sandbox): topics are ensured at init,
+ *   consumers start at bootstrap, the relay stops before the bus at shutdown.
+ * - publish: inside `dataSource.transaction(m => …)`, change the aggregate, then
+ *   `outboxWriter.add(m, topic, key, event)`; the relay publishes after commit (LISTEN/NOTIFY).
+ * - consume: in a provider's `onModuleInit`, `bus.subscribe({ topic, groupId, fromBeginning, handler })`
+ *   with the handler wrapped in `versionedHandler` (projections; `instanceGroupId` when every
+ *   instance rebuilds the whole projection) or `ConsumedEvents.once` (database effects); register
+ *   `caughtUpCheck(subscription)` as a readiness check.
+ */
+export {
+  EVENT_BUS,
+  UnknownTopicError,
+  CatchUpTimeoutError,
+  type EventBus,
+  type EventHandler,
+  type EventHeaders,
+  type IncomingEvent,
+  type OutgoingEvent,
+  type SubscribeOptions,
+  type Subscription,
+  type CatchUpOptions,
+} from './event-bus';
+export {
+  CLIENT_CHANGED_TOPIC_SPEC,
+  GRANT_REVOKED_TOPIC_SPEC,
+  DEFAULT_MAX_TOKEN_LIFETIME_MS,
+  clientChangedTopicSpec,
+  grantRevokedTopicSpec,
+  platformTopicSpecs,
+  type TopicSpec,
+  type ClientChangedTopicOptions,
+  type GrantRevokedTopicOptions,
+} from './topics';
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+export {
+  consoleEventsLogger,
+  nestEventsLogger,
+  silentEventsLogger,
+  type EventsLogger,
+  type EventsLogLevel,
+  type NestLikeLogger,
+} from './events-logger';
+export { createEventBus, parseBrokers, instanceGroupId, type EventBusConfig } from './create-event-bus';
+export { KafkaEventBus, type KafkaEventBusOptions } from './kafka/kafka-event-bus';
+export { kafkaLogCreator } from './kafka/kafka-logger';
+export { InProcessEventBus, type InProcessEventBusOptions } from './in-process/in-process-event-bus';
+export { OutboxMessage } from './outbox/outbox-message.entity';
+export { CreateOutbox1763856000000, CreateConsumedEvent1763856000001 } from './outbox/outbox.migration';
+export { OutboxWriter, OutboxOutsideTransactionError, outboxChannel } from './outbox/outbox-writer';
+export { OutboxRelay, type OutboxRelayOptions, type RelayBatchResult } from './outbox/outbox-relay';
+export { planPublication, type OutboxRowRef } from './outbox/publication-plan';
+export {
+  LatestVersionGate,
+  RecentEventIds,
+  versionedHandler,
+  dedupedHandler,
+  integerField,
+  stringField,
+  type VersionedHandlerOptions,
+} from './consumers/idempotent-handler';
+export { ConsumedEvent } from './consumers/consumed-event.entity';
+export { ConsumedEvents } from './consumers/consumed-events';
+export { CatchUpTracker, type PartitionStart } from './consumers/catch-up.tracker';
+export { waitUntilCaughtUp, caughtUpCheck } from './consumers/wait-until-caught-up';
+export { EventsModule, type EventsModuleOptions } from './events.module';
+
+export { OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, CONSUMED_EVENT_ENTITIES, CONSUMED_EVENT_MIGRATIONS } from './schema';

@@ -1,0 +1,87 @@
+import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC } from '@payer-access/client-status';
+
+/** A topic and the settings it is created with (`EventBus.ensureTopics`). */
+export interface TopicSpec {
+  readonly name: string;
+  readonly numPartitions: number;
+  /** Omitted: the cluster's `default.replication.factor`. */
+  readonly replicationFactor?: number;
+  /** Topic-level Kafka configs (https://kafka.apache.org/documentation/#topicconfigs). */
+  readonly config: Readonly<Record<string, string>>;
+}
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+
+export interface ClientChangedTopicOptions {
+  numPartitions?: number;
+  replicationFactor?: number;
+  /** Extra or overriding topic configs. */
+  config?: Record<string, string>;
+}
+
+/**
+ * `registration.client.changed.v1`, keyed by client_id and compacted: the latest event of every
+ * client is kept forever, so a consumer that reads from the start rebuilds every client's state
+ * (ARCHITECTURE.md "Events").
+ */
+export function clientChangedTopicSpec(options: ClientChangedTopicOptions = {}): TopicSpec {
+  return {
+    name: CLIENT_CHANGED_TOPIC,
+    numPartitions: options.numPartitions ?? 1,
+    replicationFactor: options.replicationFactor,
+    config: {
+      'cleanup.policy': 'compact',
+      // The active segment is never compacted; rolling daily bounds how much history a replay reads.
+      'segment.ms': String(DAY_MS),
+      // Keep a minute of full history so that a consumer a little behind still sees every transition.
+      'min.compaction.lag.ms': String(MINUTE_MS),
+      'min.cleanable.dirty.ratio': '0.1',
+      // How long a tombstone (null value) survives; the platform publishes none today.
+      'delete.retention.ms': String(DAY_MS),
+      ...options.config,
+    },
+  };
+}
+
+export interface GrantRevokedTopicOptions {
+  /**
+   * The longest lifetime of an access token. A resource server denies a revoked grant's tokens
+   * until they expire, so revocations are kept this long and then deleted. Default one hour.
+   */
+  maxTokenLifetimeMs?: number;
+  numPartitions?: number;
+  replicationFactor?: number;
+  config?: Record<string, string>;
+}
+
+export const DEFAULT_MAX_TOKEN_LIFETIME_MS = HOUR_MS;
+
+/** `authorization.grant.revoked.v1`, keyed by grant id, deleted after the longest token lifetime. */
+export function grantRevokedTopicSpec(options: GrantRevokedTopicOptions = {}): TopicSpec {
+  const retentionMs = options.maxTokenLifetimeMs ?? DEFAULT_MAX_TOKEN_LIFETIME_MS;
+  if (!Number.isSafeInteger(retentionMs) || retentionMs < MINUTE_MS) {
+    throw new RangeError(`maxTokenLifetimeMs must be a whole number of milliseconds >= ${MINUTE_MS}, got ${retentionMs}`);
+  }
+  return {
+    name: GRANT_REVOKED_TOPIC,
+    numPartitions: options.numPartitions ?? 1,
+    replicationFactor: options.replicationFactor,
+    config: {
+      'cleanup.policy': 'delete',
+      'retention.ms': String(retentionMs),
+      // Whole segments are deleted; smaller ones let expired revocations go close to on time.
+      'segment.ms': String(Math.min(retentionMs, HOUR_MS)),
+      ...options.config,
+    },
+  };
+}
+
+export const CLIENT_CHANGED_TOPIC_SPEC: TopicSpec = clientChangedTopicSpec();
+export const GRANT_REVOKED_TOPIC_SPEC: TopicSpec = grantRevokedTopicSpec();
+
+/** Every topic of the platform, with the given token lifetime; what each service ensures at start. */
+export function platformTopicSpecs(options: { maxTokenLifetimeMs?: number } = {}): TopicSpec[] {
+  return [clientChangedTopicSpec(), grantRevokedTopicSpec({ maxTokenLifetimeMs: options.maxTokenLifetimeMs })];
+}
