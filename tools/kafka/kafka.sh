@@ -214,6 +214,14 @@ start() {
     controller_port="$(recorded KAFKA_CONTROLLER_PORT)"
   fi
   controller_port="${controller_port:-$((port + 1))}"
+  if [ -z "${KAFKA_PORT:-}" ] && [ -z "${KAFKA_CONTROLLER_PORT:-}" ]; then
+    # No ports were asked for: step past ones another process holds (say, a broker of another
+    # checkout), so a test run on a shared machine still gets a broker of its own.
+    local tries=0
+    while { port_in_use "$port" || port_in_use "$controller_port"; } && [ "$tries" -lt 50 ]; do
+      port=$((port + 2)) controller_port=$((port + 1)) tries=$((tries + 1))
+    done
+  fi
   for p in "$port" "$controller_port"; do
     if port_in_use "$p"; then
       die "port $host:$p is taken by another process; choose KAFKA_PORT (and KAFKA_CONTROLLER_PORT)"
