@@ -1,14 +1,85 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Logger, Module, type Provider } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
 import { DatabaseModule } from '@payer-access/database';
+import { CLIENT_CHANGED_TOPIC_SPEC, type EventBus, EventsModule, nestEventsLogger, OUTBOX_ENTITIES, parseBrokers } from '@payer-access/events';
 import { HealthModule } from '@payer-access/http';
-import type { RegistrationConfig } from './registration.config';
+import { AccountEntity } from './accounts/account.entity';
+import { AccountsController } from './accounts/accounts.controller';
+import { AccountsService } from './accounts/accounts.service';
+import { AuthController } from './auth/auth.controller';
+import { AuthService } from './auth/auth.service';
+import { JwtStrategy } from './auth/jwt.strategy';
+import { LoginFailureEntity } from './auth/login-failure.entity';
+import { LoginThrottleService } from './auth/login-throttle.service';
+import { PortalTokenService } from './auth/portal-token.service';
+import { RolesGuard } from './auth/roles.guard';
+import { RegistrationExceptionFilter } from './common/registration-exception.filter';
+import { CLOCK, REGISTRATION_CONFIG, systemClock } from './common/tokens';
+import { CredentialsController } from './credentials/credentials.controller';
+import { CredentialsService } from './credentials/credentials.service';
 import { REGISTRATION_MIGRATIONS } from './migrations';
+import { MailService } from './notifications/mail.service';
+import type { RegistrationConfig } from './registration.config';
+import { ClientEvents } from './registrations/client-events';
+import { RegistrationHistoryEntity } from './registrations/registration-event.entity';
+import { RegistrationEntity } from './registrations/registration.entity';
+import { RegistrationsController } from './registrations/registrations.controller';
+import { RegistrationsService } from './registrations/registrations.service';
+import { ReviewController } from './review/review.controller';
+import { ReviewService } from './review/review.service';
+import { SandboxSeedService } from './sandbox/sandbox-seed.service';
 
 export const REGISTRATION_SCHEMA = 'registration';
 
+export const REGISTRATION_ENTITIES = [AccountEntity, RegistrationEntity, RegistrationHistoryEntity, LoginFailureEntity, ...OUTBOX_ENTITIES];
+
+export interface RegistrationModuleOptions {
+  /** The shared bus of the one-process sandbox; otherwise Kafka from KAFKA_BROKERS. */
+  eventBus?: EventBus;
+}
+
+/** Configuration, clock and mail: what every feature of the service shares. */
+@Global()
+@Module({})
+class RegistrationCoreModule {
+  static forRoot(config: RegistrationConfig): DynamicModule {
+    const providers: Provider[] = [
+      { provide: REGISTRATION_CONFIG, useValue: config },
+      { provide: CLOCK, useValue: systemClock },
+      MailService,
+      ClientEvents,
+    ];
+    return { module: RegistrationCoreModule, providers, exports: providers };
+  }
+}
+
+/**
+ * Client events leave through the events library's transactional outbox and relay: to Kafka when
+ * KAFKA_BROKERS is set, to the bus the sandbox shares otherwise. A production service with neither
+ * would drop them, so it refuses to start.
+ */
+function eventsModule(config: RegistrationConfig, options: RegistrationModuleOptions): DynamicModule {
+  if (!options.eventBus && parseBrokers(config.KAFKA_BROKERS).length === 0 && config.PROFILE === 'production') {
+    throw new Error('KAFKA_BROKERS is required in the production profile: client events must reach the other services');
+  }
+  return EventsModule.forRoot({
+    bus: options.eventBus,
+    config: { brokers: config.KAFKA_BROKERS, clientId: 'payer-access-registration' },
+    topics: [CLIENT_CHANGED_TOPIC_SPEC],
+    outboxRelay: {
+      pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+      // Retries while Kafka is away: soon at first, then every 10 s at most, so that an outage of
+      // any length ends with delivery within seconds of the broker's return.
+      backoff: { initialMs: 250, maxMs: 10_000, factor: 2, jitter: 0.2 },
+    },
+    logger: nestEventsLogger(new Logger('Events')),
+  });
+}
+
 @Module({})
 export class AppModule {
-  static forRoot(config: RegistrationConfig & { DATABASE_URL: string }): DynamicModule {
+  static forRoot(config: RegistrationConfig & { DATABASE_URL: string }, options: RegistrationModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -16,9 +87,27 @@ export class AppModule {
         DatabaseModule.forService({
           url: config.DATABASE_URL,
           schema: REGISTRATION_SCHEMA,
+          entities: REGISTRATION_ENTITIES,
           migrations: REGISTRATION_MIGRATIONS,
           migrate: config.MIGRATE_ON_START === 'true',
         }),
+        RegistrationCoreModule.forRoot(config),
+        eventsModule(config, options),
+        PassportModule,
+      ],
+      controllers: [AccountsController, AuthController, RegistrationsController, CredentialsController, ReviewController],
+      providers: [
+        { provide: APP_FILTER, useClass: RegistrationExceptionFilter },
+        AccountsService,
+        PortalTokenService,
+        JwtStrategy,
+        RolesGuard,
+        LoginThrottleService,
+        AuthService,
+        RegistrationsService,
+        CredentialsService,
+        ReviewService,
+        SandboxSeedService,
       ],
     };
   }

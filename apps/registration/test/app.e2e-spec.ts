@@ -1,6 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '@payer-access/config';
 import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
 import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
@@ -40,5 +42,51 @@ describe('registration service', () => {
     const { body } = await request(app.getHttpServer()).get('/docs-json').expect(200);
     expect(body.info.title).toBe('payer-access Registration API');
     expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/health', '/health/live', '/health/ready']));
+  });
+
+  it('documents every route of PRODUCT.md with its request and response shapes', async () => {
+    const { body } = await request(app.getHttpServer()).get('/docs-json').expect(200);
+    const routes = Object.entries(body.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        'POST /v1/accounts',
+        'POST /v1/auth/login',
+        'POST /v1/applications',
+        'POST /v1/payers',
+        'GET /v1/registrations',
+        'GET /v1/registrations/{id}',
+        'PATCH /v1/registrations/{id}',
+        'GET /v1/registrations/{id}/credentials',
+        'POST /v1/registrations/{id}/credentials/rotate',
+        'POST /v1/registrations/{id}/review-requests',
+        'GET /v1/admin/registrations',
+        'GET /v1/admin/registrations/{id}',
+        'POST /v1/admin/registrations/{id}/approve',
+        'POST /v1/admin/registrations/{id}/request-information',
+        'POST /v1/admin/registrations/{id}/suspend',
+        'POST /v1/admin/registrations/{id}/terminate',
+        'POST /v1/admin/registrations/{id}/reinstate',
+      ]),
+    );
+    const schemas = body.components.schemas;
+    expect(schemas.CreateApplicationDto.properties.redirectUris.example).toEqual(['https://acme-health.example/oauth/callback']);
+    expect(schemas.CreateApplicationDto.required).toEqual(expect.arrayContaining(['name', 'redirectUris', 'clientType', 'attestations']));
+    expect(schemas.ApplicationAttestationsDto.properties).toHaveProperty('adheresToCarinCodeOfConduct');
+    expect(schemas.TokenResponseDto.properties.token_type.example).toBe('Bearer');
+    const approve = body.paths['/v1/admin/registrations/{id}/approve'].post;
+    expect(approve.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/ReasonDto');
+    expect(Object.keys(approve.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404', '409']));
+    expect(approve.security).toEqual([{ portal: [] }]);
+    expect(body.components.securitySchemes.portal).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('matches the committed OpenAPI contract (UPDATE_OPENAPI=1 rewrites it)', async () => {
+    const { body } = await request(app.getHttpServer()).get('/docs-json').expect(200);
+    const file = path.join(__dirname, '../openapi.json');
+    const current = `${JSON.stringify(body, null, 2)}\n`;
+    if (process.env.UPDATE_OPENAPI === '1') writeFileSync(file, current);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(body);
   });
 });

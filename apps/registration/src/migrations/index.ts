@@ -1,2 +1,5 @@
-/** The registration schema's migrations, oldest first. */
-export const REGISTRATION_MIGRATIONS: (new () => object)[] = [];
+import { OUTBOX_MIGRATIONS } from '@payer-access/events';
+import { InitialRegistrationSchema1763900000000 } from './1763900000000-initial-registration-schema';
+
+/** The registration schema's migrations, oldest first: the events library's outbox table, then ours. */
+export const REGISTRATION_MIGRATIONS: (new () => object)[] = [...OUTBOX_MIGRATIONS, InitialRegistrationSchema1763900000000];

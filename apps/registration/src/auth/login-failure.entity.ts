@@ -1,0 +1,14 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** Failed-login counters per account (`account:<email>`) and per client address (`address:<ip>`). */
+@Entity('login_failure')
+export class LoginFailureEntity {
+  @PrimaryColumn('text')
+  subject!: string;
+
+  @Column('int')
+  failures!: number;
+
+  @Column('timestamptz', { name: 'window_started_at' })
+  windowStartedAt!: Date;
+}

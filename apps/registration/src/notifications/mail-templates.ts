@@ -1,0 +1,98 @@
+import type { RegistrationKind } from '@payer-access/client-status';
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export interface MailContext {
+  registrationId: string;
+  kind: RegistrationKind;
+  name: string;
+  clientId: string | null;
+  reason: string;
+  portalUrl: string;
+  authorizationUrl: string;
+  fhirBaseUrl: string;
+}
+
+const what = (context: MailContext) => (context.kind === 'payer' ? 'payer registration' : 'application registration');
+
+/** Seed 001: "An email will be sent ... with instructions for obtaining authentication tokens." */
+export function approvalMail(to: string, context: MailContext): MailMessage {
+  return {
+    to,
+    subject: `Approved: ${context.name}`,
+    text: [
+      `Your ${what(context)} "${context.name}" has been approved.`,
+      '',
+      'To obtain your credentials and tokens:',
+      `1. Log in to the registration portal (${context.portalUrl}) and read GET /v1/registrations/${context.registrationId}/credentials.`,
+      `   It returns your client_id${context.clientId ? ` (${context.clientId})` : ''} and, for a confidential client, the client secret.`,
+      '   The secret is shown once; store it securely. You can rotate it at any time (POST .../credentials/rotate).',
+      `2. Send members to the authorization endpoint (discovery: ${context.authorizationUrl}/.well-known/openid-configuration)`,
+      '   with response_type=code, your client_id, a registered redirect_uri, the scopes you need, a state, and PKCE (S256).',
+      '3. Exchange the code at the token endpoint; the response carries the access token and the member\'s patient id.',
+      `4. Call the Patient Access API at ${context.fhirBaseUrl} with "Authorization: Bearer <access token>".`,
+      '',
+      context.reason ? `Note from the reviewer: ${context.reason}` : '',
+    ]
+      .filter((line, index, lines) => line !== '' || index < lines.length - 1)
+      .join('\n'),
+  };
+}
+
+export function informationRequestMail(to: string, context: MailContext): MailMessage {
+  return {
+    to,
+    subject: `More information needed: ${context.name}`,
+    text: [
+      `Our review of your ${what(context)} "${context.name}" needs more information:`,
+      '',
+      context.reason,
+      '',
+      `Please update your registration in the portal (${context.portalUrl}, PATCH /v1/registrations/${context.registrationId}).`,
+    ].join('\n'),
+  };
+}
+
+export function suspensionMail(to: string, context: MailContext): MailMessage {
+  return {
+    to,
+    subject: `Suspended: ${context.name}`,
+    text: [
+      `Access for your ${what(context)} "${context.name}" has been suspended; its tokens no longer work.`,
+      '',
+      `Reason: ${context.reason}`,
+      '',
+      `To ask for a review, log in to the portal (${context.portalUrl}) and POST /v1/registrations/${context.registrationId}/review-requests.`,
+    ].join('\n'),
+  };
+}
+
+export function terminationMail(to: string, context: MailContext): MailMessage {
+  return {
+    to,
+    subject: `Terminated: ${context.name}`,
+    text: [
+      `Access for your ${what(context)} "${context.name}" has been terminated and cannot be restored.`,
+      '',
+      `Reason: ${context.reason}`,
+      '',
+      'To regain access you will have to register again in the portal; you may also ask for a review of this decision.',
+    ].join('\n'),
+  };
+}
+
+export function reinstatementMail(to: string, context: MailContext): MailMessage {
+  return {
+    to,
+    subject: `Reinstated: ${context.name}`,
+    text: [
+      `Access for your ${what(context)} "${context.name}" has been reinstated. Members must authorize the app again; earlier tokens stay revoked.`,
+      '',
+      context.reason ? `Note from the reviewer: ${context.reason}` : '',
+    ].join('\n'),
+  };
+}

@@ -1,0 +1,94 @@
+import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
+
+export const PHONE_PATTERN = /^\+?[0-9][0-9 ().-]{6,24}$/;
+export const PHONE_MESSAGE = '$property must be a phone number such as +1 919-555-0100';
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+/** RFC 8252 §7.3: loopback redirects use the IP literal; "localhost" is NOT RECOMMENDED there. */
+const LOOPBACK_REDIRECT_HOSTS = new Set(['127.0.0.1', '[::1]']);
+/** RFC 8252 §7.1 / RFC 7595 §3.8: a private-use scheme is a reverse domain name, e.g. com.example.app. */
+const PRIVATE_USE_SCHEME = /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+$/;
+
+function parse(value: unknown): URL | undefined {
+  if (typeof value !== 'string' || value.length > 2048) return undefined;
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** An https URL, or http on a loopback host (local development). */
+export function isWebUrl(value: unknown): boolean {
+  const url = parse(value);
+  if (!url || url.username || url.password) return false;
+  if (url.protocol === 'https:') return url.hostname !== '';
+  return url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
+}
+
+export type RedirectUriProblem = 'invalid' | 'fragment' | 'private_use_confidential';
+
+/**
+ * Checks one redirect URI against RFC 6749 §3.1.2 (absolute, no fragment) and RFC 8252 §7 for
+ * native apps: https; loopback http on an IP literal with any port; or a private-use scheme
+ * (reverse domain name), which only a public client may use since anyone can claim the scheme.
+ */
+export function redirectUriProblem(value: unknown, clientType: unknown): RedirectUriProblem | undefined {
+  if (typeof value !== 'string') return 'invalid';
+  const url = parse(value);
+  if (!url) return 'invalid';
+  if (value.includes('#')) return 'fragment';
+  if (url.username || url.password) return 'invalid';
+  if (url.protocol === 'https:') return url.hostname ? undefined : 'invalid';
+  if (url.protocol === 'http:') return LOOPBACK_REDIRECT_HOSTS.has(url.hostname) ? undefined : 'invalid';
+  const scheme = url.protocol.slice(0, -1);
+  if (!PRIVATE_USE_SCHEME.test(scheme)) return 'invalid';
+  return clientType === 'public' ? undefined : 'private_use_confidential';
+}
+
+/** https URL, or http on loopback. */
+export function IsWebUrl(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyKey) =>
+    registerDecorator({
+      name: 'isWebUrl',
+      target: target.constructor,
+      propertyName: String(propertyKey),
+      options: { message: '$property must be an https URL (http only on localhost or 127.0.0.1)', ...options },
+      validator: { validate: (value: unknown) => isWebUrl(value) },
+    });
+}
+
+/**
+ * Every element a valid redirect URI for the object's `clientType`, or `fallbackClientType` when the
+ * object has none (payers are confidential; an update without clientType is checked again by the
+ * service). The message names the first offending element: `redirectUris.1 must not contain a fragment (#)`.
+ */
+export function IsRedirectUri(fallbackClientType: 'confidential' | 'public' = 'confidential', options?: ValidationOptions): PropertyDecorator {
+  const firstProblem = (args: ValidationArguments): [number, RedirectUriProblem] | undefined => {
+    const clientType = (args.object as { clientType?: unknown }).clientType ?? fallbackClientType;
+    const values: unknown[] = Array.isArray(args.value) ? args.value : [args.value];
+    for (const [index, value] of values.entries()) {
+      const problem = redirectUriProblem(value, clientType);
+      if (problem) return [index, problem];
+    }
+    return undefined;
+  };
+  return (target, propertyKey) =>
+    registerDecorator({
+      name: 'isRedirectUri',
+      target: target.constructor,
+      propertyName: String(propertyKey),
+      options: { ...options },
+      validator: {
+        validate: (_value: unknown, args: ValidationArguments) => firstProblem(args) === undefined,
+        defaultMessage: (args?: ValidationArguments) => {
+          const found = args ? firstProblem(args) : undefined;
+          const [index, problem] = found ?? [0, 'invalid'];
+          const name = `${args?.property ?? 'redirectUris'}.${index}`;
+          if (problem === 'fragment') return `${name} must not contain a fragment (#)`;
+          if (problem === 'private_use_confidential') return `${name} may use a private-use scheme only for a public (native) client`;
+          return `${name} must be an absolute https URL, a loopback http://127.0.0.1:port/ URL, or (public clients) a private-use scheme such as com.example.app:/callback`;
+        },
+      },
+    });
+}

@@ -1,0 +1,102 @@
+import type { ClientStatus, ClientType, RegistrationKind } from '@payer-access/client-status';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+
+/** The registrant's answers to the privacy and technical questions of seeds 000 and 001. */
+export interface Attestations {
+  privacyPolicyCoversDataSharing?: boolean;
+  privacyPolicyRequiresExpressConsent?: boolean;
+  privacyPolicyExplainsDiscontinuation?: boolean;
+  supportsOpenIdConnectAndOAuth2: boolean;
+  conformsToHl7Standards: boolean;
+  storesTokensSecurely: boolean;
+  sellsMemberData?: boolean;
+  adheresToCarinCodeOfConduct: boolean;
+}
+
+@Entity('registration')
+export class RegistrationEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column('text')
+  kind!: RegistrationKind;
+
+  @Column('uuid', { name: 'owner_id' })
+  ownerId!: string;
+
+  @Column('text')
+  status!: ClientStatus;
+
+  /** Application or payer name, shown to members on the consent page. */
+  @Column('text')
+  name!: string;
+
+  @Column('text', { name: 'company_name' })
+  companyName!: string;
+
+  @Column('text', { name: 'company_url' })
+  companyUrl!: string;
+
+  @Column('text', { name: 'privacy_policy_url' })
+  privacyPolicyUrl!: string;
+
+  @Column('text', { name: 'terms_url', nullable: true })
+  termsUrl!: string | null;
+
+  @Column('text', { name: 'logo_url', nullable: true })
+  logoUrl!: string | null;
+
+  @Column('text', { name: 'redirect_uris', array: true })
+  redirectUris!: string[];
+
+  @Column('text', { name: 'client_type' })
+  clientType!: ClientType;
+
+  @Column('text', { name: 'contact_email' })
+  contactEmail!: string;
+
+  @Column('text', { name: 'contact_phone' })
+  contactPhone!: string;
+
+  /** Payers only: where the plan sends the "come and get your tokens" email (seed 000). */
+  @Column('text', { name: 'document_email', nullable: true })
+  documentEmail!: string | null;
+
+  @Column('jsonb')
+  attestations!: Attestations;
+
+  /** Minted at approval; unique. */
+  @Column('text', { name: 'client_id', nullable: true })
+  clientId!: string | null;
+
+  /** argon2id hash of the current client secret; null for public clients and until issued. */
+  @Column('text', { name: 'secret_hash', nullable: true })
+  secretHash!: string | null;
+
+  @Column('timestamptz', { name: 'secret_issued_at', nullable: true })
+  secretIssuedAt!: Date | null;
+
+  /** Version of the client as published; grows by one with every event (ClientChangedEventV1.clientVersion). */
+  @Column('int', { name: 'client_version', default: 0 })
+  clientVersion!: number;
+
+  /** Start of the 10-business-day review clock: submission, or the answer to an information request. */
+  @Column('timestamptz', { name: 'review_clock_started_at' })
+  reviewClockStartedAt!: Date;
+
+  @Column('timestamptz', { name: 'information_requested_at', nullable: true })
+  informationRequestedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'review_requested_at', nullable: true })
+  reviewRequestedAt!: Date | null;
+
+  @CreateDateColumn({ name: 'submitted_at', type: 'timestamptz' })
+  submittedAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+
+  /** Optimistic lock: two staff members acting at once cannot both apply a transition. */
+  @VersionColumn({ name: 'row_version' })
+  rowVersion!: number;
+}

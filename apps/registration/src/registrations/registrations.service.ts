@@ -1,0 +1,231 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { ClientStatus, ClientType, RegistrationKind } from '@payer-access/client-status';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AccountEntity } from '../accounts/account.entity';
+import { RegistrationErrorCode, RegistrationException } from '../common/registration.exception';
+import { CLOCK, type Clock, REGISTRATION_CONFIG } from '../common/tokens';
+import { MailService } from '../notifications/mail.service';
+import type { RegistrationConfig } from '../registration.config';
+import type { Actor } from './actor';
+import { ClientEvents } from './client-events';
+import type { CreateApplicationDto } from './dto/create-application.dto';
+import type { CreatePayerDto } from './dto/create-payer.dto';
+import type { ReviewRequestDto } from './dto/review-request.dto';
+import type { UpdateRegistrationDto } from './dto/update-registration.dto';
+import { redirectUriProblem } from './dto/validators';
+import { addHistory } from './history';
+import { HistoryAction } from './registration-event.entity';
+import { RegistrationEntity } from './registration.entity';
+
+const APPLICATION_ONLY: (keyof UpdateRegistrationDto)[] = ['companyName', 'termsUrl', 'clientType'];
+const PAYER_ONLY: (keyof UpdateRegistrationDto)[] = ['documentEmail'];
+const APPLICATION_ONLY_ANSWERS = ['privacyPolicyCoversDataSharing', 'privacyPolicyRequiresExpressConsent', 'privacyPolicyExplainsDiscontinuation', 'sellsMemberData'];
+
+/** The owner's side of registrations: submit, list, read, update, ask for a review. */
+@Injectable()
+export class RegistrationsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly events: ClientEvents,
+    private readonly mail: MailService,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(REGISTRATION_CONFIG) private readonly config: RegistrationConfig,
+  ) {}
+
+  async submitApplication(ownerId: string, dto: CreateApplicationDto, actor: Actor): Promise<RegistrationEntity> {
+    return this.submit(
+      {
+        kind: RegistrationKind.Application,
+        ownerId,
+        name: dto.name,
+        companyName: dto.companyName,
+        companyUrl: dto.companyUrl,
+        privacyPolicyUrl: dto.privacyPolicyUrl,
+        termsUrl: dto.termsUrl,
+        logoUrl: dto.logoUrl ?? null,
+        redirectUris: dto.redirectUris,
+        clientType: dto.clientType,
+        contactEmail: dto.contactEmail.toLowerCase(),
+        contactPhone: dto.contactPhone,
+        documentEmail: null,
+        attestations: { ...dto.attestations },
+      },
+      actor,
+    );
+  }
+
+  async submitPayer(ownerId: string, dto: CreatePayerDto, actor: Actor): Promise<RegistrationEntity> {
+    return this.submit(
+      {
+        kind: RegistrationKind.Payer,
+        ownerId,
+        name: dto.name,
+        companyName: dto.name,
+        companyUrl: dto.companyUrl,
+        privacyPolicyUrl: dto.privacyPolicyUrl,
+        termsUrl: null,
+        logoUrl: dto.logoUrl ?? null,
+        redirectUris: dto.redirectUris,
+        clientType: ClientType.Confidential,
+        contactEmail: dto.contactEmail.toLowerCase(),
+        contactPhone: dto.contactPhone,
+        documentEmail: dto.documentEmail.toLowerCase(),
+        attestations: { ...dto.attestations },
+      },
+      actor,
+    );
+  }
+
+  listOwn(ownerId: string): Promise<RegistrationEntity[]> {
+    return this.dataSource.getRepository(RegistrationEntity).find({ where: { ownerId }, order: { submittedAt: 'DESC' } });
+  }
+
+  /** Someone else's registration is "not found", never "forbidden": ids are not confirmed to strangers. */
+  async getOwn(ownerId: string, id: string, manager: EntityManager = this.dataSource.manager, lock = false): Promise<RegistrationEntity> {
+    const registration = await manager.findOne(RegistrationEntity, {
+      where: { id, ownerId },
+      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    if (!registration) throw RegistrationException.notFound();
+    return registration;
+  }
+
+  async update(ownerId: string, id: string, dto: UpdateRegistrationDto, actor: Actor): Promise<RegistrationEntity> {
+    const result = await this.dataSource.transaction(async (manager) => {
+      const registration = await this.getOwn(ownerId, id, manager, true);
+      if (registration.status === ClientStatus.Terminated) {
+        throw new RegistrationException(
+          RegistrationErrorCode.NotAllowedInStatus,
+          'A terminated registration cannot be changed; register again to regain access.',
+        );
+      }
+      if (dto.clientType !== undefined && dto.clientType !== registration.clientType && registration.clientId) {
+        throw new RegistrationException(
+          RegistrationErrorCode.NotAllowedInStatus,
+          'The client type cannot change once credentials have been issued; register a new application instead.',
+        );
+      }
+      const problems = this.fieldProblems(registration, dto);
+      if (problems.length > 0) throw new RegistrationException(RegistrationErrorCode.InvalidRequest, problems);
+
+      const changed: string[] = [];
+      const assign = <K extends keyof RegistrationEntity>(key: K, value: RegistrationEntity[K] | undefined) => {
+        if (value === undefined || JSON.stringify(registration[key]) === JSON.stringify(value)) return;
+        registration[key] = value;
+        changed.push(key);
+      };
+      assign('name', dto.name);
+      assign('companyName', registration.kind === RegistrationKind.Payer ? dto.name : dto.companyName);
+      assign('companyUrl', dto.companyUrl);
+      assign('privacyPolicyUrl', dto.privacyPolicyUrl);
+      assign('termsUrl', dto.termsUrl);
+      assign('logoUrl', dto.logoUrl);
+      assign('redirectUris', dto.redirectUris);
+      assign('clientType', dto.clientType);
+      assign('documentEmail', dto.documentEmail?.toLowerCase());
+      assign('contactEmail', dto.contactEmail?.toLowerCase());
+      assign('contactPhone', dto.contactPhone);
+      if (dto.attestations) assign('attestations', { ...registration.attestations, ...dto.attestations });
+      if (changed.length === 0) return { registration, changed };
+
+      const now = this.clock.now();
+      // Seed 001: the clock runs "from the time registration is submitted with proper information",
+      // so answering an open information request starts it again.
+      if (
+        registration.status === ClientStatus.Pending &&
+        registration.informationRequestedAt &&
+        registration.informationRequestedAt >= registration.reviewClockStartedAt
+      ) {
+        registration.reviewClockStartedAt = now;
+      }
+      registration.updatedAt = now;
+      await manager.save(registration);
+      await addHistory(manager, {
+        registrationId: registration.id,
+        action: HistoryAction.Updated,
+        from: registration.status,
+        to: registration.status,
+        reason: `changed ${changed.join(', ')}`,
+        actor,
+      });
+      await this.events.record(manager, registration, registration.status, { reason: `owner changed ${changed.join(', ')}`, by: actor });
+      return { registration, changed };
+    });
+    return result.registration;
+  }
+
+  /** Seeds 000/001: a suspended or terminated registrant asks the plan, through the portal, to review the status. */
+  async requestReview(ownerId: string, id: string, message: string, actor: Actor): Promise<ReviewRequestDto> {
+    const registration = await this.dataSource.transaction(async (manager) => {
+      const found = await this.getOwn(ownerId, id, manager, true);
+      if (found.status !== ClientStatus.Suspended && found.status !== ClientStatus.Terminated) {
+        throw new RegistrationException(
+          RegistrationErrorCode.NotAllowedInStatus,
+          `Only a suspended or terminated registration can be reviewed; this one is ${found.status}.`,
+        );
+      }
+      found.reviewRequestedAt = this.clock.now();
+      await manager.update(RegistrationEntity, { id: found.id }, { reviewRequestedAt: found.reviewRequestedAt });
+      await addHistory(manager, { registrationId: found.id, action: HistoryAction.ReviewRequested, from: found.status, to: found.status, reason: message, actor });
+      return found;
+    });
+    if (this.config.ADMIN_EMAIL) {
+      this.mail.send({
+        to: this.config.ADMIN_EMAIL,
+        subject: `Review requested: ${registration.name} (${registration.status})`,
+        text: `The owner of ${registration.kind} registration ${registration.id} ("${registration.name}") asks for a review of its ${registration.status} status:\n\n${message}`,
+      });
+    }
+    const terminated = registration.status === ClientStatus.Terminated;
+    return {
+      registrationId: registration.id,
+      status: registration.status,
+      requestedAt: (registration.reviewRequestedAt as Date).toISOString(),
+      note: terminated
+        ? 'Plan staff will review the termination. A terminated registration stays terminated: to regain access, register again (a new registration and client_id).'
+        : 'Plan staff will review the suspension and may reinstate the registration.',
+    };
+  }
+
+  private async submit(values: Partial<RegistrationEntity>, actor: Actor): Promise<RegistrationEntity> {
+    return this.dataSource.transaction(async (manager) => {
+      const owner = await manager.findOneBy(AccountEntity, { id: values.ownerId });
+      if (!owner) throw RegistrationException.notFound('Account');
+      const now = this.clock.now();
+      const registration = manager.create(RegistrationEntity, {
+        ...values,
+        status: ClientStatus.Pending,
+        reviewClockStartedAt: now,
+        submittedAt: now,
+        updatedAt: now,
+      });
+      await manager.save(registration);
+      await addHistory(manager, { registrationId: registration.id, action: HistoryAction.Submitted, from: null, to: ClientStatus.Pending, actor });
+      return registration;
+    });
+  }
+
+  private fieldProblems(registration: RegistrationEntity, dto: UpdateRegistrationDto): string[] {
+    const problems: string[] = [];
+    const present = (keys: string[]) => keys.filter((key) => (dto as Record<string, unknown>)[key] !== undefined);
+    if (registration.kind === RegistrationKind.Payer) {
+      for (const key of present(APPLICATION_ONLY)) problems.push(`${key} applies to application registrations only`);
+      for (const key of APPLICATION_ONLY_ANSWERS) {
+        if (dto.attestations && (dto.attestations as Record<string, unknown>)[key] !== undefined) {
+          problems.push(`attestations.${key} applies to application registrations only`);
+        }
+      }
+    } else {
+      for (const key of present(PAYER_ONLY)) problems.push(`${key} applies to payer registrations only`);
+    }
+    const clientType = dto.clientType ?? registration.clientType;
+    const uris = dto.redirectUris ?? (dto.clientType ? registration.redirectUris : []);
+    uris.forEach((uri, index) => {
+      const problem = redirectUriProblem(uri, clientType);
+      if (problem === 'private_use_confidential') problems.push(`redirectUris.${index} may use a private-use scheme only for a public (native) client`);
+      else if (problem) problems.push(`redirectUris.${index} is not a valid redirect URI`);
+    });
+    return problems;
+  }
+}

@@ -1,0 +1,124 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { RegistrationDto } from '../../registrations/dto/registration.dto';
+
+export class ReasonDto {
+  @ApiProperty({ example: 'Privacy policy and attestations reviewed; all requirements met.', minLength: 1, maxLength: 2000 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  reason!: string;
+}
+
+export class ReviewQueueQueryDto {
+  @ApiPropertyOptional({ enum: ['application', 'payer'] })
+  @IsOptional()
+  @IsIn(['application', 'payer'])
+  kind?: 'application' | 'payer';
+
+  @ApiPropertyOptional({ enum: ['pending', 'approved', 'suspended', 'terminated'] })
+  @IsOptional()
+  @IsIn(['pending', 'approved', 'suspended', 'terminated'])
+  status?: 'pending' | 'approved' | 'suspended' | 'terminated';
+
+  @ApiPropertyOptional({ type: Boolean, description: 'true: only pending applications past their 10 business days; false: all but those.' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  overdue?: boolean;
+}
+
+export class ReviewClockDto {
+  @ApiProperty({ example: '2026-11-23T14:00:00.000Z', description: 'Submission, or the answer to the last information request.' })
+  startedAt!: string;
+
+  @ApiProperty({ example: 4, description: 'Business days elapsed (weekends and US federal holidays excluded).' })
+  businessDaysWaiting!: number;
+
+  @ApiProperty({ example: 10 })
+  limit!: number;
+
+  @ApiProperty({ example: false })
+  overdue!: boolean;
+}
+
+export class ReviewQueueItemDto {
+  @ApiProperty({ format: 'uuid', example: '0b5f3c52-7f7e-4a0e-9a53-1d2f1a0e6c11' })
+  id!: string;
+
+  @ApiProperty({ enum: ['application', 'payer'], example: 'application' })
+  kind!: string;
+
+  @ApiProperty({ enum: ['pending', 'approved', 'suspended', 'terminated'], example: 'pending' })
+  status!: string;
+
+  @ApiProperty({ example: 'Acme Health Record' })
+  name!: string;
+
+  @ApiProperty({ example: 'Acme Health Apps, Inc.' })
+  companyName!: string;
+
+  @ApiProperty({ example: '2026-11-23T14:00:00.000Z' })
+  submittedAt!: string;
+
+  @ApiPropertyOptional({ type: ReviewClockDto, nullable: true, description: 'Pending applications only; payers have no review clock (seed 000).' })
+  reviewClock!: ReviewClockDto | null;
+
+  @ApiProperty({ example: false, description: 'A pending application past its 10 business days.' })
+  overdue!: boolean;
+
+  @ApiPropertyOptional({ example: null, nullable: true })
+  informationRequestedAt!: string | null;
+
+  @ApiPropertyOptional({ example: null, nullable: true, description: 'The owner asked for a review of a suspension or termination.' })
+  reviewRequestedAt!: string | null;
+}
+
+export class HistoryEntryDto {
+  @ApiProperty({ example: '2026-11-23T14:00:00.000Z' })
+  at!: string;
+
+  @ApiProperty({
+    example: 'approve',
+    enum: ['submitted', 'updated', 'approve', 'suspend', 'reinstate', 'terminate', 'request_information', 'review_requested', 'secret_issued', 'secret_rotated'],
+  })
+  action!: string;
+
+  @ApiPropertyOptional({ example: 'pending', nullable: true })
+  from!: string | null;
+
+  @ApiProperty({ example: 'approved' })
+  to!: string;
+
+  @ApiPropertyOptional({ example: 'All requirements met.', nullable: true })
+  reason!: string | null;
+
+  @ApiProperty({ example: { role: 'admin', id: '4f1c7a2e-9a4b-4c55-8a3e-2f0d3b6f9c10', email: 'admin@sandbox.local' } })
+  by!: { role: string; id: string | null; email: string | null };
+}
+
+export class OwnerDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'dev@acme-health.example' }) email!: string;
+  @ApiProperty({ example: 'Ada Lovelace' }) name!: string;
+  @ApiProperty({ example: 'Acme Health Apps, Inc.' }) organization!: string;
+  @ApiProperty({ example: '+1 919-555-0100' }) phone!: string;
+}
+
+export class AdminRegistrationDto extends RegistrationDto {
+  @ApiProperty({ type: OwnerDto })
+  owner!: OwnerDto;
+
+  @ApiPropertyOptional({ type: ReviewClockDto, nullable: true })
+  reviewClock!: ReviewClockDto | null;
+
+  @ApiProperty({ example: false })
+  overdue!: boolean;
+
+  @ApiProperty({ type: [String], example: ['approve', 'request-information', 'terminate'], description: 'The admin actions the current status allows.' })
+  allowedActions!: string[];
+
+  @ApiProperty({ type: [HistoryEntryDto], description: 'Every change, oldest first.' })
+  history!: HistoryEntryDto[];
+}

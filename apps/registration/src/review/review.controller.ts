@@ -1,0 +1,89 @@
+import { applyDecorators, Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Role } from '../accounts/account.entity';
+import type { PortalPrincipal } from '../auth/portal-principal';
+import { Authenticated, CurrentPrincipal } from '../auth/roles.guard';
+import { ErrorResponseDto, ValidationErrorResponseDto } from '../common/error-response.dto';
+import { actorOf } from '../registrations/actor';
+import { AdminRegistrationDto, ReasonDto, ReviewQueueItemDto, ReviewQueueQueryDto } from './dto/review.dto';
+import { ReviewAction, ReviewService } from './review.service';
+
+const uuid = new ParseUUIDPipe({ version: '4', errorHttpStatusCode: HttpStatus.NOT_FOUND });
+
+@ApiTags('admin')
+@Controller('v1/admin/registrations')
+@Authenticated(Role.Admin)
+export class ReviewController {
+  constructor(private readonly review: ReviewService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The review queue: overdue applications first, then oldest first' })
+  @ApiOkResponse({ type: [ReviewQueueItemDto] })
+  @ApiBadRequestResponse({ type: ValidationErrorResponseDto })
+  queue(@Query() query: ReviewQueueQueryDto): Promise<ReviewQueueItemDto[]> {
+    return this.review.queue(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One registration with its owner, review clock, allowed actions and full history' })
+  @ApiOkResponse({ type: AdminRegistrationDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  get(@Param('id', uuid) id: string): Promise<AdminRegistrationDto> {
+    return this.review.get(id);
+  }
+
+  @Post(':id/approve')
+  @TransitionRoute('Approve a pending registration: mints the client_id and emails the owner instructions for obtaining tokens')
+  approve(@CurrentPrincipal() principal: PortalPrincipal, @Param('id', uuid) id: string, @Body() dto: ReasonDto): Promise<AdminRegistrationDto> {
+    return this.act(principal, id, ReviewAction.Approve, dto);
+  }
+
+  @Post(':id/request-information')
+  @TransitionRoute('Ask the contact of a pending registration for more information (email); the status stays pending')
+  requestInformation(@CurrentPrincipal() principal: PortalPrincipal, @Param('id', uuid) id: string, @Body() dto: ReasonDto): Promise<AdminRegistrationDto> {
+    return this.act(principal, id, ReviewAction.RequestInformation, dto);
+  }
+
+  @Post(':id/suspend')
+  @TransitionRoute('Suspend an approved registration: its tokens stop working everywhere')
+  suspend(@CurrentPrincipal() principal: PortalPrincipal, @Param('id', uuid) id: string, @Body() dto: ReasonDto): Promise<AdminRegistrationDto> {
+    return this.act(principal, id, ReviewAction.Suspend, dto);
+  }
+
+  @Post(':id/terminate')
+  @TransitionRoute('Terminate (or, while pending, reject) a registration for good; the owner must register again')
+  terminate(@CurrentPrincipal() principal: PortalPrincipal, @Param('id', uuid) id: string, @Body() dto: ReasonDto): Promise<AdminRegistrationDto> {
+    return this.act(principal, id, ReviewAction.Terminate, dto);
+  }
+
+  @Post(':id/reinstate')
+  @TransitionRoute('Reinstate a suspended registration; tokens revoked by the suspension stay revoked')
+  reinstate(@CurrentPrincipal() principal: PortalPrincipal, @Param('id', uuid) id: string, @Body() dto: ReasonDto): Promise<AdminRegistrationDto> {
+    return this.act(principal, id, ReviewAction.Reinstate, dto);
+  }
+
+  private async act(principal: PortalPrincipal, id: string, action: ReviewAction, dto: ReasonDto): Promise<AdminRegistrationDto> {
+    await this.review.act(id, action, dto.reason, actorOf(principal));
+    return this.review.get(id);
+  }
+}
+
+function TransitionRoute(summary: string): MethodDecorator {
+  return applyDecorators(
+    HttpCode(HttpStatus.OK),
+    ApiOperation({
+      summary,
+      description:
+        'Transitions follow the client-status state machine: pending → approved | terminated; approved → suspended | terminated; suspended → approved (reinstate) | terminated; terminated is final.',
+    }),
+    ApiOkResponse({ type: AdminRegistrationDto }),
+    ApiBadRequestResponse({ type: ValidationErrorResponseDto, description: 'No reason given' }),
+    ApiNotFoundResponse({ type: ErrorResponseDto }),
+    ApiConflictResponse({
+      description: 'The state machine forbids the action',
+      schema: {
+        example: { statusCode: 409, error: 'Conflict', message: 'A terminated registration cannot be reinstated; the owner must register again.', code: 'transition_not_allowed' },
+      },
+    }),
+  );
+}

@@ -1,0 +1,185 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { ClientAction, ClientStatus, RegistrationKind, allowedActions, applyTransition } from '@payer-access/client-status';
+import { DataSource } from 'typeorm';
+import { AccountEntity } from '../accounts/account.entity';
+import { RegistrationErrorCode, RegistrationException } from '../common/registration.exception';
+import { CLOCK, type Clock, REGISTRATION_CONFIG } from '../common/tokens';
+import { mintClientId } from '../credentials/client-credentials';
+import { approvalMail, informationRequestMail, type MailContext, reinstatementMail, suspensionMail, terminationMail } from '../notifications/mail-templates';
+import { MailService } from '../notifications/mail.service';
+import type { RegistrationConfig } from '../registration.config';
+import type { Actor } from '../registrations/actor';
+import { ClientEvents } from '../registrations/client-events';
+import { addHistory } from '../registrations/history';
+import { toRegistrationDto } from '../registrations/registration.mapper';
+import { type HistoryAction, RegistrationHistoryEntity } from '../registrations/registration-event.entity';
+import { RegistrationEntity } from '../registrations/registration.entity';
+import { REVIEW_BUSINESS_DAYS, businessDaysBetween, isReviewOverdue } from './business-days/business-days';
+import type { AdminRegistrationDto, ReviewClockDto, ReviewQueueItemDto, ReviewQueueQueryDto } from './dto/review.dto';
+
+/** The admin routes' actions; all but request-information are client-status transitions. */
+export const ReviewAction = {
+  Approve: 'approve',
+  RequestInformation: 'request-information',
+  Suspend: 'suspend',
+  Terminate: 'terminate',
+  Reinstate: 'reinstate',
+} as const;
+export type ReviewAction = (typeof ReviewAction)[keyof typeof ReviewAction];
+
+const TRANSITION: Record<Exclude<ReviewAction, 'request-information'>, ClientAction> = {
+  approve: ClientAction.Approve,
+  suspend: ClientAction.Suspend,
+  terminate: ClientAction.Terminate,
+  reinstate: ClientAction.Reinstate,
+};
+
+export interface ActOptions {
+  /** The sandbox seed's fixed client_id (seed 002); otherwise one is minted. */
+  clientId?: string;
+  /** Email the registrant (default). The sandbox seed has nobody to tell. */
+  notify?: boolean;
+}
+
+/** Plan staff's review: the queue with its business-day clock, one registration's record, and the status actions. */
+@Injectable()
+export class ReviewService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly events: ClientEvents,
+    private readonly mail: MailService,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(REGISTRATION_CONFIG) private readonly config: RegistrationConfig,
+  ) {}
+
+  async queue(query: ReviewQueueQueryDto): Promise<ReviewQueueItemDto[]> {
+    const where: Partial<Pick<RegistrationEntity, 'kind' | 'status'>> = {};
+    if (query.kind) where.kind = query.kind;
+    if (query.status) where.status = query.status;
+    const registrations = await this.dataSource.getRepository(RegistrationEntity).find({ where, order: { submittedAt: 'ASC' } });
+    const now = this.clock.now();
+    const items = registrations.map((registration) => {
+      const reviewClock = this.reviewClock(registration, now);
+      return {
+        id: registration.id,
+        kind: registration.kind,
+        status: registration.status,
+        name: registration.name,
+        companyName: registration.companyName,
+        submittedAt: registration.submittedAt.toISOString(),
+        reviewClock,
+        overdue: reviewClock?.overdue ?? false,
+        informationRequestedAt: registration.informationRequestedAt?.toISOString() ?? null,
+        reviewRequestedAt: registration.reviewRequestedAt?.toISOString() ?? null,
+      };
+    });
+    const filtered = query.overdue === undefined ? items : items.filter((item) => item.overdue === query.overdue);
+    // Overdue applications first, then the longest-waiting.
+    return filtered.sort((a, b) => Number(b.overdue) - Number(a.overdue));
+  }
+
+  async get(id: string): Promise<AdminRegistrationDto> {
+    const registration = await this.dataSource.getRepository(RegistrationEntity).findOneBy({ id });
+    if (!registration) throw RegistrationException.notFound();
+    const [owner, history] = await Promise.all([
+      this.dataSource.getRepository(AccountEntity).findOneByOrFail({ id: registration.ownerId }),
+      this.dataSource.getRepository(RegistrationHistoryEntity).find({ where: { registrationId: id }, order: { id: 'ASC' } }),
+    ]);
+    const reviewClock = this.reviewClock(registration, this.clock.now());
+    const actions: string[] = allowedActions(registration.status)
+      .filter((action) => action !== ClientAction.Reject)
+      .map((action) => action as string);
+    if (registration.status === ClientStatus.Pending) actions.splice(1, 0, ReviewAction.RequestInformation);
+    return {
+      ...toRegistrationDto(registration),
+      owner: { id: owner.id, email: owner.email, name: owner.name, organization: owner.organization, phone: owner.phone },
+      reviewClock,
+      overdue: reviewClock?.overdue ?? false,
+      allowedActions: actions,
+      history: history.map((entry) => ({
+        at: entry.at.toISOString(),
+        action: entry.action,
+        from: entry.fromStatus,
+        to: entry.toStatus,
+        reason: entry.reason,
+        by: { role: entry.actorRole, id: entry.actorId, email: entry.actorEmail },
+      })),
+    };
+  }
+
+  async act(id: string, action: ReviewAction, reason: string, actor: Actor, options: ActOptions = {}): Promise<RegistrationEntity> {
+    const { registration, previous } = await this.dataSource.transaction(async (manager) => {
+      const found = await manager.findOne(RegistrationEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!found) throw RegistrationException.notFound();
+      const previousStatus = found.status;
+      if (action === ReviewAction.RequestInformation) {
+        if (found.status !== ClientStatus.Pending) {
+          throw new RegistrationException(
+            RegistrationErrorCode.NotAllowedInStatus,
+            `Information can be requested only while a registration is pending; this one is ${found.status}.`,
+          );
+        }
+        found.informationRequestedAt = this.clock.now();
+        await manager.update(RegistrationEntity, { id }, { informationRequestedAt: found.informationRequestedAt });
+        await addHistory(manager, { registrationId: id, action: 'request_information', from: found.status, to: found.status, reason, actor });
+        return { registration: found, previous: previousStatus };
+      }
+
+      const transition = applyTransition(found.status, TRANSITION[action]);
+      if (!transition.ok) throw new RegistrationException(RegistrationErrorCode.TransitionNotAllowed, transition.refusal.message);
+      found.status = transition.to;
+      if (transition.action === ClientAction.Approve && !found.clientId) found.clientId = options.clientId ?? mintClientId();
+      await manager.update(RegistrationEntity, { id }, { status: found.status, clientId: found.clientId, updatedAt: this.clock.now() });
+      await addHistory(manager, { registrationId: id, action: transition.action as HistoryAction, from: transition.from, to: transition.to, reason, actor });
+      await this.events.record(manager, found, transition.from, { action: transition.action, reason, by: actor });
+      return { registration: found, previous: previousStatus };
+    });
+    if (options.notify ?? true) this.notify(registration, previous, action, reason);
+    return registration;
+  }
+
+  private reviewClock(registration: RegistrationEntity, now: Date): ReviewClockDto | null {
+    // Seed 000: "there is no defined SLA or timeline" for payers.
+    if (registration.kind !== RegistrationKind.Application || registration.status !== ClientStatus.Pending) return null;
+    const businessDaysWaiting = businessDaysBetween(registration.reviewClockStartedAt, now, this.config.REVIEW_TIME_ZONE);
+    return {
+      startedAt: registration.reviewClockStartedAt.toISOString(),
+      businessDaysWaiting,
+      limit: REVIEW_BUSINESS_DAYS,
+      overdue: isReviewOverdue(businessDaysWaiting),
+    };
+  }
+
+  private notify(registration: RegistrationEntity, previous: ClientStatus, action: ReviewAction, reason: string): void {
+    const context: MailContext = {
+      registrationId: registration.id,
+      kind: registration.kind,
+      name: registration.name,
+      clientId: registration.clientId,
+      reason,
+      portalUrl: this.config.REGISTRATION_PUBLIC_URL,
+      authorizationUrl: this.config.AUTHORIZATION_PUBLIC_URL,
+      fhirBaseUrl: `${this.config.FHIR_PUBLIC_URL}${this.config.FHIR_BASE_PATH}`,
+    };
+    const contact = registration.contactEmail;
+    switch (action) {
+      case ReviewAction.Approve:
+        // Seed 000: a payer's approval goes to its payer document email address.
+        this.mail.send(approvalMail(registration.documentEmail ?? contact, context));
+        break;
+      case ReviewAction.RequestInformation:
+        this.mail.send(informationRequestMail(contact, context));
+        break;
+      case ReviewAction.Suspend:
+        this.mail.send(suspensionMail(contact, context));
+        break;
+      case ReviewAction.Terminate:
+        this.mail.send(terminationMail(contact, context));
+        break;
+      case ReviewAction.Reinstate:
+        if (previous === ClientStatus.Suspended) this.mail.send(reinstatementMail(contact, context));
+        break;
+    }
+  }
+}

@@ -1,0 +1,121 @@
+import type { INestApplication } from '@nestjs/common';
+import { CLIENT_CHANGED_TOPIC } from '@payer-access/client-status';
+import { loadConfig } from '@payer-access/config';
+import { createTestDatabase, type IsolatedKafka, startIsolatedKafka, type TestDatabase } from '@payer-access/testing';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { RegistrationConfig } from '../src/registration.config';
+import { createRegistrationApp } from '../src/registration.service-app';
+import { accountBody, applicationBody } from './support/fixtures';
+import { TopicRecorder } from './support/kafka';
+
+jest.setTimeout(120_000);
+
+/**
+ * PRODUCT.md: "Nothing is lost if Kafka is down for a while: the outbox delivers once it is back."
+ * A broker of this test's own (`startIsolatedKafka`: tools/kafka on free ports and a private data
+ * dir), so that killing it disturbs no other test.
+ */
+describe('registration events survive a Kafka outage', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let kafka: IsolatedKafka;
+  let brokers: string;
+  const recorders: TopicRecorder[] = [];
+
+  beforeAll(async () => {
+    kafka = await startIsolatedKafka('registration-outage');
+    brokers = kafka.brokers.join(',');
+    database = await createTestDatabase();
+    const config = loadConfig(RegistrationConfig, {
+      DATABASE_URL: database.url,
+      PROFILE: 'production',
+      KAFKA_BROKERS: brokers,
+      ADMIN_EMAIL: 'reviewer@plan.example',
+      ADMIN_PASSWORD: 'reviewer-password-1',
+      PORTAL_JWT_SECRET: 'outage-portal-secret-that-is-long-enough-0123',
+    });
+    app = await createRegistrationApp({ ...config, DATABASE_URL: database.url }, { logger: false });
+    await app.init();
+  });
+
+  afterAll(async () => {
+    for (const recorder of recorders) await recorder.stop().catch(() => undefined);
+    await app?.close();
+    await database?.drop();
+    await kafka?.dispose();
+  });
+
+  it('commits a suspension while the broker is dead and publishes it, once, after the broker is back', async () => {
+    const http = app.getHttpServer();
+    await request(http).post('/v1/accounts').send(accountBody('dev@acme-health.example', 'developer')).expect(201);
+    const dev = (await request(http).post('/v1/auth/login').send({ email: 'dev@acme-health.example', password: 'correct horse battery staple' }).expect(200)).body
+      .access_token;
+    const admin = (await request(http).post('/v1/auth/login').send({ email: 'reviewer@plan.example', password: 'reviewer-password-1' }).expect(200)).body
+      .access_token;
+    const { body: created } = await request(http).post('/v1/applications').set('Authorization', `Bearer ${dev}`).send(applicationBody()).expect(201);
+    const { body: approved } = await request(http)
+      .post(`/v1/admin/registrations/${created.id}/approve`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ reason: 'ok' })
+      .expect(200);
+    const clientId = approved.clientId as string;
+
+    const before = new TopicRecorder(brokers, CLIENT_CHANGED_TOPIC);
+    recorders.push(before);
+    await before.start();
+    await before.waitFor(() => before.forKey(clientId).length === 1, 'the approval event');
+    await before.stop();
+
+    // Kill the broker outright (SIGKILL), as a crash would.
+    const { pid } = await kafka.status();
+    expect(pid).toEqual(expect.any(Number));
+    process.kill(pid as number, 'SIGKILL');
+    await waitUntil(() => !isRunning(pid as number), 'the broker to die');
+
+    const started = Date.now();
+    await request(http).post(`/v1/admin/registrations/${created.id}/suspend`).set('Authorization', `Bearer ${admin}`).send({ reason: 'leak' }).expect(200);
+    const suspendMs = Date.now() - started;
+
+    const dataSource = app.get(DataSource);
+    await waitUntil(async () => {
+      const rows: { attempts: number; last_error: string | null }[] = await dataSource.query(
+        `SELECT attempts, last_error FROM outbox WHERE message_key = $1 AND sent_at IS NULL`,
+        [clientId],
+      );
+      return rows.length === 1 && rows[0].attempts >= 1 && rows[0].last_error !== null;
+    }, 'a failed publication attempt to be recorded');
+
+    await kafka.start();
+    const after = new TopicRecorder(brokers, CLIENT_CHANGED_TOPIC);
+    recorders.push(after);
+    await after.start();
+    await after.waitFor(() => after.forKey(clientId).length >= 2, 'the suspension after the restart', 60_000);
+    const events = after.forKey(clientId).map((message) => [message.value.clientVersion, message.value.status]);
+    expect(events).toEqual([
+      [1, 'approved'],
+      [2, 'suspended'],
+    ]);
+    const [{ unsent }] = await dataSource.query(`SELECT count(*)::int AS unsent FROM outbox WHERE sent_at IS NULL`);
+    expect(unsent).toBe(0);
+    // The admin's request did not wait for Kafka.
+    expect(suspendMs).toBeLessThan(2_000);
+  });
+});
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntil(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

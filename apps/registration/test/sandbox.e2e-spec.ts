@@ -1,0 +1,124 @@
+import type { INestApplication } from '@nestjs/common';
+import { CLIENT_CHANGED_TOPIC, parseClientChangedEvent } from '@payer-access/client-status';
+import { loadConfig } from '@payer-access/config';
+import * as argon2 from 'argon2';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { RegistrationConfig } from '../src/registration.config';
+import { createRegistrationApp } from '../src/registration.service-app';
+import { SANDBOX_CLIENT, SandboxSeedService } from '../src/sandbox/sandbox-seed.service';
+import { createTestDatabase, ensureKafka, type TestDatabase } from '@payer-access/testing';
+import { TopicRecorder } from './support/kafka';
+
+jest.setTimeout(30_000);
+
+describe('registration service in the sandbox profile', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let brokers: string;
+  let recorder: TopicRecorder;
+  let adminToken: string;
+
+  beforeAll(async () => {
+    brokers = (await ensureKafka()).brokers.join(',');
+    database = await createTestDatabase();
+    const config = loadConfig(RegistrationConfig, {
+      DATABASE_URL: database.url,
+      PROFILE: 'sandbox',
+      KAFKA_BROKERS: brokers,
+      TRUST_PROXY_HOPS: '1',
+      LOGIN_MAX_FAILURES_PER_ADDRESS: '3',
+    });
+    app = await createRegistrationApp({ ...config, DATABASE_URL: database.url }, { logger: false });
+    await app.init();
+    recorder = new TopicRecorder(brokers, CLIENT_CHANGED_TOPIC);
+    await recorder.start();
+  });
+
+  afterAll(async () => {
+    await recorder?.stop();
+    await app?.close();
+    await database?.drop();
+  });
+
+  it('creates the published default admin, admin@sandbox.local / sandbox-admin, with a per-process token key', async () => {
+    const { body } = await request(app.getHttpServer())
+      .post('/v1/auth/login')
+      .send({ email: 'admin@sandbox.local', password: 'sandbox-admin' })
+      .expect(200);
+    adminToken = body.access_token;
+    const claims = JSON.parse(Buffer.from(adminToken.split('.')[1], 'base64url').toString());
+    expect(claims).toMatchObject({ role: 'admin', email: 'admin@sandbox.local', iss: 'http://localhost:3001/portal' });
+  });
+
+  it('registers and approves the seed 002 client through the ordinary review path', async () => {
+    const { body: queue } = await request(app.getHttpServer())
+      .get('/v1/admin/registrations?status=approved')
+      .set('Authorization', `Bearer ${adminToken}`)
+      .expect(200);
+    expect(queue).toHaveLength(1);
+    const { body } = await request(app.getHttpServer())
+      .get(`/v1/admin/registrations/${queue[0].id}`)
+      .set('Authorization', `Bearer ${adminToken}`)
+      .expect(200);
+    expect(body).toMatchObject({
+      clientId: SANDBOX_CLIENT.clientId,
+      clientType: 'confidential',
+      redirectUris: ['https://oidcdebugger.com/debug'],
+      status: 'approved',
+    });
+    expect(body.history.map((entry: { action: string; by: { role: string } }) => [entry.action, entry.by.role])).toEqual([
+      ['submitted', 'system'],
+      ['approve', 'system'],
+      ['secret_issued', 'system'],
+    ]);
+    const [row] = await app.get(DataSource).query(`SELECT secret_hash FROM registration WHERE client_id = $1`, [SANDBOX_CLIENT.clientId]);
+    expect(await argon2.verify(row.secret_hash, SANDBOX_CLIENT.clientSecret)).toBe(true);
+  });
+
+  it('publishes it like any other client: approved, then with the seed secret’s hash', async () => {
+    const [{ id }] = await app.get(DataSource).query(`SELECT id FROM registration WHERE client_id = $1`, [SANDBOX_CLIENT.clientId]);
+    // Every sandbox test run publishes this client_id; this run's events carry this database's registration id.
+    const ours = () => recorder.forKey(SANDBOX_CLIENT.clientId).filter((message) => message.value.registrationId === id);
+    await recorder.waitFor(() => ours().length >= 2, 'the seed client events');
+    const events = ours().map((message) => {
+      const parsed = parseClientChangedEvent(message.value);
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.rejection));
+      return parsed.event;
+    });
+    expect(events.map((event) => [event.clientVersion, event.status, event.change.actor?.role])).toEqual([
+      [1, 'approved', 'system'],
+      [2, 'approved', 'system'],
+    ]);
+    expect(events[1].client.redirectUris).toEqual([SANDBOX_CLIENT.redirectUri]);
+    expect(await argon2.verify(events[1].client.secretHash as string, SANDBOX_CLIENT.clientSecret)).toBe(true);
+  });
+
+  it('seeds once: a restart finds the client and adds nothing', async () => {
+    await app.get(SandboxSeedService).onApplicationBootstrap();
+    const [{ count }] = await app.get(DataSource).query(`SELECT count(*)::int AS count FROM registration`);
+    expect(count).toBe(1);
+  });
+
+  it('will not start in production without a token key or without Kafka', async () => {
+    const base = { DATABASE_URL: database.url, PROFILE: 'production', MIGRATE_ON_START: 'false' };
+    const noKey = loadConfig(RegistrationConfig, { ...base, KAFKA_BROKERS: brokers });
+    await expect(createRegistrationApp({ ...noKey, DATABASE_URL: database.url }, { logger: false })).rejects.toThrow(
+      'PORTAL_JWT_SECRET is required in the production profile',
+    );
+    const noKafka = loadConfig(RegistrationConfig, { ...base, PORTAL_JWT_SECRET: 'x'.repeat(32) });
+    await expect(createRegistrationApp({ ...noKafka, DATABASE_URL: database.url }, { logger: false })).rejects.toThrow(
+      'KAFKA_BROKERS is required in the production profile',
+    );
+  });
+
+  it('behind a trusted proxy, counts failed logins per forwarded client address', async () => {
+    const http = app.getHttpServer();
+    const attempt = (address: string, password: string) =>
+      request(http).post('/v1/auth/login').set('X-Forwarded-For', address).send({ email: 'admin@sandbox.local', password });
+    for (let i = 0; i < 3; i += 1) await attempt('203.0.113.7', `wrong-${i}`).expect(401);
+    await attempt('203.0.113.7', 'sandbox-admin').expect(429);
+    // Another client behind the same proxy is not locked out by the first one's failures.
+    await attempt('198.51.100.20', 'sandbox-admin').expect(200);
+  });
+});
