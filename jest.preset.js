@@ -27,5 +27,7 @@ module.exports = {
       },
     ],
   },
+  // oidc-provider, jose and openid-client ship only ES modules; Jest loads them through the SWC transform.
+  transformIgnorePatterns: ['/node_modules/(?!(oidc-provider|jose|openid-client|oauth4webapi)/)'],
   testMatch: ['**/?(*.)+(spec|e2e-spec).ts'],
 };

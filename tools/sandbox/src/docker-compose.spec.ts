@@ -1,0 +1,36 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+const composeFile = path.resolve(__dirname, '../../../docker/docker-compose.yml');
+
+/** `docker compose` (v2 plugin) when present, else Debian's `docker-compose`. .ci/run installs the latter. */
+function composeCommand(): string[] {
+  if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0) return ['docker', 'compose'];
+  if (spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0) return ['docker-compose'];
+  throw new Error('Neither `docker compose` nor `docker-compose` is installed: apt-get install docker-compose');
+}
+
+describe('docker/docker-compose.yml', () => {
+  const [command, ...prefix] = composeCommand();
+  const required = { PORTAL_JWT_SECRET: 'x', ADMIN_EMAIL: 'admin@plan.example', ADMIN_PASSWORD: 'change-me' };
+
+  function config(env: Record<string, string>): string {
+    return execFileSync(command, [...prefix, '-f', composeFile, 'config'], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  }
+
+  it('is a valid compose file with PostgreSQL, Kafka, the migration job and the three services', () => {
+    const rendered = config(required);
+    for (const service of ['postgres', 'kafka', 'migrate', 'registration', 'authorization', 'fhir']) {
+      expect(rendered).toMatch(new RegExp(`^  ${service}:$`, 'm'));
+    }
+    expect(rendered).toContain('apache/kafka');
+  });
+
+  it('refuses to render without the secrets it cannot default', () => {
+    expect(() => config({})).toThrow(/PORTAL_JWT_SECRET/);
+  });
+});
