@@ -3,3 +3,5 @@ export { HealthModule } from './health/health.module';
 export { ReadinessRegistry, type ReadinessCheck } from './health/readiness.registry';
 export { HealthDto } from './health/health.dto';
 export { runService, type RunServiceOptions, type RunningService } from './run-service';
+export { JsonLogger } from './observability/json-logger';
+export { ServiceMetrics } from './observability/metrics';

@@ -1,6 +1,9 @@
-import { type INestApplication, type LoggerService, type LogLevel, ValidationPipe } from '@nestjs/common';
+import { type INestApplication, Logger, type LoggerService, type LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import { JsonLogger } from './observability/json-logger';
+import { ServiceMetrics } from './observability/metrics';
 
 export interface ServiceDescriptor {
   /** Short name used in logs and health responses: `registration`, `authorization`, `fhir`. */
@@ -15,7 +18,9 @@ export interface ServiceDescriptor {
 }
 
 export interface ServiceAppOptions {
+  /** Default: JSON lines on stdout (pino) at `logLevel`. */
   logger?: LoggerService | LogLevel[] | false;
+  logLevel?: string;
   /** Close on SIGTERM/SIGINT (default). A host running several services handles signals itself. */
   shutdownHooks?: boolean;
 }
@@ -34,7 +39,12 @@ export async function createServiceApp(
   descriptor: ServiceDescriptor,
   options: ServiceAppOptions = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(module, { logger: options.logger, abortOnError: false });
+  const logger = options.logger ?? new JsonLogger(descriptor.name, options.logLevel ?? 'info');
+  const app = await NestFactory.create(module, { logger, abortOnError: false });
+  const metrics = resolveMetrics(app, descriptor.name);
+  app.use(metrics.middleware());
+  app.use(requestLog());
+  metrics.mount(app);
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
   );
@@ -56,5 +66,45 @@ export function buildOpenApiDocument(app: INestApplication, descriptor: ServiceD
     .setVersion(descriptor.version);
   if (descriptor.publicUrl) builder = builder.addServer(descriptor.publicUrl);
   if (descriptor.configureDocument) builder = descriptor.configureDocument(builder);
-  return SwaggerModule.createDocument(app, builder.build());
+  const document = SwaggerModule.createDocument(app, builder.build());
+  document.paths['/metrics'] = {
+    get: {
+      tags: ['health'],
+      summary: 'Prometheus metrics: requests, latencies and the service\'s own counters',
+      responses: {
+        '200': {
+          description: 'The Prometheus text exposition format',
+          content: { 'text/plain': { schema: { type: 'string' }, example: 'http_requests_total{method="GET",route="/health",status="200",service="fhir"} 3' } },
+        },
+      },
+    },
+  };
+  return document;
+}
+
+function resolveMetrics(app: INestApplication, service: string): ServiceMetrics {
+  try {
+    return app.get(ServiceMetrics, { strict: false });
+  } catch {
+    return new ServiceMetrics(service);
+  }
+}
+
+/** One line per answered request: method, route pattern, status and time; never ids, queries or headers. */
+function requestLog() {
+  const logger = new Logger('http');
+  return (request: Request, response: Response, next: NextFunction): void => {
+    const started = process.hrtime.bigint();
+    response.on('finish', () => {
+      const route = (request as Request & { route?: { path?: string } }).route?.path ?? 'unmatched';
+      logger.log({
+        msg: 'request',
+        method: request.method,
+        route: `${request.baseUrl ?? ''}${route}`,
+        status: response.statusCode,
+        durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+      });
+    });
+    next();
+  };
 }

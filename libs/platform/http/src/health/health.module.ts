@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { HealthController, SERVICE_NAME } from './health.controller';
+import { ServiceMetrics } from '../observability/metrics';
 import { ReadinessRegistry } from './readiness.registry';
 
 @Global()
@@ -9,8 +10,12 @@ export class HealthModule {
     return {
       module: HealthModule,
       controllers: [HealthController],
-      providers: [ReadinessRegistry, { provide: SERVICE_NAME, useValue: service }],
-      exports: [ReadinessRegistry],
+      providers: [
+        ReadinessRegistry,
+        { provide: SERVICE_NAME, useValue: service },
+        { provide: ServiceMetrics, useFactory: () => new ServiceMetrics(service) },
+      ],
+      exports: [ReadinessRegistry, ServiceMetrics],
     };
   }
 }
