@@ -1,5 +1,5 @@
 import { ConfigVariable, PlatformConfig } from '@payer-access/config';
-import { IsInt, IsUrl, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 
 export class FhirConfig extends PlatformConfig {
   @ConfigVariable({ description: 'HTTP port of the fhir service.', example: '3003' })
@@ -15,4 +15,38 @@ export class FhirConfig extends PlatformConfig {
   @ConfigVariable({ description: 'Public base URL of the fhir service, as clients reach it.', example: 'https://fhir.plan.example' })
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   FHIR_PUBLIC_URL: string = 'http://localhost:3003';
+
+  @ConfigVariable({
+    description: 'Path of the FHIR base on this host (seed 002). Access tokens must name `${FHIR_PUBLIC_URL}${FHIR_BASE_PATH}` as their audience.',
+    example: '/fhir/sb/R4/patientaccess',
+  })
+  @IsString()
+  @Matches(/^(\/[A-Za-z0-9._~-]+)+$/, { message: 'must be an absolute path such as /fhir/R4' })
+  FHIR_BASE_PATH: string = '/fhir/sb/R4/patientaccess';
+
+  @ConfigVariable({
+    description: 'Public base URL of the authorization service: the issuer of the access tokens this service accepts (its discovery document names the JWKS).',
+    example: 'https://authorization.plan.example',
+  })
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  AUTHORIZATION_PUBLIC_URL: string = 'http://localhost:3002';
+
+  @ConfigVariable({ description: 'Largest page a search returns; larger `_count` values are lowered to it.', example: '100' })
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  FHIR_MAX_PAGE_SIZE: number = 100;
+
+  @ConfigVariable({
+    description: 'Load the synthetic sandbox data set when the resource store is empty at start (sandbox profile only).',
+    example: 'false',
+  })
+  @IsIn(['true', 'false'])
+  @IsString()
+  FHIR_LOAD_SANDBOX_DATA: 'true' | 'false' = 'true';
+}
+
+/** The FHIR base URL as clients and tokens name it: `${FHIR_PUBLIC_URL}${FHIR_BASE_PATH}`. */
+export function fhirBaseUrl(config: Pick<FhirConfig, 'FHIR_PUBLIC_URL' | 'FHIR_BASE_PATH'>): string {
+  return `${config.FHIR_PUBLIC_URL.replace(/\/+$/, '')}${config.FHIR_BASE_PATH}`;
 }

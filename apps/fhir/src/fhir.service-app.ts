@@ -1,32 +1,55 @@
 import type { INestApplication } from '@nestjs/common';
 import { createServiceApp, runService, type RunningService, type ServiceAppOptions, type ServiceDescriptor } from '@payer-access/http';
 import { AppModule } from './app.module';
+import type { FhirModuleOptions } from './fhir-core.module';
 import type { FhirConfig } from './fhir.config';
 
 type ReadyFhirConfig = FhirConfig & { DATABASE_URL: string };
+
+export type FhirServiceOptions = ServiceAppOptions & FhirModuleOptions;
 
 export function fhirDescriptor(config: FhirConfig): ServiceDescriptor {
   return {
     name: 'fhir',
     title: 'payer-access FHIR Patient Access API',
-    description: 'FHIR R4 Patient Access API: Patient, Coverage, ExplanationOfBenefit and US Core clinical resources.',
+    description:
+      'FHIR R4 Patient Access API: Patient, Coverage, ExplanationOfBenefit and US Core clinical resources. Every route but /metadata needs a Bearer access token from the authorization service.',
     version: '1.0',
     publicUrl: config.FHIR_PUBLIC_URL,
+    configureDocument: (builder) => builder.addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }),
   };
 }
 
+function split(options: FhirServiceOptions): { app: ServiceAppOptions; module: FhirModuleOptions } {
+  const { eventBus, sandboxData, ...app } = options;
+  return { app, module: { eventBus, sandboxData } };
+}
+
+/**
+ * Reads answer with the resource version as their ETag; Express's default of hashing every response
+ * body for one would cost a SHA-1 of each searchset Bundle for nothing.
+ */
+function configureHttp(app: INestApplication): INestApplication {
+  (app.getHttpAdapter().getInstance() as { set(setting: string, value: unknown): void }).set('etag', false);
+  return app;
+}
+
 /** The fhir service as a Nest application, not yet listening (tests drive it in-process). */
-export function createFhirApp(config: ReadyFhirConfig, options?: ServiceAppOptions): Promise<INestApplication> {
-  return createServiceApp(AppModule.forRoot(config), fhirDescriptor(config), options);
+export async function createFhirApp(config: ReadyFhirConfig, options: FhirServiceOptions = {}): Promise<INestApplication> {
+  const { app, module } = split(options);
+  return configureHttp(await createServiceApp(AppModule.forRoot(config, module), fhirDescriptor(config), app));
 }
 
 /** Starts the fhir service on its configured port. */
-export function startFhirService(config: ReadyFhirConfig, options?: ServiceAppOptions): Promise<RunningService> {
-  return runService({
-    module: AppModule.forRoot(config),
+export async function startFhirService(config: ReadyFhirConfig, options: FhirServiceOptions = {}): Promise<RunningService> {
+  const { app, module } = split(options);
+  const running = await runService({
+    module: AppModule.forRoot(config, module),
     descriptor: fhirDescriptor(config),
     port: config.FHIR_PORT,
     host: config.FHIR_HOST,
-    ...options,
+    ...app,
   });
+  configureHttp(running.app);
+  return running;
 }

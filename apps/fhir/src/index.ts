@@ -1,2 +1,7 @@
-export { FhirConfig } from './fhir.config';
-export { createFhirApp, startFhirService, fhirDescriptor } from './fhir.service-app';
+export { FhirConfig, fhirBaseUrl } from './fhir.config';
+export { createFhirApp, startFhirService, fhirDescriptor, type FhirServiceOptions } from './fhir.service-app';
+export { createFhirSearchRegistry } from './fhir-core.module';
+export { ResourceRepository } from './store/resource.repository';
+export { SearchIndexer } from './store/search-indexer';
+export { NdjsonLoader, ndjsonLines, type LoadReport, type LoadProgress } from './loader/ndjson-loader';
+export { FHIR_MIGRATIONS } from './migrations';

@@ -5,6 +5,10 @@ import { startFhirService } from './fhir.service-app';
 
 async function main(): Promise<void> {
   const config = requireDatabaseUrl(loadConfigOrExit(FhirConfig));
+  if (!config.KAFKA_BROKERS) {
+    // Client statuses arrive only on Kafka when the service runs alone: without it no token is accepted.
+    process.stderr.write('warning: KAFKA_BROKERS is unset; no client status can be learned and every access token will be refused\n');
+  }
   const { url } = await startFhirService(config);
   console.log(`fhir service listening on ${url} (docs: ${url}/docs)`);
 }

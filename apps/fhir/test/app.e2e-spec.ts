@@ -21,11 +21,11 @@ describe('fhir service', () => {
     await database?.drop();
   });
 
-  it('answers its health probes with its database checked', async () => {
+  it('answers its health probes with its database and event consumers checked', async () => {
     await request(app.getHttpServer()).get('/health/live').expect(200, { status: 'ok', service: 'fhir' });
     await request(app.getHttpServer())
       .get('/health/ready')
-      .expect(200, { status: 'ok', service: 'fhir', checks: { database: 'up' } });
+      .expect(200, { status: 'ok', service: 'fhir', checks: { database: 'up', 'client-status': 'up', 'grant-revocations': 'up' } });
   });
 
   it('created its own schema in the database', async () => {
@@ -39,6 +39,21 @@ describe('fhir service', () => {
     await request(app.getHttpServer()).get('/docs').expect(200).expect('content-type', /html/);
     const { body } = await request(app.getHttpServer()).get('/docs-json').expect(200);
     expect(body.info.title).toBe('payer-access FHIR Patient Access API');
-    expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/health', '/health/live', '/health/ready']));
+    expect(Object.keys(body.paths)).toEqual(
+      expect.arrayContaining([
+        '/health',
+        '/health/live',
+        '/health/ready',
+        '/fhir/sb/R4/patientaccess/metadata',
+        '/fhir/sb/R4/patientaccess/UserInfo',
+        '/fhir/sb/R4/patientaccess/{resourceType}',
+        '/fhir/sb/R4/patientaccess/{resourceType}/{id}',
+        '/v1/connect/userinfo',
+      ]),
+    );
+    const search = body.paths['/fhir/sb/R4/patientaccess/{resourceType}'].get;
+    expect(search.responses['200'].content['application/json'].schema.example.resourceType).toBe('Bundle');
+    expect(search.responses['400'].content['application/json'].schema.example.issue[0].diagnostics).toContain('not a valid value');
+    expect(search.security).toEqual([{ bearer: [] }]);
   });
 });

@@ -2,8 +2,10 @@ import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig, ConfigValidationError } from '@payer-access/config';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@payer-access/database';
+import { createEventBus } from '@payer-access/events';
 import { startAuthorizationService } from '@payer-access/authorization-service';
 import { startFhirService } from '@payer-access/fhir-service';
+import { sandboxDataSet } from '@payer-access/synthetic-data';
 import { startRegistrationService } from '@payer-access/registration-service';
 import { SandboxConfig, SERVICE_CONFIGS } from './sandbox.config';
 
@@ -27,6 +29,9 @@ async function main(): Promise<void> {
     databaseUrl = embedded.url;
   }
 
+  // One bus shared by the three services: in-process, or Kafka when KAFKA_BROKERS is set.
+  const eventBus = createEventBus({ brokers: configs.registration.KAFKA_BROKERS, clientId: 'payer-access-sandbox' });
+
   const apps: INestApplication[] = [];
   let stopping = false;
   const stop = async (reason: string, exitCode = 0): Promise<void> => {
@@ -34,6 +39,7 @@ async function main(): Promise<void> {
     stopping = true;
     log(`${reason}: stopping`);
     for (const app of apps.reverse()) await app.close().catch(() => undefined);
+    await eventBus.stop().catch(() => undefined);
     await embedded?.stop().catch(() => undefined);
     process.exit(exitCode);
   };
@@ -42,11 +48,11 @@ async function main(): Promise<void> {
 
   try {
     const options = { logger: ['error', 'warn'] as ('error' | 'warn')[], shutdownHooks: false };
-    const registration = await startRegistrationService({ ...configs.registration, DATABASE_URL: databaseUrl }, options);
+    const registration = await startRegistrationService({ ...configs.registration, DATABASE_URL: databaseUrl }, { ...options, eventBus });
     apps.push(registration.app);
-    const authorization = await startAuthorizationService({ ...configs.authorization, DATABASE_URL: databaseUrl }, options);
+    const authorization = await startAuthorizationService({ ...configs.authorization, DATABASE_URL: databaseUrl }, { ...options, eventBus });
     apps.push(authorization.app);
-    const fhir = await startFhirService({ ...configs.fhir, DATABASE_URL: databaseUrl }, options);
+    const fhir = await startFhirService({ ...configs.fhir, DATABASE_URL: databaseUrl }, { ...options, eventBus, sandboxData: sandboxDataSet });
     apps.push(fhir.app);
 
     log('payer-access sandbox is running (Ctrl-C stops it)');

@@ -1,0 +1,36 @@
+import type { Scope } from '@payer-access/scopes';
+
+/**
+ * The claims of an authorization-service access token the FHIR service relies on (RFC 9068 plus the
+ * SMART `patient` and `fhirUser` claims and the platform's `grant_id`, `representative` and
+ * `withhold_demographics`).
+ */
+export interface AccessTokenClaims {
+  readonly iss: string;
+  readonly sub: string;
+  readonly aud: string | string[];
+  readonly exp: number;
+  readonly iat?: number;
+  readonly jti?: string;
+  readonly client_id: string;
+  readonly scope: string;
+  readonly patient?: string;
+  readonly grant_id?: string;
+  readonly fhirUser?: string;
+  readonly representative?: { readonly relationship?: string; readonly name?: string };
+  readonly withhold_demographics?: boolean;
+}
+
+/** Who is calling, as the guard established it from a verified token. */
+export interface FhirPrincipal {
+  readonly clientId: string;
+  readonly subject: string;
+  readonly patientId: string;
+  readonly scopes: readonly Scope[];
+  readonly scope: string;
+  readonly grantId?: string;
+  readonly fhirUser?: string;
+  readonly representative?: { readonly relationship?: string; readonly name?: string };
+  readonly withholdDemographics: boolean;
+  readonly expiresAt: Date;
+}

@@ -1,0 +1,36 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { isActive, parseClientChangedEvent, supersedes, type ClientStatus } from '@payer-access/client-status';
+
+/**
+ * The status of every registered client, rebuilt from the compacted `registration.client.changed.v1`
+ * topic. Only `approved` clients' tokens are honoured; "highest clientVersion wins" makes replays
+ * and redeliveries harmless. https://kafka.apache.org/documentation/#compaction
+ */
+@Injectable()
+export class ClientStatusCache {
+  private readonly logger = new Logger(ClientStatusCache.name);
+  private readonly clients = new Map<string, { status: ClientStatus; version: number }>();
+
+  /** Applies one event value; returns false when it was malformed or older than what is known. */
+  apply(value: unknown): boolean {
+    const parsed = parseClientChangedEvent(value);
+    if (!parsed.ok) {
+      this.logger.warn('ignored a malformed client-changed event');
+      return false;
+    }
+    const event = parsed.event;
+    const known = this.clients.get(event.clientId);
+    if (!supersedes(event, known?.version)) return false;
+    this.clients.set(event.clientId, { status: event.status, version: event.clientVersion });
+    return true;
+  }
+
+  isApproved(clientId: string): boolean {
+    const client = this.clients.get(clientId);
+    return client !== undefined && isActive(client.status);
+  }
+
+  statusOf(clientId: string): ClientStatus | undefined {
+    return this.clients.get(clientId)?.status;
+  }
+}

@@ -1,0 +1,45 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC } from '@payer-access/client-status';
+import { ReadinessRegistry } from '@payer-access/http';
+import { EVENT_BUS, instanceGroupId, type EventBus, type Subscription } from '@payer-access/events';
+import { ClientStatusCache } from './client-status.cache';
+import { GrantDenylist } from './grant-denylist';
+
+/**
+ * Feeds the client status cache and the grant denylist. Every instance keeps whole copies, so each
+ * subscribes with a consumer group of its own and reads both topics from the beginning; the
+ * service reports not ready until the status cache has caught up (ARCHITECTURE.md "Events").
+ */
+@Injectable()
+export class FhirEventConsumers implements OnModuleInit, OnApplicationShutdown {
+  private readonly subscriptions: Subscription[] = [];
+
+  constructor(
+    private readonly statusCache: ClientStatusCache,
+    private readonly denylist: GrantDenylist,
+    private readonly readiness: ReadinessRegistry,
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const clients = await this.bus.subscribe({
+      topic: CLIENT_CHANGED_TOPIC,
+      groupId: instanceGroupId('fhir.client-status'),
+      fromBeginning: true,
+      handler: async (event) => void this.statusCache.apply(event.value),
+    });
+    const grants = await this.bus.subscribe({
+      topic: GRANT_REVOKED_TOPIC,
+      groupId: instanceGroupId('fhir.grant-denylist'),
+      fromBeginning: true,
+      handler: async (event) => void this.denylist.apply(event.value),
+    });
+    this.subscriptions.push(clients, grants);
+    this.readiness.register('client-status', () => Promise.resolve(clients.isCaughtUp()));
+    this.readiness.register('grant-revocations', () => Promise.resolve(grants.isCaughtUp()));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.subscriptions.map((subscription) => subscription.close().catch(() => undefined)));
+  }
+}

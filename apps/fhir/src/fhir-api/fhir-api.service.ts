@@ -1,0 +1,156 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Bundle, Patient, Resource } from '@medplum/fhirtypes';
+import {
+  badRequest,
+  forbidden,
+  notFound,
+  notSupported,
+  parseSearchRequest,
+  searchErrorOutcome,
+  searchsetBundle,
+  type SearchParameterRegistry,
+  type SearchQuery,
+} from '@payer-access/fhir-models';
+import { canAccess, ScopeContext, type Interaction } from '@payer-access/scopes';
+import { AccessAuditService } from '../audit/access-audit.service';
+import type { FhirPrincipal } from '../auth/fhir-principal';
+import { FhirException } from '../common/fhir.exception';
+import { fhirBaseUrl, type FhirConfig } from '../fhir.config';
+import { FHIR_CONFIG, SEARCH_REGISTRY } from '../fhir.tokens';
+import { ResourceRepository, type RawResource } from '../store/resource.repository';
+import { serializeBundle } from '../common/raw-bundle';
+import { SHARED_RESOURCE_TYPES, UnsupportedSearchError } from '../store/search-sql.builder';
+import { withoutDemographics } from './demographics';
+import { isMandatory } from './mandatory-elements';
+
+export interface ReadResult {
+  /** The resource as JSON text. */
+  readonly json: string;
+  readonly version: number;
+  readonly lastUpdated: Date;
+}
+
+/** https://hl7.org/fhir/R4/v3/ObservationValue/cs.html#v3-ObservationValue-SUBSETTED */
+const SUBSETTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED', display: 'subsetted' };
+
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+/**
+ * Read and search for a member's token: the scopes decide the types (403 otherwise), the token's
+ * patient decides the compartment (another patient's data does not exist for it: 404 or no match).
+ */
+@Injectable()
+export class FhirApiService {
+  private readonly baseUrl: string;
+
+  constructor(
+    @Inject(FHIR_CONFIG) private readonly config: FhirConfig,
+    @Inject(SEARCH_REGISTRY) private readonly registry: SearchParameterRegistry,
+    @Inject(ResourceRepository) private readonly repository: ResourceRepository,
+    private readonly audit: AccessAuditService,
+  ) {
+    this.baseUrl = fhirBaseUrl(config);
+  }
+
+  async read(principal: FhirPrincipal, resourceType: string, id: string): Promise<ReadResult> {
+    try {
+      this.authorize(principal, resourceType, 'read');
+      if (!FHIR_ID.test(id)) throw new FhirException(badRequest(`'${id.slice(0, 64)}' is not a valid resource id`));
+      const stored = await this.repository.readRaw(resourceType, id);
+      const visible = stored && (SHARED_RESOURCE_TYPES.has(resourceType) || stored.patientId === principal.patientId);
+      if (!stored || !visible) throw new FhirException(notFound(resourceType, id));
+      this.audit.record(principal, { interaction: 'read', resourceType, resourceId: id, status: 200, resultCount: 1 });
+      return { json: this.present(principal, stored), version: stored.version, lastUpdated: stored.lastUpdated };
+    } catch (error) {
+      this.auditFailure(principal, error, { interaction: 'read', resourceType, resourceId: id });
+      throw error;
+    }
+  }
+
+  /** The searchset Bundle as JSON text, and the media type `_format` asked for. */
+  async search(principal: FhirPrincipal, resourceType: string, query: SearchQuery, queryText: string): Promise<{ json: string; format?: string }> {
+    try {
+      this.authorize(principal, resourceType, 'search');
+      const parsed = parseSearchRequest(resourceType, query, this.registry, { maxCount: this.config.FHIR_MAX_PAGE_SIZE });
+      if (!parsed.ok) throw new FhirException(searchErrorOutcome(parsed.error));
+      const request = parsed.request;
+      for (const include of [...request.include, ...request.revInclude]) {
+        const types = include.targetType ? [include.targetType] : include.parameters.flatMap((parameter) => parameter.target ?? []);
+        for (const type of [include.sourceType, ...types]) {
+          if (this.registry.supports(type) && !this.allows(principal, type, 'read')) {
+            throw new FhirException(forbidden(`The token's scopes do not allow reading ${type} (needed by ${include.sourceType} includes)`));
+          }
+        }
+      }
+      let result;
+      try {
+        result = await this.repository.search(request, principal.patientId);
+      } catch (error) {
+        if (error instanceof UnsupportedSearchError) throw new FhirException(notSupported(error.message, error.parameter));
+        throw error;
+      }
+      // The builder needs only each resource's type and id (for fullUrl); the stored JSON is spliced in.
+      const stub = (raw: RawResource) => ({ resourceType: raw.resourceType, id: raw.id }) as Resource;
+      const bundle: Bundle = searchsetBundle({
+        baseUrl: this.baseUrl,
+        resourceType,
+        entries: result.entries.map(stub),
+        includes: result.includes.map(stub),
+        total: result.total,
+        request,
+      });
+      const json = serializeBundle(
+        bundle,
+        [...result.entries, ...result.includes].map((raw) => this.present(principal, raw, request.elements)),
+      );
+      this.audit.record(principal, { interaction: 'search', resourceType, query: queryText, status: 200, resultCount: result.entries.length });
+      return { json, format: request.format };
+    } catch (error) {
+      this.auditFailure(principal, error, { interaction: 'search', resourceType, query: queryText });
+      throw error;
+    }
+  }
+
+  /** The resource types this server serves, in the registry's order. */
+  servedTypes(): readonly string[] {
+    return this.registry.resourceTypes;
+  }
+
+  private authorize(principal: FhirPrincipal, resourceType: string, interaction: Interaction): void {
+    if (!this.registry.supports(resourceType)) {
+      throw new FhirException(notSupported(`Resource type '${resourceType.slice(0, 64)}' is not served by this server`));
+    }
+    if (!this.allows(principal, resourceType, interaction)) {
+      throw new FhirException(forbidden(`The token's scopes (${principal.scope}) do not allow ${interaction} on ${resourceType}`));
+    }
+  }
+
+  private allows(principal: FhirPrincipal, resourceType: string, interaction: Interaction): boolean {
+    return canAccess(principal.scopes, { context: ScopeContext.Patient, resourceType, interaction });
+  }
+
+  /**
+   * The JSON a client gets: as stored, unless the member withheld demographics (Patient) or the
+   * search asked for `_elements` (mandatory elements are kept too, and the resource is tagged SUBSETTED).
+   * https://hl7.org/fhir/R4/search.html#elements
+   */
+  private present(principal: FhirPrincipal, raw: RawResource, elements?: readonly string[]): string {
+    const redact = principal.withholdDemographics && raw.resourceType === 'Patient';
+    if (!redact && !elements) return raw.json;
+    let resource = JSON.parse(raw.json) as Resource;
+    if (redact) resource = withoutDemographics(resource as Patient);
+    if (elements) {
+      const kept: Record<string, unknown> = {};
+      for (const [name, value] of Object.entries(resource)) {
+        if (name === 'resourceType' || name === 'id' || name === 'meta' || elements.includes(name) || isMandatory(raw.resourceType, name)) kept[name] = value;
+      }
+      resource = { ...(kept as unknown as Resource), meta: { ...resource.meta, tag: [...(resource.meta?.tag ?? []), SUBSETTED] } };
+    }
+    return JSON.stringify(resource);
+  }
+
+  private auditFailure(principal: FhirPrincipal, error: unknown, record: { interaction: 'read' | 'search'; resourceType: string; resourceId?: string; query?: string }): void {
+    const status = error instanceof FhirException ? error.outcome.status : 500;
+    this.audit.record(principal, { ...record, status });
+  }
+}

@@ -1,0 +1,97 @@
+import { type DynamicModule, Global, Logger, Module, type Provider } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import {
+  BLUE_BUTTON_EOB_TYPE_SYSTEM,
+  createSearchParameterRegistry,
+  eobTypeSystemAliases,
+  patientAccessSearchParameters,
+  type SearchParameterRegistry,
+} from '@payer-access/fhir-models';
+import { EventsModule, nestEventsLogger, platformTopicSpecs, type EventBus } from '@payer-access/events';
+import { DataSource } from 'typeorm';
+import { AccessAuditService } from './audit/access-audit.service';
+import { AccessTokenGuard } from './auth/access-token.guard';
+import { AccessTokenStrategy } from './auth/access-token.strategy';
+import { JwksProvider } from './auth/jwks.provider';
+import { VerifiedTokenCache } from './auth/verified-token.cache';
+import { FhirExceptionFilter } from './common/fhir-exception.filter';
+import { ClientStatusCache } from './events/client-status.cache';
+import { FhirEventConsumers } from './events/fhir-event.consumers';
+import { GrantDenylist } from './events/grant-denylist';
+import type { FhirConfig } from './fhir.config';
+import { FHIR_CONFIG, SEARCH_REGISTRY } from './fhir.tokens';
+import { FhirApiService } from './fhir-api/fhir-api.service';
+import { NdjsonLoader } from './loader/ndjson-loader';
+import { ResourceRepository } from './store/resource.repository';
+import { SANDBOX_DATA, SandboxDataSeeder, type SandboxDataSource } from './store/sandbox-data.seeder';
+import { SearchIndexer } from './store/search-indexer';
+import { UserInfoService } from './userinfo/userinfo.service';
+
+export interface FhirModuleOptions {
+  /**
+   * The platform event bus, shared by the services of the one-process sandbox; without it the
+   * service builds its own: Kafka from KAFKA_BROKERS, else an in-process bus (which nothing feeds).
+   */
+  readonly eventBus?: EventBus;
+  /** The synthetic data set to load into an empty sandbox store. */
+  readonly sandboxData?: SandboxDataSource;
+}
+
+/** The search parameters this deployment runs, with seed 002's claim-type system spellings on its host. */
+export function createFhirSearchRegistry(config: Pick<FhirConfig, 'FHIR_PUBLIC_URL'>): SearchParameterRegistry {
+  return createSearchParameterRegistry(
+    patientAccessSearchParameters({ eobTypeSystems: [BLUE_BUTTON_EOB_TYPE_SYSTEM, ...eobTypeSystemAliases(config.FHIR_PUBLIC_URL)] }),
+  );
+}
+
+/** Store, search, access control and event consumers, shared by the REST controllers. */
+@Global()
+@Module({})
+export class FhirCoreModule {
+  static forRoot(config: FhirConfig, options: FhirModuleOptions = {}): DynamicModule {
+    const providers: Provider[] = [
+      { provide: FHIR_CONFIG, useValue: config },
+      { provide: SEARCH_REGISTRY, useValue: createFhirSearchRegistry(config) },
+      { provide: SearchIndexer, useFactory: (registry: SearchParameterRegistry) => new SearchIndexer(registry), inject: [SEARCH_REGISTRY] },
+      {
+        provide: ResourceRepository,
+        useFactory: (dataSource: DataSource, indexer: SearchIndexer) => new ResourceRepository(dataSource, indexer),
+        inject: [DataSource, SearchIndexer],
+      },
+      {
+        provide: NdjsonLoader,
+        useFactory: (repository: ResourceRepository, registry: SearchParameterRegistry) => new NdjsonLoader(repository, new Set(registry.resourceTypes)),
+        inject: [ResourceRepository, SEARCH_REGISTRY],
+      },
+      { provide: APP_FILTER, useClass: FhirExceptionFilter },
+      AccessAuditService,
+      FhirApiService,
+      UserInfoService,
+      JwksProvider,
+      AccessTokenStrategy,
+      AccessTokenGuard,
+      VerifiedTokenCache,
+      ClientStatusCache,
+      GrantDenylist,
+      FhirEventConsumers,
+      SandboxDataSeeder,
+    ];
+    if (options.sandboxData) providers.push({ provide: SANDBOX_DATA, useValue: options.sandboxData });
+    return {
+      module: FhirCoreModule,
+      imports: [
+        PassportModule,
+        EventsModule.forRoot({
+          bus: options.eventBus,
+          config: { brokers: config.KAFKA_BROKERS, clientId: 'fhir' },
+          topics: platformTopicSpecs(),
+          outboxRelay: false,
+          logger: nestEventsLogger(new Logger('FhirEvents')),
+        }),
+      ],
+      providers,
+      exports: providers.filter((provider) => provider !== providers.find((p) => (p as { provide?: unknown }).provide === APP_FILTER)),
+    };
+  }
+}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { FhirApiController } from './fhir-api/fhir-api.controller';
+import { MetadataController } from './metadata/metadata.controller';
+import { FhirUserInfoController } from './userinfo/userinfo.controller';
+
+/**
+ * The routes under the FHIR base (mounted at FHIR_BASE_PATH by AppModule). Order matters:
+ * `metadata` and `UserInfo` must win over `:resourceType`.
+ */
+@Module({ controllers: [MetadataController, FhirUserInfoController, FhirApiController] })
+export class FhirRestModule {}

@@ -1,0 +1,100 @@
+import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import type { SearchParameterRegistry } from '@payer-access/fhir-models';
+
+/** The profile each served type's resources claim in `meta.profile` (CARIN Blue Button, US Core). */
+export const SUPPORTED_PROFILES: Readonly<Record<string, readonly string[]>> = {
+  Patient: ['http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-Patient'],
+  Coverage: ['http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-Coverage'],
+  ExplanationOfBenefit: [
+    'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Inpatient-Institutional',
+    'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Outpatient-Institutional',
+    'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Professional-NonClinician',
+    'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Pharmacy',
+  ],
+  Organization: ['http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-Organization'],
+  Practitioner: ['http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-Practitioner'],
+};
+
+export interface CapabilityOptions {
+  readonly baseUrl: string;
+  readonly authorizationUrl: string;
+  readonly tokenUrl: string;
+  readonly revocationUrl: string;
+  readonly introspectionUrl: string;
+  readonly software: { name: string; version: string };
+  readonly date: string;
+}
+
+/**
+ * The CapabilityStatement, generated from the search parameters the server actually runs, with the
+ * SMART on FHIR security extension naming the authorization server's endpoints.
+ * https://hl7.org/fhir/smart-app-launch/STU1/conformance/index.html#declaring-support-for-oauth2-endpoints
+ */
+export function buildCapabilityStatement(registry: SearchParameterRegistry, options: CapabilityOptions): CapabilityStatement {
+  const resource: CapabilityStatementRestResource[] = registry.resourceTypes.map((type) => {
+    const parameters = registry.forResourceType(type);
+    const references = parameters.filter((parameter) => parameter.type === 'reference');
+    const profiles = SUPPORTED_PROFILES[type] ?? usCoreProfile(type);
+    return {
+      type,
+      ...(profiles.length > 0 ? { supportedProfile: [...profiles] } : {}),
+      interaction: [{ code: 'read' }, { code: 'search-type' }],
+      versioning: 'versioned',
+      readHistory: false,
+      updateCreate: false,
+      ...(references.length > 0 ? { searchInclude: [`${type}:*`, ...references.map((parameter) => `${type}:${parameter.code}`)] } : {}),
+      searchParam: parameters.map((parameter) => ({ name: parameter.code, definition: parameter.url, type: parameter.type })),
+    };
+  });
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: options.date,
+    publisher: 'payer-access',
+    kind: 'instance',
+    software: options.software,
+    implementation: { description: 'Patient Access API', url: options.baseUrl },
+    fhirVersion: '4.0.1',
+    format: ['json', 'application/json', 'application/fhir+json'],
+    instantiates: [
+      'http://hl7.org/fhir/us/carin-bb/CapabilityStatement/c4bb',
+      'http://hl7.org/fhir/us/core/CapabilityStatement/us-core-server',
+    ],
+    rest: [
+      {
+        mode: 'server',
+        security: {
+          cors: true,
+          service: [
+            {
+              coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }],
+              text: 'OAuth2 using SMART-on-FHIR profile (see http://docs.smarthealthit.org)',
+            },
+          ],
+          extension: [
+            {
+              url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+              extension: [
+                { url: 'authorize', valueUri: options.authorizationUrl },
+                { url: 'token', valueUri: options.tokenUrl },
+                { url: 'revoke', valueUri: options.revocationUrl },
+                { url: 'introspect', valueUri: options.introspectionUrl },
+              ],
+            },
+          ],
+        },
+        resource,
+      },
+    ],
+  };
+}
+
+function usCoreProfile(type: string): string[] {
+  const known: Record<string, string> = {
+    Condition: 'us-core-condition-problems-health-concerns',
+    Observation: 'us-core-observation-lab',
+    DiagnosticReport: 'us-core-diagnosticreport-lab',
+  };
+  const name = known[type] ?? `us-core-${type.toLowerCase()}`;
+  return [`http://hl7.org/fhir/us/core/StructureDefinition/${name}`];
+}

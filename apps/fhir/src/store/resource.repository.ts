@@ -1,0 +1,296 @@
+import type { IncludeTarget, SearchRequest } from '@payer-access/fhir-models';
+import type { Resource } from '@medplum/fhirtypes';
+import type { DataSource, EntityManager } from 'typeorm';
+import { SearchIndexer, type IndexRows } from './search-indexer';
+import { SearchSqlBuilder, SHARED_RESOURCE_TYPES } from './search-sql.builder';
+
+export interface StoredResource {
+  readonly resource: Resource;
+  readonly version: number;
+  readonly lastUpdated: Date;
+  readonly patientId: string | null;
+}
+
+/**
+ * A stored resource as the JSON text the database holds: searches and reads pass it through to the
+ * response without parsing and re-serializing it.
+ */
+export interface RawResource {
+  readonly resourceType: string;
+  readonly id: string;
+  readonly json: string;
+}
+
+export interface RawStoredResource extends RawResource {
+  readonly version: number;
+  readonly lastUpdated: Date;
+  readonly patientId: string | null;
+}
+
+export interface SearchResult {
+  readonly entries: RawResource[];
+  readonly total: number;
+  readonly includes: RawResource[];
+}
+
+/** A resource the store refuses: it could not be served to anyone. */
+export class UnservableResourceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnservableResourceError';
+  }
+}
+
+/** Most resources an `_include` / `_revinclude` adds to one page. */
+const MAX_INCLUDED = 1000;
+
+/** Resources with their extracted search values, ready to be stored. */
+export interface PreparedBatch {
+  readonly items: readonly PreparedResource[];
+}
+
+interface PreparedResource {
+  readonly resource: Resource;
+  readonly rows: IndexRows;
+  readonly patientId: string | null;
+  readonly lastUpdated: string;
+}
+
+/**
+ * The generic resource store: one table for every type, plus the search index tables written in the
+ * same transaction as the resource, so a resource is never visible without its index.
+ */
+export class ResourceRepository {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly indexer: SearchIndexer,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /**
+   * Creates or replaces resources, keeping a `meta.lastUpdated` the data brings (a plan's own export
+   * knows when each record changed; seed 002's `_lastUpdated` examples depend on it) and stamping
+   * the current instant otherwise. A replaced resource keeps its place in paging order.
+   */
+  async write(resources: readonly Resource[], options: { bulk?: boolean } = {}): Promise<number> {
+    return this.writeBatch(this.prepareBatch(resources), options);
+  }
+
+  /**
+   * The CPU half of a write (search values extracted with FHIRPath), separate so that a loader can
+   * index one batch while the database stores the previous one.
+   */
+  prepareBatch(resources: readonly Resource[]): PreparedBatch {
+    // The last of two versions of one resource in a batch wins, as if written one after the other.
+    const unique = new Map<string, Resource>();
+    for (const resource of resources) unique.set(`${resource.resourceType}/${resource.id}`, resource);
+    return { items: [...unique.values()].map((resource) => this.prepare(resource)) };
+  }
+
+  /** The database half of a write: the resources and their index rows, in one transaction. */
+  async writeBatch(batch: PreparedBatch, options: { bulk?: boolean } = {}): Promise<number> {
+    const prepared = batch.items;
+    if (prepared.length === 0) return 0;
+    await this.dataSource.transaction(async (manager) => {
+      // A bulk load that is cut short is simply run again, so it need not wait for each commit to
+      // reach the disk; the database stays consistent either way.
+      // https://www.postgresql.org/docs/current/wal-async-commit.html
+      if (options.bulk) await manager.query('SET LOCAL synchronous_commit = off');
+      await this.writePrepared(manager, prepared);
+    });
+    return prepared.length;
+  }
+
+  private prepare(resource: Resource): PreparedResource {
+    if (!resource.id) throw new UnservableResourceError(`${resource.resourceType} without an id`);
+    const lastUpdated = resource.meta?.lastUpdated ?? this.now().toISOString();
+    const stamped = { ...resource, meta: { ...resource.meta, versionId: '1', lastUpdated } } as Resource;
+    const rows = this.indexer.index(stamped);
+    const patientId = this.indexer.compartmentOf(stamped, rows);
+    if (patientId === null && !SHARED_RESOURCE_TYPES.has(resource.resourceType)) {
+      // Every read and search is confined to one patient's compartment: such a resource could never be served.
+      throw new UnservableResourceError(`${resource.resourceType}/${resource.id} refers to no Patient (patient, subject or beneficiary)`);
+    }
+    return { resource: stamped, rows, patientId, lastUpdated };
+  }
+
+  private async writePrepared(manager: EntityManager, prepared: readonly PreparedResource[]): Promise<void> {
+    const written: { seq: string; version: number; resource_type: string; id: string }[] = await manager.query(
+      `INSERT INTO resource (resource_type, id, last_updated, patient_id, content)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::jsonb[])
+       ON CONFLICT (resource_type, id) DO UPDATE SET
+         version = resource.version + 1,
+         last_updated = EXCLUDED.last_updated,
+         patient_id = EXCLUDED.patient_id,
+         content = jsonb_set(EXCLUDED.content, '{meta,versionId}', to_jsonb((resource.version + 1)::text))
+       RETURNING seq, version, resource_type, id`,
+      [
+        prepared.map((item) => item.resource.resourceType),
+        prepared.map((item) => item.resource.id),
+        prepared.map((item) => item.lastUpdated),
+        prepared.map((item) => item.patientId),
+        prepared.map((item) => JSON.stringify(item.resource)),
+      ],
+    );
+    const replaced = written.filter((row) => row.version > 1).map((row) => row.seq);
+    if (replaced.length > 0) {
+      for (const table of ['search_token', 'search_date', 'search_reference', 'search_string']) {
+        await manager.query(`DELETE FROM ${table} WHERE resource_seq = ANY($1::bigint[])`, [replaced]);
+      }
+    }
+    const columns = {
+      tokens: { seq: [] as string[], type: [] as string[], param: [] as string[], a: [] as (string | null)[], b: [] as string[] },
+      dates: { seq: [] as string[], type: [] as string[], param: [] as string[], a: [] as string[], b: [] as string[] },
+      references: { seq: [] as string[], type: [] as string[], param: [] as string[], a: [] as (string | null)[], b: [] as string[] },
+      strings: { seq: [] as string[], type: [] as string[], param: [] as string[], b: [] as string[] },
+    };
+    // RETURNING order is not promised to follow the input, so rows are matched by key.
+    const seqByKey = new Map(written.map((row) => [`${row.resource_type}/${row.id}`, row.seq]));
+    prepared.forEach((item) => {
+      const seq = seqByKey.get(`${item.resource.resourceType}/${item.resource.id}`) as string;
+      const type = item.resource.resourceType;
+      for (const row of item.rows.tokens) push(columns.tokens, seq, type, row.param, row.system, row.code);
+      for (const row of item.rows.dates) push(columns.dates, seq, type, row.param, row.low, row.high);
+      for (const row of item.rows.references) push(columns.references, seq, type, row.param, row.targetType, row.targetId);
+      for (const row of item.rows.strings) {
+        columns.strings.seq.push(seq);
+        columns.strings.type.push(type);
+        columns.strings.param.push(row.param);
+        columns.strings.b.push(row.value);
+      }
+    });
+    const { tokens, dates, references, strings } = columns;
+    if (tokens.seq.length > 0)
+      await manager.query(
+        `INSERT INTO search_token SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])`,
+        [tokens.seq, tokens.type, tokens.param, tokens.a, tokens.b],
+      );
+    if (dates.seq.length > 0)
+      await manager.query(
+        `INSERT INTO search_date SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[])`,
+        [dates.seq, dates.type, dates.param, dates.a, dates.b],
+      );
+    if (references.seq.length > 0)
+      await manager.query(
+        `INSERT INTO search_reference SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])`,
+        [references.seq, references.type, references.param, references.a, references.b],
+      );
+    if (strings.seq.length > 0)
+      await manager.query(`INSERT INTO search_string SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[])`, [
+        strings.seq,
+        strings.type,
+        strings.param,
+        strings.b,
+      ]);
+  }
+
+  async read(resourceType: string, id: string): Promise<StoredResource | undefined> {
+    const raw = await this.readRaw(resourceType, id);
+    return raw && { resource: JSON.parse(raw.json) as Resource, version: raw.version, lastUpdated: raw.lastUpdated, patientId: raw.patientId };
+  }
+
+  async readRaw(resourceType: string, id: string): Promise<RawStoredResource | undefined> {
+    const rows: { json: string; version: number; last_updated: Date; patient_id: string | null }[] = await this.dataSource.query(
+      'SELECT content::text AS json, version, last_updated, patient_id FROM resource WHERE resource_type = $1 AND id = $2',
+      [resourceType, id],
+    );
+    const row = rows[0];
+    return row && { resourceType, id, json: row.json, version: row.version, lastUpdated: row.last_updated, patientId: row.patient_id };
+  }
+
+  /** Runs a parsed search within one patient's compartment (undefined: every resource, for trusted tools). */
+  async search(request: SearchRequest, patientId: string | undefined): Promise<SearchResult> {
+    const built = SearchSqlBuilder.build(request, patientId);
+    const countOnly = request.count === 0 || request.summary === 'count';
+    // One round trip: the page carries the total; only a page past the end needs a count of its own.
+    const page: PageRow[] = countOnly ? [] : await this.dataSource.query(built.page.text, built.page.values);
+    const total = page.length > 0 ? Number(page[0].total) : ((await this.dataSource.query(built.count.text, built.count.values)) as { total: number }[])[0].total;
+    if (countOnly) return { entries: [], total, includes: [] };
+    const entries = page.map(toRaw);
+    const includes = await this.includes(request, page, patientId);
+    return { entries, total, includes };
+  }
+
+  /** `_include` follows the page's references; `_revinclude` finds what refers to the page. */
+  private async includes(request: SearchRequest, page: PageRow[], patientId: string | undefined): Promise<RawResource[]> {
+    if (page.length === 0 || (request.include.length === 0 && request.revInclude.length === 0)) return [];
+    const found = new Map<string, RawResource>();
+    const matched = new Set(page.map((row) => `${row.resource_type}/${row.id}`));
+    const add = (rows: PageRow[]) => {
+      for (const row of rows) {
+        const key = `${row.resource_type}/${row.id}`;
+        if (!matched.has(key) && found.size < MAX_INCLUDED) found.set(key, toRaw(row));
+      }
+    };
+    for (const target of request.include) add(await this.forwardIncludes(target, page.map((row) => row.seq), patientId));
+    for (const target of request.revInclude) add(await this.reverseIncludes(target, request.resourceType, page.map((row) => row.id), patientId));
+    return [...found.values()];
+  }
+
+  private async forwardIncludes(target: IncludeTarget, seqs: string[], patientId: string | undefined): Promise<PageRow[]> {
+    const values: unknown[] = [seqs, target.parameters.map((parameter) => parameter.code), MAX_INCLUDED];
+    const typeFilter = target.targetType === undefined ? '' : `AND x.target_type = $${values.push(target.targetType)}`;
+    const compartment = patientId === undefined ? '' : `AND (r.patient_id IS NULL OR r.patient_id = $${values.push(patientId)})`;
+    return this.dataSource.query(
+      `SELECT r.seq, r.resource_type, r.id, r.content::text AS json FROM resource r
+       WHERE (r.resource_type, r.id) IN (
+         SELECT x.target_type, x.target_id FROM search_reference x
+         WHERE x.resource_seq = ANY($1::bigint[]) AND x.param = ANY($2::text[]) ${typeFilter})
+       ${compartment}
+       ORDER BY r.seq LIMIT $3`,
+      values,
+    );
+  }
+
+  private async reverseIncludes(target: IncludeTarget, searchedType: string, ids: string[], patientId: string | undefined): Promise<PageRow[]> {
+    const values: unknown[] = [target.sourceType, target.parameters.map((parameter) => parameter.code), searchedType, ids, MAX_INCLUDED];
+    const compartment =
+      patientId === undefined || SHARED_RESOURCE_TYPES.has(target.sourceType) ? '' : `AND r.patient_id = $${values.push(patientId)}`;
+    return this.dataSource.query(
+      `SELECT r.seq, r.resource_type, r.id, r.content::text AS json FROM resource r
+       WHERE r.resource_type = $1 ${compartment} AND EXISTS (
+         SELECT 1 FROM search_reference x WHERE x.resource_seq = r.seq AND x.param = ANY($2::text[])
+           AND x.target_type = $3 AND x.target_id = ANY($4::text[]))
+       ORDER BY r.seq LIMIT $5`,
+      values,
+    );
+  }
+
+  async countAll(): Promise<number> {
+    const [{ total }] = (await this.dataSource.query('SELECT count(*)::int AS total FROM resource')) as { total: number }[];
+    return total;
+  }
+
+  /** Cheaper than counting: whether anything at all is stored. */
+  async isEmpty(): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM resource LIMIT 1');
+    return rows.length === 0;
+  }
+}
+
+interface PageRow {
+  readonly seq: string;
+  readonly resource_type: string;
+  readonly id: string;
+  readonly json: string;
+  readonly total?: string | number;
+}
+
+function toRaw(row: PageRow): RawResource {
+  return { resourceType: row.resource_type, id: row.id, json: row.json };
+}
+
+function push(
+  columns: { seq: string[]; type: string[]; param: string[]; a: (string | null)[]; b: string[] },
+  seq: string,
+  type: string,
+  param: string,
+  a: string | null,
+  b: string,
+): void {
+  columns.seq.push(seq);
+  columns.type.push(type);
+  columns.param.push(param);
+  columns.a.push(a);
+  columns.b.push(b);
+}

@@ -1,0 +1,99 @@
+import type { Condition, ExplanationOfBenefit } from '@medplum/fhirtypes';
+import { createFhirSearchRegistry } from '../fhir-core.module';
+import { dateRangeOf, normalizeString, referenceOf, SearchIndexer, tokensOf } from './search-indexer';
+
+describe(SearchIndexer.name, () => {
+  const sut = new SearchIndexer(createFhirSearchRegistry({ FHIR_PUBLIC_URL: 'http://localhost:3003' }));
+
+  const eob: ExplanationOfBenefit = {
+    resourceType: 'ExplanationOfBenefit',
+    id: 'carrier-1',
+    status: 'active',
+    type: { coding: [{ system: 'https://bluebutton.cms.gov/resources/codesystem/eob-type', code: 'carrier' }] },
+    use: 'claim',
+    patient: { reference: 'Patient/-20140000000024' },
+    billablePeriod: { start: '2020-01-01', end: '2020-01-03' },
+    created: '2020-01-10',
+    insurer: { reference: 'Organization/payer' },
+    provider: { reference: 'Practitioner/practitioner-1' },
+    outcome: 'complete',
+    careTeam: [{ sequence: 1, provider: { reference: 'Practitioner/practitioner-1' } }],
+    insurance: [{ focal: true, coverage: { reference: 'Coverage/part-b-20140000000024' } }],
+    item: [
+      { sequence: 1, productOrService: { text: 'visit' }, servicedDate: '2020-01-01' },
+      { sequence: 2, productOrService: { text: 'visit' }, servicedDate: '2020-01-01' },
+      { sequence: 3, productOrService: { text: 'stay' }, servicedPeriod: { start: '2020-01-02', end: '2020-01-03' } },
+    ],
+  };
+
+  it('extracts every parameter of a claim with the definitions, once per distinct value', () => {
+    const rows = sut.index(eob);
+    expect(rows.tokens).toEqual([{ param: 'type', system: 'https://bluebutton.cms.gov/resources/codesystem/eob-type', code: 'carrier' }]);
+    expect(rows.references).toEqual(
+      expect.arrayContaining([
+        { param: 'patient', targetType: 'Patient', targetId: '-20140000000024' },
+        { param: 'provider', targetType: 'Practitioner', targetId: 'practitioner-1' },
+        { param: 'care-team', targetType: 'Practitioner', targetId: 'practitioner-1' },
+        { param: 'coverage', targetType: 'Coverage', targetId: 'part-b-20140000000024' },
+        { param: 'insurer', targetType: 'Organization', targetId: 'payer' },
+      ]),
+    );
+    const serviceDates = rows.dates.filter((row) => row.param === 'service-date');
+    // billablePeriod, the servicedDate the first two lines share, and the third line's period.
+    expect(serviceDates).toEqual([
+      { param: 'service-date', low: '2020-01-01T00:00:00.000Z', high: '2020-01-04T00:00:00.000Z' },
+      { param: 'service-date', low: '2020-01-01T00:00:00.000Z', high: '2020-01-02T00:00:00.000Z' },
+      { param: 'service-date', low: '2020-01-02T00:00:00.000Z', high: '2020-01-04T00:00:00.000Z' },
+    ]);
+    expect(rows.dates.filter((row) => row.param === 'service-start-date').map((row) => row.low)).toEqual(['2020-01-01T00:00:00.000Z', '2020-01-02T00:00:00.000Z']);
+    expect(sut.compartmentOf(eob, rows)).toBe('-20140000000024');
+  });
+
+  it('reads `where(resolve() is Patient)` from the reference type, so a group subject is no patient', () => {
+    const condition: Condition = { resourceType: 'Condition', id: 'c', subject: { reference: 'Group/g1' } };
+    const rows = sut.index(condition);
+    expect(rows.references.filter((row) => row.param === 'patient')).toEqual([]);
+    expect(sut.compartmentOf(condition, rows)).toBeNull();
+  });
+
+  it('puts a Patient in its own compartment and shared directory types in none', () => {
+    const patient = { resourceType: 'Patient' as const, id: 'p1', name: [{ family: 'Doe', given: ['Jane'] }] };
+    const rows = sut.index(patient);
+    expect(rows.strings).toEqual([
+      { param: 'name', value: 'doe' },
+      { param: 'name', value: 'jane' },
+    ]);
+    expect(sut.compartmentOf(patient, rows)).toBe('p1');
+    const practitioner = { resourceType: 'Practitioner' as const, id: 'x' };
+    expect(sut.compartmentOf(practitioner, sut.index(practitioner))).toBeNull();
+  });
+});
+
+describe('value extraction', () => {
+  it.each([
+    [{ coding: [{ system: 's', code: 'a' }, { code: 'b' }] }, [{ system: 's', code: 'a' }, { system: null, code: 'b' }]],
+    [{ system: 'urn:id', value: '42' }, [{ system: 'urn:id', code: '42' }]],
+    ['final', [{ system: null, code: 'final' }]],
+    [true, [{ system: null, code: 'true' }]],
+  ])('tokensOf(%j)', (value, expected) => {
+    expect(tokensOf(value)).toEqual(expected);
+  });
+
+  it('turns dates, instants and open periods into [low, high) ranges', () => {
+    expect(dateRangeOf('2020')).toEqual({ low: '2020-01-01T00:00:00.000Z', high: '2021-01-01T00:00:00.000Z' });
+    expect(dateRangeOf('2020-02-13T21:53:06.017-05:00')).toEqual({ low: '2020-02-14T02:53:06.017Z', high: '2020-02-14T02:53:06.018Z' });
+    expect(dateRangeOf({ start: '2020-01-01' })).toEqual({ low: '2020-01-01T00:00:00.000Z', high: '9999-12-31T23:59:59.999Z' });
+    expect(dateRangeOf('not a date')).toBeUndefined();
+  });
+
+  it('reads relative, absolute and versioned references, and skips contained ones', () => {
+    expect(referenceOf({ reference: 'Patient/1' })).toEqual({ targetType: 'Patient', targetId: '1' });
+    expect(referenceOf({ reference: 'https://h/fhir/Patient/1/_history/2' })).toEqual({ targetType: 'Patient', targetId: '1' });
+    expect(referenceOf({ reference: '#contained' })).toBeUndefined();
+    expect(referenceOf({ identifier: { value: 'x' } })).toBeUndefined();
+  });
+
+  it('ignores case and accents in strings', () => {
+    expect(normalizeString('Zoë GARCÍA')).toBe('zoe garcia');
+  });
+});

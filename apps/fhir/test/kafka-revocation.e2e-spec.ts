@@ -1,0 +1,154 @@
+import type { INestApplication } from '@nestjs/common';
+import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC, createClientChangedEvent, type ClientStatus } from '@payer-access/client-status';
+import { loadConfig } from '@payer-access/config';
+import { KafkaEventBus, platformTopicSpecs, silentEventsLogger } from '@payer-access/events';
+import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
+import { createTestDatabase, ensureKafka, type TestDatabase } from '@payer-access/testing';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { FhirConfig, fhirBaseUrl } from '../src/fhir.config';
+import { createFhirApp } from '../src/fhir.service-app';
+import { NdjsonLoader } from '../src/loader/ndjson-loader';
+import { TestTokenIssuer } from './support/token-issuer';
+
+const BASE_PATH = '/fhir/sb/R4/patientaccess';
+const PATIENT = SANDBOX_MEMBERS[1].patientId;
+
+/**
+ * Cross-service revocation over a real Kafka broker: the fhir service builds its status cache from
+ * `registration.client.changed.v1` and its denylist from `authorization.grant.revoked.v1`.
+ */
+describe('fhir service on Kafka', () => {
+  let database: TestDatabase;
+  let issuer: TestTokenIssuer;
+  let producer: KafkaEventBus;
+  let brokers: string;
+  const apps: INestApplication[] = [];
+  const versions = new Map<string, number>();
+  // Client ids of this run only: other test files share the broker and its topics.
+  const run = randomUUID().slice(0, 8);
+  const clientId = `kafka-app-${run}`;
+
+  async function startApp(): Promise<INestApplication> {
+    const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, AUTHORIZATION_PUBLIC_URL: issuer.issuer, KAFKA_BROKERS: brokers });
+    const app = await createFhirApp({ ...config, DATABASE_URL: database.url }, { logger: false });
+    await app.init();
+    apps.push(app);
+    return app;
+  }
+
+  async function publishStatus(id: string, status: ClientStatus): Promise<void> {
+    const version = (versions.get(id) ?? 0) + 1;
+    versions.set(id, version);
+    const event = createClientChangedEvent({
+      eventId: randomUUID(),
+      occurredAt: new Date(),
+      clientId: id,
+      registrationId: `registration-${id}`,
+      kind: 'application',
+      status,
+      previousStatus: null,
+      clientVersion: version,
+      client: { name: 'Kafka test app', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], secretHash: null, allowedScopes: [], system: false },
+    });
+    await producer.publish(CLIENT_CHANGED_TOPIC, [{ key: id, value: event }]);
+  }
+
+  async function statusOf(app: INestApplication, token: string): Promise<number> {
+    const response = await request(app.getHttpServer()).get(`${BASE_PATH}/Patient/${PATIENT}`).set('Authorization', `Bearer ${token}`);
+    return response.status;
+  }
+
+  /** Polls until the response status is `expected`; resolves with the milliseconds it took. */
+  async function until(app: INestApplication, token: string, expected: number, timeoutMs = 15_000): Promise<number> {
+    const started = Date.now();
+    while ((await statusOf(app, token)) !== expected) {
+      if (Date.now() - started > timeoutMs) throw new Error(`still not ${expected} after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return Date.now() - started;
+  }
+
+  async function untilReady(app: INestApplication, timeoutMs = 30_000): Promise<void> {
+    const started = Date.now();
+    while ((await request(app.getHttpServer()).get('/health/ready')).status !== 200) {
+      if (Date.now() - started > timeoutMs) throw new Error('the fhir service did not become ready');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  beforeAll(async () => {
+    brokers = (await ensureKafka()).brokers.join(',');
+    database = await createTestDatabase();
+    issuer = new TestTokenIssuer(fhirBaseUrl({ FHIR_PUBLIC_URL: 'http://localhost:3003', FHIR_BASE_PATH: BASE_PATH }));
+    await issuer.start();
+    producer = new KafkaEventBus({ brokers: brokers.split(','), clientId: `fhir-test-${run}`, logger: silentEventsLogger });
+    await producer.ensureTopics(platformTopicSpecs());
+    await producer.start();
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    await producer?.stop();
+    await issuer?.stop();
+    await database?.drop();
+  });
+
+  it("turns a suspended client's unexpired token into a 401 within a second of the event", async () => {
+    const app = await startApp();
+    await untilReady(app);
+    await app.get(NdjsonLoader).load([
+      JSON.stringify({ resourceType: 'Patient', id: PATIENT, meta: { profile: ['http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-Patient'] } }),
+    ]);
+    const token = await issuer.token({ client_id: clientId, patient: PATIENT });
+    expect(await statusOf(app, token)).toBe(401);
+
+    await publishStatus(clientId, 'approved');
+    await until(app, token, 200);
+
+    const published = Date.now();
+    await publishStatus(clientId, 'suspended');
+    await until(app, token, 401, 5_000);
+    expect(Date.now() - published).toBeLessThan(1_000);
+
+    const refused = await request(app.getHttpServer()).get(`${BASE_PATH}/Patient/${PATIENT}`).set('Authorization', `Bearer ${token}`);
+    expect(refused.headers['www-authenticate']).toContain('invalid_token');
+    expect(refused.body.resourceType).toBe('OperationOutcome');
+  }, 60_000);
+
+  it('refuses the tokens of a revoked grant within a second of the event', async () => {
+    const app = apps[0];
+    const reinstated = `${clientId}-grants`;
+    await publishStatus(reinstated, 'approved');
+    const token = await issuer.token({ client_id: reinstated, patient: PATIENT, grant_id: `grant-${run}` });
+    await until(app, token, 200);
+
+    const published = Date.now();
+    await producer.publish(GRANT_REVOKED_TOPIC, [
+      {
+        key: `grant-${run}`,
+        value: {
+          type: 'authorization.grant.revoked',
+          version: 1,
+          eventId: randomUUID(),
+          occurredAt: new Date().toISOString(),
+          grantId: `grant-${run}`,
+          clientId: reinstated,
+          reason: 'member_revoked',
+          expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+        },
+      },
+    ]);
+    await until(app, token, 401, 5_000);
+    expect(Date.now() - published).toBeLessThan(1_000);
+  }, 60_000);
+
+  it('a new instance rebuilds every status from the topic before it reports ready', async () => {
+    const suspendedToken = await issuer.token({ client_id: clientId, patient: PATIENT });
+    const approvedToken = await issuer.token({ client_id: `${clientId}-grants`, patient: PATIENT });
+    const fresh = await startApp();
+    await untilReady(fresh);
+    expect(await statusOf(fresh, suspendedToken)).toBe(401);
+    expect(await statusOf(fresh, approvedToken)).toBe(200);
+  }, 60_000);
+});

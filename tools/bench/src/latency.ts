@@ -1,0 +1,32 @@
+/** Latency statistics of one load run. */
+export interface LoadResult {
+  readonly requests: number;
+  readonly errors: number;
+  readonly seconds: number;
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+/** The q-quantile (0..1) of sorted samples, nearest-rank method. */
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.max(1, Math.ceil(q * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1];
+}
+
+export function summarize(latenciesMs: number[], errors: number, seconds: number): LoadResult {
+  const sorted = [...latenciesMs].sort((a, b) => a - b);
+  return {
+    requests: sorted.length,
+    errors,
+    seconds,
+    requestsPerSecond: Math.round(sorted.length / seconds),
+    p50Ms: round(quantile(sorted, 0.5)),
+    p99Ms: round(quantile(sorted, 0.99)),
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
