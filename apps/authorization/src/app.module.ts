@@ -1,14 +1,72 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { DatabaseModule } from '@payer-access/database';
+import { EventsModule, nestEventsLogger, OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, parseBrokers, platformTopicSpecs, type EventBus } from '@payer-access/events';
 import { HealthModule } from '@payer-access/http';
+import { AuditEventEntity } from './audit/audit-event.entity';
+import { AuditService } from './audit/audit.service';
 import type { AuthorizationConfig } from './authorization.config';
+import { ClientProjectionService } from './clients/client-projection.service';
+import { ClientSecretVerifier } from './clients/client-secret.verifier';
+import { OAuthClientEntity } from './clients/oauth-client.entity';
+import { AUTHORIZATION_CONFIG } from './common/tokens';
+import { ConnectedAppsController } from './connected-apps/connected-apps.controller';
+import { ConnectedAppsService } from './connected-apps/connected-apps.service';
+import { MemberGrantEntity } from './grants/member-grant.entity';
+import { MemberGrantsService } from './grants/member-grants.service';
+import { InteractionController } from './interaction/interaction.controller';
+import { InteractionService } from './interaction/interaction.service';
+import { SigningKeyEntity } from './keys/signing-key.entity';
+import { SigningKeysService } from './keys/signing-keys.service';
+import { LoginThrottleEntity } from './members/login-throttle.entity';
+import { MemberAccountEntity } from './members/member-account.entity';
+import { MemberAccountsService } from './members/member-accounts.service';
 import { AUTHORIZATION_MIGRATIONS } from './migrations';
+import { OidcPayloadEntity } from './oidc/oidc-payload.entity';
+import { OidcProviderHost } from './oidc/oidc-provider.host';
+import { SmartConfigurationController } from './smart/smart-configuration.controller';
+import { AccessTokenVerifier } from './tokens/access-token.verifier';
+import { StructuredTokenEndpoints } from './tokens/structured-token.endpoints';
+import { UserinfoController } from './userinfo/userinfo.controller';
+import { TypeOrmModule } from '@nestjs/typeorm';
 
 export const AUTHORIZATION_SCHEMA = 'authorization';
 
+export const AUTHORIZATION_ENTITIES = [
+  OidcPayloadEntity,
+  SigningKeyEntity,
+  MemberAccountEntity,
+  LoginThrottleEntity,
+  MemberGrantEntity,
+  OAuthClientEntity,
+  AuditEventEntity,
+];
+
+export interface AuthorizationModuleOptions {
+  /** The bus shared with the other services in the one-process sandbox; otherwise built from KAFKA_BROKERS. */
+  eventBus?: EventBus;
+}
+
+/**
+ * Client events come in and grant revocations leave through the events library: Kafka when
+ * KAFKA_BROKERS is set, the bus the sandbox shares otherwise. Revocations go through the
+ * transactional outbox, committed with the revocation itself.
+ */
+function eventsModule(config: AuthorizationConfig, options: AuthorizationModuleOptions): DynamicModule {
+  if (!options.eventBus && parseBrokers(config.KAFKA_BROKERS).length === 0 && config.PROFILE === 'production') {
+    throw new Error('KAFKA_BROKERS is required in the production profile: clients and revocations travel as events');
+  }
+  return EventsModule.forRoot({
+    bus: options.eventBus,
+    config: { brokers: config.KAFKA_BROKERS, clientId: 'payer-access-authorization' },
+    topics: platformTopicSpecs({ maxTokenLifetimeMs: Math.max(config.ACCESS_TOKEN_TTL_SECONDS, 60) * 1000 }),
+    outboxRelay: { backoff: { initialMs: 250, maxMs: 10_000, factor: 2, jitter: 0.2 } },
+    logger: nestEventsLogger(new Logger('Events')),
+  });
+}
+
 @Module({})
 export class AppModule {
-  static forRoot(config: AuthorizationConfig & { DATABASE_URL: string }): DynamicModule {
+  static forRoot(config: AuthorizationConfig & { DATABASE_URL: string }, options: AuthorizationModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -16,9 +74,27 @@ export class AppModule {
         DatabaseModule.forService({
           url: config.DATABASE_URL,
           schema: AUTHORIZATION_SCHEMA,
-          migrations: AUTHORIZATION_MIGRATIONS,
+          entities: [...AUTHORIZATION_ENTITIES, ...OUTBOX_ENTITIES],
+          migrations: [...OUTBOX_MIGRATIONS, ...AUTHORIZATION_MIGRATIONS],
           migrate: config.MIGRATE_ON_START === 'true',
         }),
+        TypeOrmModule.forFeature(AUTHORIZATION_ENTITIES),
+        eventsModule(config, options),
+      ],
+      controllers: [SmartConfigurationController, UserinfoController, InteractionController, ConnectedAppsController],
+      providers: [
+        { provide: AUTHORIZATION_CONFIG, useValue: config },
+        AuditService,
+        SigningKeysService,
+        MemberAccountsService,
+        MemberGrantsService,
+        ClientSecretVerifier,
+        ClientProjectionService,
+        OidcProviderHost,
+        InteractionService,
+        AccessTokenVerifier,
+        StructuredTokenEndpoints,
+        ConnectedAppsService,
       ],
     };
   }

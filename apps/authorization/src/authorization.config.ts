@@ -1,5 +1,7 @@
 import { ConfigVariable, PlatformConfig } from '@payer-access/config';
-import { IsInt, IsUrl, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+
+const PATH = /^\/[A-Za-z0-9/_.~-]*$/;
 
 export class AuthorizationConfig extends PlatformConfig {
   @ConfigVariable({ description: 'HTTP port of the authorization service.', example: '3002' })
@@ -12,7 +14,98 @@ export class AuthorizationConfig extends PlatformConfig {
   @IsUrl({ require_tld: false, require_protocol: false, allow_underscores: true }, { message: 'must be a host name or IP address' })
   AUTHORIZATION_HOST: string = '0.0.0.0';
 
-  @ConfigVariable({ description: 'Public base URL of the authorization service, as clients reach it.', example: 'https://authorization.plan.example' })
+  @ConfigVariable({ description: 'Public base URL of the authorization service, as clients reach it; the OpenID issuer.', example: 'https://authorization.plan.example' })
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   AUTHORIZATION_PUBLIC_URL: string = 'http://localhost:3002';
+
+  @ConfigVariable({ description: 'Public base URL of the FHIR service; with FHIR_BASE_PATH it is the audience of access tokens.', example: 'https://fhir.plan.example' })
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  FHIR_PUBLIC_URL: string = 'http://localhost:3003';
+
+  @ConfigVariable({ description: 'Path of the FHIR Patient Access base under FHIR_PUBLIC_URL.', example: '/fhir/sb/R4/patientaccess' })
+  @IsString()
+  @Matches(PATH)
+  FHIR_BASE_PATH: string = '/fhir/sb/R4/patientaccess';
+
+  @ConfigVariable({ description: 'Public base URL of the registration service (linked from member pages).', example: 'https://registration.plan.example' })
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  REGISTRATION_PUBLIC_URL: string = 'http://localhost:3001';
+
+  @ConfigVariable({ description: 'Path of the authorization endpoint (seed 002).', example: '/fhirmember/sps/oauth/oauth20/authorize' })
+  @IsString()
+  @Matches(PATH)
+  AUTHORIZE_PATH: string = '/fhirmember/sps/oauth/oauth20/authorize';
+
+  @ConfigVariable({ description: 'Path of the token endpoint (seed 002).', example: '/fhirmember/sps/oauth/oauth20/token' })
+  @IsString()
+  @Matches(PATH)
+  TOKEN_PATH: string = '/fhirmember/sps/oauth/oauth20/token';
+
+  @ConfigVariable({ description: 'Accept PKCE `plain` (never advertised). Unset: true in the sandbox profile, false in production.', example: 'false' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  PKCE_ALLOW_PLAIN?: 'true' | 'false';
+
+  @ConfigVariable({ description: 'Issue a refresh token without offline_access (seed 002 does). Unset: true in the sandbox profile, false in production.', example: 'false' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  REFRESH_TOKEN_WITHOUT_OFFLINE_ACCESS?: 'true' | 'false';
+
+  @ConfigVariable({ description: 'Lifetime of an authorization code in seconds (seed 002: one hour).', example: '3600' })
+  @IsInt()
+  @Min(10)
+  @Max(86400)
+  AUTHORIZATION_CODE_TTL_SECONDS: number = 3600;
+
+  @ConfigVariable({ description: 'Lifetime of an access token in seconds.', example: '3600' })
+  @IsInt()
+  @Min(60)
+  @Max(86400)
+  ACCESS_TOKEN_TTL_SECONDS: number = 3600;
+
+  @ConfigVariable({ description: 'Lifetime of a refresh token in seconds.', example: '7776000' })
+  @IsInt()
+  @Min(300)
+  REFRESH_TOKEN_TTL_SECONDS: number = 90 * 24 * 3600;
+
+  @ConfigVariable({ description: 'Days a signing key signs before the next one takes over; the old one stays published for one token lifetime more.', example: '30' })
+  @IsInt()
+  @Min(1)
+  SIGNING_KEY_ROTATION_DAYS: number = 30;
+
+  @ConfigVariable({
+    description: 'Comma-separated secrets that sign the member session cookies, newest first. Unset: derived at start (sandbox only; sessions then end with a restart).',
+    sensitive: true,
+    example: 'a-long-random-string,an-older-one',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
+  COOKIE_KEYS?: string;
+
+  @ConfigVariable({ description: 'Failed logins per user name within LOGIN_FAILURE_WINDOW_SECONDS before further attempts are refused for that window.', example: '5' })
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_FAILURES: number = 5;
+
+  @ConfigVariable({ description: 'Window, in seconds, over which failed logins are counted.', example: '900' })
+  @IsInt()
+  @Min(1)
+  LOGIN_FAILURE_WINDOW_SECONDS: number = 900;
+}
+
+/** Settings derived from the profile when not set explicitly. */
+export function pkceAllowsPlain(config: AuthorizationConfig): boolean {
+  return config.PKCE_ALLOW_PLAIN ? config.PKCE_ALLOW_PLAIN === 'true' : config.PROFILE === 'sandbox';
+}
+
+export function refreshWithoutOfflineAccess(config: AuthorizationConfig): boolean {
+  return config.REFRESH_TOKEN_WITHOUT_OFFLINE_ACCESS
+    ? config.REFRESH_TOKEN_WITHOUT_OFFLINE_ACCESS === 'true'
+    : config.PROFILE === 'sandbox';
+}
+
+/** The FHIR base URL: the audience (RFC 8707 resource) of every member access token. */
+export function fhirBaseUrl(config: AuthorizationConfig): string {
+  return `${config.FHIR_PUBLIC_URL.replace(/\/+$/, '')}${config.FHIR_BASE_PATH}`;
 }

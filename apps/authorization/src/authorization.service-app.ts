@@ -1,32 +1,43 @@
 import type { INestApplication } from '@nestjs/common';
-import { createServiceApp, runService, type RunningService, type ServiceAppOptions, type ServiceDescriptor } from '@payer-access/http';
-import { AppModule } from './app.module';
-import type { AuthorizationConfig } from './authorization.config';
+import { createServiceApp, type RunningService, type ServiceAppOptions, type ServiceDescriptor } from '@payer-access/http';
+import { AppModule, type AuthorizationModuleOptions } from './app.module';
+import { type AuthorizationConfig, pkceAllowsPlain } from './authorization.config';
+import { OidcProviderHost } from './oidc/oidc-provider.host';
+import { providerMountMiddleware } from './oidc/provider-mount.middleware';
+import { StructuredTokenEndpoints } from './tokens/structured-token.endpoints';
 
 type ReadyAuthorizationConfig = AuthorizationConfig & { DATABASE_URL: string };
+
+export type AuthorizationAppOptions = ServiceAppOptions & AuthorizationModuleOptions;
 
 export function authorizationDescriptor(config: AuthorizationConfig): ServiceDescriptor {
   return {
     name: 'authorization',
     title: 'payer-access Authorization Server',
-    description: 'OAuth 2.0, OpenID Connect and SMART App Launch for members authorizing apps.',
+    description:
+      'OAuth 2.0, OpenID Connect and SMART App Launch for members authorizing apps. The protocol endpoints ' +
+      '(authorize, token, revocation, introspection, JWKS, OpenID discovery) are served by oidc-provider and described ' +
+      'by /.well-known/openid-configuration; this document lists the service\'s own routes.',
     version: '1.0',
     publicUrl: config.AUTHORIZATION_PUBLIC_URL,
+    configureDocument: (builder) => builder.addBearerAuth(),
   };
 }
 
 /** The authorization service as a Nest application, not yet listening (tests drive it in-process). */
-export function createAuthorizationApp(config: ReadyAuthorizationConfig, options?: ServiceAppOptions): Promise<INestApplication> {
-  return createServiceApp(AppModule.forRoot(config), authorizationDescriptor(config), options);
+export async function createAuthorizationApp(config: ReadyAuthorizationConfig, options: AuthorizationAppOptions = {}): Promise<INestApplication> {
+  const { eventBus, ...appOptions } = options;
+  const app = await createServiceApp(AppModule.forRoot(config, { eventBus }), authorizationDescriptor(config), appOptions);
+  // Ahead of Nest's body parsers: the provider reads its own request bodies.
+  app.use(providerMountMiddleware(app.get(OidcProviderHost), app.get(StructuredTokenEndpoints), { allowPlainPkce: pkceAllowsPlain(config) }));
+  return app;
 }
 
 /** Starts the authorization service on its configured port. */
-export function startAuthorizationService(config: ReadyAuthorizationConfig, options?: ServiceAppOptions): Promise<RunningService> {
-  return runService({
-    module: AppModule.forRoot(config),
-    descriptor: authorizationDescriptor(config),
-    port: config.AUTHORIZATION_PORT,
-    host: config.AUTHORIZATION_HOST,
-    ...options,
-  });
+export async function startAuthorizationService(config: ReadyAuthorizationConfig, options: AuthorizationAppOptions = {}): Promise<RunningService> {
+  const app = await createAuthorizationApp(config, options);
+  const host = config.AUTHORIZATION_HOST;
+  await app.listen(config.AUTHORIZATION_PORT, host);
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return { app, url: `http://${shownHost}:${config.AUTHORIZATION_PORT}` };
 }

@@ -1,44 +1,61 @@
-import type { INestApplication } from '@nestjs/common';
-import { loadConfig } from '@payer-access/config';
-import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
-import request from 'supertest';
-import { AuthorizationConfig } from '../src/authorization.config';
-import { createAuthorizationApp } from '../src/authorization.service-app';
+import { DataSource } from 'typeorm';
+import { startTestService, type TestService } from './support/test-service';
 
 describe('authorization service', () => {
-  let database: TestDatabase;
-  let app: INestApplication;
+  let service: TestService;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const config = loadConfig(AuthorizationConfig, { DATABASE_URL: database.url });
-    app = await createAuthorizationApp({ ...config, DATABASE_URL: database.url }, { logger: false });
-    await app.init();
+    service = await startTestService();
   });
 
   afterAll(async () => {
-    await app?.close();
-    await database?.drop();
+    await service?.close();
   });
 
-  it('answers its health probes with its database checked', async () => {
-    await request(app.getHttpServer()).get('/health/live').expect(200, { status: 'ok', service: 'authorization' });
-    await request(app.getHttpServer())
-      .get('/health/ready')
-      .expect(200, { status: 'ok', service: 'authorization', checks: { database: 'up' } });
+  it('answers its health probes with its database and client projection checked', async () => {
+    const live = await fetch(`${service.url}/health/live`);
+    expect(await live.json()).toEqual({ status: 'ok', service: 'authorization' });
+    const ready = await fetch(`${service.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ok', service: 'authorization', checks: { database: 'up', clients: 'up' } });
   });
 
-  it('created its own schema in the database', async () => {
-    const { DataSource } = await import('typeorm');
-    const dataSource = app.get(DataSource);
-    const rows = await dataSource.query(`SELECT schema_name FROM information_schema.schemata WHERE schema_name = 'authorization'`);
-    expect(rows).toEqual([{ schema_name: 'authorization' }]);
+  it('created its tables in its own schema through migrations', async () => {
+    const rows: { table_name: string }[] = await service.app
+      .get(DataSource)
+      .query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'authorization' ORDER BY table_name`);
+    expect(rows.map((row) => row.table_name)).toEqual([
+      'audit_event',
+      'login_throttle',
+      'member_account',
+      'member_grant',
+      'migrations',
+      'oauth_client',
+      'oidc_payload',
+      'outbox',
+      'signing_key',
+    ]);
   });
 
-  it('serves Swagger UI and the OpenAPI document with every route', async () => {
-    await request(app.getHttpServer()).get('/docs').expect(200).expect('content-type', /html/);
-    const { body } = await request(app.getHttpServer()).get('/docs-json').expect(200);
+  it('seeds the four sandbox members with argon2id passwords, linked to their Patients', async () => {
+    const rows: { username: string; patient_id: string; password_hash: string }[] = await service.app
+      .get(DataSource)
+      .query(`SELECT username, patient_id, password_hash FROM member_account ORDER BY username`);
+    expect(rows.map(({ username, patient_id }) => [username, patient_id])).toEqual([
+      ['BCNCUser03', '-20140000000024'],
+      ['BCNCUser04', '-20140000008325'],
+      ['BCNCUser05', '-19990000000001'],
+      ['BCNCUser06', '-20140000000031'],
+    ]);
+    for (const row of rows) expect(row.password_hash).toMatch(/^\$argon2id\$/);
+  });
+
+  it('serves Swagger UI and the OpenAPI document with its routes and examples', async () => {
+    const ui = await fetch(`${service.url}/docs`);
+    expect(ui.headers.get('content-type')).toMatch(/html/);
+    const body = (await (await fetch(`${service.url}/docs-json`)).json()) as { info: { title: string }; paths: Record<string, unknown>; components: { schemas: Record<string, { properties: Record<string, { example?: unknown }> }> } };
     expect(body.info.title).toBe('payer-access Authorization Server');
-    expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/health', '/health/live', '/health/ready']));
+    expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/health', '/health/live', '/health/ready', '/connect/userinfo', '/.well-known/smart-configuration']));
+    expect(body.components.schemas.UserinfoDto.properties.patient.example).toBe('-20140000008325');
   });
 });

@@ -1,2 +1,4 @@
+import { AuthorizationInitial1763900000000 } from './1763900000000-authorization-initial';
+
 /** The authorization schema's migrations, oldest first. */
-export const AUTHORIZATION_MIGRATIONS: (new () => object)[] = [];
+export const AUTHORIZATION_MIGRATIONS: (new () => object)[] = [AuthorizationInitial1763900000000];

@@ -1,0 +1,123 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  CLIENT_CHANGED_TOPIC,
+  ClientType,
+  parseClientChangedEvent,
+  type ClientChangedEventV1,
+} from '@payer-access/client-status';
+import type { AdapterPayload } from 'oidc-provider';
+import { DataSource } from 'typeorm';
+import { EVENT_BUS, instanceGroupId, type EventBus, type Subscription } from '@payer-access/events';
+import { MemberGrantsService } from '../grants/member-grants.service';
+import { OAuthClientEntity } from './oauth-client.entity';
+
+const CONSUMER_GROUP = 'authorization.client-projection';
+
+/** Redirect URIs that are neither https nor http (custom schemes of native apps, RFC 8252 §7.1). */
+export function isCustomScheme(uri: string): boolean {
+  return !/^https?:/i.test(uri);
+}
+
+/**
+ * The registered clients, projected from `registration.client.changed.v1`. The topic is read
+ * from the beginning at start and the highest `clientVersion` of each client wins, so replays
+ * and redeliveries change nothing. The projection is kept in memory for the provider's hot
+ * path and in the `oauth_client` table for diagnostics and restarts.
+ */
+@Injectable()
+export class ClientProjectionService implements OnApplicationShutdown {
+  private readonly logger = new Logger(ClientProjectionService.name);
+  private readonly clients = new Map<string, ClientChangedEventV1>();
+  private subscription?: Subscription;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    private readonly grants: MemberGrantsService,
+  ) {}
+
+  /** Loads the stored projection, then follows the topic from its beginning. */
+  async start(): Promise<void> {
+    for (const row of await this.dataSource.getRepository(OAuthClientEntity).find()) this.clients.set(row.clientId, row.event);
+    // Every instance keeps the whole projection, so each reads the whole topic in a group of its own.
+    this.subscription = await this.bus.subscribe({
+      topic: CLIENT_CHANGED_TOPIC,
+      groupId: instanceGroupId(CONSUMER_GROUP),
+      fromBeginning: true,
+      handler: async (event) => {
+        await this.apply(event.value);
+      },
+    });
+  }
+
+  /** True once every client event that existed at start has been applied (readiness). */
+  isCaughtUp(): boolean {
+    return this.subscription?.isCaughtUp() ?? false;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // A shared bus (the sandbox) outlives this service: stop this subscription only.
+    await this.subscription?.close();
+  }
+
+  /** Applies one event; returns whether it changed the projection. Invalid events are logged and skipped. */
+  async apply(value: unknown): Promise<boolean> {
+    const parsed = parseClientChangedEvent(value);
+    if (!parsed.ok) {
+      this.logger.warn(`skipped an invalid ${CLIENT_CHANGED_TOPIC} event: ${parsed.rejection.issues.map((issue) => `${issue.path} ${issue.message}`).join('; ')}`);
+      return false;
+    }
+    const event = parsed.event;
+    const known = this.clients.get(event.clientId);
+    if (known && known.clientVersion >= event.clientVersion) return false;
+    const rows: unknown[] = await this.dataSource.query(
+      `INSERT INTO oauth_client (client_id, client_version, status, event, updated_at) VALUES ($1, $2, $3, $4, now())
+       ON CONFLICT (client_id) DO UPDATE SET client_version = EXCLUDED.client_version, status = EXCLUDED.status,
+         event = EXCLUDED.event, updated_at = now()
+       WHERE oauth_client.client_version < EXCLUDED.client_version
+       RETURNING client_id`,
+      [event.clientId, event.clientVersion, event.status, event],
+    );
+    this.clients.set(event.clientId, event);
+    if (rows.length === 0) return false;
+    if (event.status === 'suspended' || event.status === 'terminated') {
+      const revoked = await this.grants.revokeAllForClient(event.clientId, event.status === 'suspended' ? 'client_suspended' : 'client_terminated');
+      this.logger.log(`client ${event.clientId} ${event.status}: revoked ${revoked} grant(s)`);
+    }
+    return true;
+  }
+
+  find(clientId: string): ClientChangedEventV1 | undefined {
+    return this.clients.get(clientId);
+  }
+
+  /**
+   * oidc-provider client metadata (RFC 7591 names) for an approved client; undefined for any
+   * other status, which the provider treats as an unknown client (error page, no redirect).
+   */
+  metadata(clientId: string): AdapterPayload | undefined {
+    const event = this.clients.get(clientId);
+    if (!event || event.status !== 'approved') return undefined;
+    const { client } = event;
+    const confidential = client.clientType === ClientType.Confidential;
+    if (confidential && !client.secretHash) return undefined;
+    const native = client.redirectUris.some((uri) => isCustomScheme(uri) || /^http:\/\/(127\.0\.0\.1|\[::1\]|localhost)[:/]/.test(uri));
+    return {
+      client_id: event.clientId,
+      client_name: client.name,
+      // The argon2id hash, never a plaintext: compareClientSecret verifies against it.
+      ...(confidential ? { client_secret: client.secretHash } : {}),
+      token_endpoint_auth_method: confidential ? 'client_secret_basic' : 'none',
+      redirect_uris: [...client.redirectUris],
+      response_types: ['code'],
+      grant_types: ['authorization_code', 'refresh_token', ...(client.system && confidential ? ['client_credentials'] : [])],
+      application_type: native && !confidential ? 'native' : 'web',
+      ...(client.logoUri ? { logo_uri: client.logoUri } : {}),
+      ...(client.policyUri ? { policy_uri: client.policyUri } : {}),
+      ...(client.tosUri ? { tos_uri: client.tosUri } : {}),
+      'urn:payer-access:company': client.companyName ?? null,
+      'urn:payer-access:allowed_scopes': client.allowedScopes.join(' '),
+    };
+  }
+}

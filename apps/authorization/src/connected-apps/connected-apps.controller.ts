@@ -1,0 +1,81 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { AuditService } from '../audit/audit.service';
+import type { AuthorizationConfig } from '../authorization.config';
+import { AUTHORIZATION_CONFIG } from '../common/tokens';
+import { PAGE_CSP } from '../interaction/pages/layout';
+import { MemberAccountsService } from '../members/member-accounts.service';
+import { renderAccountLoginPage, renderConnectedAppsPage } from './connected-apps.page';
+import { ConnectedAppsService } from './connected-apps.service';
+
+const COOKIE = 'pa_member';
+
+/** Member pages to see and revoke connected apps (HTML, not an API: excluded from OpenAPI). */
+@ApiExcludeController()
+@Controller('account')
+export class ConnectedAppsController {
+  constructor(
+    @Inject(AUTHORIZATION_CONFIG) private readonly config: AuthorizationConfig,
+    private readonly apps: ConnectedAppsService,
+    private readonly accounts: MemberAccountsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  @Get('apps')
+  async list(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const cookie = readCookie(req, COOKIE);
+    const accountId = this.apps.readSession(cookie);
+    if (!accountId || !cookie) return send(res, 200, renderAccountLoginPage());
+    const notice = req.query.revoked === '1' ? 'Access revoked.' : undefined;
+    send(res, 200, renderConnectedAppsPage(await this.apps.list(accountId), this.apps.csrfToken(cookie), notice));
+  }
+
+  @Post('login')
+  @HttpCode(303)
+  async login(@Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    const outcome = await this.accounts.authenticate(String(body.username ?? ''), String(body.password ?? ''), {
+      maxFailures: this.config.LOGIN_MAX_FAILURES,
+      windowMs: this.config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
+    });
+    if (!outcome.ok) {
+      await this.audit.record({ action: outcome.reason === 'throttled' ? 'member.login.throttled' : 'member.login.failed', detail: { page: 'connected-apps' } });
+      const message = outcome.reason === 'throttled' ? 'Too many unsuccessful attempts. Please wait a few minutes and try again.' : 'The user name or password is not correct.';
+      return send(res, outcome.reason === 'throttled' ? 429 : 401, renderAccountLoginPage(message));
+    }
+    await this.audit.record({ action: 'member.login.succeeded', accountId: outcome.account.id, detail: { page: 'connected-apps' } });
+    res.cookie(COOKIE, this.apps.issueSession(outcome.account.id), { httpOnly: true, sameSite: 'lax', path: '/account', secure: this.config.AUTHORIZATION_PUBLIC_URL.startsWith('https:') });
+    res.redirect(303, '/account/apps');
+  }
+
+  @Post('apps/:grantId/revoke')
+  async revoke(@Param('grantId') grantId: string, @Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const cookie = readCookie(req, COOKIE);
+    const accountId = this.apps.readSession(cookie);
+    if (!accountId || !cookie) return send(res, 401, renderAccountLoginPage('Your session has ended. Please log in again.'));
+    if (!this.apps.checkCsrf(cookie, body.csrf)) return send(res, 403, renderAccountLoginPage('The form has expired. Please log in again.'));
+    await this.apps.revoke(accountId, grantId);
+    res.redirect(303, '/account/apps?revoked=1');
+  }
+
+  @Post('logout')
+  logout(@Res() res: Response): void {
+    res.clearCookie(COOKIE, { path: '/account' });
+    res.redirect(303, '/account/apps');
+  }
+}
+
+function readCookie(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(value.join('='));
+  }
+  return undefined;
+}
+
+function send(res: Response, status: number, html: string): void {
+  res
+    .status(status)
+    .set({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': PAGE_CSP, 'x-frame-options': 'DENY' })
+    .send(html);
+}

@@ -1,0 +1,48 @@
+import { errorBox, escapeHtml, renderPage } from '../interaction/pages/layout';
+import { describeScopes } from '../interaction/scope-descriptions';
+import type { ConnectedApp } from './connected-apps.service';
+
+export function renderConnectedAppsPage(apps: ConnectedApp[], csrf: string, notice?: string): string {
+  const rows = apps
+    .map(
+      (app) => `<tr>
+  <td><strong>${escapeHtml(app.clientName)}</strong>${app.companyName ? `<br><span class="hint">${escapeHtml(app.companyName)}</span>` : ''}</td>
+  <td><ul class="scopes">${describeScopes(app.scope).map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>
+    ${app.withholdDemographics ? '<span class="hint">Demographic data withheld</span>' : ''}</td>
+  <td>${escapeHtml(app.actingAs)}<br><span class="hint">${escapeHtml(app.authorizedAt.toISOString().slice(0, 10))}</span></td>
+  <td><form method="post" action="/account/apps/${encodeURIComponent(app.grantId)}/revoke">
+    <input type="hidden" name="csrf" value="${escapeHtml(csrf)}">
+    <button type="submit" class="secondary" aria-label="Revoke access for ${escapeHtml(app.clientName)}">Revoke</button>
+  </form></td>
+</tr>`,
+    )
+    .join('\n');
+  return renderPage(
+    'Connected apps',
+    `<h1>Your connected apps</h1>
+${notice ? `<p role="status">${escapeHtml(notice)}</p>` : ''}
+${
+  apps.length
+    ? `<table><caption class="hint">Apps that can read your health plan data. Revoking stops their access at once.</caption>
+<thead><tr><th scope="col">App</th><th scope="col">Data</th><th scope="col">Authorized by</th><th scope="col"><span class="hint">Action</span></th></tr></thead>
+<tbody>${rows}</tbody></table>`
+    : '<p>You have not connected any apps.</p>'
+}
+<form method="post" action="/account/logout"><div class="actions"><button type="submit" class="secondary">Log out</button></div></form>`,
+  );
+}
+
+export function renderAccountLoginPage(error?: string): string {
+  return renderPage(
+    'Log in',
+    `<h1>Log in to manage your connected apps</h1>
+${errorBox(error)}
+<form method="post" action="/account/login" novalidate>
+  <label for="username">User name</label>
+  <input type="text" id="username" name="username" autocomplete="username" required autofocus>
+  <label for="password">Password</label>
+  <input type="password" id="password" name="password" autocomplete="current-password" required>
+  <div class="actions"><button type="submit">Log in</button></div>
+</form>`,
+  );
+}

@@ -1,0 +1,60 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export const RELATIONSHIPS = ['parent_or_guardian_of_minor', 'healthcare_power_of_attorney', 'court_ordered_guardianship', 'other'] as const;
+export type Relationship = (typeof RELATIONSHIPS)[number];
+
+/**
+ * What a member agreed to when authorizing an app: the consent record behind an oidc-provider
+ * grant, with who acted (Self or a Personal Representative) and the demographics choice.
+ */
+@Entity({ name: 'member_grant' })
+@Index('member_grant_account_idx', ['accountId'])
+@Index('member_grant_client_idx', ['clientId'])
+export class MemberGrantEntity {
+  /** The oidc-provider Grant id, carried by tokens as `grant_id`. */
+  @PrimaryColumn({ name: 'grant_id', type: 'text' })
+  grantId!: string;
+
+  @Column({ name: 'account_id', type: 'uuid' })
+  accountId!: string;
+
+  @Column({ name: 'client_id', type: 'text' })
+  clientId!: string;
+
+  @Column({ name: 'patient_id', type: 'text' })
+  patientId!: string;
+
+  @Column({ type: 'text' })
+  scope!: string;
+
+  /** null: the member acted for themself. */
+  @Column({ type: 'text', nullable: true })
+  relationship!: Relationship | null;
+
+  /** Free text when the relationship is "other". */
+  @Column({ name: 'relationship_text', type: 'text', nullable: true })
+  relationshipText!: string | null;
+
+  @Column({ name: 'representative_name', type: 'text', nullable: true })
+  representativeName!: string | null;
+
+  /** Id of the RelatedPerson named by `fhirUser` when a representative authorized. */
+  @Column({ name: 'related_person_id', type: 'text', nullable: true })
+  relatedPersonId!: string | null;
+
+  @Column({ name: 'withhold_demographics', type: 'boolean' })
+  withholdDemographics!: boolean;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  /** After this no token of the grant is valid (the longest token lifetime). */
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt!: Date;
+
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  revokedAt!: Date | null;
+
+  @Column({ name: 'revoked_reason', type: 'text', nullable: true })
+  revokedReason!: string | null;
+}

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { GrantRevocationReason, GrantRevokedEventV1 } from '@payer-access/client-status';
+import { GRANT_REVOKED_TOPIC } from '@payer-access/client-status';
+import { OutboxWriter } from '@payer-access/events';
+import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { AuthorizationConfig } from '../authorization.config';
+import { AUTHORIZATION_CONFIG } from '../common/tokens';
+import { MemberGrantEntity, type Relationship } from './member-grant.entity';
+
+export interface ConsentInput {
+  grantId: string;
+  accountId: string;
+  clientId: string;
+  patientId: string;
+  scope: string;
+  representative: { relationship: Relationship; relationshipText: string | null; name: string } | null;
+  withholdDemographics: boolean;
+  expiresAt: Date;
+}
+
+/** The representative as access tokens carry it (`representative` claim). */
+export interface RepresentativeClaim {
+  relationship: string;
+  name: string;
+}
+
+const CACHE_TTL_MS = 5000;
+
+export const RELATIONSHIP_LABELS: Record<Relationship, string> = {
+  parent_or_guardian_of_minor: 'Parent or guardian of a minor',
+  healthcare_power_of_attorney: 'Active healthcare power of attorney',
+  court_ordered_guardianship: 'Court ordered guardianship',
+  other: 'Other',
+};
+
+export function representativeClaim(grant: MemberGrantEntity): RepresentativeClaim | undefined {
+  if (!grant.relationship || !grant.representativeName) return undefined;
+  const relationship = grant.relationship === 'other' && grant.relationshipText ? grant.relationshipText : RELATIONSHIP_LABELS[grant.relationship];
+  return { relationship, name: grant.representativeName };
+}
+
+/**
+ * Consent records and revocation. Revoking a grant removes every code, refresh token and
+ * session artefact of it from the provider's storage, records why, and announces it on
+ * `authorization.grant.revoked.v1` so the FHIR service denies its access tokens at once.
+ */
+@Injectable()
+export class MemberGrantsService {
+  /**
+   * Token issuance reads a grant for every token; grants change only by revocation, which clears
+   * this instance's entry at once and another instance's within CACHE_TTL_MS.
+   */
+  private readonly cache = new Map<string, { grant: MemberGrantEntity; until: number }>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxWriter,
+    @Inject(AUTHORIZATION_CONFIG) private readonly config: AuthorizationConfig,
+  ) {}
+
+  async recordConsent(input: ConsentInput): Promise<MemberGrantEntity> {
+    const grant = this.dataSource.getRepository(MemberGrantEntity).create({
+      grantId: input.grantId,
+      accountId: input.accountId,
+      clientId: input.clientId,
+      patientId: input.patientId,
+      scope: input.scope,
+      relationship: input.representative?.relationship ?? null,
+      relationshipText: input.representative?.relationshipText ?? null,
+      representativeName: input.representative?.name ?? null,
+      relatedPersonId: input.representative ? randomUUID() : null,
+      withholdDemographics: input.withholdDemographics,
+      createdAt: new Date(),
+      expiresAt: input.expiresAt,
+      revokedAt: null,
+      revokedReason: null,
+    });
+    await this.dataSource.transaction(async (manager) => {
+      await manager.getRepository(MemberGrantEntity).insert(grant);
+      await this.audit.record(
+        {
+          action: 'grant.consented',
+          accountId: input.accountId,
+          clientId: input.clientId,
+          grantId: input.grantId,
+          detail: {
+            scope: input.scope,
+            actingAs: input.representative ? 'representative' : 'self',
+            relationship: input.representative?.relationship ?? null,
+            relationshipText: input.representative?.relationshipText ?? null,
+            representativeName: input.representative?.name ?? null,
+            withholdDemographics: input.withholdDemographics,
+          },
+        },
+        manager,
+      );
+    });
+    return grant;
+  }
+
+  async find(grantId: string): Promise<MemberGrantEntity | null> {
+    const cached = this.cache.get(grantId);
+    if (cached && cached.until > Date.now()) return cached.grant;
+    const grant = await this.dataSource.getRepository(MemberGrantEntity).findOneBy({ grantId });
+    if (grant && !grant.revokedAt) {
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(grantId, { grant, until: Date.now() + CACHE_TTL_MS });
+    } else {
+      this.cache.delete(grantId);
+    }
+    return grant;
+  }
+
+  /** The apps a member has connected and not revoked. */
+  listActive(accountId: string): Promise<MemberGrantEntity[]> {
+    return this.dataSource.getRepository(MemberGrantEntity).find({
+      where: { accountId, revokedAt: IsNull() },
+      order: { createdAt: 'DESC' },
+    });
+  }
+
+  /**
+   * Revokes one grant: deletes its codes, refresh tokens and the provider's Grant, records the
+   * reason, then publishes the event. Returns false when it was already revoked or unknown.
+   * `alreadyRemoved` is set when oidc-provider itself has deleted the grant's artefacts.
+   */
+  async revoke(grantId: string, reason: GrantRevocationReason, options: { accountId?: string; alreadyRemoved?: boolean } = {}): Promise<boolean> {
+    const grant = await this.dataSource.transaction(async (manager) => {
+      const rows: MemberGrantEntity[] = await manager
+        .getRepository(MemberGrantEntity)
+        .createQueryBuilder('grant')
+        .setLock('pessimistic_write')
+        .where('grant.grant_id = :grantId', { grantId })
+        .getMany();
+      const found = rows[0];
+      if (!found || found.revokedAt || (options.accountId && found.accountId !== options.accountId)) return null;
+      found.revokedAt = new Date();
+      found.revokedReason = reason;
+      await manager.getRepository(MemberGrantEntity).update({ grantId }, { revokedAt: found.revokedAt, revokedReason: reason });
+      if (!options.alreadyRemoved) {
+        await manager.query(`DELETE FROM oidc_payload WHERE grant_id = $1 OR (kind = 'Grant' AND id = $1)`, [grantId]);
+      }
+      await this.audit.record({ action: 'grant.revoked', accountId: found.accountId, clientId: found.clientId, grantId, detail: { reason } }, manager);
+      // Committed with the revocation; the outbox relay publishes it (at least once) afterwards.
+      await this.addRevokedEvent(manager, found, reason);
+      return found;
+    });
+    this.cache.delete(grantId);
+    return grant !== null;
+  }
+
+  /** Revokes every live grant of a client (suspension or termination). */
+  async revokeAllForClient(clientId: string, reason: GrantRevocationReason): Promise<number> {
+    const grants = await this.dataSource.getRepository(MemberGrantEntity).find({ where: { clientId, revokedAt: IsNull() }, select: { grantId: true } });
+    let revoked = 0;
+    for (const { grantId } of grants) if (await this.revoke(grantId, reason)) revoked++;
+    // Codes and refresh tokens of grants not (yet) recorded as consent, e.g. mid-flight.
+    await this.dataSource.query(
+      `DELETE FROM oidc_payload WHERE kind IN ('AuthorizationCode', 'RefreshToken', 'ClientCredentials', 'Grant') AND payload->>'clientId' = $1`,
+      [clientId],
+    );
+    return revoked;
+  }
+
+  private async addRevokedEvent(manager: EntityManager, grant: MemberGrantEntity, reason: GrantRevocationReason): Promise<void> {
+    const now = Date.now();
+    const event: GrantRevokedEventV1 = {
+      type: 'authorization.grant.revoked',
+      version: 1,
+      eventId: randomUUID(),
+      occurredAt: new Date(now).toISOString(),
+      grantId: grant.grantId,
+      clientId: grant.clientId,
+      reason,
+      // Refresh tokens and codes are gone from our storage; what may still circulate are access
+      // tokens issued before now, none of which outlives one access-token lifetime.
+      expiresAt: new Date(now + this.config.ACCESS_TOKEN_TTL_SECONDS * 1000).toISOString(),
+    };
+    await this.outbox.add(manager, GRANT_REVOKED_TOPIC, grant.grantId, event);
+  }
+}

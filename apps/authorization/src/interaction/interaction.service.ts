@@ -1,0 +1,230 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { InteractionDetails } from 'oidc-provider';
+import { AuditService } from '../audit/audit.service';
+import { type AuthorizationConfig, fhirBaseUrl } from '../authorization.config';
+import { ClientProjectionService } from '../clients/client-projection.service';
+import { AUTHORIZATION_CONFIG } from '../common/tokens';
+import { RELATIONSHIPS, type Relationship } from '../grants/member-grant.entity';
+import { MemberGrantsService, RELATIONSHIP_LABELS } from '../grants/member-grants.service';
+import { MemberAccountsService } from '../members/member-accounts.service';
+import { OIDC_SCOPES } from '../oidc/oidc-provider.factory';
+import { OidcProviderHost } from '../oidc/oidc-provider.host';
+import { renderConsentPage } from './pages/consent.page';
+import { renderDisclaimerPage } from './pages/disclaimer.page';
+import { renderErrorPage } from './pages/error.page';
+import { PAGE_CSP } from './pages/layout';
+import { renderLoginPage } from './pages/login.page';
+import { renderRepresentativePage, type RepresentativeForm } from './pages/representative.page';
+import { describeScopes } from './scope-descriptions';
+
+/** Where the member is in the journey; kept on the provider's interaction record. */
+interface Journey {
+  acknowledged?: boolean;
+  accountId?: string;
+  representative?: { relationship: Relationship; relationshipText: string | null; name: string } | null;
+}
+
+const LOGIN_FAILED = 'The user name or password is not correct.';
+const LOGIN_THROTTLED = 'Too many unsuccessful attempts. Please wait a few minutes and try again.';
+const MAX_TEXT = 200;
+
+@Injectable()
+export class InteractionService {
+  constructor(
+    @Inject(AUTHORIZATION_CONFIG) private readonly config: AuthorizationConfig,
+    private readonly host: OidcProviderHost,
+    private readonly accounts: MemberAccountsService,
+    private readonly grants: MemberGrantsService,
+    private readonly clients: ClientProjectionService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async show(uid: string, req: Request, res: Response): Promise<void> {
+    const details = await this.details(uid, req, res);
+    if (!details) return;
+    const journey = journeyOf(details);
+    if (!journey.acknowledged) return this.send(res, 200, renderDisclaimerPage(this.action(uid, 'disclaimer'), this.clientName(details)));
+    if (!journey.accountId) return this.send(res, 200, renderLoginPage(this.action(uid, 'login'), { sandbox: this.sandbox }));
+    if (journey.representative === undefined) return this.send(res, 200, renderRepresentativePage(this.action(uid, 'representative'), {}));
+    return this.send(res, 200, this.consentPage(uid, details, journey));
+  }
+
+  async acknowledge(uid: string, req: Request, res: Response): Promise<void> {
+    const details = await this.details(uid, req, res);
+    if (!details) return;
+    await this.save(req, res, { ...journeyOf(details), acknowledged: true });
+    this.redirectToStep(uid, res);
+  }
+
+  async login(uid: string, body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
+    const details = await this.details(uid, req, res);
+    if (!details) return;
+    const journey = journeyOf(details);
+    if (!journey.acknowledged) return this.redirectToStep(uid, res);
+    const username = text(body.username);
+    const password = typeof body.password === 'string' ? body.password : '';
+    const clientId = details.params.client_id ?? null;
+    const outcome = await this.accounts.authenticate(username, password, {
+      maxFailures: this.config.LOGIN_MAX_FAILURES,
+      windowMs: this.config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
+    });
+    if (!outcome.ok) {
+      const throttled = outcome.reason === 'throttled';
+      await this.audit.record({ action: throttled ? 'member.login.throttled' : 'member.login.failed', clientId, detail: {} });
+      // 429 for the throttle tells clients and tests apart from a wrong password, not the member's identity.
+      return this.send(res, throttled ? 429 : 401, renderLoginPage(this.action(uid, 'login'), {
+        error: throttled ? LOGIN_THROTTLED : LOGIN_FAILED,
+        username,
+        sandbox: this.sandbox,
+      }));
+    }
+    await this.audit.record({ action: 'member.login.succeeded', accountId: outcome.account.id, clientId });
+    await this.save(req, res, { acknowledged: true, accountId: outcome.account.id });
+    this.redirectToStep(uid, res);
+  }
+
+  async representative(uid: string, body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
+    const details = await this.details(uid, req, res);
+    if (!details) return;
+    const journey = journeyOf(details);
+    if (!journey.accountId) return this.redirectToStep(uid, res);
+    const form: RepresentativeForm = {
+      actingAs: text(body.actingAs),
+      relationship: text(body.relationship),
+      relationshipText: text(body.relationshipText),
+      representativeName: text(body.representativeName),
+    };
+    if (form.actingAs !== 'representative') {
+      await this.save(req, res, { ...journey, representative: null });
+      return this.redirectToStep(uid, res);
+    }
+    const relationship = RELATIONSHIPS.find((each) => each === form.relationship);
+    const problem = !relationship
+      ? 'Choose your relationship to the member.'
+      : relationship === 'other' && !form.relationshipText
+        ? 'Describe your relationship to the member.'
+        : !form.representativeName
+          ? 'Enter your full name.'
+          : (form.representativeName?.length ?? 0) > MAX_TEXT || (form.relationshipText?.length ?? 0) > MAX_TEXT
+            ? `Use at most ${MAX_TEXT} characters.`
+            : undefined;
+    if (problem || !relationship) return this.send(res, 400, renderRepresentativePage(this.action(uid, 'representative'), form, problem));
+    await this.save(req, res, {
+      ...journey,
+      representative: {
+        relationship,
+        relationshipText: relationship === 'other' ? (form.relationshipText ?? null) : null,
+        name: form.representativeName ?? '',
+      },
+    });
+    this.redirectToStep(uid, res);
+  }
+
+  async consent(uid: string, body: Record<string, unknown>, req: Request, res: Response): Promise<void> {
+    const details = await this.details(uid, req, res);
+    if (!details) return;
+    const journey = journeyOf(details);
+    if (!journey.accountId || journey.representative === undefined) return this.redirectToStep(uid, res);
+    const clientId = details.params.client_id ?? '';
+    const provider = this.host.provider;
+    if (body.decision !== 'agree') {
+      await this.audit.record({ action: 'grant.denied', accountId: journey.accountId, clientId });
+      // RFC 6749 §4.1.2.1: the app receives access_denied with its state.
+      await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'The member denied the authorization request.' }, { mergeWithLastSubmission: false });
+      return;
+    }
+    const account = await this.accounts.findById(journey.accountId);
+    if (!account) return this.send(res, 400, renderErrorPage('login_required', 'Please start again from the app.'));
+
+    // The interaction starts at the login prompt, whose details do not list scopes yet: the
+    // grant covers what the (already normalized) request asked for; the provider still
+    // narrows resource scopes to what the FHIR server accepts for this client.
+    const requested = (details.params.scope ?? '').split(' ').filter(Boolean);
+    const oidcScopes = requested.filter((scope) => OIDC_SCOPES.includes(scope));
+    const resourceScopes = requested.filter((scope) => !OIDC_SCOPES.includes(scope));
+    const grant = new provider.Grant({ accountId: account.id, clientId });
+    if (oidcScopes.length) grant.addOIDCScope(oidcScopes.join(' '));
+    if (resourceScopes.length) grant.addResourceScope(details.params.resource ?? fhirBaseUrl(this.config), resourceScopes.join(' '));
+    const grantId = await grant.save();
+    await this.grants.recordConsent({
+      grantId,
+      accountId: account.id,
+      clientId,
+      patientId: account.patientId,
+      scope: [...oidcScopes, ...resourceScopes].join(' '),
+      representative: journey.representative,
+      withholdDemographics: body.withholdDemographics === 'yes',
+      expiresAt: new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_SECONDS * 1000),
+    });
+    await provider.interactionFinished(req, res, { login: { accountId: account.id }, consent: { grantId } }, { mergeWithLastSubmission: false });
+  }
+
+  private consentPage(uid: string, details: InteractionDetails, journey: Journey): string {
+    const clientId = details.params.client_id ?? '';
+    const client = this.clients.find(clientId)?.client;
+    const representative = journey.representative;
+    const actingAs = representative
+      ? `as ${representative.name}, ${(representative.relationship === 'other' ? representative.relationshipText : RELATIONSHIP_LABELS[representative.relationship])?.toLowerCase()} of the member`
+      : 'about you';
+    return renderConsentPage({
+      action: this.action(uid, 'consent'),
+      clientName: client?.name ?? clientId,
+      companyName: client?.companyName,
+      policyUri: client?.policyUri,
+      logoUri: client?.logoUri,
+      requested: describeScopes(details.params.scope ?? ''),
+      actingAs,
+    });
+  }
+
+  /** The interaction, checked against its cookie; renders the error page when it is gone. */
+  private async details(uid: string, req: Request, res: Response): Promise<InteractionDetails | undefined> {
+    try {
+      const details = await this.host.provider.interactionDetails(req, res);
+      if (details.uid !== uid) throw new Error('interaction mismatch');
+      return details;
+    } catch {
+      this.send(res, 400, renderErrorPage('invalid_request', 'This sign-in has expired or was already completed. Please start again from the app.'));
+      return undefined;
+    }
+  }
+
+  private async save(req: Request, res: Response, journey: Journey): Promise<void> {
+    await this.host.provider.interactionResult(req, res, { journey }, { mergeWithLastSubmission: false });
+  }
+
+  private redirectToStep(uid: string, res: Response): void {
+    // 303: the browser follows a form POST with a GET (RFC 9110 §15.4.4).
+    res.redirect(303, `${this.host.routes.interaction}/${uid}`);
+  }
+
+  private action(uid: string, step: string): string {
+    return `${this.host.routes.interaction}/${uid}/${step}`;
+  }
+
+  private clientName(details: InteractionDetails): string {
+    const clientId = details.params.client_id ?? '';
+    return this.clients.find(clientId)?.client.name ?? clientId;
+  }
+
+  private get sandbox(): boolean {
+    return this.config.PROFILE === 'sandbox';
+  }
+
+  private send(res: Response, status: number, html: string): void {
+    res
+      .status(status)
+      .set({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': PAGE_CSP, 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' })
+      .send(html);
+  }
+}
+
+function journeyOf(details: InteractionDetails): Journey {
+  const result = (details as InteractionDetails & { result?: { journey?: Journey } }).result;
+  return result?.journey ?? {};
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : '';
+}

@@ -1,0 +1,16 @@
+import { describeScopes } from './scope-descriptions';
+
+describe(describeScopes.name, () => {
+  it('describes each scope once, in words', () => {
+    expect(describeScopes('openid profile patient/*.read patient/Patient.read patient/Patient.rs')).toEqual([
+      'Confirm your identity to the app',
+      'Your name and user name',
+      'All of your health plan records: claims, coverage, demographics and clinical data (read only)',
+      'Your demographic information (name, birth date, gender, address) (read only)',
+    ]);
+  });
+
+  it('says when an app could change data', () => {
+    expect(describeScopes('patient/Observation.cruds')).toEqual(['Your Observation records (read and change)']);
+  });
+});

@@ -1,0 +1,212 @@
+import { parseScopes, toScopeString, intersect, isResourceScope, type Scope } from '@payer-access/scopes';
+import type { JWK } from 'jose';
+import type { AdapterPayload, KoaContext, default as ProviderType } from 'oidc-provider';
+import { type AuthorizationConfig, fhirBaseUrl, refreshWithoutOfflineAccess } from '../authorization.config';
+import { isCustomScheme, type ClientProjectionService } from '../clients/client-projection.service';
+import type { ClientSecretVerifier } from '../clients/client-secret.verifier';
+import type { MemberGrantsService } from '../grants/member-grants.service';
+import { representativeClaim } from '../grants/member-grants.service';
+import type { MemberAccountsService } from '../members/member-accounts.service';
+import { renderErrorPage } from '../interaction/pages/error.page';
+import { memberClaims } from './member-claims';
+import type { OidcRoutes } from './oidc-routes';
+import { postgresAdapterFactory } from './postgres.adapter';
+import type { DataSource } from 'typeorm';
+import { SIGNING_ALG } from '../keys/signing-keys.service';
+
+export interface ProviderDependencies {
+  config: AuthorizationConfig;
+  routes: OidcRoutes;
+  dataSource: DataSource;
+  keys: JWK[];
+  cookieKeys: string[];
+  clients: ClientProjectionService;
+  secrets: ClientSecretVerifier;
+  accounts: MemberAccountsService;
+  grants: MemberGrantsService;
+}
+
+/** OIDC scopes the provider knows; resource scopes come from the resource server (FHIR). */
+export const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'fhirUser', 'launch/patient', 'online_access'];
+
+// oidc-provider is ESM-only; Node 24 loads it from CommonJS, Jest through its transform.
+type ProviderModule = typeof import('oidc-provider');
+let providerModule: Promise<ProviderModule> | undefined;
+export function loadOidcProvider(): Promise<ProviderModule> {
+  providerModule ??= import('oidc-provider');
+  return providerModule;
+}
+
+/**
+ * The protocol engine: oidc-provider (a certified OpenID Provider) configured for SMART App
+ * Launch 2 and the seed's endpoints. Our code supplies storage, accounts, client lookups,
+ * the interaction pages and the SMART token claims; the protocol itself is the library's.
+ */
+export async function createOidcProvider(deps: ProviderDependencies): Promise<ProviderType> {
+  const { default: Provider, errors } = await loadOidcProvider();
+  const { config, routes } = deps;
+  const fhirBase = fhirBaseUrl(config);
+  const refreshTtl = config.REFRESH_TOKEN_TTL_SECONDS;
+  const allowRefreshWithoutOffline = refreshWithoutOfflineAccess(config);
+
+  const provider = new Provider(config.AUTHORIZATION_PUBLIC_URL, {
+    adapter: postgresAdapterFactory(deps.dataSource, async (clientId): Promise<AdapterPayload | undefined> => deps.clients.metadata(clientId)),
+    clients: [],
+    jwks: { keys: deps.keys },
+    // SameSite=Lax everywhere: the provider's own POST support for the authorization endpoint
+    // needs SameSite=None session cookies, which browsers drop over plain http (the sandbox);
+    // POSTed authorization requests are turned into GETs by providerMountMiddleware instead.
+    cookies: { keys: deps.cookieKeys, long: { signed: true, sameSite: 'lax' }, short: { signed: true, sameSite: 'lax' } },
+    routes: {
+      authorization: routes.authorization,
+      token: routes.token,
+      revocation: routes.revocation,
+      introspection: routes.introspection,
+      jwks: routes.jwks,
+      userinfo: routes.userinfo,
+      end_session: routes.endSession,
+    },
+    scopes: OIDC_SCOPES,
+    claims: {
+      openid: ['sub'],
+      profile: ['name', 'given_name', 'family_name', 'preferred_username'],
+      fhirUser: ['fhirUser'],
+    },
+    // The id_token carries fhirUser and profile claims even when an access token is issued
+    // (SMART App Launch: "fhirUser" claim in the id_token).
+    conformIdTokenClaims: false,
+    responseTypes: ['code'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    subjectTypes: ['public'],
+    clientDefaults: { id_token_signed_response_alg: SIGNING_ALG, grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] },
+    enabledJWA: { idTokenSigningAlgValues: [SIGNING_ALG] },
+    features: {
+      devInteractions: { enabled: false },
+      // A client may introspect and revoke its own tokens only.
+      introspection: { enabled: true, allowedPolicy: (_ctx: KoaContext, client: { clientId: string }, token: { clientId?: string }) => token.clientId === client.clientId },
+      revocation: { enabled: true, allowedPolicy: (_ctx: KoaContext, client: { clientId: string }, token: { clientId?: string }) => token.clientId === client.clientId },
+      // Our access tokens name the FHIR server as audience, which the provider's own userinfo
+      // refuses; /connect/userinfo is served by UserinfoController instead.
+      userinfo: { enabled: false },
+      clientCredentials: { enabled: true },
+      pushedAuthorizationRequests: { enabled: false },
+      rpInitiatedLogout: { enabled: false },
+      resourceIndicators: {
+        enabled: true,
+        // SMART apps send `aud` rather than `resource`: either way the FHIR base is the audience.
+        defaultResource: () => fhirBase,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (ctx: KoaContext, indicator: string) => {
+          if (stripSlash(indicator) !== stripSlash(fhirBase)) throw new errors.InvalidTarget('the only resource served is the FHIR base URL');
+          return {
+            scope: resourceScopesFor(ctx, indicator, deps.clients),
+            audience: fhirBase,
+            accessTokenTTL: config.ACCESS_TOKEN_TTL_SECONDS,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: SIGNING_ALG } },
+          };
+        },
+      },
+    },
+    pkce: {
+      // RFC 8252 §8.1 and SMART App Launch 2: public clients and custom-scheme redirects must use PKCE.
+      required: (ctx: KoaContext, client: { clientAuthMethod: string }) =>
+        client.clientAuthMethod === 'none' || isCustomScheme(String(ctx.oidc?.params?.redirect_uri ?? '')),
+    },
+    ttl: {
+      AccessToken: config.ACCESS_TOKEN_TTL_SECONDS,
+      ClientCredentials: config.ACCESS_TOKEN_TTL_SECONDS,
+      AuthorizationCode: config.AUTHORIZATION_CODE_TTL_SECONDS,
+      IdToken: 3600,
+      RefreshToken: refreshTtl,
+      Grant: refreshTtl,
+      Interaction: 3600,
+      Session: 8 * 3600,
+    },
+    issueRefreshToken: (_ctx: KoaContext, client: { grantTypeAllowed(type: string): boolean }, code: { scopes: Set<string> }) =>
+      client.grantTypeAllowed('refresh_token') && (code.scopes.has('offline_access') || allowRefreshWithoutOffline),
+    // Every use rotates a refresh token; presenting a rotated one again revokes the grant.
+    rotateRefreshToken: () => true,
+    extraParams: {
+      // SMART App Launch: `aud` must name the FHIR server the app will call.
+      aud: (_ctx: KoaContext, value: string | undefined) => {
+        if (value !== undefined && stripSlash(value) !== stripSlash(fhirBase)) {
+          throw new errors.InvalidRequest(`aud must be the FHIR base URL ${fhirBase}`);
+        }
+      },
+      launch: null,
+    },
+    // Each authorization asks the member again (seed 002: changing a choice means going
+    // through the flow again), so only the grant of the interaction just finished counts.
+    loadExistingGrant: async (ctx: KoaContext) => {
+      const grantId = ctx.oidc.result?.consent?.grantId as string | undefined;
+      return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
+    },
+    interactions: { url: (_ctx: KoaContext, interaction: { uid: string }) => `${routes.interaction}/${interaction.uid}` },
+    findAccount: async (ctx: KoaContext, sub: string) => {
+      const account = await deps.accounts.findById(sub);
+      if (!account) return undefined;
+      return {
+        accountId: sub,
+        claims: async () => {
+          const grantId = (ctx.oidc?.entities?.Grant?.jti ?? ctx.oidc?.entities?.AccessToken?.grantId) as string | undefined;
+          const grant = grantId ? await deps.grants.find(grantId) : null;
+          return memberClaims(account, grant);
+        },
+      };
+    },
+    extraTokenClaims: async (_ctx: KoaContext, token: { kind: string; grantId?: string; accountId?: string }) => {
+      if (token.kind !== 'AccessToken' || !token.grantId) return undefined;
+      const grant = await deps.grants.find(token.grantId);
+      if (!grant) return undefined;
+      const representative = representativeClaim(grant);
+      return {
+        patient: grant.patientId,
+        grant_id: grant.grantId,
+        fhirUser: representative && grant.relatedPersonId ? `RelatedPerson/${grant.relatedPersonId}` : `Patient/${grant.patientId}`,
+        ...(representative ? { representative } : {}),
+        ...(grant.withholdDemographics ? { withhold_demographics: true } : {}),
+      };
+    },
+    clientBasedCORS: (ctx: KoaContext, origin: string, client: { clientAuthMethod: string; redirectUris: string[] }) => {
+      // Browser apps are public clients; a confidential client's secret never belongs in a browser.
+      if (origin === 'null' || client.clientAuthMethod !== 'none') return false;
+      return client.redirectUris.some((uri) => URL.parse(uri)?.origin === origin);
+    },
+    discovery: {
+      userinfo_endpoint: `${config.AUTHORIZATION_PUBLIC_URL.replace(/\/+$/, '')}${routes.userinfo}`,
+      service_documentation: `${config.AUTHORIZATION_PUBLIC_URL.replace(/\/+$/, '')}/docs`,
+    },
+    renderError: async (ctx: KoaContext, out: { error: string; error_description?: string }) => {
+      ctx.type = 'html';
+      ctx.body = renderErrorPage(out.error, out.error_description);
+    },
+  });
+  // Deployments sit behind a TLS-terminating proxy; X-Forwarded-* decide cookie security.
+  provider.proxy = true;
+  // The client projection stores argon2id hashes: compare the presented secret against the hash.
+  provider.Client.prototype.compareClientSecret = function (this: { clientSecret?: string }, actual: string) {
+    return deps.secrets.verify(this.clientSecret, actual);
+  };
+  return provider;
+}
+
+/**
+ * The resource scopes the FHIR server accepts in this request: what was asked for (or, on a
+ * refresh or code exchange, what the grant holds), narrowed to the client's registered scopes.
+ */
+function resourceScopesFor(ctx: KoaContext, indicator: string, clients: ClientProjectionService): string {
+  const requested = ctx.oidc.params?.scope as string | undefined;
+  const granted = ctx.oidc.entities?.Grant?.resources?.[indicator] as string | undefined;
+  const source = requested ?? granted ?? '';
+  const scopes = parseScopes(source).scopes.filter(isResourceScope);
+  const clientId = ctx.oidc.client?.clientId as string | undefined;
+  const registered = clientId ? clients.find(clientId)?.client.allowedScopes : undefined;
+  if (!registered || registered.length === 0) return toScopeString(scopes);
+  const allowed: Scope[] = [...parseScopes(registered.join(' ')).scopes];
+  return toScopeString(intersect(scopes, allowed));
+}
+
+function stripSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}

@@ -1,0 +1,82 @@
+import { Logger } from '@nestjs/common';
+import type { GrantRevocationReason } from '@payer-access/client-status';
+import { decodeJwt } from 'jose';
+import type { KoaContext, default as ProviderType } from 'oidc-provider';
+import type { MemberGrantsService } from '../grants/member-grants.service';
+
+const logger = new Logger('OidcProvider');
+
+/**
+ * SMART additions around the provider's own pipeline, and the bridge from its revocations to
+ * our consent records and events.
+ */
+export function installProviderHooks(provider: ProviderType, grants: MemberGrantsService): void {
+  provider.use(async (ctx: KoaContext, next) => {
+    await next();
+    // Revocations the provider made during this request are recorded before it answers, so a
+    // client that sees its revocation succeed never finds the grant still live.
+    await Promise.all((ctx.state?.pendingRevocations as Promise<unknown>[] | undefined) ?? []);
+    if (ctx.oidc?.route === 'token') useRfcErrorCodes(ctx);
+    if (ctx.status !== 200 || !ctx.body || typeof ctx.body !== 'object') return;
+    if (ctx.oidc?.route === 'token') addLaunchContext(ctx);
+    if (ctx.oidc?.route === 'introspection') await addIntrospectionPatient(ctx, grants);
+  });
+
+  // Code replay, refresh-token replay and the revocation endpoint revoke grants inside the
+  // provider (RFC 6749 §4.1.2, RFC 9700 §4.14.2, RFC 7009): record why and announce it.
+  provider.on('grant.revoked', (...args: unknown[]) => {
+    const [ctx, grantId] = args as [KoaContext, string];
+    const reason = revocationReason(ctx);
+    const pending = grants.revoke(grantId, reason, { alreadyRemoved: true }).catch((error: unknown) => {
+      logger.error(`recording revocation of grant ${grantId} failed: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    if (ctx?.state) ctx.state.pendingRevocations = [...(ctx.state.pendingRevocations ?? []), pending];
+  });
+
+  provider.on('server_error', (...args: unknown[]) => {
+    const error = args[1];
+    logger.error(`server_error: ${error instanceof Error ? error.message : String(error)}`);
+  });
+}
+
+/**
+ * SMART App Launch: the token response names the patient in context (`patient`), which the
+ * seed's apps search with. It is the `patient` claim of the access token we just issued.
+ */
+function addLaunchContext(ctx: KoaContext): void {
+  const body = ctx.body as Record<string, unknown>;
+  if (typeof body.access_token !== 'string') return;
+  let patient: unknown;
+  try {
+    patient = decodeJwt(body.access_token).patient;
+  } catch {
+    return;
+  }
+  // The response scope is everything granted: the OpenID scopes (which the FHIR-audience access
+  // token does not carry) and the resource scopes, as seed 002 shows ("profile patient/*.read").
+  const oidcScope = String(ctx.oidc.entities?.Grant?.getOIDCScope?.() ?? '').split(' ').filter(Boolean);
+  const scope = [...new Set([...oidcScope, ...String(body.scope ?? '').split(' ').filter(Boolean)])].join(' ');
+  ctx.body = { ...body, scope, ...(typeof patient === 'string' ? { patient } : {}) };
+}
+
+/** RFC 7662 lets servers add fields: a refresh token's introspection names its patient too. */
+async function addIntrospectionPatient(ctx: KoaContext, grants: MemberGrantsService): Promise<void> {
+  const body = ctx.body as Record<string, unknown>;
+  const grantId = ctx.oidc.entities?.RefreshToken?.grantId as string | undefined;
+  if (body.active !== true || body.patient || !grantId) return;
+  const grant = await grants.find(grantId);
+  if (grant) ctx.body = { ...body, patient: grant.patientId };
+}
+
+/** RFC 6749 §5.2: a grant type the client may not use is `unauthorized_client`. */
+function useRfcErrorCodes(ctx: KoaContext): void {
+  const body = ctx.body as Record<string, unknown> | undefined;
+  if (body?.error === 'invalid_request' && body.error_description === 'requested grant type is not allowed for this client') {
+    ctx.body = { ...body, error: 'unauthorized_client' };
+  }
+}
+
+function revocationReason(ctx: KoaContext): GrantRevocationReason {
+  if (ctx?.oidc?.route === 'revocation') return 'client_revoked';
+  return ctx?.oidc?.params?.grant_type === 'refresh_token' ? 'refresh_token_replayed' : 'code_replayed';
+}

@@ -1,0 +1,45 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+/** SMART App Launch 2 discovery (https://hl7.org/fhir/smart-app-launch/STU2/conformance.html#metadata). */
+export class SmartConfigurationDto {
+  @ApiProperty({ example: 'http://localhost:3002' })
+  issuer!: string;
+
+  @ApiProperty({ example: 'http://localhost:3002/jwks' })
+  jwks_uri!: string;
+
+  @ApiProperty({ example: 'http://localhost:3002/fhirmember/sps/oauth/oauth20/authorize' })
+  authorization_endpoint!: string;
+
+  @ApiProperty({ example: 'http://localhost:3002/fhirmember/sps/oauth/oauth20/token' })
+  token_endpoint!: string;
+
+  @ApiProperty({ example: ['authorization_code', 'refresh_token', 'client_credentials'] })
+  grant_types_supported!: string[];
+
+  @ApiProperty({ example: ['client_secret_basic', 'client_secret_post', 'none'] })
+  token_endpoint_auth_methods_supported!: string[];
+
+  @ApiProperty({ example: 'http://localhost:3002/fhirmember/sps/oauth/oauth20/revoke' })
+  revocation_endpoint!: string;
+
+  @ApiProperty({ example: 'http://localhost:3002/fhirmember/sps/oauth/oauth20/introspect' })
+  introspection_endpoint!: string;
+
+  @ApiProperty({ example: 'http://localhost:3002/connect/userinfo' })
+  userinfo_endpoint!: string;
+
+  @ApiProperty({ example: ['openid', 'fhirUser', 'profile', 'launch/patient', 'offline_access', 'patient/*.read', 'patient/*.rs'] })
+  scopes_supported!: string[];
+
+  @ApiProperty({ example: ['code'] })
+  response_types_supported!: string[];
+
+  @ApiProperty({ example: ['S256'], description: 'Only S256 is advertised; `plain` is accepted in the sandbox but never listed.' })
+  code_challenge_methods_supported!: string[];
+
+  @ApiProperty({
+    example: ['launch-standalone', 'client-public', 'client-confidential-symmetric', 'context-standalone-patient', 'permission-offline', 'permission-patient', 'permission-v1', 'permission-v2', 'sso-openid-connect'],
+  })
+  capabilities!: string[];
+}

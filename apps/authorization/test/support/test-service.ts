@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import {
+  CLIENT_CHANGED_TOPIC,
+  GRANT_REVOKED_TOPIC,
+  createClientChangedEvent,
+  type ClientChangedEventV1,
+  type ClientSnapshot,
+  type GrantRevokedEventV1,
+} from '@payer-access/client-status';
+import { loadConfig } from '@payer-access/config';
+import { createEventBus, instanceGroupId, InProcessEventBus, platformTopicSpecs, type EventBus } from '@payer-access/events';
+import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
+import * as argon2 from 'argon2';
+import { AuthorizationConfig } from '../../src/authorization.config';
+import { createAuthorizationApp } from '../../src/authorization.service-app';
+import { ClientProjectionService } from '../../src/clients/client-projection.service';
+
+/** Seed 002's sandbox client. */
+export const SEED_CLIENT = {
+  clientId: 'JVjR77J3j4BaRVqoDtLx',
+  secret: 'SR3SrK6U1WpGOdjWS2LY',
+  redirectUri: 'https://oidcdebugger.com/debug',
+};
+
+export const FHIR_BASE = 'http://localhost:3003/fhir/sb/R4/patientaccess';
+
+export interface TestService {
+  app: INestApplication;
+  /** http://127.0.0.1:<port> */
+  url: string;
+  /** The bus the service uses (in-process), or a producer on the same Kafka broker. */
+  bus: EventBus;
+  database: TestDatabase;
+  /** Every client event published so far, oldest first. */
+  published: ClientChangedEventV1[];
+  /** Every `authorization.grant.revoked.v1` event seen on the bus so far. */
+  revocations: GrantRevokedEventV1[];
+  /** Publishes the next version of a client on the bus, as registration would. */
+  publishClient(clientId: string, change: Partial<Pick<ClientChangedEventV1, 'status'>> & { client?: Partial<ClientSnapshot> }): Promise<ClientChangedEventV1>;
+  close(): Promise<void>;
+}
+
+/**
+ * The authorization service on a real PostgreSQL database of its own, listening on a random
+ * port, with the seed's client already published the way registration publishes it.
+ */
+export async function startTestService(env: Record<string, string> = {}, options: { kafkaBrokers?: string[] } = {}): Promise<TestService> {
+  const database = await createTestDatabase();
+  // In-process by default; with brokers, the service reads and writes a real Kafka and the test
+  // talks to the same broker through a bus of its own.
+  const bus: EventBus = options.kafkaBrokers
+    ? createEventBus({ brokers: options.kafkaBrokers, clientId: 'authorization-tests' })
+    : new InProcessEventBus();
+  await bus.ensureTopics(platformTopicSpecs());
+  const revocations: GrantRevokedEventV1[] = [];
+  await bus.subscribe<GrantRevokedEventV1>({
+    topic: GRANT_REVOKED_TOPIC,
+    groupId: instanceGroupId('authorization-tests.revocations'),
+    fromBeginning: !options.kafkaBrokers,
+    handler: async (event) => {
+      revocations.push(event.value);
+    },
+  });
+  await bus.start();
+  const published: ClientChangedEventV1[] = [];
+  const versions = new Map<string, ClientChangedEventV1>();
+  const service: { projection?: ClientProjectionService } = {};
+  const publishClient: TestService['publishClient'] = async (clientId, change) => {
+    const previous = versions.get(clientId);
+    const event = createClientChangedEvent({
+      eventId: randomUUID(),
+      occurredAt: new Date(),
+      clientId,
+      registrationId: previous?.registrationId ?? randomUUID(),
+      kind: 'application',
+      status: change.status ?? previous?.status ?? 'approved',
+      previousStatus: previous?.status ?? null,
+      clientVersion: (previous?.clientVersion ?? 0) + 1,
+      client: {
+        ...(previous?.client ?? {
+          name: 'OIDC Debugger',
+          clientType: 'confidential',
+          redirectUris: [SEED_CLIENT.redirectUri],
+          secretHash: null,
+          allowedScopes: [],
+          system: false,
+          companyName: 'Sandbox Developer Inc.',
+          policyUri: 'https://example.com/privacy',
+        }),
+        ...change.client,
+      },
+    });
+    versions.set(clientId, event);
+    published.push(event);
+    await bus.publish(CLIENT_CHANGED_TOPIC, [{ key: clientId, value: event }]);
+    // Consumption is asynchronous: wait until the service has applied it (it takes milliseconds).
+    const projection = service.projection;
+    if (projection) await eventually(() => ((projection.find(clientId)?.clientVersion ?? 0) >= event.clientVersion ? true : undefined), 10_000);
+    return event;
+  };
+  if (!options.kafkaBrokers) {
+    await publishClient(SEED_CLIENT.clientId, { status: 'approved', client: { secretHash: await argon2.hash(SEED_CLIENT.secret, { type: argon2.argon2id }) } });
+  }
+
+  // The issuer must be the URL clients reach (openid-client checks it), so the port comes first.
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const config = loadConfig(AuthorizationConfig, {
+    DATABASE_URL: database.url,
+    PROFILE: 'sandbox',
+    AUTHORIZATION_PUBLIC_URL: url,
+    ...(options.kafkaBrokers ? { KAFKA_BROKERS: options.kafkaBrokers.join(',') } : {}),
+    ...env,
+  });
+  const app = await createAuthorizationApp({ ...config, DATABASE_URL: database.url }, { logger: false, ...(options.kafkaBrokers ? {} : { eventBus: bus }) });
+  await app.listen(port, '127.0.0.1');
+  service.projection = app.get(ClientProjectionService);
+  return {
+    app,
+    url,
+    bus,
+    database,
+    published,
+    revocations,
+    publishClient,
+    close: async () => {
+      await app.close();
+      await bus.stop();
+      await database.drop();
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls until `check` returns a value, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 2000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export function decodePayload(jwt: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+export function decodeHeader(jwt: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+/** The seed's Step 1 URL with extra parameters. */
+export function authorizeUrl(base: string, params: Record<string, string> = {}): string {
+  const query = new URLSearchParams({
+    response_type: 'code',
+    client_id: SEED_CLIENT.clientId,
+    redirect_uri: SEED_CLIENT.redirectUri,
+    scope: 'openid read profile patient/*.read',
+    state: 'test',
+    ...params,
+  });
+  return `${base}/fhirmember/sps/oauth/oauth20/authorize?${query.toString()}`;
+}
+
+/** The seed's Step 2 curl, byte for byte: its content type and its unencoded body. */
+export async function seedTokenRequest(base: string, code: string): Promise<Response> {
+  return fetch(`${base}/fhirmember/sps/oauth/oauth20/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-formurlencoded;charset=UTF-8' },
+    body: `grant_type=authorization_code&code=${code}&redirect_uri=${SEED_CLIENT.redirectUri}&client_id=${SEED_CLIENT.clientId}&client_secret=${SEED_CLIENT.secret}`,
+  });
+}
+
+export async function tokenRequest(base: string, params: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+  const response = await fetch(`${base}/fhirmember/sps/oauth/oauth20/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(params).toString(),
+  });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+}
