@@ -12,7 +12,12 @@ function composeCommand(): string[] {
 
 describe('docker/docker-compose.yml', () => {
   const [command, ...prefix] = composeCommand();
-  const required = { PORTAL_JWT_SECRET: 'x', ADMIN_EMAIL: 'admin@plan.example', ADMIN_PASSWORD: 'change-me' };
+  const required = {
+    PORTAL_JWT_SECRET: 'x',
+    COOKIE_KEYS: 'k'.repeat(32),
+    ADMIN_EMAIL: 'admin@plan.example',
+    ADMIN_PASSWORD: 'change-me',
+  };
 
   function config(env: Record<string, string>): string {
     return execFileSync(command, [...prefix, '-f', composeFile, 'config'], {
