@@ -218,8 +218,12 @@ function patientResource(random: SeededRandom, patientId: string, lastUpdated: s
       address: [{ district: '999', state: '15', postalCode: '99999' }],
     };
   }
-  const given = random.pick(GIVEN_NAMES);
-  const family = random.pick(FAMILY_NAMES);
+  // Draw the names even for a sandbox member, so that every later draw stays the same.
+  const member = SANDBOX_MEMBERS.find((candidate) => candidate.patientId === patientId);
+  const drawnGiven = random.pick(GIVEN_NAMES);
+  const drawnFamily = random.pick(FAMILY_NAMES);
+  const given = member?.givenName ?? drawnGiven;
+  const family = member?.familyName ?? drawnFamily;
   const birth = Date.parse('1935-01-01T00:00:00Z') + random.int(0, 30 * 365) * DAY_MS;
   return {
     resourceType: 'Patient',

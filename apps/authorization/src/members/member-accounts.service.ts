@@ -15,11 +15,6 @@ export type LoginOutcome =
   | { ok: true; account: MemberAccountEntity }
   | { ok: false; reason: 'invalid_credentials' | 'throttled' };
 
-/** Names the seed shows for a sandbox Patient; the others are left to the FHIR data. */
-const SANDBOX_NAMES: Record<string, { givenName: string; familyName: string }> = {
-  '-20140000008325': { givenName: 'Jane', familyName: 'Doe' },
-};
-
 /** Compared with when a user name is unknown, so both failures take as long (no user enumeration). */
 const DUMMY_HASH = argon2.hash('not-a-password-of-anyone', { type: argon2.argon2id });
 
@@ -39,7 +34,6 @@ export class MemberAccountsService {
     for (const member of SANDBOX_MEMBERS) {
       const key = usernameKey(member.username);
       if (await this.accounts.existsBy({ usernameKey: key })) continue;
-      const names = SANDBOX_NAMES[member.patientId];
       await this.accounts
         .createQueryBuilder()
         .insert()
@@ -48,8 +42,8 @@ export class MemberAccountsService {
           usernameKey: key,
           passwordHash: await argon2.hash(member.password, { type: argon2.argon2id }),
           patientId: member.patientId,
-          givenName: names?.givenName ?? null,
-          familyName: names?.familyName ?? null,
+          givenName: member.givenName,
+          familyName: member.familyName,
           createdAt: new Date(),
         })
         .orIgnore()
