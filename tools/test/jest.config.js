@@ -13,5 +13,8 @@ const projects = execSync("git ls-files -co --exclude-standard -- '*/jest.config
 module.exports = {
   rootDir: root,
   projects,
+  // A global option: in a multi-project run the projects' own testTimeout is ignored. Services
+  // started against a fresh database on a busy 2-core machine need more than Jest's 5 s.
+  testTimeout: 30000,
   reporters: ['default', path.join(__dirname, 'summary.reporter.js')],
 };
