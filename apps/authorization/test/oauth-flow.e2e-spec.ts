@@ -124,7 +124,8 @@ describe('OAuth 2.0 / OpenID Connect / SMART endpoints', () => {
       expect(protectedHeader.kid).toEqual(expect.any(String));
       expect(payload).toMatchObject({
         client_id: SEED_CLIENT.clientId,
-        scope: 'patient/*.read',
+        // The identity scopes travel with the resource scopes: the FHIR host serves UserInfo too.
+        scope: 'openid fhirUser profile patient/*.read',
         patient: '-20140000008325',
         fhirUser: 'Patient/-20140000008325',
         grant_id: expect.any(String),

@@ -29,6 +29,9 @@ const LOGIN_FAILED = 'The user name or password is not correct.';
 const LOGIN_THROTTLED = 'Too many unsuccessful attempts. Please wait a few minutes and try again.';
 const MAX_TEXT = 200;
 
+/** Identity scopes the FHIR audience needs for its UserInfo endpoints (seed 002). */
+const IDENTITY_SCOPES = new Set(['openid', 'profile', 'fhirUser']);
+
 @Injectable()
 export class InteractionService {
   constructor(
@@ -145,7 +148,9 @@ export class InteractionService {
     const resourceScopes = requested.filter((scope) => !OIDC_SCOPES.includes(scope));
     const grant = new provider.Grant({ accountId: account.id, clientId });
     if (oidcScopes.length) grant.addOIDCScope(oidcScopes.join(' '));
-    if (resourceScopes.length) grant.addResourceScope(details.params.resource ?? fhirBaseUrl(this.config), resourceScopes.join(' '));
+    // The FHIR host serves UserInfo too, so the identity scopes also go to the FHIR audience.
+    const fhirScopes = [...oidcScopes.filter((scope) => IDENTITY_SCOPES.has(scope)), ...resourceScopes];
+    if (fhirScopes.length) grant.addResourceScope(details.params.resource ?? fhirBaseUrl(this.config), fhirScopes.join(' '));
     const grantId = await grant.save();
     await this.grants.recordConsent({
       grantId,

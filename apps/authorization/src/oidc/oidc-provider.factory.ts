@@ -195,16 +195,25 @@ export async function createOidcProvider(deps: ProviderDependencies): Promise<Pr
  * The resource scopes the FHIR server accepts in this request: what was asked for (or, on a
  * refresh or code exchange, what the grant holds), narrowed to the client's registered scopes.
  */
+/**
+ * The identity scopes an access token keeps beside its resource scopes: the FHIR host serves
+ * UserInfo too (seed 002: `/v1/connect/userinfo`, `{base}/UserInfo`), and needs to see that the
+ * member granted `openid` or `profile`.
+ */
+const IDENTITY_SCOPES = new Set(['openid', 'profile', 'fhirUser']);
+
 function resourceScopesFor(ctx: KoaContext, indicator: string, clients: ClientProjectionService): string {
   const requested = ctx.oidc.params?.scope as string | undefined;
   const granted = ctx.oidc.entities?.Grant?.resources?.[indicator] as string | undefined;
   const source = requested ?? granted ?? '';
-  const scopes = parseScopes(source).scopes.filter(isResourceScope);
+  const parsed = parseScopes(source).scopes;
+  const scopes = parsed.filter(isResourceScope);
+  const identity = parsed.filter((scope) => !isResourceScope(scope) && IDENTITY_SCOPES.has(scope.name));
   const clientId = ctx.oidc.client?.clientId as string | undefined;
   const registered = clientId ? clients.find(clientId)?.client.allowedScopes : undefined;
-  if (!registered || registered.length === 0) return toScopeString(scopes);
+  if (!registered || registered.length === 0) return toScopeString([...identity, ...scopes]);
   const allowed: Scope[] = [...parseScopes(registered.join(' ')).scopes];
-  return toScopeString(intersect(scopes, allowed));
+  return toScopeString([...identity, ...intersect(scopes, allowed)]);
 }
 
 function stripSlash(url: string): string {

@@ -31,7 +31,7 @@ export interface KafkaEventBusOptions {
   publishRetry?: { retries: number; initialRetryTime: number; maxRetryTime: number };
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
-  /** Consumer group session timeout; a dead instance's partitions move after this long. Default 30 s. */
+  /** Consumer group session timeout; a dead instance's partitions move after this long. Default 10 s. */
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   /**
@@ -90,7 +90,9 @@ export class KafkaEventBus implements EventBus {
         configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
       })),
     });
-    if (!created && (this.options.reconcileTopicConfigs ?? true)) await this.reconcileConfigs(admin, specs);
+    if (!created && (this.options.reconcileTopicConfigs ?? true)) {
+      await retryWhileTopicsSettle(() => this.reconcileConfigs(admin, specs));
+    }
     else if (!created) this.logger.debug('Topics already exist', { topics: specs.map((spec) => spec.name) });
   }
 
@@ -116,7 +118,9 @@ export class KafkaEventBus implements EventBus {
       {
         logger: this.logger,
         backoff: this.options.handlerBackoff ?? DEFAULT_BACKOFF,
-        sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+        // Short enough that after a broker outage the restarted coordinator stops waiting for the
+        // old member within seconds, so consumers catch up promptly (suspensions take effect).
+        sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
         heartbeatInterval: this.options.heartbeatIntervalMs ?? 3_000,
       },
       () => this.subscriptions.delete(subscription),
@@ -420,4 +424,26 @@ function decodeHeaders(headers: IHeaders | undefined): EventHeaders {
     decoded[name] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
   }
   return decoded;
+}
+
+const TOPIC_SETTLE_ATTEMPTS = 10;
+
+/**
+ * A topic another instance created a moment ago may not be hosted yet ("This server does not
+ * host this topic-partition"): services starting together must wait for it, not exit.
+ */
+async function retryWhileTopicsSettle<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= TOPIC_SETTLE_ATTEMPTS || !isUnknownTopic(error)) throw error;
+      await sleep(backoffDelay(attempt, { initialMs: 100, maxMs: 2_000, factor: 2, jitter: 0.2 }));
+    }
+  }
+}
+
+export function isUnknownTopic(error: unknown): boolean {
+  const candidate = error as { type?: unknown; message?: unknown } | null;
+  return candidate?.type === 'UNKNOWN_TOPIC_OR_PARTITION' || /does not host this topic-partition/i.test(String(candidate?.message ?? ''));
 }
