@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { sendJson, getJson, type JsonResponse } from './http';
+
+/** The sandbox profile's admin (apps/registration/README.md). */
+const SANDBOX_ADMIN = { email: 'admin@sandbox.local', password: 'sandbox-admin' };
+
+export interface RegisteredApp {
+  registrationId: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  name: string;
+}
+
+export type AdminAction = 'approve' | 'suspend' | 'reinstate' | 'terminate';
+
+/** The registration API as a developer and a plan admin use it (routes in apps/registration/openapi.json). */
+export class RegistrationApi {
+  private adminToken?: string;
+
+  constructor(private readonly url: string) {}
+
+  async login(email: string, password: string): Promise<string> {
+    const response = await sendJson<{ access_token: string }>('POST', `${this.url}/v1/auth/login`, { email, password });
+    expectStatus(response, 200, `login as ${email}`);
+    return response.body.access_token;
+  }
+
+  /** Developer sign-up, the application, the admin's approval, the first read of the credentials. */
+  async registerApprovedApp(label: string): Promise<RegisteredApp> {
+    const suffix = randomBytes(4).toString('hex');
+    const email = `dev-${label}-${suffix}@platform-e2e.example`;
+    const password = `correct horse battery ${suffix}`;
+    const signUp = await sendJson('POST', `${this.url}/v1/accounts`, {
+      email,
+      password,
+      name: 'Pat Developer',
+      organization: 'Platform E2E Apps, Inc.',
+      phone: '+1 919-555-0100',
+      kind: 'developer',
+    });
+    expectStatus(signUp, 201, 'developer sign-up');
+    const developer = await this.login(email, password);
+
+    const name = `E2E ${label} ${suffix}`;
+    const redirectUri = `https://${label}-${suffix}.platform-e2e.example/callback`;
+    const created = await sendJson<{ id: string; status: string }>(
+      'POST',
+      `${this.url}/v1/applications`,
+      {
+        name,
+        companyName: 'Platform E2E Apps, Inc.',
+        companyUrl: 'https://platform-e2e.example',
+        privacyPolicyUrl: 'https://platform-e2e.example/privacy',
+        termsUrl: 'https://platform-e2e.example/terms',
+        redirectUris: [redirectUri],
+        clientType: 'confidential',
+        contactEmail: email,
+        contactPhone: '+1 919-555-0100',
+        attestations: {
+          supportsOpenIdConnectAndOAuth2: true,
+          conformsToHl7Standards: true,
+          storesTokensSecurely: true,
+          adheresToCarinCodeOfConduct: true,
+          privacyPolicyCoversDataSharing: true,
+          privacyPolicyRequiresExpressConsent: true,
+          privacyPolicyExplainsDiscontinuation: true,
+          sellsMemberData: false,
+        },
+      },
+      developer,
+    );
+    expectStatus(created, 201, 'POST /v1/applications');
+    expect(created.body.status).toBe('pending');
+
+    expectStatus(await this.admin(created.body.id, 'approve', 'Attestations and privacy policy reviewed.'), 200, 'admin approval');
+    const credentials = await getJson<{ clientId: string; clientSecret?: string }>(`${this.url}/v1/registrations/${created.body.id}/credentials`, developer);
+    expectStatus(credentials, 200, 'GET credentials');
+    if (!credentials.body.clientSecret) throw new Error(`the first credentials read returned no secret: ${credentials.text}`);
+    return { registrationId: created.body.id, clientId: credentials.body.clientId, clientSecret: credentials.body.clientSecret, redirectUri, name };
+  }
+
+  /** An admin decision (`POST /v1/admin/registrations/{id}/<action>`); the response is returned as is. */
+  async admin(registrationId: string, action: AdminAction, reason: string): Promise<JsonResponse> {
+    this.adminToken ??= await this.login(SANDBOX_ADMIN.email, SANDBOX_ADMIN.password);
+    return sendJson('POST', `${this.url}/v1/admin/registrations/${registrationId}/${action}`, { reason }, this.adminToken);
+  }
+}
+
+export function expectStatus(response: JsonResponse, status: number, what: string): void {
+  if (response.status !== status) throw new Error(`${what}: expected HTTP ${status}, got ${response.status}: ${response.text.slice(0, 500)}`);
+}
