@@ -12,7 +12,8 @@ import {
 import { DataSource } from 'typeorm';
 import { createEventBus, type EventBusConfig } from './create-event-bus';
 import { EVENT_BUS, type EventBus } from './event-bus';
-import type { EventsLogger } from './events-logger';
+import { backoffDelay, sleep } from './backoff';
+import { errorMessage, type EventsLogger } from './events-logger';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay';
 import { OutboxWriter } from './outbox/outbox-writer';
 import type { TopicSpec } from './topics';
@@ -30,25 +31,53 @@ export interface EventsModuleOptions {
 
 const EVENTS_OPTIONS = Symbol.for('payer-access.events.options');
 
-/** Ensures topics at init, starts consumers once every module has subscribed, stops them at shutdown. */
+/**
+ * Ensures topics at init, starts consumers once every module has subscribed, stops them at
+ * shutdown. A broker that is unreachable at start does not stop the service: it starts without
+ * consuming (its caught-up readiness checks stay down) and keeps trying until the topics exist.
+ */
 @Injectable()
 class EventBusLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly stopping = new AbortController();
+  private topicsEnsured: Promise<boolean> = Promise.resolve(true);
+
   constructor(
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     @Inject(EVENTS_OPTIONS) private readonly options: EventsModuleOptions,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.bus.ensureTopics(this.options.topics);
+    try {
+      await this.bus.ensureTopics(this.options.topics);
+    } catch (error) {
+      this.options.logger?.warn('Kafka is unreachable: starting not ready, retrying in the background', { error: errorMessage(error) });
+      this.topicsEnsured = this.ensureTopicsUntilDone();
+    }
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.bus.start();
+    void this.topicsEnsured.then((ensured) => (ensured ? this.bus.start() : undefined));
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
     // A bus handed in (the one-process sandbox shares one between services) is stopped by its owner.
     if (!this.options.bus) await this.bus.stop();
+  }
+
+  private async ensureTopicsUntilDone(): Promise<boolean> {
+    for (let attempt = 1; !this.stopping.signal.aborted; attempt += 1) {
+      await sleep(backoffDelay(attempt, { initialMs: 1_000, maxMs: 15_000, factor: 2, jitter: 0.2 }), this.stopping.signal);
+      if (this.stopping.signal.aborted) break;
+      try {
+        await this.bus.ensureTopics(this.options.topics);
+        this.options.logger?.info('Kafka is reachable again: topics ensured, consumers starting', {});
+        return true;
+      } catch (error) {
+        this.options.logger?.warn('Kafka still unreachable', { attempt, error: errorMessage(error) });
+      }
+    }
+    return false;
   }
 }
 
