@@ -81,14 +81,23 @@ export class KafkaEventBus implements EventBus {
   async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
     if (specs.length === 0) return;
     const admin = await this.connectedAdmin();
+    // kafkajs's own wait for leaders lets an UNKNOWN_TOPIC_OR_PARTITION answer escape as an
+    // unhandled rejection, which ends the process; the wait below retries that answer instead.
     const created = await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: specs.map((spec) => ({
         topic: spec.name,
         numPartitions: spec.numPartitions,
         replicationFactor: spec.replicationFactor ?? -1,
         configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
       })),
+    });
+    await retryWhileTopicsSettle(async () => {
+      const { topics } = await admin.fetchTopicMetadata({ topics: specs.map((spec) => spec.name) });
+      const leaderless = topics.filter((topic) => topic.partitions.length === 0 || topic.partitions.some((partition) => partition.leader < 0));
+      if (leaderless.length > 0) {
+        throw Object.assign(new Error(`No leader yet for ${leaderless.map((topic) => topic.name).join(', ')}`), { type: 'LEADER_NOT_AVAILABLE' });
+      }
     });
     if (!created && (this.options.reconcileTopicConfigs ?? true)) {
       await retryWhileTopicsSettle(() => this.reconcileConfigs(admin, specs));
@@ -426,7 +435,7 @@ function decodeHeaders(headers: IHeaders | undefined): EventHeaders {
   return decoded;
 }
 
-const TOPIC_SETTLE_ATTEMPTS = 10;
+const TOPIC_SETTLE_ATTEMPTS = 20;
 
 /**
  * A topic another instance created a moment ago may not be hosted yet ("This server does not
@@ -443,7 +452,12 @@ async function retryWhileTopicsSettle<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The answers a topic gives while it is still being created: worth waiting out. */
 export function isUnknownTopic(error: unknown): boolean {
   const candidate = error as { type?: unknown; message?: unknown } | null;
-  return candidate?.type === 'UNKNOWN_TOPIC_OR_PARTITION' || /does not host this topic-partition/i.test(String(candidate?.message ?? ''));
+  return (
+    candidate?.type === 'UNKNOWN_TOPIC_OR_PARTITION' ||
+    candidate?.type === 'LEADER_NOT_AVAILABLE' ||
+    /does not host this topic-partition/i.test(String(candidate?.message ?? ''))
+  );
 }

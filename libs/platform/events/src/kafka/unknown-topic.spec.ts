@@ -5,6 +5,7 @@ describe(isUnknownTopic.name, () => {
     // kafkajs names protocol errors after the broker's error code (3: UNKNOWN_TOPIC_OR_PARTITION).
     expect(isUnknownTopic(Object.assign(new Error('protocol error'), { type: 'UNKNOWN_TOPIC_OR_PARTITION' }))).toBe(true);
     expect(isUnknownTopic(new Error('This server does not host this topic-partition'))).toBe(true);
+    expect(isUnknownTopic(Object.assign(new Error('no leader'), { type: 'LEADER_NOT_AVAILABLE' }))).toBe(true);
   });
 
   it('leaves every other failure to the caller', () => {
