@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { RegistrationDto } from '../../registrations/dto/registration.dto';
@@ -43,22 +43,8 @@ export class ReviewClockDto {
   overdue!: boolean;
 }
 
-export class ReviewQueueItemDto {
-  @ApiProperty({ format: 'uuid', example: '0b5f3c52-7f7e-4a0e-9a53-1d2f1a0e6c11' })
-  id!: string;
-
-  @ApiProperty({ enum: ['application', 'payer'], example: 'application' })
-  kind!: string;
-
-  @ApiProperty({ enum: ['pending', 'approved', 'suspended', 'terminated'], example: 'pending' })
-  status!: string;
-
-  @ApiProperty({ example: 'Acme Health Record' })
-  name!: string;
-
-  @ApiProperty({ example: 'Acme Health Apps, Inc.' })
-  companyName!: string;
-
+/** One row of the review queue: the registration's identity, as its owner sees it, plus the clock. */
+export class ReviewQueueItemDto extends PickType(RegistrationDto, ['id', 'kind', 'status', 'name', 'companyName'] as const) {
   @ApiProperty({ example: '2026-11-23T14:00:00.000Z' })
   submittedAt!: string;
 
