@@ -231,7 +231,31 @@ export class KafkaEventBus implements EventBus {
           },
         ],
       });
+      await this.awaitConfigsApplied(admin, spec);
       this.logger.info('Updated topic configs to match its spec', { topic: spec.name, configs: differing.map(([name]) => name) });
+    }
+  }
+
+  /**
+   * The controller accepts AlterConfigs before the brokers have applied the change from the
+   * metadata log: wait (briefly) until the broker describes the new values, so that once
+   * ensureTopics returns the topic behaves as its spec says.
+   */
+  private async awaitConfigsApplied(admin: Admin, spec: TopicSpec): Promise<void> {
+    const deadline = Date.now() + CONFIG_APPLY_TIMEOUT_MS;
+    for (;;) {
+      const described = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: spec.name, configNames: Object.keys(spec.config) }],
+      });
+      const actual = new Map(described.resources[0]?.configEntries.map((entry) => [entry.configName, entry.configValue]) ?? []);
+      const pending = Object.entries(spec.config).filter(([name, value]) => actual.get(name) !== value);
+      if (pending.length === 0) return;
+      if (Date.now() > deadline) {
+        this.logger.warn('Topic configs not yet applied by the broker', { topic: spec.name, configs: pending.map(([name]) => name) });
+        return;
+      }
+      await sleep(100);
     }
   }
 }
@@ -441,6 +465,8 @@ const TOPIC_SETTLE_ATTEMPTS = 20;
  * A topic another instance created a moment ago may not be hosted yet ("This server does not
  * host this topic-partition"): services starting together must wait for it, not exit.
  */
+const CONFIG_APPLY_TIMEOUT_MS = 10_000;
+
 async function retryWhileTopicsSettle<T>(work: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
