@@ -9,7 +9,7 @@ const { transformFile } = require('@swc/core');
 const root = path.resolve(__dirname, '../..');
 const outDir = path.join(root, 'dist');
 const { compilerOptions } = require(path.join(root, 'tsconfig.base.json'));
-const sourceRoots = ['apps', 'libs', 'tools/sandbox', 'tools/migrate', 'tools/synthetic-data'];
+const sourceRoots = ['apps', 'libs', 'tools/sandbox', 'tools/synthetic-data'];
 const skip = /(\.spec|\.e2e-spec)\.ts$|\/test\/|\.d\.ts$/;
 
 function sources(dir) {

@@ -1,7 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-const composeFile = path.resolve(__dirname, '../../../docker/docker-compose.yml');
+const root = path.resolve(__dirname, '../../..');
+const composeFile = path.join(root, 'docker/docker-compose.yml');
 
 /** `docker compose` (v2 plugin) when present, else Debian's `docker-compose`. .ci/run installs the latter. */
 function composeCommand(): string[] {
@@ -33,6 +35,24 @@ describe('docker/docker-compose.yml', () => {
       expect(rendered).toMatch(new RegExp(`^  ${service}:$`, 'm'));
     }
     expect(rendered).toContain('apache/kafka');
+  });
+
+  it('runs only programs the image build compiles (dist/<path>.js from <path>.ts under a build root)', () => {
+    const buildScript = readFileSync(path.join(root, 'tools/build/build.js'), 'utf8');
+    const roots = [...(/const sourceRoots = \[([^\]]*)\]/.exec(buildScript)?.[1].matchAll(/'([^']+)'/g) ?? [])].map((match) => match[1]);
+    const programs = [
+      ...readFileSync(composeFile, 'utf8').matchAll(/"dist\/([^"]+)\.js"/g),
+      ...readFileSync(path.join(root, 'docker/Dockerfile'), 'utf8').matchAll(/"dist\/([^"]+)\.js"/g),
+    ].map((match) => match[1]);
+    expect(roots).toContain('apps');
+    expect(programs).toEqual(expect.arrayContaining(['tools/sandbox/src/migrate', 'apps/fhir/src/main']));
+    for (const program of programs) {
+      expect({ program, source: existsSync(path.join(root, `${program}.ts`)), built: roots.some((dir) => program.startsWith(`${dir}/`)) }).toEqual({
+        program,
+        source: true,
+        built: true,
+      });
+    }
   });
 
   it('refuses to render without the secrets it cannot default', () => {

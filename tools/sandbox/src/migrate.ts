@@ -1,6 +1,9 @@
 import 'reflect-metadata';
-import { loadConfigOrExit, PlatformConfig, requireDatabaseUrl } from '@payer-access/config';
+import type { Resource } from '@medplum/fhirtypes';
+import { loadConfigOrExit, requireDatabaseUrl } from '@payer-access/config';
 import { createDataSource, migrateDatabase } from '@payer-access/database';
+import { createFhirSearchRegistry, FhirConfig, NdjsonLoader, ResourceRepository, SearchIndexer } from '@payer-access/fhir-service';
+import { sandboxDataSet } from '@payer-access/synthetic-data';
 import { REGISTRATION_SCHEMA } from '../../../apps/registration/src/app.module';
 import { REGISTRATION_MIGRATIONS } from '../../../apps/registration/src/migrations';
 import { AUTHORIZATION_SCHEMA } from '../../../apps/authorization/src/app.module';
@@ -31,9 +34,42 @@ export async function migrateAll(databaseUrl: string, log: (line: string) => voi
   }
 }
 
+/**
+ * In the sandbox profile, loads the synthetic sandbox data set into an empty FHIR store, as `npm
+ * start` does, so that services run apart (docker compose) serve seed 002's members too. A store
+ * that holds anything is left alone. Returns the number of resources loaded.
+ */
+export async function loadSandboxData(
+  databaseUrl: string,
+  config: Pick<FhirConfig, 'PROFILE' | 'FHIR_LOAD_SANDBOX_DATA' | 'FHIR_PUBLIC_URL'>,
+  log: (line: string) => void = () => undefined,
+  data: () => Iterable<Resource> = sandboxDataSet,
+): Promise<number> {
+  if (config.PROFILE !== 'sandbox' || config.FHIR_LOAD_SANDBOX_DATA !== 'true') return 0;
+  const dataSource = createDataSource({ url: databaseUrl, schema: FHIR_SCHEMA, migrations: [], poolSize: 2, applicationName: 'payer-access-migrate' });
+  await dataSource.initialize();
+  try {
+    const registry = createFhirSearchRegistry(config);
+    const repository = new ResourceRepository(dataSource, new SearchIndexer(registry));
+    if (!(await repository.isEmpty())) {
+      log(`${FHIR_SCHEMA}: sandbox data already present`);
+      return 0;
+    }
+    const report = await new NdjsonLoader(repository, new Set(registry.resourceTypes)).load(data());
+    log(`${FHIR_SCHEMA}: loaded the sandbox data set, ${report.loaded} resources in ${report.milliseconds} ms (${report.rejected} rejected)`);
+    return report.loaded;
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
 if (require.main === module) {
-  const config = requireDatabaseUrl(loadConfigOrExit(PlatformConfig));
-  migrateAll(config.DATABASE_URL, (line) => process.stdout.write(`[migrate] ${line}\n`)).catch((error: unknown) => {
+  const config = requireDatabaseUrl(loadConfigOrExit(FhirConfig));
+  const log = (line: string): void => void process.stdout.write(`[migrate] ${line}\n`);
+  (async () => {
+    await migrateAll(config.DATABASE_URL, log);
+    await loadSandboxData(config.DATABASE_URL, config, log);
+  })().catch((error: unknown) => {
     process.stderr.write(`[migrate] failed: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   });
