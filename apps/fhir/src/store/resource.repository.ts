@@ -1,6 +1,7 @@
 import type { IncludeTarget, SearchRequest } from '@payer-access/fhir-models';
 import type { Resource } from '@medplum/fhirtypes';
 import type { DataSource, EntityManager } from 'typeorm';
+import { PreparedStatements } from './prepared-statements';
 import { SearchIndexer, type IndexRows } from './search-indexer';
 import { SearchSqlBuilder, SHARED_RESOURCE_TYPES } from './search-sql.builder';
 
@@ -65,7 +66,11 @@ export class ResourceRepository {
     private readonly dataSource: DataSource,
     private readonly indexer: SearchIndexer,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.prepared = new PreparedStatements(dataSource);
+  }
+
+  private readonly prepared: PreparedStatements;
 
   /**
    * Creates or replaces resources, keeping a `meta.lastUpdated` the data brings (a plan's own export
@@ -117,12 +122,12 @@ export class ResourceRepository {
   private async writePrepared(manager: EntityManager, prepared: readonly PreparedResource[]): Promise<void> {
     const written: { seq: string; version: number; resource_type: string; id: string }[] = await manager.query(
       `INSERT INTO resource (resource_type, id, last_updated, patient_id, content)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::jsonb[])
+       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::json[])
        ON CONFLICT (resource_type, id) DO UPDATE SET
          version = resource.version + 1,
          last_updated = EXCLUDED.last_updated,
          patient_id = EXCLUDED.patient_id,
-         content = jsonb_set(EXCLUDED.content, '{meta,versionId}', to_jsonb((resource.version + 1)::text))
+         content = jsonb_set(EXCLUDED.content::jsonb, '{meta,versionId}', to_jsonb((resource.version + 1)::text))::json
        RETURNING seq, version, resource_type, id`,
       [
         prepared.map((item) => item.resource.resourceType),
@@ -190,7 +195,7 @@ export class ResourceRepository {
   }
 
   async readRaw(resourceType: string, id: string): Promise<RawStoredResource | undefined> {
-    const rows: { json: string; version: number; last_updated: Date; patient_id: string | null }[] = await this.dataSource.query(
+    const rows = await this.prepared.query<{ json: string; version: number; last_updated: Date; patient_id: string | null }>(
       'SELECT content::text AS json, version, last_updated, patient_id FROM resource WHERE resource_type = $1 AND id = $2',
       [resourceType, id],
     );
@@ -200,11 +205,11 @@ export class ResourceRepository {
 
   /** Runs a parsed search within one patient's compartment (undefined: every resource, for trusted tools). */
   async search(request: SearchRequest, patientId: string | undefined): Promise<SearchResult> {
-    const built = SearchSqlBuilder.build(request, patientId);
+    const built = SearchSqlBuilder.build(request, patientId, { compartmentParams: this.indexer.compartmentParamsOf(request.resourceType) });
     const countOnly = request.count === 0 || request.summary === 'count';
     // One round trip: the page carries the total; only a page past the end needs a count of its own.
-    const page: PageRow[] = countOnly ? [] : await this.dataSource.query(built.page.text, built.page.values);
-    const total = page.length > 0 ? Number(page[0].total) : ((await this.dataSource.query(built.count.text, built.count.values)) as { total: number }[])[0].total;
+    const page = countOnly ? [] : await this.prepared.query<PageRow>(built.page.text, built.page.values);
+    const total = page.length > 0 ? Number(page[0].total) : (await this.prepared.query<{ total: number }>(built.count.text, built.count.values))[0].total;
     if (countOnly) return { entries: [], total, includes: [] };
     const entries = page.map(toRaw);
     const includes = await this.includes(request, page, patientId);

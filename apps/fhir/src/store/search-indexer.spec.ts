@@ -67,6 +67,14 @@ describe(SearchIndexer.name, () => {
     const practitioner = { resourceType: 'Practitioner' as const, id: 'x' };
     expect(sut.compartmentOf(practitioner, sut.index(practitioner))).toBeNull();
   });
+
+  it('names the parameters that always point at the compartment patient: patient, unless beneficiary can stand in', () => {
+    expect([...sut.compartmentParamsOf('ExplanationOfBenefit')]).toEqual(['patient']);
+    expect([...sut.compartmentParamsOf('Observation')]).toEqual(['patient']);
+    // A Coverage without a `patient` reference takes its compartment from `beneficiary`.
+    expect([...sut.compartmentParamsOf('Coverage')]).toEqual([]);
+    expect([...sut.compartmentParamsOf('Practitioner')]).toEqual([]);
+  });
 });
 
 describe('value extraction', () => {

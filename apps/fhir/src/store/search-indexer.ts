@@ -50,6 +50,7 @@ type Compiled = (resource: unknown) => unknown[];
  */
 export class SearchIndexer {
   private readonly compiled = new Map<string, { definition: SearchParameterDefinition; evaluate: Compiled }[]>();
+  private readonly compartmentParams = new Map<string, ReadonlySet<string>>();
 
   constructor(private readonly registry: SearchParameterRegistry) {}
 
@@ -106,6 +107,21 @@ export class SearchIndexer {
       rows.references.find((row) => row.param === 'patient' && row.targetType === 'Patient') ??
       rows.references.find((row) => row.param === 'beneficiary' && row.targetType === 'Patient');
     return patient?.targetId ?? null;
+  }
+
+  /**
+   * The reference parameters of a type whose value, in every resource in a patient's compartment,
+   * includes that patient: `patient`, unless the type also has `beneficiary` (which compartmentOf
+   * falls back to when a resource has no `patient` reference).
+   */
+  compartmentParamsOf(resourceType: string): ReadonlySet<string> {
+    let params = this.compartmentParams.get(resourceType);
+    if (!params) {
+      const codes = new Set(this.registry.forResourceType(resourceType).map((definition) => definition.code));
+      params = new Set(codes.has('patient') && !codes.has('beneficiary') ? ['patient'] : []);
+      this.compartmentParams.set(resourceType, params);
+    }
+    return params;
   }
 
   private parametersOf(resourceType: string): { definition: SearchParameterDefinition; evaluate: Compiled }[] {

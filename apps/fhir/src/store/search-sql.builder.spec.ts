@@ -40,6 +40,26 @@ describe(SearchSqlBuilder.name, () => {
     expect(count.text).not.toMatch(/'carrier'|2020/);
   });
 
+  it("leaves out `patient=` naming the compartment's own patient, and keeps any other patient", () => {
+    const parsed = (query: SearchQuery) => {
+      const result = parseSearchRequest('ExplanationOfBenefit', query, registry);
+      if (!result.ok) throw new Error(result.error.diagnostics);
+      return result.request;
+    };
+    const options = { compartmentParams: new Set(['patient']) };
+    for (const patient of ['p1', 'Patient/p1']) {
+      expect(SearchSqlBuilder.build(parsed({ patient }), 'p1', options).count).toEqual({
+        text: 'SELECT count(*)::int AS total FROM resource r WHERE r.resource_type = $1 AND r.patient_id = $2',
+        values: ['ExplanationOfBenefit', 'p1'],
+      });
+    }
+    expect(SearchSqlBuilder.build(parsed({ patient: 'p2' }), 'p1', options).count.text).toContain('x.target_id = $3');
+    expect(SearchSqlBuilder.build(parsed({ patient: 'p1,p2' }), 'p1', options).count.text).toContain('search_reference');
+    // Without the compartment (a trusted caller) or without the option, the clause stays.
+    expect(SearchSqlBuilder.build(parsed({ patient: 'p1' }), undefined, options).count.text).toContain('search_reference');
+    expect(SearchSqlBuilder.build(parsed({ patient: 'p1' }), 'p1').count.text).toContain('search_reference');
+  });
+
   it('refuses a sort on an indexed value rather than ignoring it', () => {
     expect(() => build('ExplanationOfBenefit', { _sort: 'service-date' })).toThrow(UnsupportedSearchError);
   });

@@ -23,6 +23,14 @@ export interface BuiltSearch {
   readonly count: SqlQuery;
 }
 
+export interface BuildOptions {
+  /**
+   * Reference parameters that name the compartment's patient in every resource of the searched type
+   * (the indexer takes the compartment from them): a clause naming only that patient is implied.
+   */
+  readonly compartmentParams?: ReadonlySet<string>;
+}
+
 /** Resource types outside any patient compartment: directory data every authorized app may read. */
 export const SHARED_RESOURCE_TYPES: ReadonlySet<string> = new Set(['Practitioner', 'Organization', 'Location', 'PractitionerRole']);
 
@@ -40,13 +48,16 @@ export class SearchSqlBuilder {
    * @param compartmentPatientId the token's patient: matches are limited to that patient's compartment
    * (shared directory types excepted); undefined only for trusted internal callers.
    */
-  static build(request: SearchRequest, compartmentPatientId: string | undefined): BuiltSearch {
+  static build(request: SearchRequest, compartmentPatientId: string | undefined, options: BuildOptions = {}): BuiltSearch {
     const builder = new SearchSqlBuilder();
     builder.where.push(`r.resource_type = ${builder.bind(request.resourceType)}`);
-    if (compartmentPatientId !== undefined && !SHARED_RESOURCE_TYPES.has(request.resourceType)) {
-      builder.where.push(`r.patient_id = ${builder.bind(compartmentPatientId)}`);
+    const inCompartment = compartmentPatientId !== undefined && !SHARED_RESOURCE_TYPES.has(request.resourceType);
+    if (inCompartment) builder.where.push(`r.patient_id = ${builder.bind(compartmentPatientId)}`);
+    for (const clause of request.clauses) {
+      // `patient=<the token's patient>` adds nothing to the compartment condition: leave it out.
+      if (inCompartment && options.compartmentParams?.has(clause.parameter.code) && namesOnly(clause, compartmentPatientId)) continue;
+      builder.where.push(builder.clause(clause));
     }
-    for (const clause of request.clauses) builder.where.push(builder.clause(clause));
     const condition = builder.where.join(' AND ');
     const order = builder.orderBy(request);
     const countValues = [...builder.values];
@@ -208,4 +219,11 @@ function dateCondition(value: DateSearchValue, low: string, high: string, bind: 
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+/** Whether the clause is a plain reference to exactly this patient (`patient=123`, `patient=Patient/123`). */
+function namesOnly(clause: SearchClause, patientId: string): boolean {
+  if (clause.kind !== 'reference' || clause.values.length !== 1) return false;
+  const [value] = clause.values;
+  return value.id === patientId && (value.resourceType === undefined || value.resourceType === 'Patient') && value.url === undefined;
 }
