@@ -1,4 +1,5 @@
 import { CreateResourceStore1732370000000 } from './1732370000000-create-resource-store';
+import { ResourceContentAsJson1764400000000 } from './1764400000000-resource-content-as-json';
 
 /** The fhir schema's migrations, oldest first. */
-export const FHIR_MIGRATIONS: (new () => object)[] = [CreateResourceStore1732370000000];
+export const FHIR_MIGRATIONS: (new () => object)[] = [CreateResourceStore1732370000000, ResourceContentAsJson1764400000000];
