@@ -1,7 +1,7 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { DatabaseModule } from '@payer-access/database';
 import { EventsModule, nestEventsLogger, OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, parseBrokers, platformTopicSpecs, type EventBus } from '@payer-access/events';
-import { HealthModule } from '@payer-access/http';
+import { HealthModule, ServiceMetrics } from '@payer-access/http';
 import { AuditEventEntity } from './audit/audit-event.entity';
 import { AuditService } from './audit/audit.service';
 import type { AuthorizationConfig } from './authorization.config';
@@ -20,6 +20,7 @@ import { SigningKeysService } from './keys/signing-keys.service';
 import { LoginThrottleEntity } from './members/login-throttle.entity';
 import { MemberAccountEntity } from './members/member-account.entity';
 import { MemberAccountsService } from './members/member-accounts.service';
+import { AuthorizationMetrics } from './metrics/authorization.metrics';
 import { AUTHORIZATION_MIGRATIONS } from './migrations';
 import { OidcPayloadEntity } from './oidc/oidc-payload.entity';
 import { OidcProviderHost } from './oidc/oidc-provider.host';
@@ -61,6 +62,7 @@ function eventsModule(config: AuthorizationConfig, options: AuthorizationModuleO
     topics: platformTopicSpecs({ maxTokenLifetimeMs: Math.max(config.ACCESS_TOKEN_TTL_SECONDS, 60) * 1000 }),
     outboxRelay: { backoff: { initialMs: 250, maxMs: 10_000, factor: 2, jitter: 0.2 } },
     logger: nestEventsLogger(new Logger('Events')),
+    metrics: ServiceMetrics,
   });
 }
 
@@ -84,6 +86,7 @@ export class AppModule {
       controllers: [SmartConfigurationController, UserinfoController, InteractionController, ConnectedAppsController],
       providers: [
         { provide: AUTHORIZATION_CONFIG, useValue: config },
+        AuthorizationMetrics,
         AuditService,
         SigningKeysService,
         MemberAccountsService,

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { GrantRevokedEventV1 } from '@payer-access/client-status';
+import { metricValue, scrapeMetrics } from '@payer-access/testing';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { DataSource } from 'typeorm';
 import { CookieJar, request, runJourney } from './support/member-journey';
@@ -475,6 +476,42 @@ describe('OAuth 2.0 / OpenID Connect / SMART endpoints', () => {
       const throttled = await attempt('BCNCUser06', 'BCNCPSWD06');
       expect(throttled.status).toBe(429);
       expect(throttled.redirect).toBeUndefined();
+    });
+  });
+
+  describe('Prometheus metrics', () => {
+    it('counts the tokens each grant issues, refusals by error code and revocations by reason', async () => {
+      const issued = (text: string, grant_type: string, token_type: string) => metricValue(text, 'oauth_tokens_issued_total', { grant_type, token_type }) ?? 0;
+      const before = await scrapeMetrics(service.url);
+
+      const first = await seedTokens();
+      const refresh = (token: unknown) =>
+        tokenRequest(service.url, { grant_type: 'refresh_token', refresh_token: String(token), client_id: SEED_CLIENT.clientId, client_secret: SEED_CLIENT.secret });
+      const second = await refresh(first.refresh_token);
+      expect(second.status).toBe(200);
+      // Replaying the rotated refresh token is refused and revokes the grant (before the answer).
+      expect((await refresh(first.refresh_token)).body.error).toBe('invalid_grant');
+
+      const after = await scrapeMetrics(service.url);
+      for (const tokenType of ['access_token', 'refresh_token', 'id_token']) {
+        expect([tokenType, issued(after, 'authorization_code', tokenType) - issued(before, 'authorization_code', tokenType)]).toEqual([tokenType, 1]);
+        expect([tokenType, issued(after, 'refresh_token', tokenType) - issued(before, 'refresh_token', tokenType)]).toEqual([tokenType, typeof second.body[tokenType] === 'string' ? 1 : 0]);
+      }
+      const refused = (text: string) => metricValue(text, 'oauth_token_errors_total', { grant_type: 'refresh_token', error: 'invalid_grant' }) ?? 0;
+      expect(refused(after) - refused(before)).toBe(1);
+      const revoked = (text: string) => metricValue(text, 'oauth_grant_revocations_total', { reason: 'refresh_token_replayed' }) ?? 0;
+      expect(revoked(after) - revoked(before)).toBe(1);
+      expect(after).not.toContain(SEED_CLIENT.clientId);
+    });
+
+    it('shows its own series with their help text, counters at 0 before any use', async () => {
+      const text = await scrapeMetrics(service.url);
+      for (const name of ['oauth_tokens_issued_total', 'oauth_token_errors_total', 'oauth_grant_revocations_total', 'kafka_consumer_lag', 'outbox_pending_events']) {
+        expect(text).toContain(`# HELP ${name} `);
+      }
+      expect(metricValue(text, 'oauth_grant_revocations_total', { reason: 'client_terminated' })).toBe(0);
+      expect(metricValue(text, 'oauth_tokens_issued_total', { grant_type: 'client_credentials', token_type: 'access_token' })).toBeDefined();
+      expect(metricValue(text, 'outbox_pending_events')).toBeGreaterThanOrEqual(0);
     });
   });
 });

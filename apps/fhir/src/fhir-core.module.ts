@@ -9,6 +9,7 @@ import {
   type SearchParameterRegistry,
 } from '@payer-access/fhir-models';
 import { EventsModule, nestEventsLogger, platformTopicSpecs, type EventBus } from '@payer-access/events';
+import { ServiceMetrics } from '@payer-access/http';
 import { DataSource } from 'typeorm';
 import { AccessAuditService } from './audit/access-audit.service';
 import { AccessTokenGuard } from './auth/access-token.guard';
@@ -18,6 +19,7 @@ import { VerifiedTokenCache } from './auth/verified-token.cache';
 import { FhirExceptionFilter } from './common/fhir-exception.filter';
 import { ClientStatusCache } from './events/client-status.cache';
 import { FhirEventConsumers } from './events/fhir-event.consumers';
+import { FhirEventsMetrics } from './events/fhir-events.metrics';
 import { GrantDenylist } from './events/grant-denylist';
 import type { FhirConfig } from './fhir.config';
 import { FHIR_CONFIG, SEARCH_REGISTRY } from './fhir.tokens';
@@ -72,6 +74,7 @@ export class FhirCoreModule {
       AccessTokenStrategy,
       AccessTokenGuard,
       VerifiedTokenCache,
+      FhirEventsMetrics,
       ClientStatusCache,
       GrantDenylist,
       FhirEventConsumers,
@@ -88,6 +91,7 @@ export class FhirCoreModule {
           topics: platformTopicSpecs(),
           outboxRelay: false,
           logger: nestEventsLogger(new Logger('FhirEvents')),
+          metrics: ServiceMetrics,
         }),
       ],
       providers,

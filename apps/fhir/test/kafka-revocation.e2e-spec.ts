@@ -3,7 +3,7 @@ import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC, createClientChangedEvent, ty
 import { loadConfig } from '@payer-access/config';
 import { KafkaEventBus, platformTopicSpecs, silentEventsLogger } from '@payer-access/events';
 import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
-import { createTestDatabase, ensureKafka, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, ensureKafka, metricValue, type TestDatabase } from '@payer-access/testing';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { FhirConfig, fhirBaseUrl } from '../src/fhir.config';
@@ -150,5 +150,13 @@ describe('fhir service on Kafka', () => {
     await untilReady(fresh);
     expect(await statusOf(fresh, suspendedToken)).toBe(401);
     expect(await statusOf(fresh, approvedToken)).toBe(200);
+
+    // Caught up on both topics: /metrics shows each subscription's lag, down to 0.
+    const lag = async (topic: string) => metricValue((await request(fresh.getHttpServer()).get('/metrics')).text, 'kafka_consumer_lag', { topic, partition: '0' });
+    const deadline = Date.now() + 15_000;
+    while ((await lag(CLIENT_CHANGED_TOPIC)) !== 0 || (await lag(GRANT_REVOKED_TOPIC)) !== 0) {
+      if (Date.now() > deadline) throw new Error(`consumer lag still ${await lag(CLIENT_CHANGED_TOPIC)} / ${await lag(GRANT_REVOKED_TOPIC)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }, 60_000);
 });

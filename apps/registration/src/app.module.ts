@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { DatabaseModule } from '@payer-access/database';
 import { CLIENT_CHANGED_TOPIC_SPEC, type EventBus, EventsModule, nestEventsLogger, OUTBOX_ENTITIES, parseBrokers } from '@payer-access/events';
-import { HealthModule } from '@payer-access/http';
+import { HealthModule, ServiceMetrics } from '@payer-access/http';
 import { AccountEntity } from './accounts/account.entity';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccountsService } from './accounts/accounts.service';
@@ -24,6 +24,7 @@ import type { RegistrationConfig } from './registration.config';
 import { ClientEvents } from './registrations/client-events';
 import { RegistrationHistoryEntity } from './registrations/registration-event.entity';
 import { RegistrationEntity } from './registrations/registration.entity';
+import { RegistrationMetrics } from './registrations/registration.metrics';
 import { RegistrationsController } from './registrations/registrations.controller';
 import { RegistrationsService } from './registrations/registrations.service';
 import { ReviewController } from './review/review.controller';
@@ -49,6 +50,7 @@ class RegistrationCoreModule {
       { provide: CLOCK, useValue: systemClock },
       MailService,
       ClientEvents,
+      RegistrationMetrics,
     ];
     return { module: RegistrationCoreModule, providers, exports: providers };
   }
@@ -74,6 +76,7 @@ function eventsModule(config: RegistrationConfig, options: RegistrationModuleOpt
       backoff: { initialMs: 250, maxMs: 10_000, factor: 2, jitter: 0.2 },
     },
     logger: nestEventsLogger(new Logger('Events')),
+    metrics: ServiceMetrics,
   });
 }
 

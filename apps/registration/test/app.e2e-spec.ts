@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '@payer-access/config';
-import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, metricValue, type TestDatabase } from '@payer-access/testing';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
@@ -28,6 +28,21 @@ describe('registration service', () => {
     await request(app.getHttpServer())
       .get('/health/ready')
       .expect(200, { status: 'ok', service: 'registration', checks: { database: 'up' } });
+  });
+
+  it('shows its own series on /metrics from the start, with their help text', async () => {
+    const scrape = async () => (await request(app.getHttpServer()).get('/metrics').expect(200)).text;
+    const text = await scrape();
+    for (const name of ['registration_status_changes_total', 'outbox_pending_events', 'kafka_consumer_lag']) expect(text).toContain(`# HELP ${name} `);
+    // The sandbox profile submits and approves its demo client at start, through the same path as staff.
+    expect(metricValue(text, 'registration_status_changes_total', { from: 'none', to: 'pending' })).toBe(1);
+    expect(metricValue(text, 'registration_status_changes_total', { from: 'pending', to: 'approved' })).toBe(1);
+    expect(metricValue(text, 'registration_status_changes_total', { from: 'suspended', to: 'terminated' })).toBe(0);
+    const deadline = Date.now() + 5_000;
+    while (metricValue(await scrape(), 'outbox_pending_events') !== 0) {
+      if (Date.now() > deadline) throw new Error('the demo client was never published');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   });
 
   it('created its own schema in the database', async () => {

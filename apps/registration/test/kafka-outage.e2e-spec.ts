@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { CLIENT_CHANGED_TOPIC } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
-import { createTestDatabase, type IsolatedKafka, startIsolatedKafka, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, type IsolatedKafka, metricValue, startIsolatedKafka, type TestDatabase } from '@payer-access/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { RegistrationConfig } from '../src/registration.config';
@@ -48,6 +48,7 @@ describe('registration events survive a Kafka outage', () => {
 
   it('commits a suspension while the broker is dead and publishes it, once, after the broker is back', async () => {
     const http = app.getHttpServer();
+    const metrics = async () => (await request(http).get('/metrics').expect(200)).text;
     await request(http).post('/v1/accounts').send(accountBody('dev@acme-health.example', 'developer')).expect(201);
     const dev = (await request(http).post('/v1/auth/login').send({ email: 'dev@acme-health.example', password: 'correct horse battery staple' }).expect(200)).body
       .access_token;
@@ -85,6 +86,7 @@ describe('registration events survive a Kafka outage', () => {
       );
       return rows.length === 1 && rows[0].attempts >= 1 && rows[0].last_error !== null;
     }, 'a failed publication attempt to be recorded');
+    expect(metricValue(await metrics(), 'outbox_pending_events')).toBe(1);
 
     await kafka.start();
     const after = new TopicRecorder(brokers, CLIENT_CHANGED_TOPIC);
@@ -98,6 +100,13 @@ describe('registration events survive a Kafka outage', () => {
     ]);
     const [{ unsent }] = await dataSource.query(`SELECT count(*)::int AS unsent FROM outbox WHERE sent_at IS NULL`);
     expect(unsent).toBe(0);
+    const text = await metrics();
+    expect(metricValue(text, 'outbox_pending_events')).toBe(0);
+    // Submitted, approved, suspended: each change counted once, the edges not taken at 0.
+    expect(metricValue(text, 'registration_status_changes_total', { from: 'none', to: 'pending' })).toBe(1);
+    expect(metricValue(text, 'registration_status_changes_total', { from: 'pending', to: 'approved' })).toBe(1);
+    expect(metricValue(text, 'registration_status_changes_total', { from: 'approved', to: 'suspended' })).toBe(1);
+    expect(metricValue(text, 'registration_status_changes_total', { from: 'suspended', to: 'approved' })).toBe(0);
     // The admin's request did not wait for Kafka.
     expect(suspendMs).toBeLessThan(2_000);
   });

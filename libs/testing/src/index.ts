@@ -15,3 +15,4 @@ export {
   type ToolsKafkaBrokerOptions,
   type IsolatedKafka,
 } from './kafka';
+export { metricValue, scrapeMetrics } from './prometheus';

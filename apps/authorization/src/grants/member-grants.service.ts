@@ -8,6 +8,7 @@ import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { AuthorizationConfig } from '../authorization.config';
 import { AUTHORIZATION_CONFIG } from '../common/tokens';
+import { AuthorizationMetrics } from '../metrics/authorization.metrics';
 import { MemberGrantEntity, type Relationship } from './member-grant.entity';
 
 export interface ConsentInput {
@@ -60,6 +61,7 @@ export class MemberGrantsService {
     private readonly audit: AuditService,
     private readonly outbox: OutboxWriter,
     @Inject(AUTHORIZATION_CONFIG) private readonly config: AuthorizationConfig,
+    private readonly metrics: AuthorizationMetrics,
   ) {}
 
   async recordConsent(input: ConsentInput): Promise<MemberGrantEntity> {
@@ -150,6 +152,7 @@ export class MemberGrantsService {
       return found;
     });
     this.cache.delete(grantId);
+    if (grant) this.metrics.grantRevoked(reason);
     return grant !== null;
   }
 

@@ -12,9 +12,10 @@ import { ClientSecretVerifier } from '../clients/client-secret.verifier';
 import { MemberGrantsService } from '../grants/member-grants.service';
 import { SigningKeysService, type SigningKeySet } from '../keys/signing-keys.service';
 import { MemberAccountsService } from '../members/member-accounts.service';
+import { AuthorizationMetrics } from '../metrics/authorization.metrics';
 import { createOidcProvider } from './oidc-provider.factory';
 import { oidcRoutes, type OidcRoutes } from './oidc-routes';
-import { installProviderHooks } from './provider-hooks';
+import { installProviderHooks, installTokenMetrics } from './provider-hooks';
 import { deleteExpiredPayloads } from './postgres.adapter';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -44,6 +45,7 @@ export class OidcProviderHost implements OnModuleInit, OnApplicationShutdown {
     private readonly accounts: MemberAccountsService,
     private readonly grants: MemberGrantsService,
     private readonly readiness: ReadinessRegistry,
+    private readonly metrics: AuthorizationMetrics,
   ) {
     this.routes = oidcRoutes(config);
     if (config.COOKIE_KEYS) {
@@ -111,6 +113,7 @@ export class OidcProviderHost implements OnModuleInit, OnApplicationShutdown {
       grants: this.grants,
     });
     installProviderHooks(provider, this.grants);
+    installTokenMetrics(provider, this.metrics);
     this.current = provider;
     this.currentHandler = provider.callback();
     this.keySet = keySet;

@@ -3,6 +3,7 @@ import type { GrantRevocationReason } from '@payer-access/client-status';
 import { decodeJwt } from 'jose';
 import type { KoaContext, default as ProviderType } from 'oidc-provider';
 import type { MemberGrantsService } from '../grants/member-grants.service';
+import type { AuthorizationMetrics } from '../metrics/authorization.metrics';
 
 const logger = new Logger('OidcProvider');
 
@@ -40,6 +41,27 @@ export function installProviderHooks(provider: ProviderType, grants: MemberGrant
 }
 
 /**
+ * Counts the token endpoint's answers from the provider's events: each token of a successful
+ * response (`grant.success`), and each refusal by its RFC error code (`grant.error`, or
+ * `server_error` on the token route). https://github.com/panva/node-oidc-provider/blob/main/docs/events.md
+ */
+export function installTokenMetrics(provider: ProviderType, metrics: AuthorizationMetrics): void {
+  provider.on('grant.success', (...args: unknown[]) => {
+    const [ctx] = args as [KoaContext];
+    metrics.tokenResponse(ctx?.oidc?.params?.grant_type, ctx?.body);
+  });
+  provider.on('grant.error', (...args: unknown[]) => {
+    const [ctx, error] = args as [KoaContext, { expose?: boolean; message?: string; error_description?: string }];
+    const code = error?.expose ? rfcErrorCode(String(error.message), error.error_description) : 'server_error';
+    metrics.tokenError(ctx?.oidc?.params?.grant_type, code);
+  });
+  provider.on('server_error', (...args: unknown[]) => {
+    const [ctx] = args as [KoaContext];
+    if (ctx?.oidc?.route === 'token') metrics.tokenError(ctx.oidc.params?.grant_type, 'server_error');
+  });
+}
+
+/**
  * SMART App Launch: the token response names the patient in context (`patient`), which the
  * seed's apps search with. It is the `patient` claim of the access token we just issued.
  */
@@ -68,12 +90,17 @@ async function addIntrospectionPatient(ctx: KoaContext, grants: MemberGrantsServ
   if (grant) ctx.body = { ...body, patient: grant.patientId };
 }
 
-/** RFC 6749 §5.2: a grant type the client may not use is `unauthorized_client`. */
+/** Rewrites the token endpoint's error codes the way `rfcErrorCode` says. */
 function useRfcErrorCodes(ctx: KoaContext): void {
   const body = ctx.body as Record<string, unknown> | undefined;
-  if (body?.error === 'invalid_request' && body.error_description === 'requested grant type is not allowed for this client') {
-    ctx.body = { ...body, error: 'unauthorized_client' };
-  }
+  if (typeof body?.error !== 'string') return;
+  const error = rfcErrorCode(body.error, body.error_description);
+  if (error !== body.error) ctx.body = { ...body, error };
+}
+
+/** RFC 6749 §5.2: a grant type the client may not use is `unauthorized_client`. */
+function rfcErrorCode(error: string, description: unknown): string {
+  return error === 'invalid_request' && description === 'requested grant type is not allowed for this client' ? 'unauthorized_client' : error;
 }
 
 function revocationReason(ctx: KoaContext): GrantRevocationReason {

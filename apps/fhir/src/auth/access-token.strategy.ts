@@ -7,6 +7,7 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import { fhirBaseUrl, type FhirConfig } from '../fhir.config';
 import { FHIR_CONFIG } from '../fhir.tokens';
 import { ClientStatusCache } from '../events/client-status.cache';
+import { FhirEventsMetrics } from '../events/fhir-events.metrics';
 import { GrantDenylist } from '../events/grant-denylist';
 import type { AccessTokenClaims, FhirPrincipal } from './fhir-principal';
 import { JwksProvider } from './jwks.provider';
@@ -33,6 +34,7 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN
     private readonly statusCache: ClientStatusCache,
     private readonly denylist: GrantDenylist,
     private readonly verified: VerifiedTokenCache,
+    private readonly metrics: FhirEventsMetrics,
   ) {
     super({
       passReqToCallback: true,
@@ -66,9 +68,11 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN
       throw new TokenRefusal('the token names no patient');
     }
     if (!this.statusCache.isApproved(claims.client_id)) {
+      this.metrics.tokenRejected('client_not_approved');
       throw new TokenRefusal('the client is not approved');
     }
     if (this.denylist.isDenied(claims.grant_id)) {
+      this.metrics.tokenRejected('grant_revoked');
       throw new TokenRefusal('the grant has been revoked');
     }
     return {

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { isActive, parseClientChangedEvent, supersedes, type ClientStatus } from '@payer-access/client-status';
+import { isActive, parseClientChangedEvent, revokesAccess, supersedes, type ClientStatus } from '@payer-access/client-status';
+import { FhirEventsMetrics } from './fhir-events.metrics';
 
 /**
  * The status of every registered client, rebuilt from the compacted `registration.client.changed.v1`
@@ -10,6 +11,8 @@ import { isActive, parseClientChangedEvent, supersedes, type ClientStatus } from
 export class ClientStatusCache {
   private readonly logger = new Logger(ClientStatusCache.name);
   private readonly clients = new Map<string, { status: ClientStatus; version: number }>();
+
+  constructor(private readonly metrics: FhirEventsMetrics) {}
 
   /** Applies one event value; returns false when it was malformed or older than what is known. */
   apply(value: unknown): boolean {
@@ -22,6 +25,7 @@ export class ClientStatusCache {
     const known = this.clients.get(event.clientId);
     if (!supersedes(event, known?.version)) return false;
     this.clients.set(event.clientId, { status: event.status, version: event.clientVersion });
+    if (revokesAccess(event.status) && !(known && revokesAccess(known.status))) this.metrics.revocationApplied('client_status');
     return true;
   }
 

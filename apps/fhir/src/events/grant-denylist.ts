@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { parseGrantRevokedEvent } from '@payer-access/client-status';
+import { FhirEventsMetrics } from './fhir-events.metrics';
 
 /**
  * Grants revoked by the authorization service (`authorization.grant.revoked.v1`): their tokens are
@@ -9,11 +10,16 @@ import { parseGrantRevokedEvent } from '@payer-access/client-status';
 export class GrantDenylist {
   private readonly denied = new Map<string, number>();
 
+  constructor(private readonly metrics: FhirEventsMetrics) {}
+
   apply(value: unknown): boolean {
     const parsed = parseGrantRevokedEvent(value);
     if (!parsed.ok) return false;
     const until = Date.parse(parsed.event.expiresAt);
-    this.denied.set(parsed.event.grantId, Math.max(until, this.denied.get(parsed.event.grantId) ?? 0));
+    const known = this.denied.get(parsed.event.grantId);
+    this.denied.set(parsed.event.grantId, Math.max(until, known ?? 0));
+    // Redeliveries of a grant already denied change nothing worth counting.
+    if (known === undefined) this.metrics.revocationApplied('grant_revoked');
     return true;
   }
 

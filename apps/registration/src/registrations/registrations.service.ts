@@ -9,6 +9,7 @@ import { MailService } from '../notifications/mail.service';
 import type { RegistrationConfig } from '../registration.config';
 import type { Actor } from './actor';
 import { ClientEvents } from './client-events';
+import { RegistrationMetrics } from './registration.metrics';
 import type { CreateApplicationDto } from './dto/create-application.dto';
 import type { CreatePayerDto } from './dto/create-payer.dto';
 import type { ReviewRequestDto } from './dto/review-request.dto';
@@ -31,6 +32,7 @@ export class RegistrationsService {
     private readonly mail: MailService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(REGISTRATION_CONFIG) private readonly config: RegistrationConfig,
+    private readonly metrics: RegistrationMetrics,
   ) {}
 
   async submitApplication(ownerId: string, dto: CreateApplicationDto, actor: Actor): Promise<RegistrationEntity> {
@@ -189,7 +191,7 @@ export class RegistrationsService {
   }
 
   private async submit(values: Partial<RegistrationEntity>, actor: Actor): Promise<RegistrationEntity> {
-    return this.dataSource.transaction(async (manager) => {
+    const submitted = await this.dataSource.transaction(async (manager) => {
       const owner = await manager.findOneBy(AccountEntity, { id: values.ownerId });
       if (!owner) throw RegistrationException.notFound('Account');
       const now = this.clock.now();
@@ -204,6 +206,8 @@ export class RegistrationsService {
       await addHistory(manager, { registrationId: registration.id, action: HistoryAction.Submitted, from: null, to: ClientStatus.Pending, actor });
       return registration;
     });
+    this.metrics.statusChanged(null, submitted.status);
+    return submitted;
   }
 
   private fieldProblems(registration: RegistrationEntity, dto: UpdateRegistrationDto): string[] {

@@ -11,6 +11,7 @@ import { MailService } from '../notifications/mail.service';
 import type { RegistrationConfig } from '../registration.config';
 import type { Actor } from '../registrations/actor';
 import { ClientEvents } from '../registrations/client-events';
+import { RegistrationMetrics } from '../registrations/registration.metrics';
 import { addHistory } from '../registrations/history';
 import { toRegistrationDto } from '../registrations/registration.mapper';
 import { type HistoryAction, RegistrationHistoryEntity } from '../registrations/registration-event.entity';
@@ -51,6 +52,7 @@ export class ReviewService {
     private readonly mail: MailService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(REGISTRATION_CONFIG) private readonly config: RegistrationConfig,
+    private readonly metrics: RegistrationMetrics,
   ) {}
 
   async queue(query: ReviewQueueQueryDto): Promise<ReviewQueueItemDto[]> {
@@ -135,6 +137,7 @@ export class ReviewService {
       await this.events.record(manager, found, transition.from, { action: transition.action, reason, by: actor });
       return { registration: found, previous: previousStatus };
     });
+    this.metrics.statusChanged(previous, registration.status);
     if (options.notify ?? true) this.notify(registration, previous, action, reason);
     return registration;
   }

@@ -1,6 +1,7 @@
 import {
   Inject,
   Injectable,
+  type InjectionToken,
   Module,
   Optional,
   type BeforeApplicationShutdown,
@@ -14,6 +15,7 @@ import { createEventBus, type EventBusConfig } from './create-event-bus';
 import { EVENT_BUS, type EventBus } from './event-bus';
 import { backoffDelay, sleep } from './backoff';
 import { errorMessage, type EventsLogger } from './events-logger';
+import type { EventsMetrics } from './events-metrics';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay';
 import { OutboxWriter } from './outbox/outbox-writer';
 import type { TopicSpec } from './topics';
@@ -27,6 +29,11 @@ export interface EventsModuleOptions {
   /** Runs an `OutboxRelay` over the service's `outbox` table (needs TypeORM's `DataSource`). */
   outboxRelay?: false | Omit<OutboxRelayOptions, 'dataSource' | 'bus' | 'logger'>;
   logger?: EventsLogger;
+  /**
+   * The provider that receives consumer lag and outbox backlog: a token resolving to an
+   * `EventsMetrics` (a service passes its `ServiceMetrics`). A bus handed in (`bus`) keeps its own.
+   */
+  metrics?: InjectionToken;
 }
 
 const EVENTS_OPTIONS = Symbol.for('payer-access.events.options');
@@ -102,6 +109,7 @@ class OutboxRelayLifecycle implements OnApplicationBootstrap, BeforeApplicationS
 export class EventsModule {
   static forRoot(options: EventsModuleOptions): DynamicModule {
     const relayOptions = options.outboxRelay;
+    const metricsInjection = options.metrics ? [options.metrics] : [];
     return {
       module: EventsModule,
       global: true,
@@ -109,15 +117,20 @@ export class EventsModule {
         { provide: EVENTS_OPTIONS, useValue: options },
         {
           provide: EVENT_BUS,
-          useFactory: () => options.bus ?? createEventBus({ logger: options.logger, ...requireConfig(options) }),
+          inject: metricsInjection,
+          useFactory: (metrics?: EventsMetrics) => options.bus ?? createEventBus({ logger: options.logger, metrics, ...requireConfig(options) }),
         },
         OutboxWriter,
         ...(relayOptions
           ? [
               {
                 provide: OutboxRelay,
-                inject: [DataSource, EVENT_BUS],
-                useFactory: (dataSource: DataSource, bus: EventBus) => new OutboxRelay({ ...relayOptions, dataSource, bus, logger: options.logger }),
+                inject: [DataSource, EVENT_BUS, ...metricsInjection],
+                useFactory: (dataSource: DataSource, bus: EventBus, metrics?: EventsMetrics) => {
+                  const relay = new OutboxRelay({ ...relayOptions, dataSource, bus, logger: options.logger });
+                  metrics?.outboxBacklog(() => relay.countUnsent());
+                  return relay;
+                },
               },
             ]
           : []),

@@ -14,6 +14,8 @@
  *   with the handler wrapped in `versionedHandler` (projections; `instanceGroupId` when every
  *   instance rebuilds the whole projection) or `ConsumedEvents.once` (database effects); register
  *   `caughtUpCheck(subscription)` as a readiness check.
+ * - metrics: `EventsModule.forRoot({ …, metrics: ServiceMetrics })` reports each Kafka subscription's
+ *   lag per partition and the outbox backlog (`EventsMetrics`).
  */
 export {
   EVENT_BUS,
@@ -48,6 +50,7 @@ export {
   type EventsLogLevel,
   type NestLikeLogger,
 } from './events-logger';
+export type { EventsMetrics, ConsumerPartition } from './events-metrics';
 export { createEventBus, parseBrokers, instanceGroupId, type EventBusConfig } from './create-event-bus';
 export { KafkaEventBus, type KafkaEventBusOptions } from './kafka/kafka-event-bus';
 export { kafkaLogCreator } from './kafka/kafka-logger';

@@ -13,7 +13,9 @@ import { DEFAULT_BACKOFF, backoffDelay, sleep, type BackoffOptions } from '../ba
 import { CatchUpTracker } from '../consumers/catch-up.tracker';
 import type { CatchUpOptions, EventBus, EventHeaders, IncomingEvent, OutgoingEvent, SubscribeOptions, Subscription } from '../event-bus';
 import { errorMessage, silentEventsLogger, type EventsLogger } from '../events-logger';
+import type { EventsMetrics } from '../events-metrics';
 import type { TopicSpec } from '../topics';
+import { ConsumerLagMonitor } from './consumer-lag.monitor';
 import { kafkaLogCreator } from './kafka-logger';
 
 export interface KafkaEventBusOptions {
@@ -39,6 +41,10 @@ export interface KafkaEventBusOptions {
    * → longer retention). Configs not in the spec are left alone. Default true.
    */
   reconcileTopicConfigs?: boolean;
+  /** Receives each subscription's consumer lag, per assigned partition. */
+  metrics?: EventsMetrics;
+  /** How often the lag is checked against the broker's high watermarks. Default 5 s. */
+  lagRefreshIntervalMs?: number;
 }
 
 /**
@@ -131,6 +137,8 @@ export class KafkaEventBus implements EventBus {
         // old member within seconds, so consumers catch up promptly (suspensions take effect).
         sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
         heartbeatInterval: this.options.heartbeatIntervalMs ?? 3_000,
+        metrics: this.options.metrics,
+        lagRefreshIntervalMs: this.options.lagRefreshIntervalMs ?? 5_000,
       },
       () => this.subscriptions.delete(subscription),
     );
@@ -265,6 +273,8 @@ interface SubscriptionSettings {
   backoff: BackoffOptions;
   sessionTimeout: number;
   heartbeatInterval: number;
+  metrics: EventsMetrics | undefined;
+  lagRefreshIntervalMs: number;
 }
 
 /** Thrown inside kafkajs' eachMessage when the subscription closes mid-retry: the offset stays unresolved. */
@@ -281,6 +291,7 @@ class KafkaSubscription implements Subscription {
   private consumer: Consumer | undefined;
   private launching: Promise<void> | undefined;
   private watermarkTimer: NodeJS.Timeout | undefined;
+  private readonly lag: ConsumerLagMonitor | undefined;
 
   constructor(
     private readonly kafka: Kafka,
@@ -288,7 +299,12 @@ class KafkaSubscription implements Subscription {
     private readonly options: SubscribeOptions<unknown>,
     private readonly settings: SubscriptionSettings,
     private readonly detach: () => void,
-  ) {}
+  ) {
+    if (settings.metrics) {
+      const target = { topic: options.topic, groupId: options.groupId, fromBeginning: options.fromBeginning };
+      this.lag = new ConsumerLagMonitor(target, settings.metrics, admin, settings.lagRefreshIntervalMs);
+    }
+  }
 
   get topic(): string {
     return this.options.topic;
@@ -323,6 +339,7 @@ class KafkaSubscription implements Subscription {
     this.consumer = undefined;
     // disconnect() waits for the event in hand, commits the handled offsets and leaves the group.
     await consumer?.disconnect().catch((error: unknown) => this.settings.logger.warn('Consumer did not disconnect cleanly', this.fields({ error: errorMessage(error) })));
+    this.lag?.stop();
     this.detach();
   }
 
@@ -357,6 +374,7 @@ class KafkaSubscription implements Subscription {
       void consumer.disconnect().catch(() => undefined);
       this.begin();
     });
+    this.instrumentLag(consumer);
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [this.topic], fromBeginning: this.options.fromBeginning });
@@ -368,6 +386,15 @@ class KafkaSubscription implements Subscription {
       throw error;
     }
     this.consumer = consumer;
+  }
+
+  private instrumentLag(consumer: Consumer): void {
+    const lag = this.lag;
+    if (!lag) return;
+    consumer.on(consumer.events.GROUP_JOIN, (event) => lag.assign(event.payload.memberAssignment[this.topic] ?? []));
+    consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+      if (event.payload.topic === this.topic) lag.batchProcessed(event.payload.partition, event.payload.highWatermark, event.payload.lastOffset);
+    });
   }
 
   /** The high-water marks as of the first start, and the group's committed offsets. */
@@ -406,7 +433,7 @@ class KafkaSubscription implements Subscription {
       } catch {
         // Not from a platform producer; retrying cannot fix it, and it must not block the partition.
         this.settings.logger.error('Skipping an event that is not JSON', this.fields({ partition, offset: message.offset }));
-        this.tracker.handled(partition, message.offset);
+        this.handled(partition, message.offset);
         return;
       }
     }
@@ -423,7 +450,7 @@ class KafkaSubscription implements Subscription {
       if (this.closing.signal.aborted) throw new SubscriptionClosingError();
       try {
         await this.options.handler(event);
-        this.tracker.handled(partition, message.offset);
+        this.handled(partition, message.offset);
         return;
       } catch (error) {
         if (this.closing.signal.aborted) throw new SubscriptionClosingError();
@@ -432,6 +459,11 @@ class KafkaSubscription implements Subscription {
         await this.sleepWithHeartbeats(delayMs, heartbeat);
       }
     }
+  }
+
+  private handled(partition: number, offset: string): void {
+    this.tracker.handled(partition, offset);
+    this.lag?.handled(partition, offset);
   }
 
   /** Waits without letting the group coordinator think this member died. */

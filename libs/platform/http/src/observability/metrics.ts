@@ -1,15 +1,25 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** One partition read by one consumer group (the events library's `ConsumerPartition`). */
+export interface ConsumerPartitionLabels {
+  topic: string;
+  group: string;
+  partition: number;
+}
 
 /**
  * Prometheus metrics of one service. Each service has its own registry, so that three
- * services in one process (the sandbox) still expose their own figures.
+ * services in one process (the sandbox) still expose their own figures. It also receives what the
+ * events library reports (its `EventsMetrics`): consumer lag and outbox backlog.
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly kafkaConsumerLag: Gauge<'topic' | 'group' | 'partition'>;
+  private outboxCount: (() => Promise<number>) | undefined;
 
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
@@ -27,12 +37,49 @@ export class ServiceMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [this.registry],
     });
+    this.kafkaConsumerLag = this.gauge(
+      'kafka_consumer_lag',
+      'Events a consumer group has still to handle on a partition this instance reads (high watermark minus the group\'s position).',
+      ['topic', 'group', 'partition'],
+    );
   }
 
   counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
     const existing = this.registry.getSingleMetric(name);
     if (existing) return existing as Counter<L>;
     return new Counter({ name, help, labelNames: [...labelNames], registers: [this.registry] });
+  }
+
+  gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = [], collect?: (gauge: Gauge<L>) => Promise<void>): Gauge<L> {
+    const existing = this.registry.getSingleMetric(name);
+    if (existing) return existing as Gauge<L>;
+    return new Gauge<L>({
+      name,
+      help,
+      labelNames: [...labelNames],
+      registers: [this.registry],
+      ...(collect ? { collect(this: Gauge<L>) { return collect(this); } } : {}),
+    });
+  }
+
+  consumerLag(partition: ConsumerPartitionLabels, lag: number): void {
+    this.kafkaConsumerLag.set(lagLabels(partition), lag);
+  }
+
+  forgetConsumerLag(partition: ConsumerPartitionLabels): void {
+    this.kafkaConsumerLag.remove(lagLabels(partition));
+  }
+
+  /** The service's outbox is counted when metrics are collected; an unreachable database keeps the last figure. */
+  outboxBacklog(count: () => Promise<number>): void {
+    this.outboxCount = count;
+    this.gauge('outbox_pending_events', 'Events written to the transactional outbox and not yet published.', [], async (gauge) => {
+      try {
+        if (this.outboxCount) gauge.set(await this.outboxCount());
+      } catch {
+        // Readiness reports the database; the scrape still answers.
+      }
+    });
   }
 
   /** Records every request by its route pattern (`/Patient/:id`), never its concrete path. */
@@ -55,12 +102,22 @@ export class ServiceMetrics {
       get: (path: string, handler: (request: Request, response: Response) => void) => void;
     };
     http.get('/metrics', (_request, response) => {
-      void this.registry.metrics().then((text) => {
-        response.setHeader('Content-Type', this.registry.contentType);
-        response.end(text);
-      });
+      void this.registry.metrics().then(
+        (text) => {
+          response.setHeader('Content-Type', this.registry.contentType);
+          response.end(text);
+        },
+        () => {
+          response.statusCode = 500;
+          response.end();
+        },
+      );
     });
   }
+}
+
+function lagLabels({ topic, group, partition }: ConsumerPartitionLabels): Record<'topic' | 'group' | 'partition', string> {
+  return { topic, group, partition: String(partition) };
 }
 
 function routePattern(request: Request): string {

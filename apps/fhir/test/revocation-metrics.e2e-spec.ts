@@ -1,0 +1,140 @@
+import type { INestApplication } from '@nestjs/common';
+import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC, createClientChangedEvent, type ClientStatus, type GrantRevokedEventV1 } from '@payer-access/client-status';
+import { loadConfig } from '@payer-access/config';
+import { InProcessEventBus, platformTopicSpecs } from '@payer-access/events';
+import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
+import { createTestDatabase, metricValue, type TestDatabase } from '@payer-access/testing';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { FhirConfig, fhirBaseUrl } from '../src/fhir.config';
+import { ClientStatusCache } from '../src/events/client-status.cache';
+import { createFhirApp } from '../src/fhir.service-app';
+import { TestTokenIssuer } from './support/token-issuer';
+
+const BASE_PATH = '/fhir/sb/R4/patientaccess';
+const PATIENT = SANDBOX_MEMBERS[0].patientId;
+const CLIENT = 'metrics-app';
+
+/** The revocation series on /metrics, fed by events on the bus and by the requests they refuse. */
+describe('fhir revocation metrics', () => {
+  let database: TestDatabase;
+  let issuer: TestTokenIssuer;
+  let bus: InProcessEventBus;
+  let app: INestApplication;
+  let clientVersion = 0;
+
+  async function scrape(): Promise<string> {
+    const response = await request(app.getHttpServer()).get('/metrics').expect(200);
+    return response.text;
+  }
+
+  async function untilMetric(name: string, labels: Record<string, string>, expected: number): Promise<void> {
+    const deadline = Date.now() + 5_000;
+    let value: number | undefined;
+    while ((value = metricValue(await scrape(), name, labels)) !== expected) {
+      if (Date.now() > deadline) throw new Error(`${name} ${JSON.stringify(labels)} is ${value}, not ${expected}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  async function setStatus(status: ClientStatus): Promise<void> {
+    clientVersion += 1;
+    const event = createClientChangedEvent({
+      eventId: randomUUID(),
+      occurredAt: new Date(),
+      clientId: CLIENT,
+      registrationId: `registration-${CLIENT}`,
+      kind: 'application',
+      status,
+      previousStatus: null,
+      clientVersion,
+      client: { name: 'Metrics app', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], secretHash: null, allowedScopes: [], system: false },
+    });
+    await bus.publish(CLIENT_CHANGED_TOPIC, [{ key: CLIENT, value: event }]);
+    // Waits without a request, which would count as refused while the event is on its way.
+    const deadline = Date.now() + 5_000;
+    while (app.get(ClientStatusCache).statusOf(CLIENT) !== status) {
+      if (Date.now() > deadline) throw new Error(`client not ${status} in time`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  async function revokeGrant(grantId: string): Promise<void> {
+    const event: GrantRevokedEventV1 = {
+      type: 'authorization.grant.revoked',
+      version: 1,
+      eventId: randomUUID(),
+      occurredAt: new Date().toISOString(),
+      grantId,
+      clientId: CLIENT,
+      reason: 'member_revoked',
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    };
+    await bus.publish(GRANT_REVOKED_TOPIC, [{ key: grantId, value: event }]);
+  }
+
+  function read(token: string) {
+    return request(app.getHttpServer()).get(`${BASE_PATH}/Patient/${PATIENT}`).set('Authorization', `Bearer ${token}`);
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    issuer = new TestTokenIssuer(fhirBaseUrl({ FHIR_PUBLIC_URL: 'http://localhost:3003', FHIR_BASE_PATH: BASE_PATH }));
+    await issuer.start();
+    bus = new InProcessEventBus();
+    await bus.ensureTopics(platformTopicSpecs());
+    const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, AUTHORIZATION_PUBLIC_URL: issuer.issuer });
+    app = await createFhirApp({ ...config, DATABASE_URL: database.url }, { logger: false, eventBus: bus });
+    await app.init();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await bus?.stop();
+    await issuer?.stop();
+    await database?.drop();
+  });
+
+  it('shows its series with their help text from the start, at 0', async () => {
+    const text = await scrape();
+    for (const name of ['fhir_token_rejections_total', 'fhir_revocations_applied_total', 'kafka_consumer_lag']) expect(text).toContain(`# HELP ${name} `);
+    expect(metricValue(text, 'fhir_revocations_applied_total', { source: 'grant_revoked' })).toBe(0);
+    expect(metricValue(text, 'fhir_revocations_applied_total', { source: 'client_status' })).toBe(0);
+    expect(metricValue(text, 'fhir_token_rejections_total', { reason: 'grant_revoked' })).toBe(0);
+    expect(metricValue(text, 'fhir_token_rejections_total', { reason: 'client_not_approved' })).toBe(0);
+  });
+
+  it('counts each revoked grant once, and each request its tokens are refused', async () => {
+    await setStatus('approved');
+    const token = await issuer.token({ client_id: CLIENT, patient: PATIENT, grant_id: 'grant-1' });
+    expect((await read(token)).status).not.toBe(401);
+
+    await revokeGrant('grant-1');
+    await untilMetric('fhir_revocations_applied_total', { source: 'grant_revoked' }, 1);
+    // A redelivery changes nothing; the next grant (same partition, so after it) counts.
+    await revokeGrant('grant-1');
+    await revokeGrant('grant-2');
+    await untilMetric('fhir_revocations_applied_total', { source: 'grant_revoked' }, 2);
+
+    expect((await read(token)).status).toBe(401);
+    expect((await read(token)).status).toBe(401);
+    const text = await scrape();
+    expect(metricValue(text, 'fhir_token_rejections_total', { reason: 'grant_revoked' })).toBe(2);
+    expect(metricValue(text, 'fhir_token_rejections_total', { reason: 'client_not_approved' })).toBe(0);
+    expect(text).not.toContain('grant-1');
+  });
+
+  it('counts a client leaving approved once, and the requests refused because of it', async () => {
+    const token = await issuer.token({ client_id: CLIENT, patient: PATIENT, grant_id: 'grant-3' });
+    await setStatus('suspended');
+    await untilMetric('fhir_revocations_applied_total', { source: 'client_status' }, 1);
+    await setStatus('terminated');
+
+    expect((await read(token)).status).toBe(401);
+    const text = await scrape();
+    expect(metricValue(text, 'fhir_token_rejections_total', { reason: 'client_not_approved' })).toBe(1);
+    // suspended → terminated takes nothing more away.
+    expect(metricValue(text, 'fhir_revocations_applied_total', { source: 'client_status' })).toBe(1);
+    expect(text).not.toContain(CLIENT);
+  });
+});
