@@ -30,3 +30,16 @@ export function summarize(latenciesMs: number[], errors: number, seconds: number
 function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
+
+/** The spread of a set of latency samples (trials, round trips), in milliseconds. */
+export interface LatencySpread {
+  readonly count: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+export function spread(latenciesMs: readonly number[]): LatencySpread {
+  const sorted = [...latenciesMs].sort((a, b) => a - b);
+  return { count: sorted.length, p50Ms: round(quantile(sorted, 0.5)), p99Ms: round(quantile(sorted, 0.99)), maxMs: round(sorted.at(-1) ?? Number.NaN) };
+}

@@ -15,6 +15,7 @@ import { createTestDatabase } from '@payer-access/testing';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { DataSource } from 'typeorm';
 import type { LoadResult } from './latency';
+import { runPlatformBench } from './platform-bench';
 
 const run = promisify(execFile);
 const BASE_PATH = '/fhir/sb/R4/patientaccess';
@@ -29,23 +30,34 @@ interface Row {
 }
 
 /**
- * `npm run bench`: loads synthetic data through the real NDJSON loader (printing its rate), then
- * measures the fhir service next to a bare Node HTTP server, at 32 connections, with 10,000 and then
- * 1,000,000 EOBs in the store. The store grows from 10,000 to 1,000,000 by copying the loaded claims
- * to new patients inside PostgreSQL, which takes minutes rather than the loader's longer run.
+ * `npm run bench`: the fhir part, then the platform part (platform-bench.ts); `--only fhir` or
+ * `--only platform` runs one of them.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
+      only: { type: 'string' },
       connections: { type: 'string', default: '32' },
       seconds: { type: 'string', default: '10' },
       sizes: { type: 'string', default: '10000,1000000' },
+      trials: { type: 'string', default: '50' },
+      'poll-interval': { type: 'string', default: '5' },
     },
   });
+  if (values.only !== undefined && values.only !== 'fhir' && values.only !== 'platform') throw new Error(`--only takes fhir or platform, not ${values.only}`);
   const connections = Number(values.connections);
   const seconds = Number(values.seconds);
-  const sizes = values.sizes.split(',').map(Number);
+  if (values.only !== 'platform') await fhirBench(connections, seconds, values.sizes.split(',').map(Number));
+  if (values.only !== 'fhir') await runPlatformBench({ connections, seconds, trials: Number(values.trials), pollIntervalMs: Number(values['poll-interval']) });
+}
 
+/**
+ * Loads synthetic data through the real NDJSON loader (printing its rate), then measures the fhir
+ * service next to a bare Node HTTP server, at 32 connections, with 10,000 and then 1,000,000 EOBs
+ * in the store. The store grows from 10,000 to 1,000,000 by copying the loaded claims to new
+ * patients inside PostgreSQL, which takes minutes rather than the loader's longer run.
+ */
+async function fhirBench(connections: number, seconds: number, sizes: number[]): Promise<void> {
   const database = await createTestDatabase('pa_bench');
   const keys = await generateKeyPair('RS256', { extractable: true });
   const jwk = { ...(await exportJWK(keys.publicKey)), kid: 'bench', alg: 'RS256', use: 'sig' };
@@ -78,7 +90,7 @@ async function main(): Promise<void> {
       progressEvery: 5000,
     });
     log(`loader: ${report.loaded} resources in ${(report.milliseconds / 1000).toFixed(1)} s = ${report.resourcesPerSecond} resources/s (${report.rejected} rejected)`);
-    await dataSource.query('ANALYZE');
+    await dataSource.query('VACUUM ANALYZE');
 
     // 2. A bare Node HTTP server answering the same Patient JSON, measured in the same run.
     const [{ content }] = await dataSource.query(`SELECT content FROM resource WHERE resource_type = 'Patient' AND id = $1`, [MEMBER]);
@@ -142,7 +154,7 @@ async function grow(dataSource: DataSource, target: number): Promise<void> {
       await manager.query(
         `INSERT INTO resource (seq, resource_type, id, version, last_updated, patient_id, content)
          SELECT m.new_seq, r.resource_type, r.id || '-g' || m.g, 1, r.last_updated, r.patient_id || 'g' || m.g,
-                jsonb_set(jsonb_set(r.content, '{id}', to_jsonb(r.id || '-g' || m.g)), '{patient,reference}', to_jsonb('Patient/' || r.patient_id || 'g' || m.g))
+                jsonb_set(jsonb_set(r.content::jsonb, '{id}', to_jsonb(r.id || '-g' || m.g)), '{patient,reference}', to_jsonb('Patient/' || r.patient_id || 'g' || m.g))::json
          FROM clone_map m JOIN resource r ON r.seq = m.old_seq`,
       );
       await manager.query(`INSERT INTO search_token SELECT m.new_seq, t.resource_type, t.param, t.system, t.code FROM clone_map m JOIN search_token t ON t.resource_seq = m.old_seq`);
@@ -157,7 +169,7 @@ async function grow(dataSource: DataSource, target: number): Promise<void> {
     generationsDone += generations;
     log(`  copied ${generations * perGeneration} EOBs in ${((performance.now() - started) / 1000).toFixed(1)} s (now ${await countEobs(dataSource)})`);
   }
-  await dataSource.query('ANALYZE');
+  await dataSource.query('VACUUM ANALYZE');
 }
 
 async function countEobs(dataSource: DataSource): Promise<number> {

@@ -1,0 +1,326 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Agent, createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
+import { startIsolatedKafka, type IsolatedKafka } from '@payer-access/testing';
+import { authorizationStarts, authorizeUrl, TOKEN_PATH } from '../../platform-e2e/test/support/http';
+import { Platform } from '../../platform-e2e/test/support/platform';
+import { eventually, sleep } from '../../platform-e2e/test/support/poll';
+import { expectStatus, RegistrationApi, type RegisteredApp } from '../../platform-e2e/test/support/registration';
+import { spread, type LatencySpread } from './latency';
+import { issueTokens, type IssuedTokens, type Member } from './member-journey';
+import type { TokenLoadJob, TokenLoadResult } from './token-load-client';
+
+export interface PlatformBenchOptions {
+  /** Concurrent connections of the refresh-grant load (each with a rotation chain of its own). */
+  readonly connections: number;
+  readonly seconds: number;
+  /** Suspension trials. */
+  readonly trials: number;
+  /** Pause between two FHIR reads of the polling loop. */
+  readonly pollIntervalMs: number;
+}
+
+interface RefreshFigures {
+  readonly bare: TokenLoadResult;
+  readonly platform: TokenLoadResult;
+}
+
+interface SuspensionFigures {
+  /** Admin suspend request sent → first FHIR 401 for the live token. */
+  readonly toRejection: LatencySpread;
+  /** Admin suspend request sent → its 200 from the registration API. */
+  readonly suspendAnswered: LatencySpread;
+  /** Round trips of the polling loop's FHIR reads that still answered 200. */
+  readonly fhirPoll: LatencySpread;
+  /** Round trips of the same polling loop against a bare Node HTTP server. */
+  readonly barePoll: LatencySpread;
+}
+
+/** The upper bound the platform e2e holds suspension → 401 to (tools/platform-e2e). */
+const SUSPENSION_BOUND_MS = 1_000;
+const REJECTION_TIMEOUT_MS = 10_000;
+/** Parallel member journeys while the refresh chains are prepared. */
+const JOURNEYS_AT_ONCE = 4;
+
+const member = (username: string): Member => {
+  const found = SANDBOX_MEMBERS.find((candidate) => candidate.username === username);
+  if (!found) throw new Error(`no sandbox member ${username}`);
+  return found;
+};
+
+/**
+ * The platform part of `npm run bench`: registration, authorization and fhir as separate processes
+ * (tools/platform-e2e's harness) on one fresh PostgreSQL database and an isolated Kafka broker.
+ * Measures the token endpoint's refresh grant under load and the latency from an admin's
+ * suspension to the FHIR API's first 401, each next to a bare Node HTTP server in the same run.
+ */
+export async function runPlatformBench(options: PlatformBenchOptions): Promise<void> {
+  log('starting an isolated Kafka broker, then registration, authorization and fhir as separate processes');
+  let kafka: IsolatedKafka | undefined;
+  let platform: Platform | undefined;
+  try {
+    kafka = await startIsolatedKafka('bench-platform');
+    platform = await Platform.start({ name: 'bench', kafkaBrokers: kafka.brokers });
+    log(`services ready (${platform.startupSummary()}); logs in ${platform.logDir}`);
+    // One API client (and admin session) per part: the portal's admin token lives 15 minutes.
+    const refresh = await benchRefreshGrant(platform, new RegistrationApi(platform.registration.url), options);
+    const suspension = await benchSuspension(platform, new RegistrationApi(platform.registration.url), options);
+    const crashes = platform.crashes();
+    printTable(options, refresh, suspension);
+    if (crashes.length > 0) throw new Error(`a service crashed during the bench:\n${crashes.join('\n')}`);
+  } catch (error) {
+    if (platform && error instanceof Error) error.message += `\n${platform.diagnostics()}`;
+    throw error;
+  } finally {
+    await platform?.stop();
+    await kafka?.dispose();
+  }
+}
+
+/**
+ * The refresh grant at `connections` concurrent connections: one approved confidential client, one
+ * grant (member journey + code exchange) per connection, then each connection refreshes its own
+ * chain for `seconds`. The bare server answers a token response of the same shape and size.
+ */
+async function benchRefreshGrant(platform: Platform, registration: RegistrationApi, options: PlatformBenchOptions): Promise<RefreshFigures> {
+  const app = await registerApprovedApp(platform, registration, 'bench-refresh');
+  const started = performance.now();
+  const grants: IssuedTokens[] = [];
+  for (let first = 0; first < options.connections; first += JOURNEYS_AT_ONCE) {
+    const batch = Math.min(JOURNEYS_AT_ONCE, options.connections - first);
+    grants.push(...(await Promise.all(Array.from({ length: batch }, () => issueTokens(platform.authorization.url, app, member('BCNCUser03'))))));
+  }
+  log(`${grants.length} grants with refresh tokens in ${((performance.now() - started) / 1000).toFixed(1)} s (member journey over HTTP + code exchange)`);
+
+  const authorization = `Basic ${Buffer.from(`${encodeURIComponent(app.clientId)}:${encodeURIComponent(app.clientSecret)}`).toString('base64')}`;
+  const bare = await listen(bareTokenServer(grants[0].response));
+  try {
+    log(`refresh grant: bare Node http, then the token endpoint (${options.connections} connections, ${options.seconds} s each)`);
+    const bareChains = grants.map((grant) => randomToken(grant.refreshToken.length));
+    const bareResult = await measureTokens({ url: `http://127.0.0.1:${port(bare)}${TOKEN_PATH}`, authorization, seconds: options.seconds, refreshTokens: bareChains });
+    const platformResult = await measureTokens({
+      url: `${platform.authorization.url}${TOKEN_PATH}`,
+      authorization,
+      seconds: options.seconds,
+      refreshTokens: grants.map((grant) => grant.refreshToken),
+    });
+    log(`  bare: ${bareResult.requestsPerSecond} req/s, p50 ${bareResult.p50Ms} ms, p99 ${bareResult.p99Ms} ms, ${bareResult.errors} errors`);
+    log(`  refresh grant: ${platformResult.requestsPerSecond} req/s, p50 ${platformResult.p50Ms} ms, p99 ${platformResult.p99Ms} ms, ${platformResult.errors} errors`);
+    return { bare: bareResult, platform: platformResult };
+  } finally {
+    bare.close();
+  }
+}
+
+/**
+ * Suspension → 401, `trials` times on one app: a fresh grant whose access token the FHIR API
+ * accepts, the admin's suspend request, FHIR reads of that token every `pollIntervalMs` until the
+ * first 401; then the admin reinstates the app (its old tokens stay revoked, so each trial starts
+ * from a new grant). Then the same polling loop against a bare server, as many reads.
+ */
+async function benchSuspension(platform: Platform, registration: RegistrationApi, options: PlatformBenchOptions): Promise<SuspensionFigures> {
+  const app = await registerApprovedApp(platform, registration, 'bench-suspension');
+  const who = member('BCNCUser06');
+  const patientUrl = `${platform.fhirBase}/Patient/${who.patientId}`;
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const toRejection: number[] = [];
+  const suspendAnswered: number[] = [];
+  const fhirPoll: number[] = [];
+  let patientJson: Buffer | undefined;
+  log(`suspension → FHIR 401: ${options.trials} trials, FHIR read every ${options.pollIntervalMs} ms`);
+  try {
+    for (let trial = 1; trial <= options.trials; trial += 1) {
+      const { accessToken } = await issueTokens(platform.authorization.url, app, who);
+      // The FHIR service learns of an approval or a reinstatement from the topic: wait until it serves the token.
+      const accepted = await eventually(
+        async () => {
+          const read = await get(agent, patientUrl, accessToken);
+          return read.status === 200 ? read : undefined;
+        },
+        { what: `the FHIR API to accept the token of trial ${trial}`, timeoutMs: 15_000, intervalMs: 20 },
+      );
+      patientJson ??= accepted.body;
+
+      const began = performance.now();
+      const suspended = registration.admin(app.registrationId, 'suspend', `Bench trial ${trial}.`).then((response) => ({ response, ms: performance.now() - began }));
+      for (;;) {
+        const sent = performance.now();
+        const read = await get(agent, patientUrl, accessToken);
+        const now = performance.now();
+        if (read.status === 401) {
+          toRejection.push(now - began);
+          break;
+        }
+        if (read.status !== 200) throw new Error(`trial ${trial}: the FHIR API answered ${read.status} instead of 200 or 401`);
+        fhirPoll.push(now - sent);
+        if (now - began > REJECTION_TIMEOUT_MS) throw new Error(`trial ${trial}: the FHIR API still accepted the token ${Math.round(now - began)} ms after the suspend request`);
+        await sleep(options.pollIntervalMs);
+      }
+      const { response, ms } = await suspended;
+      expectStatus(response, 200, `admin suspend (trial ${trial})`);
+      suspendAnswered.push(ms);
+      if (trial % 10 === 0 || trial === options.trials) {
+        const sofar = spread(toRejection);
+        log(`  ${trial} trials: p50 ${sofar.p50Ms} ms, max ${sofar.maxMs} ms`);
+      }
+
+      // The authorization service learns of the suspension on its own: reinstating before it has
+      // would let the next grant be issued to a client it still takes for approved, then revoked.
+      await eventually(async () => !(await authorizationStarts(probeUrl(platform, app))), {
+        what: `the authorization service to refuse the suspended ${app.clientId}`,
+        timeoutMs: 15_000,
+        intervalMs: 20,
+      });
+      expectStatus(await registration.admin(app.registrationId, 'reinstate', `Bench trial ${trial} done.`), 200, `admin reinstate (trial ${trial})`);
+      await untilAuthorizationAccepts(platform, app);
+    }
+  } finally {
+    agent.destroy();
+  }
+
+  // The same loop (one keep-alive connection, the same pause, a bearer header) against a bare
+  // server answering the same Patient JSON, for as many reads as the trials made.
+  const body = patientJson ?? Buffer.from('{}');
+  const bare = await listen(
+    createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/fhir+json; charset=utf-8' });
+      response.end(body);
+    }),
+  );
+  const bareAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const barePoll: number[] = [];
+  try {
+    const bareUrl = `http://127.0.0.1:${port(bare)}/Patient/${who.patientId}`;
+    const token = randomToken(64);
+    for (let read = 0; read < Math.max(fhirPoll.length, 200); read += 1) {
+      const sent = performance.now();
+      const answer = await get(bareAgent, bareUrl, token);
+      if (answer.status !== 200) throw new Error(`the bare server answered ${answer.status}`);
+      barePoll.push(performance.now() - sent);
+      await sleep(options.pollIntervalMs);
+    }
+  } finally {
+    bareAgent.destroy();
+    bare.close();
+  }
+  return { toRejection: spread(toRejection), suspendAnswered: spread(suspendAnswered), fhirPoll: spread(fhirPoll), barePoll: spread(barePoll) };
+}
+
+/** Registered and approved through the registration API, and known as approved to the authorization service. */
+async function registerApprovedApp(platform: Platform, registration: RegistrationApi, label: string): Promise<RegisteredApp> {
+  const app = await registration.registerApprovedApp(label);
+  await untilAuthorizationAccepts(platform, app);
+  return app;
+}
+
+async function untilAuthorizationAccepts(platform: Platform, app: RegisteredApp): Promise<void> {
+  await eventually(() => authorizationStarts(probeUrl(platform, app)), {
+    what: `the authorization service to accept ${app.clientId}`,
+    timeoutMs: 15_000,
+    intervalMs: 20,
+  });
+}
+
+/** An authorization request that only probes whether the authorization service takes the client for active. */
+function probeUrl(platform: Platform, app: RegisteredApp): string {
+  return authorizeUrl(platform.authorization.url, app.clientId, app.redirectUri, 'probe');
+}
+
+/**
+ * A bare `node:http` token endpoint: reads the form, answers a JSON token response of the same
+ * fields and sizes as the authorization service's (placeholder token strings, a new random
+ * refresh token each time), with the same no-store headers.
+ */
+export function bareTokenServer(issued: Record<string, unknown>): Server {
+  const template = Object.fromEntries(Object.entries(issued).map(([key, value]) => [key, typeof value === 'string' && key.endsWith('token') ? 'x'.repeat(value.length) : value]));
+  const refreshLength = typeof issued.refresh_token === 'string' ? issued.refresh_token.length : 43;
+  return createServer((incoming, response) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+      const ok = incoming.method === 'POST' && form.get('grant_type') === 'refresh_token' && Boolean(form.get('refresh_token'));
+      response.writeHead(ok ? 200 : 400, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', pragma: 'no-cache' });
+      response.end(JSON.stringify(ok ? { ...template, refresh_token: randomToken(refreshLength) } : { error: 'invalid_request' }));
+    });
+  });
+}
+
+/** Runs token-load-client.ts as a process of its own; the job (with credentials) goes through stdin. */
+function measureTokens(job: TokenLoadJob): Promise<TokenLoadResult> {
+  const client = path.join(__dirname, 'token-load-client.ts');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', client], {
+      env: { ...process.env, TS_NODE_PROJECT: 'tools/bench/tsconfig.json' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`the token load client exited with ${code}: ${stderr.slice(0, 1000)}`));
+      resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as TokenLoadResult);
+    });
+    child.stdin.end(JSON.stringify(job));
+  });
+}
+
+/** One GET with a bearer token over the given agent: the status and the body. */
+function get(agent: Agent, url: string, token: string): Promise<{ status: number; body: Buffer }> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const call = request({ host: target.hostname, port: target.port, path: target.pathname + target.search, agent, headers: { authorization: `Bearer ${token}` } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }));
+    });
+    call.setTimeout(15_000, () => call.destroy(new Error(`no answer from ${target.pathname} within 15 s`)));
+    call.on('error', reject);
+    call.end();
+  });
+}
+
+function printTable(options: PlatformBenchOptions, refresh: RefreshFigures, suspension: SuspensionFigures): void {
+  const load = (target: string, result: TokenLoadResult) =>
+    `| ${target} | ${result.requests.toLocaleString('en-US')} | ${result.requestsPerSecond.toLocaleString('en-US')} | ${result.p50Ms} | ${result.p99Ms} | – | ${result.errors} |`;
+  const latency = (target: string, figures: LatencySpread) => `| ${target} | ${figures.count.toLocaleString('en-US')} | – | ${figures.p50Ms} | ${figures.p99Ms} | ${figures.maxMs} | 0 |`;
+  const ratio = refresh.platform.requestsPerSecond / refresh.bare.requestsPerSecond;
+  const lines = [
+    '',
+    `| platform target | samples | req/s | p50 ms | p99 ms | max ms | errors |`,
+    `| --- | ---: | ---: | ---: | ---: | ---: | ---: |`,
+    load(`bare Node http: token JSON (POST form, ${options.connections} conn.)`, refresh.bare),
+    load(`authorization: refresh grant (${options.connections} conn., rotation)`, refresh.platform),
+    latency(`suspension → FHIR 401 (${options.trials} trials)`, suspension.toRejection),
+    latency('admin suspend request → its 200', suspension.suspendAnswered),
+    latency(`fhir: Patient read in the polling loop (200s)`, suspension.fhirPoll),
+    latency(`bare Node http: same polling loop (every ${options.pollIntervalMs} ms)`, suspension.barePoll),
+    '',
+    `refresh grant at ${(ratio * 100).toFixed(1)}% of the bare server's rate; ${refresh.platform.brokenChains} of ${options.connections} chains broke`,
+    `suspension → FHIR 401 p99 ${suspension.toRejection.p99Ms} ms (platform e2e bound ${SUSPENSION_BOUND_MS} ms): ${suspension.toRejection.p99Ms < SUSPENSION_BOUND_MS ? 'met' : 'NOT met'}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function randomToken(length: number): string {
+  return randomBytes(Math.ceil((length * 3) / 4) + 1)
+    .toString('base64url')
+    .slice(0, length);
+}
+
+function listen(server: Server): Promise<Server> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+function port(server: Server): number {
+  return (server.address() as AddressInfo).port;
+}
+
+function log(message: string): void {
+  process.stdout.write(`[bench] ${message}\n`);
+}

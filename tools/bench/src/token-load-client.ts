@@ -1,0 +1,104 @@
+import { Agent, request } from 'node:http';
+import { summarize, type LoadResult } from './latency';
+
+/** What the load generator reads from its stdin (kept off the command line: it holds credentials). */
+export interface TokenLoadJob {
+  /** The token endpoint. */
+  readonly url: string;
+  /** The `Authorization` header of the client (HTTP Basic), if any. */
+  readonly authorization?: string;
+  readonly seconds: number;
+  /** One refresh token per connection: each connection carries a rotation chain of its own. */
+  readonly refreshTokens: readonly string[];
+}
+
+export interface TokenLoadResult extends LoadResult {
+  /** Connections whose chain broke (an answer without a usable refresh token); they stopped. */
+  readonly brokenChains: number;
+}
+
+/**
+ * The refresh-grant load generator, run as its own process like load-client.ts:
+ * `token-load-client.ts < job.json`. Each connection POSTs `grant_type=refresh_token` with its own
+ * refresh token and continues with the token each answer rotates to, as an app must (presenting a
+ * rotated token again revokes the grant). Prints one JSON line: rate, p50/p99 of successful
+ * requests, errors (the warm-up's included: each one breaks a chain) and broken chains.
+ */
+async function main(): Promise<void> {
+  const job = JSON.parse(await readStdin()) as TokenLoadJob;
+  const connections = job.refreshTokens.length;
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const target = new URL(job.url);
+  const latencies: number[] = [];
+  let errors = 0;
+  let brokenChains = 0;
+
+  /** One refresh; resolves with the next token of the chain, or undefined when the answer was not a success. */
+  const refresh = (refreshToken: string) =>
+    new Promise<string | undefined>((resolve) => {
+      const body = `grant_type=refresh_token&refresh_token=${encodeURIComponent(refreshToken)}`;
+      const headers: Record<string, string | number> = {
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-length': Buffer.byteLength(body),
+        ...(job.authorization ? { authorization: job.authorization } : {}),
+      };
+      const call = request({ method: 'POST', host: target.hostname, port: target.port, path: target.pathname, agent, headers }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          if (response.statusCode !== 200) return resolve(undefined);
+          try {
+            const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { access_token?: unknown; refresh_token?: unknown };
+            if (typeof answer.access_token !== 'string') return resolve(undefined);
+            // A server that does not rotate answers without a refresh token: the old one stays valid.
+            resolve(typeof answer.refresh_token === 'string' ? answer.refresh_token : refreshToken);
+          } catch {
+            resolve(undefined);
+          }
+        });
+      });
+      call.on('error', () => resolve(undefined));
+      call.end(body);
+    });
+
+  const chains = [...job.refreshTokens];
+  /** Runs connection `index` until the deadline or until its chain breaks (an '' in `chains`). */
+  const drive = async (index: number, until: number, record: boolean): Promise<void> => {
+    while (performance.now() < until && chains[index] !== '') {
+      const before = performance.now();
+      const next = await refresh(chains[index]);
+      if (next === undefined) {
+        // The presented token's fate is unknown (consumed or not): this chain cannot continue.
+        chains[index] = '';
+        errors += 1;
+        brokenChains += 1;
+        return;
+      }
+      chains[index] = next;
+      if (record) latencies.push(performance.now() - before);
+    }
+  };
+
+  // Warm up connections, JIT and caches before measuring.
+  const warmUntil = performance.now() + 1500;
+  await Promise.all(chains.map((_, index) => drive(index, warmUntil, false)));
+
+  const started = performance.now();
+  const deadline = started + job.seconds * 1000;
+  await Promise.all(chains.map((_, index) => drive(index, deadline, true)));
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  const result: TokenLoadResult = { ...summarize(latencies, errors, elapsed), brokenChains };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on('data', (chunk: Buffer) => chunks.push(chunk));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    process.stdin.on('error', reject);
+  });
+}
+
+void main();
