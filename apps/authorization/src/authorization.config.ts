@@ -88,6 +88,14 @@ export class AuthorizationConfig extends PlatformConfig {
   @Min(1)
   LOGIN_MAX_FAILURES: number = 5;
 
+  @ConfigVariable({
+    description: 'Failed member logins per client address (any user names) within LOGIN_FAILURE_WINDOW_SECONDS before further attempts from it are refused for that window.',
+    example: '20',
+  })
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_FAILURES_PER_ADDRESS: number = 20;
+
   @ConfigVariable({ description: 'Window, in seconds, over which failed logins are counted.', example: '900' })
   @IsInt()
   @Min(1)

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { createServiceApp, type RunningService, type ServiceAppOptions, type ServiceDescriptor } from '@payer-access/http';
+import { createServiceApp, trustProxies, type RunningService, type ServiceAppOptions, type ServiceDescriptor } from '@payer-access/http';
 import { AppModule, type AuthorizationModuleOptions } from './app.module';
 import { type AuthorizationConfig, pkceAllowsPlain } from './authorization.config';
 import { OidcProviderHost } from './oidc/oidc-provider.host';
@@ -28,6 +28,8 @@ export function authorizationDescriptor(config: AuthorizationConfig): ServiceDes
 export async function createAuthorizationApp(config: ReadyAuthorizationConfig, options: AuthorizationAppOptions = {}): Promise<INestApplication> {
   const { eventBus, ...appOptions } = options;
   const app = await createServiceApp(AppModule.forRoot(config, { eventBus }), authorizationDescriptor(config), appOptions);
+  // Member logins are also limited per client address: behind proxies, the one they forward.
+  trustProxies(app, config.TRUST_PROXY_HOPS);
   // Ahead of Nest's body parsers: the provider reads its own request bodies.
   app.use(providerMountMiddleware(app.get(OidcProviderHost), app.get(StructuredTokenEndpoints), { allowPlainPkce: pkceAllowsPlain(config) }));
   return app;

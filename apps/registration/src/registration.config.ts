@@ -123,16 +123,6 @@ export class RegistrationConfig extends PlatformConfig {
   LOGIN_FAILURE_WINDOW_SECONDS: number = 900;
 
   @ConfigVariable({
-    description:
-      'Reverse proxies in front of the service whose X-Forwarded-For is trusted (Express "trust proxy" hop count). 0: the socket address is the client, which behind a proxy would make every client share one login-failure counter.',
-    example: '1',
-  })
-  @IsInt()
-  @Min(0)
-  @Max(10)
-  TRUST_PROXY_HOPS: number = 0;
-
-  @ConfigVariable({
     description: 'Safety-net polling of the outbox relay, in milliseconds; commits wake it at once through LISTEN/NOTIFY.',
     example: '1000',
   })

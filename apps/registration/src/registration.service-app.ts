@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { EventBus } from '@payer-access/events';
-import { createServiceApp, runService, type RunningService, type ServiceAppOptions, type ServiceDescriptor } from '@payer-access/http';
+import { createServiceApp, runService, trustProxies, type RunningService, type ServiceAppOptions, type ServiceDescriptor } from '@payer-access/http';
 import { AppModule } from './app.module';
 import type { RegistrationConfig } from './registration.config';
 
@@ -34,7 +34,7 @@ export function registrationDescriptor(config: RegistrationConfig): ServiceDescr
 export async function createRegistrationApp(config: ReadyRegistrationConfig, options: RegistrationServiceOptions = {}): Promise<INestApplication> {
   const { eventBus, ...appOptions } = options;
   const app = await createServiceApp(AppModule.forRoot(config, { eventBus }), registrationDescriptor(config), appOptions);
-  trustProxies(app, config);
+  trustProxies(app, config.TRUST_PROXY_HOPS);
   return app;
 }
 
@@ -49,12 +49,6 @@ export async function startRegistrationService(config: ReadyRegistrationConfig, 
     ...appOptions,
   });
   // Express reads the setting per request, so setting it right after listen covers every login.
-  trustProxies(running.app, config);
+  trustProxies(running.app, config.TRUST_PROXY_HOPS);
   return running;
-}
-
-/** Login throttling counts failures per client address: behind a proxy, that is X-Forwarded-For. */
-function trustProxies(app: INestApplication, config: RegistrationConfig): void {
-  const express = app.getHttpAdapter().getInstance() as { set?: (setting: string, value: unknown) => void };
-  express.set?.('trust proxy', config.TRUST_PROXY_HOPS);
 }

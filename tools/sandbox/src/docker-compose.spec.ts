@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ENV_EXAMPLE_PATH } from './env-example';
 
 const root = path.resolve(__dirname, '../../..');
 const composeFile = path.join(root, 'docker/docker-compose.yml');
@@ -53,6 +54,19 @@ describe('docker/docker-compose.yml', () => {
         built: true,
       });
     }
+  });
+
+  it('hands every variable of .env.example to the services, except the ports and hosts it fixes', () => {
+    const fixedByCompose = /^(REGISTRATION|AUTHORIZATION|FHIR)_(PORT|HOST)$|^EMBEDDED_POSTGRES_/;
+    const documented = [...readFileSync(ENV_EXAMPLE_PATH, 'utf8').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]);
+    const passed = readFileSync(composeFile, 'utf8');
+    expect(documented).toEqual(expect.arrayContaining(['LOGIN_MAX_FAILURES', 'TRUST_PROXY_HOPS', 'FHIR_HOST']));
+    expect(documented.filter((name) => !fixedByCompose.test(name) && !new RegExp(`^    ${name}: `, 'm').test(passed))).toEqual([]);
+
+    // A value set in the environment reaches the containers; an unset one is blank (the default).
+    const rendered = config({ ...required, LOGIN_MAX_FAILURES: '7' });
+    expect(rendered).toMatch(/^ {6}LOGIN_MAX_FAILURES: '7'$/m);
+    expect(rendered).toMatch(/^ {6}ACCESS_TOKEN_TTL_SECONDS: ''$/m);
   });
 
   it('refuses to render without the secrets it cannot default', () => {

@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import type { AuthorizationConfig } from '../authorization.config';
 import { AUTHORIZATION_CONFIG } from '../common/tokens';
 import { PAGE_CSP } from '../interaction/pages/layout';
-import { MemberAccountsService } from '../members/member-accounts.service';
+import { clientAddress, loginPolicy, MemberAccountsService } from '../members/member-accounts.service';
 import { renderAccountLoginPage, renderConnectedAppsPage } from './connected-apps.page';
 import { ConnectedAppsService } from './connected-apps.service';
 
@@ -33,11 +33,8 @@ export class ConnectedAppsController {
 
   @Post('login')
   @HttpCode(303)
-  async login(@Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
-    const outcome = await this.accounts.authenticate(String(body.username ?? ''), String(body.password ?? ''), {
-      maxFailures: this.config.LOGIN_MAX_FAILURES,
-      windowMs: this.config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
-    });
+  async login(@Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const outcome = await this.accounts.authenticate(String(body.username ?? ''), String(body.password ?? ''), clientAddress(req), loginPolicy(this.config));
     if (!outcome.ok) {
       await this.audit.record({ action: outcome.reason === 'throttled' ? 'member.login.throttled' : 'member.login.failed', detail: { page: 'connected-apps' } });
       const message = outcome.reason === 'throttled' ? 'Too many unsuccessful attempts. Please wait a few minutes and try again.' : 'The user name or password is not correct.';

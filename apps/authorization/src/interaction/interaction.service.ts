@@ -7,7 +7,7 @@ import { ClientProjectionService } from '../clients/client-projection.service';
 import { AUTHORIZATION_CONFIG } from '../common/tokens';
 import { RELATIONSHIPS, type Relationship } from '../grants/member-grant.entity';
 import { MemberGrantsService, RELATIONSHIP_LABELS } from '../grants/member-grants.service';
-import { MemberAccountsService } from '../members/member-accounts.service';
+import { clientAddress, loginPolicy, MemberAccountsService } from '../members/member-accounts.service';
 import { OIDC_SCOPES } from '../oidc/oidc-provider.factory';
 import { OidcProviderHost } from '../oidc/oidc-provider.host';
 import { renderConsentPage } from './pages/consent.page';
@@ -68,10 +68,7 @@ export class InteractionService {
     const username = text(body.username);
     const password = typeof body.password === 'string' ? body.password : '';
     const clientId = details.params.client_id ?? null;
-    const outcome = await this.accounts.authenticate(username, password, {
-      maxFailures: this.config.LOGIN_MAX_FAILURES,
-      windowMs: this.config.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
-    });
+    const outcome = await this.accounts.authenticate(username, password, clientAddress(req), loginPolicy(this.config));
     if (!outcome.ok) {
       const throttled = outcome.reason === 'throttled';
       await this.audit.record({ action: throttled ? 'member.login.throttled' : 'member.login.failed', clientId, detail: {} });

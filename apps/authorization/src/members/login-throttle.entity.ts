@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** Failed logins per user name key (known or not, so the throttle reveals nothing). */
+/** Failed logins per user name (`user:<name>`, known or not, so the throttle reveals nothing) and per client address (`address:<ip>`). */
 @Entity({ name: 'login_throttle' })
 export class LoginThrottleEntity {
   @PrimaryColumn({ type: 'text' })

@@ -1,4 +1,4 @@
-import { IsIn, IsOptional, IsString } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { ConfigVariable } from './config-variable.decorator';
 import { IsBrokerList, IsPostgresUrl } from './validators';
 
@@ -39,4 +39,14 @@ export class PlatformConfig {
   @IsIn(['true', 'false'])
   @IsString()
   MIGRATE_ON_START: 'true' | 'false' = 'true';
+
+  @ConfigVariable({
+    description:
+      'Reverse proxies in front of the services whose X-Forwarded-For is trusted (Express "trust proxy" hop count). 0: the socket address is the client, which behind a proxy would make every client share one login-failure counter.',
+    example: '1',
+  })
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  TRUST_PROXY_HOPS: number = 0;
 }

@@ -1,4 +1,4 @@
-export { createServiceApp, buildOpenApiDocument, DOCS_PATH, DOCS_JSON_PATH, type ServiceDescriptor, type ServiceAppOptions } from './service-app.factory';
+export { createServiceApp, buildOpenApiDocument, trustProxies, DOCS_PATH, DOCS_JSON_PATH, type ServiceDescriptor, type ServiceAppOptions } from './service-app.factory';
 export { HealthModule } from './health/health.module';
 export { ReadinessRegistry, type ReadinessCheck } from './health/readiness.registry';
 export { HealthDto } from './health/health.dto';

@@ -82,6 +82,16 @@ export function buildOpenApiDocument(app: INestApplication, descriptor: ServiceD
   return document;
 }
 
+/**
+ * Which address a request comes from, for limits counted per client address: behind `hops` trusted
+ * reverse proxies, the address they add to X-Forwarded-For; with none, the socket's peer.
+ * Express reads the setting per request, so it may be set after the app listens.
+ */
+export function trustProxies(app: INestApplication, hops: number): void {
+  const express = app.getHttpAdapter().getInstance() as { set?: (setting: string, value: unknown) => void };
+  express.set?.('trust proxy', hops);
+}
+
 function resolveMetrics(app: INestApplication, service: string): ServiceMetrics {
   try {
     return app.get(ServiceMetrics, { strict: false });
