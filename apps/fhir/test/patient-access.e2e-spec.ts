@@ -1,54 +1,31 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
-import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC, createClientChangedEvent, type ClientStatus } from '@payer-access/client-status';
-import { loadConfig } from '@payer-access/config';
-import { InProcessEventBus, platformTopicSpecs } from '@payer-access/events';
+import { GRANT_REVOKED_TOPIC, type ClientStatus } from '@payer-access/client-status';
+import type { InProcessEventBus } from '@payer-access/events';
 import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
 import { fhirSchemaErrors, sandboxDataSet } from '@payer-access/synthetic-data';
-import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AccessAuditService } from '../src/audit/access-audit.service';
-import { ClientStatusCache } from '../src/events/client-status.cache';
 import { GrantDenylist } from '../src/events/grant-denylist';
-import { FhirConfig, fhirBaseUrl } from '../src/fhir.config';
-import { createFhirApp } from '../src/fhir.service-app';
 import { NdjsonLoader } from '../src/loader/ndjson-loader';
 import { ResourceRepository } from '../src/store/resource.repository';
+import { BASE_PATH, startFhirTestApp, type FhirTestApp } from './support/test-app';
+import type { TestTokenIssuer } from './support/token-issuer';
 
-import { TestTokenIssuer } from './support/token-issuer';
-
-const BASE_PATH = '/fhir/sb/R4/patientaccess';
 const SEED_CLIENT = 'JVjR77J3j4BaRVqoDtLx';
 const [MEMBER_03, MEMBER_04, MEMBER_05, MEMBER_06] = SANDBOX_MEMBERS.map((member) => member.patientId);
 
 describe('fhir Patient Access API (seed 002)', () => {
-  let database: TestDatabase;
+  let fhir: FhirTestApp;
   let app: INestApplication;
   let issuer: TestTokenIssuer;
   let bus: InProcessEventBus;
   let base: string;
-  const clientVersions = new Map<string, number>();
   const tokens: Record<string, string> = {};
 
-  async function setClientStatus(clientId: string, status: ClientStatus): Promise<void> {
-    const version = (clientVersions.get(clientId) ?? 0) + 1;
-    clientVersions.set(clientId, version);
-    const event = createClientChangedEvent({
-      eventId: randomUUID(),
-      occurredAt: new Date(),
-      clientId,
-      registrationId: `registration-${clientId}`,
-      kind: 'application',
-      status,
-      previousStatus: null,
-      clientVersion: version,
-      client: { name: 'Test app', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], secretHash: null, allowedScopes: ['patient/*.read'], system: false },
-    });
-    await bus.publish(CLIENT_CHANGED_TOPIC, [{ key: clientId, value: event }]);
-    await until(() => app.get(ClientStatusCache).statusOf(clientId) === status);
-  }
+  const setClientStatus = (clientId: string, status: ClientStatus) => fhir.setClientStatus(clientId, status);
 
   /** Polls with a deadline: events reach the consumers asynchronously. */
   async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
@@ -79,18 +56,11 @@ describe('fhir Patient Access API (seed 002)', () => {
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const fhirBase = fhirBaseUrl({ FHIR_PUBLIC_URL: 'http://localhost:3003', FHIR_BASE_PATH: BASE_PATH });
-    issuer = new TestTokenIssuer(fhirBase);
-    await issuer.start();
-    bus = new InProcessEventBus();
-    await bus.ensureTopics(platformTopicSpecs());
-    const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, AUTHORIZATION_PUBLIC_URL: issuer.issuer });
-    app = await createFhirApp({ ...config, DATABASE_URL: database.url }, { logger: false, eventBus: bus });
-    await app.init();
+    fhir = await startFhirTestApp();
+    ({ app, bus, issuer } = fhir);
     const report = await app.get(NdjsonLoader).load(sandboxDataSet());
     expect(report.rejected).toBe(0);
-    base = fhirBase;
+    base = fhir.fhirBase;
     await setClientStatus(SEED_CLIENT, 'approved');
     tokens.member03 = await issuer.token({ patient: MEMBER_03, fhirUser: `Patient/${MEMBER_03}` });
     tokens.member04 = await issuer.token({ patient: MEMBER_04, sub: 'member-4' });
@@ -98,12 +68,7 @@ describe('fhir Patient Access API (seed 002)', () => {
     tokens.member06 = await issuer.token({ patient: MEMBER_06, sub: 'member-6' });
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await bus?.stop();
-    await issuer?.stop();
-    await database?.drop();
-  });
+  afterAll(() => fhir?.close());
 
   describe('Patient', () => {
     it("reads the seed's Patient example with ETag, Last-Modified, meta.profile and the FHIR media type", async () => {

@@ -1,27 +1,22 @@
 import type { INestApplication } from '@nestjs/common';
-import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC, createClientChangedEvent, type ClientStatus, type GrantRevokedEventV1 } from '@payer-access/client-status';
-import { loadConfig } from '@payer-access/config';
-import { InProcessEventBus, platformTopicSpecs } from '@payer-access/events';
+import { GRANT_REVOKED_TOPIC, type ClientStatus, type GrantRevokedEventV1 } from '@payer-access/client-status';
+import type { InProcessEventBus } from '@payer-access/events';
 import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
-import { createTestDatabase, metricValue, type TestDatabase } from '@payer-access/testing';
+import { metricValue } from '@payer-access/testing';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { FhirConfig, fhirBaseUrl } from '../src/fhir.config';
-import { ClientStatusCache } from '../src/events/client-status.cache';
-import { createFhirApp } from '../src/fhir.service-app';
-import { TestTokenIssuer } from './support/token-issuer';
+import { BASE_PATH, startFhirTestApp, type FhirTestApp } from './support/test-app';
+import type { TestTokenIssuer } from './support/token-issuer';
 
-const BASE_PATH = '/fhir/sb/R4/patientaccess';
 const PATIENT = SANDBOX_MEMBERS[0].patientId;
 const CLIENT = 'metrics-app';
 
 /** The revocation series on /metrics, fed by events on the bus and by the requests they refuse. */
 describe('fhir revocation metrics', () => {
-  let database: TestDatabase;
+  let fhir: FhirTestApp;
   let issuer: TestTokenIssuer;
   let bus: InProcessEventBus;
   let app: INestApplication;
-  let clientVersion = 0;
 
   async function scrape(): Promise<string> {
     const response = await request(app.getHttpServer()).get('/metrics').expect(200);
@@ -37,27 +32,7 @@ describe('fhir revocation metrics', () => {
     }
   }
 
-  async function setStatus(status: ClientStatus): Promise<void> {
-    clientVersion += 1;
-    const event = createClientChangedEvent({
-      eventId: randomUUID(),
-      occurredAt: new Date(),
-      clientId: CLIENT,
-      registrationId: `registration-${CLIENT}`,
-      kind: 'application',
-      status,
-      previousStatus: null,
-      clientVersion,
-      client: { name: 'Metrics app', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], secretHash: null, allowedScopes: [], system: false },
-    });
-    await bus.publish(CLIENT_CHANGED_TOPIC, [{ key: CLIENT, value: event }]);
-    // Waits without a request, which would count as refused while the event is on its way.
-    const deadline = Date.now() + 5_000;
-    while (app.get(ClientStatusCache).statusOf(CLIENT) !== status) {
-      if (Date.now() > deadline) throw new Error(`client not ${status} in time`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
+  const setStatus = (status: ClientStatus) => fhir.setClientStatus(CLIENT, status);
 
   async function revokeGrant(grantId: string): Promise<void> {
     const event: GrantRevokedEventV1 = {
@@ -78,22 +53,11 @@ describe('fhir revocation metrics', () => {
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    issuer = new TestTokenIssuer(fhirBaseUrl({ FHIR_PUBLIC_URL: 'http://localhost:3003', FHIR_BASE_PATH: BASE_PATH }));
-    await issuer.start();
-    bus = new InProcessEventBus();
-    await bus.ensureTopics(platformTopicSpecs());
-    const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, AUTHORIZATION_PUBLIC_URL: issuer.issuer });
-    app = await createFhirApp({ ...config, DATABASE_URL: database.url }, { logger: false, eventBus: bus });
-    await app.init();
+    fhir = await startFhirTestApp();
+    ({ app, bus, issuer } = fhir);
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await bus?.stop();
-    await issuer?.stop();
-    await database?.drop();
-  });
+  afterAll(() => fhir?.close());
 
   it('shows its series with their help text from the start, at 0', async () => {
     const text = await scrape();

@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
@@ -15,6 +14,7 @@ import { createTestDatabase } from '@payer-access/testing';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { DataSource } from 'typeorm';
 import type { LoadResult } from './latency';
+import { listen, log, port } from './local-server';
 import { runPlatformBench } from './platform-bench';
 
 const run = promisify(execFile);
@@ -227,17 +227,6 @@ function printTable(rows: Row[], loaderRate: number): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-function listen(server: Server): Promise<Server> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-function port(server: Server): number {
-  return (server.address() as AddressInfo).port;
-}
-
-function log(message: string): void {
-  process.stdout.write(`[bench] ${message}\n`);
-}
 
 main().catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Agent, createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
 import { startIsolatedKafka, type IsolatedKafka } from '@payer-access/testing';
@@ -10,6 +9,7 @@ import { Platform } from '../../platform-e2e/test/support/platform';
 import { eventually, sleep } from '../../platform-e2e/test/support/poll';
 import { expectStatus, RegistrationApi, type RegisteredApp } from '../../platform-e2e/test/support/registration';
 import { spread, type LatencySpread } from './latency';
+import { listen, log, port } from './local-server';
 import { issueTokens, type IssuedTokens, type Member } from './member-journey';
 import type { TokenLoadJob, TokenLoadResult } from './token-load-client';
 
@@ -311,16 +311,4 @@ function randomToken(length: number): string {
   return randomBytes(Math.ceil((length * 3) / 4) + 1)
     .toString('base64url')
     .slice(0, length);
-}
-
-function listen(server: Server): Promise<Server> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-function port(server: Server): number {
-  return (server.address() as AddressInfo).port;
-}
-
-function log(message: string): void {
-  process.stdout.write(`[bench] ${message}\n`);
 }
