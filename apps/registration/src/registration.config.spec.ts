@@ -11,6 +11,8 @@ describe(RegistrationConfig.name, () => {
       LOGIN_MAX_FAILURES_PER_ACCOUNT: 5,
       AUTHORIZATION_PUBLIC_URL: 'http://localhost:3002',
       FHIR_BASE_PATH: '/fhir/sb/R4/patientaccess',
+      MAIL_RETRY_INITIAL_MS: 5_000,
+      MAIL_RETRY_MAX_MS: 300_000,
     });
     expect(config.ADMIN_EMAIL).toBeUndefined();
     expect(config.PORTAL_JWT_SECRET).toBeUndefined();

@@ -103,6 +103,23 @@ export class RegistrationConfig extends PlatformConfig {
   @MaxLength(200)
   MAIL_FROM: string = '"payer-access registration" <no-reply@payer-access.local>';
 
+  @ConfigVariable({
+    description:
+      'Delay before the first retry of a notification the SMTP server did not accept, in milliseconds; it doubles on each failure up to MAIL_RETRY_MAX_MS. Mail is retried until it is accepted.',
+    example: '5000',
+  })
+  @IsInt()
+  @Min(10)
+  MAIL_RETRY_INITIAL_MS: number = 5_000;
+
+  @ConfigVariable({
+    description: 'Longest delay between retries of an unsent notification, in milliseconds: how soon after the SMTP server comes back queued mail goes out.',
+    example: '300000',
+  })
+  @IsInt()
+  @Min(10)
+  MAIL_RETRY_MAX_MS: number = 300_000;
+
   @ConfigVariable({ description: 'IANA time zone of the plan: business days of the review clock are counted in it.', example: 'America/New_York' })
   @IsTimeZone()
   REVIEW_TIME_ZONE: string = 'America/New_York';

@@ -170,15 +170,17 @@ export class RegistrationsService {
       found.reviewRequestedAt = this.clock.now();
       await manager.update(RegistrationEntity, { id: found.id }, { reviewRequestedAt: found.reviewRequestedAt });
       await addHistory(manager, { registrationId: found.id, action: HistoryAction.ReviewRequested, from: found.status, to: found.status, reason: message, actor });
+      // Staff's notice is queued with the request: committed together or not at all.
+      if (this.config.ADMIN_EMAIL) {
+        await this.mail.queue(manager, {
+          to: this.config.ADMIN_EMAIL,
+          subject: `Review requested: ${found.name} (${found.status})`,
+          text: `The owner of ${found.kind} registration ${found.id} ("${found.name}") asks for a review of its ${found.status} status:\n\n${message}`,
+        });
+      }
       return found;
     });
-    if (this.config.ADMIN_EMAIL) {
-      this.mail.send({
-        to: this.config.ADMIN_EMAIL,
-        subject: `Review requested: ${registration.name} (${registration.status})`,
-        text: `The owner of ${registration.kind} registration ${registration.id} ("${registration.name}") asks for a review of its ${registration.status} status:\n\n${message}`,
-      });
-    }
+    if (this.config.ADMIN_EMAIL) this.mail.wake();
     const terminated = registration.status === ClientStatus.Terminated;
     return {
       registrationId: registration.id,

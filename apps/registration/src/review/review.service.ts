@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ClientAction, ClientStatus, RegistrationKind, allowedActions, applyTransition } from '@payer-access/client-status';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity';
 import { RegistrationErrorCode, RegistrationException } from '../common/registration.exception';
 import { CLOCK, type Clock, REGISTRATION_CONFIG } from '../common/tokens';
 import { mintClientId } from '../credentials/client-credentials';
-import { approvalMail, informationRequestMail, type MailContext, reinstatementMail, suspensionMail, terminationMail } from '../notifications/mail-templates';
+import { approvalMail, informationRequestMail, type MailContext, type MailMessage, reinstatementMail, suspensionMail, terminationMail } from '../notifications/mail-templates';
 import { MailService } from '../notifications/mail.service';
 import type { RegistrationConfig } from '../registration.config';
 import type { Actor } from '../registrations/actor';
@@ -111,7 +111,9 @@ export class ReviewService {
   }
 
   async act(id: string, action: ReviewAction, reason: string, actor: Actor, options: ActOptions = {}): Promise<RegistrationEntity> {
-    const { registration, previous } = await this.dataSource.transaction(async (manager) => {
+    // The notification is queued in the change's transaction: committed together or not at all.
+    const notify = options.notify ?? true;
+    const { registration, previous, queued } = await this.dataSource.transaction(async (manager) => {
       const found = await manager.findOne(RegistrationEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!found) throw RegistrationException.notFound();
       const previousStatus = found.status;
@@ -125,7 +127,7 @@ export class ReviewService {
         found.informationRequestedAt = this.clock.now();
         await manager.update(RegistrationEntity, { id }, { informationRequestedAt: found.informationRequestedAt });
         await addHistory(manager, { registrationId: id, action: 'request_information', from: found.status, to: found.status, reason, actor });
-        return { registration: found, previous: previousStatus };
+        return { registration: found, previous: previousStatus, queued: notify && (await this.queueMail(manager, found, previousStatus, action, reason)) };
       }
 
       const transition = applyTransition(found.status, TRANSITION[action]);
@@ -135,10 +137,10 @@ export class ReviewService {
       await manager.update(RegistrationEntity, { id }, { status: found.status, clientId: found.clientId, updatedAt: this.clock.now() });
       await addHistory(manager, { registrationId: id, action: transition.action as HistoryAction, from: transition.from, to: transition.to, reason, actor });
       await this.events.record(manager, found, transition.from, { action: transition.action, reason, by: actor });
-      return { registration: found, previous: previousStatus };
+      return { registration: found, previous: previousStatus, queued: notify && (await this.queueMail(manager, found, previousStatus, action, reason)) };
     });
     this.metrics.statusChanged(previous, registration.status);
-    if (options.notify ?? true) this.notify(registration, previous, action, reason);
+    if (queued) this.mail.wake();
     return registration;
   }
 
@@ -154,7 +156,14 @@ export class ReviewService {
     };
   }
 
-  private notify(registration: RegistrationEntity, previous: ClientStatus, action: ReviewAction, reason: string): void {
+  /** Queues the registrant's notification of `action`, if it has one; returns whether it did. */
+  private async queueMail(manager: EntityManager, registration: RegistrationEntity, previous: ClientStatus, action: ReviewAction, reason: string): Promise<boolean> {
+    const message = this.mailFor(registration, previous, action, reason);
+    if (message) await this.mail.queue(manager, message);
+    return message !== null;
+  }
+
+  private mailFor(registration: RegistrationEntity, previous: ClientStatus, action: ReviewAction, reason: string): MailMessage | null {
     const context: MailContext = {
       registrationId: registration.id,
       kind: registration.kind,
@@ -169,20 +178,15 @@ export class ReviewService {
     switch (action) {
       case ReviewAction.Approve:
         // Seed 000: a payer's approval goes to its payer document email address.
-        this.mail.send(approvalMail(registration.documentEmail ?? contact, context));
-        break;
+        return approvalMail(registration.documentEmail ?? contact, context);
       case ReviewAction.RequestInformation:
-        this.mail.send(informationRequestMail(contact, context));
-        break;
+        return informationRequestMail(contact, context);
       case ReviewAction.Suspend:
-        this.mail.send(suspensionMail(contact, context));
-        break;
+        return suspensionMail(contact, context);
       case ReviewAction.Terminate:
-        this.mail.send(terminationMail(contact, context));
-        break;
+        return terminationMail(contact, context);
       case ReviewAction.Reinstate:
-        if (previous === ClientStatus.Suspended) this.mail.send(reinstatementMail(contact, context));
-        break;
+        return previous === ClientStatus.Suspended ? reinstatementMail(contact, context) : null;
     }
   }
 }

@@ -15,7 +15,8 @@ export class SmtpCatcher {
   private server?: SMTPServer;
   port = 0;
 
-  async start(): Promise<void> {
+  /** Listens on `port` (0: a free one). Started again after `stop()`, it keeps what it received. */
+  async start(port = 0): Promise<void> {
     this.server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
@@ -29,8 +30,15 @@ export class SmtpCatcher {
         });
       },
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.server.address() as AddressInfo).port;
+    const server = this.server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.port = (server.server.address() as AddressInfo).port;
   }
 
   get url(): string {
