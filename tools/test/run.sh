@@ -33,9 +33,10 @@ if [ -z "${KAFKA_BROKERS:-}" ]; then
   # Leave a broker someone else started running after the tests; stop only our own.
   bash tools/kafka/kafka.sh status >/dev/null 2>&1 || started_kafka=1
   echo "== starting Kafka (tools/kafka)"
-  KAFKA_BROKERS=$(bash tools/kafka/kafka.sh start | sed -n 's/^KAFKA_BROKERS=//p' | tail -1)
-  [ -n "$KAFKA_BROKERS" ] || { echo "Kafka did not start:"; bash tools/kafka/kafka.sh logs || true; exit 1; }
-  export KAFKA_BROKERS
+  # The broker address and its principals' SASL credentials (KAFKA_SASL_MECHANISM, KAFKA_<P>_*).
+  kafka_env=$(bash tools/kafka/kafka.sh start | grep -E '^KAFKA_[A-Z0-9_]+=[^[:space:]]*$' || true)
+  while IFS= read -r assignment; do [ -n "$assignment" ] && export "${assignment?}"; done <<<"$kafka_env"
+  [ -n "${KAFKA_BROKERS:-}" ] || { echo "Kafka did not start:"; bash tools/kafka/kafka.sh logs || true; exit 1; }
 fi
 
 echo "== lint and type-check"

@@ -2,6 +2,7 @@ import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { DatabaseModule } from '@payer-access/database';
 import { EventsModule, nestEventsLogger, OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, parseBrokers, platformTopicSpecs, type EventBus } from '@payer-access/events';
 import { HealthModule, ServiceMetrics } from '@payer-access/http';
+import { kafkaClientSecurity } from '@payer-access/config';
 import { AuditEventEntity } from './audit/audit-event.entity';
 import { AuditService } from './audit/audit.service';
 import type { AuthorizationConfig } from './authorization.config';
@@ -58,7 +59,7 @@ function eventsModule(config: AuthorizationConfig, options: AuthorizationModuleO
   }
   return EventsModule.forRoot({
     bus: options.eventBus,
-    config: { brokers: config.KAFKA_BROKERS, clientId: 'payer-access-authorization' },
+    config: { brokers: config.KAFKA_BROKERS, clientId: 'payer-access-authorization', ...kafkaClientSecurity(config) },
     topics: platformTopicSpecs({ maxTokenLifetimeMs: Math.max(config.ACCESS_TOKEN_TTL_SECONDS, 60) * 1000 }),
     outboxRelay: { backoff: { initialMs: 250, maxMs: 10_000, factor: 2, jitter: 0.2 } },
     logger: nestEventsLogger(new Logger('Events')),

@@ -16,8 +16,8 @@ describe('authorization service on Kafka', () => {
   const redirectUri = 'https://oidcdebugger.com/debug';
 
   beforeAll(async () => {
-    const { brokers } = await ensureKafka();
-    service = await startTestService({}, { kafkaBrokers: brokers });
+    const { brokers, credentials } = await ensureKafka();
+    service = await startTestService({}, { kafkaBrokers: brokers, kafkaCredentials: credentials });
     await service.publishClient(clientId, {
       status: 'approved',
       client: { name: 'Kafka App', clientType: 'confidential', redirectUris: [redirectUri], secretHash: await argon2.hash(secret, { type: argon2.argon2id }), allowedScopes: [], system: false },

@@ -10,6 +10,7 @@ import {
 } from '@payer-access/fhir-models';
 import { EventsModule, nestEventsLogger, platformTopicSpecs, type EventBus } from '@payer-access/events';
 import { ServiceMetrics } from '@payer-access/http';
+import { kafkaClientSecurity } from '@payer-access/config';
 import { DataSource } from 'typeorm';
 import { AccessAuditService } from './audit/access-audit.service';
 import { AccessTokenGuard } from './auth/access-token.guard';
@@ -87,7 +88,7 @@ export class FhirCoreModule {
         PassportModule,
         EventsModule.forRoot({
           bus: options.eventBus,
-          config: { brokers: config.KAFKA_BROKERS, clientId: 'fhir' },
+          config: { brokers: config.KAFKA_BROKERS, clientId: 'fhir', ...kafkaClientSecurity(config) },
           topics: platformTopicSpecs(),
           outboxRelay: false,
           logger: nestEventsLogger(new Logger('FhirEvents')),

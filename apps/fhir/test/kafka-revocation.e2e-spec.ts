@@ -3,7 +3,7 @@ import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC, createClientChangedEvent, ty
 import { loadConfig } from '@payer-access/config';
 import { KafkaEventBus, platformTopicSpecs, silentEventsLogger } from '@payer-access/events';
 import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
-import { createTestDatabase, ensureKafka, metricValue, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, ensureKafka, kafkaServiceEnv, metricValue, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { FhirConfig, fhirBaseUrl } from '../src/fhir.config';
@@ -23,6 +23,7 @@ describe('fhir service on Kafka', () => {
   let issuer: TestTokenIssuer;
   let producer: KafkaEventBus;
   let brokers: string;
+  let credentials: KafkaCredentialSet;
   const apps: INestApplication[] = [];
   const versions = new Map<string, number>();
   // Client ids of this run only: other test files share the broker and its topics.
@@ -30,7 +31,7 @@ describe('fhir service on Kafka', () => {
   const clientId = `kafka-app-${run}`;
 
   async function startApp(): Promise<INestApplication> {
-    const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, AUTHORIZATION_PUBLIC_URL: issuer.issuer, KAFKA_BROKERS: brokers });
+    const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, AUTHORIZATION_PUBLIC_URL: issuer.issuer, KAFKA_BROKERS: brokers, ...kafkaServiceEnv(credentials.fhir) });
     const app = await createFhirApp({ ...config, DATABASE_URL: database.url }, { logger: false });
     await app.init();
     apps.push(app);
@@ -78,11 +79,14 @@ describe('fhir service on Kafka', () => {
   }
 
   beforeAll(async () => {
-    brokers = (await ensureKafka()).brokers.join(',');
+    const kafka = await ensureKafka();
+    brokers = kafka.brokers.join(',');
+    credentials = kafka.credentials;
     database = await createTestDatabase();
     issuer = new TestTokenIssuer(fhirBaseUrl({ FHIR_PUBLIC_URL: 'http://localhost:3003', FHIR_BASE_PATH: BASE_PATH }));
     await issuer.start();
-    producer = new KafkaEventBus({ brokers: brokers.split(','), clientId: `fhir-test-${run}`, logger: silentEventsLogger });
+    // It writes both registration's and authorization's events: the broker's super user.
+    producer = new KafkaEventBus({ brokers: brokers.split(','), sasl: credentials.admin, clientId: `fhir-test-${run}`, logger: silentEventsLogger });
     await producer.ensureTopics(platformTopicSpecs());
     await producer.start();
   }, 300_000);

@@ -4,6 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import { DatabaseModule } from '@payer-access/database';
 import { CLIENT_CHANGED_TOPIC_SPEC, type EventBus, EventsModule, nestEventsLogger, OUTBOX_ENTITIES, parseBrokers } from '@payer-access/events';
 import { HealthModule, ServiceMetrics } from '@payer-access/http';
+import { kafkaClientSecurity } from '@payer-access/config';
 import { AccountEntity } from './accounts/account.entity';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccountsService } from './accounts/accounts.service';
@@ -67,7 +68,7 @@ function eventsModule(config: RegistrationConfig, options: RegistrationModuleOpt
   }
   return EventsModule.forRoot({
     bus: options.eventBus,
-    config: { brokers: config.KAFKA_BROKERS, clientId: 'payer-access-registration' },
+    config: { brokers: config.KAFKA_BROKERS, clientId: 'payer-access-registration', ...kafkaClientSecurity(config) },
     topics: [CLIENT_CHANGED_TOPIC_SPEC],
     outboxRelay: {
       pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,

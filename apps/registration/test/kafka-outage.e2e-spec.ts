@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { CLIENT_CHANGED_TOPIC } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
-import { createTestDatabase, type IsolatedKafka, metricValue, startIsolatedKafka, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, type IsolatedKafka, kafkaServiceEnv, metricValue, startIsolatedKafka, type TestDatabase } from '@payer-access/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { RegistrationConfig } from '../src/registration.config';
@@ -31,6 +31,7 @@ describe('registration events survive a Kafka outage', () => {
       DATABASE_URL: database.url,
       PROFILE: 'production',
       KAFKA_BROKERS: brokers,
+      ...kafkaServiceEnv(kafka.credentials.registration),
       ADMIN_EMAIL: 'reviewer@plan.example',
       ADMIN_PASSWORD: 'reviewer-password-1',
       PORTAL_JWT_SECRET: 'outage-portal-secret-that-is-long-enough-0123',
@@ -62,7 +63,7 @@ describe('registration events survive a Kafka outage', () => {
       .expect(200);
     const clientId = approved.clientId as string;
 
-    const before = new TopicRecorder(brokers, CLIENT_CHANGED_TOPIC);
+    const before = new TopicRecorder(brokers, CLIENT_CHANGED_TOPIC, kafka.credentials.admin);
     recorders.push(before);
     await before.start();
     await before.waitFor(() => before.forKey(clientId).length === 1, 'the approval event');
@@ -89,7 +90,7 @@ describe('registration events survive a Kafka outage', () => {
     expect(metricValue(await metrics(), 'outbox_pending_events')).toBe(1);
 
     await kafka.start();
-    const after = new TopicRecorder(brokers, CLIENT_CHANGED_TOPIC);
+    const after = new TopicRecorder(brokers, CLIENT_CHANGED_TOPIC, kafka.credentials.admin);
     recorders.push(after);
     await after.start();
     await after.waitFor(() => after.forKey(clientId).length >= 2, 'the suspension after the restart', 60_000);

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { CLIENT_CHANGED_TOPIC, parseClientChangedEvent } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
-import { createTestDatabase, ensureKafka, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, ensureKafka, kafkajsSasl, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
 import * as argon2 from 'argon2';
 import { Kafka, logLevel } from 'kafkajs';
 import request from 'supertest';
@@ -24,6 +24,7 @@ describe('registration service: accounts, registrations, review, credentials, ev
   let smtp: SmtpCatcher;
   let recorder: TopicRecorder;
   let brokers: string;
+  let credentials: KafkaCredentialSet;
   const tokens: Record<'admin' | 'dev' | 'other' | 'payer', string> = { admin: '', dev: '', other: '', payer: '' };
 
   async function login(email: string, password = PASSWORD): Promise<string> {
@@ -34,7 +35,9 @@ describe('registration service: accounts, registrations, review, credentials, ev
   const as = (who: keyof typeof tokens) => ({ Authorization: `Bearer ${tokens[who]}` });
 
   beforeAll(async () => {
-    brokers = (await ensureKafka()).brokers.join(',');
+    const kafka = await ensureKafka();
+    brokers = kafka.brokers.join(',');
+    credentials = kafka.credentials;
     smtp = new SmtpCatcher();
     await smtp.start();
     database = await createTestDatabase();
@@ -42,6 +45,7 @@ describe('registration service: accounts, registrations, review, credentials, ev
       DATABASE_URL: database.url,
       PROFILE: 'production',
       KAFKA_BROKERS: brokers,
+      ...kafkaServiceEnv(credentials.registration),
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
       PORTAL_JWT_SECRET: 'e2e-portal-secret-that-is-long-enough-0123456789',
@@ -52,7 +56,7 @@ describe('registration service: accounts, registrations, review, credentials, ev
     app = await createRegistrationApp({ ...config, DATABASE_URL: database.url }, { logger: false });
     await app.init();
     http = app.getHttpServer();
-    recorder = new TopicRecorder(brokers, CLIENT_CHANGED_TOPIC);
+    recorder = new TopicRecorder(brokers, CLIENT_CHANGED_TOPIC, credentials.admin);
 
     await request(http).post('/v1/accounts').send(accountBody('dev@acme-health.example', 'developer')).expect(201);
     await request(http).post('/v1/accounts').send(accountBody('other@elsewhere.example', 'developer')).expect(201);
@@ -486,7 +490,7 @@ describe('registration service: accounts, registrations, review, credentials, ev
     });
 
     it('created the topic compacted', async () => {
-      const admin = new Kafka({ clientId: 'registration-e2e-admin', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+      const admin = new Kafka({ clientId: 'registration-e2e-admin', brokers: brokers.split(','), sasl: kafkajsSasl(credentials.admin), logLevel: logLevel.NOTHING }).admin();
       await admin.connect();
       try {
         const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: CLIENT_CHANGED_TOPIC, configNames: ['cleanup.policy'] }] });

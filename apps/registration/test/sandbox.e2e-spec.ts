@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
 import { SANDBOX_CLIENT, SandboxSeedService } from '../src/sandbox/sandbox-seed.service';
-import { createTestDatabase, ensureKafka, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, ensureKafka, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
 import { TopicRecorder } from './support/kafka';
 
 jest.setTimeout(30_000);
@@ -16,22 +16,26 @@ describe('registration service in the sandbox profile', () => {
   let database: TestDatabase;
   let app: INestApplication;
   let brokers: string;
+  let credentials: KafkaCredentialSet;
   let recorder: TopicRecorder;
   let adminToken: string;
 
   beforeAll(async () => {
-    brokers = (await ensureKafka()).brokers.join(',');
+    const kafka = await ensureKafka();
+    brokers = kafka.brokers.join(',');
+    credentials = kafka.credentials;
     database = await createTestDatabase();
     const config = loadConfig(RegistrationConfig, {
       DATABASE_URL: database.url,
       PROFILE: 'sandbox',
       KAFKA_BROKERS: brokers,
+      ...kafkaServiceEnv(credentials.registration),
       TRUST_PROXY_HOPS: '1',
       LOGIN_MAX_FAILURES_PER_ADDRESS: '3',
     });
     app = await createRegistrationApp({ ...config, DATABASE_URL: database.url }, { logger: false });
     await app.init();
-    recorder = new TopicRecorder(brokers, CLIENT_CHANGED_TOPIC);
+    recorder = new TopicRecorder(brokers, CLIENT_CHANGED_TOPIC, credentials.admin);
     await recorder.start();
   });
 
@@ -102,7 +106,7 @@ describe('registration service in the sandbox profile', () => {
 
   it('will not start in production without a token key or without Kafka', async () => {
     const base = { DATABASE_URL: database.url, PROFILE: 'production', MIGRATE_ON_START: 'false' };
-    const noKey = loadConfig(RegistrationConfig, { ...base, KAFKA_BROKERS: brokers });
+    const noKey = loadConfig(RegistrationConfig, { ...base, KAFKA_BROKERS: brokers, ...kafkaServiceEnv(credentials.registration) });
     await expect(createRegistrationApp({ ...noKey, DATABASE_URL: database.url }, { logger: false })).rejects.toThrow(
       'PORTAL_JWT_SECRET is required in the production profile',
     );

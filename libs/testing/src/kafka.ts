@@ -3,20 +3,76 @@ import { rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { SASLOptions } from 'kafkajs';
 
 /** tools/kafka/kafka.sh: a real single-node KRaft broker from Maven Central jars (see its README). */
 export const KAFKA_SCRIPT = path.resolve(__dirname, '../../../tools/kafka/kafka.sh');
+
+/**
+ * The SCRAM principals of the tools/kafka broker: `admin` is its super user (for test tooling:
+ * creating and deleting scratch topics, reading anything); each service has its own, with ACLs
+ * for exactly what it writes and reads.
+ */
+export const KAFKA_PRINCIPALS = ['admin', 'registration', 'authorization', 'fhir'] as const;
+export type KafkaPrincipal = (typeof KAFKA_PRINCIPALS)[number];
+
+/** SASL/SCRAM credentials; the shape kafkajs' `sasl` option and the events library both take. */
+export interface KafkaCredentials {
+  mechanism: 'scram-sha-512' | 'scram-sha-256';
+  username: string;
+  password: string;
+}
+
+export type KafkaCredentialSet = Record<KafkaPrincipal, KafkaCredentials>;
 
 export interface KafkaForTests {
   brokers: string[];
   /** This call started the broker (it was not running); it keeps running after the tests. */
   startedHere: boolean;
+  credentials: KafkaCredentialSet;
 }
 
 export interface BrokerStatus {
   running: boolean;
   brokers?: string[];
   pid?: number;
+  credentials?: KafkaCredentialSet;
+}
+
+/**
+ * kafkajs' `sasl` option for these credentials: a new object each time, because kafkajs adds its
+ * authenticator, bound to the credentials, to the object it is given.
+ */
+export function kafkajsSasl({ mechanism, username, password }: KafkaCredentials): SASLOptions {
+  return mechanism === 'scram-sha-256' ? { mechanism, username, password } : { mechanism, username, password };
+}
+
+/** A service's Kafka configuration variables (KAFKA_SASL_MECHANISM, KAFKA_USERNAME, KAFKA_PASSWORD). */
+export function kafkaServiceEnv(credentials: KafkaCredentials): Record<'KAFKA_SASL_MECHANISM' | 'KAFKA_USERNAME' | 'KAFKA_PASSWORD', string> {
+  return { KAFKA_SASL_MECHANISM: credentials.mechanism, KAFKA_USERNAME: credentials.username, KAFKA_PASSWORD: credentials.password };
+}
+
+/**
+ * The credentials in `KEY=value` form as kafka.sh prints them (KAFKA_SASL_MECHANISM,
+ * KAFKA_<PRINCIPAL>_USERNAME / _PASSWORD), or undefined when any is missing.
+ */
+export function parseCredentials(vars: Record<string, string | undefined>): KafkaCredentialSet | undefined {
+  const mechanism = vars['KAFKA_SASL_MECHANISM'];
+  if (mechanism !== 'scram-sha-512' && mechanism !== 'scram-sha-256') return undefined;
+  const set: Partial<KafkaCredentialSet> = {};
+  for (const principal of KAFKA_PRINCIPALS) {
+    const username = vars[`KAFKA_${principal.toUpperCase()}_USERNAME`];
+    const password = vars[`KAFKA_${principal.toUpperCase()}_PASSWORD`];
+    if (!username || !password) return undefined;
+    set[principal] = { mechanism, username, password };
+  }
+  return set as KafkaCredentialSet;
+}
+
+function credentialsFrom(result: ScriptResult): KafkaCredentialSet {
+  const credentials = parseCredentials(parseAssignments(result.stdout));
+  if (!credentials) throw new Error(`kafka.sh printed no SASL credentials:\n${result.stderr.trim().split('\n').slice(-10).join('\n')}`);
+  return credentials;
 }
 
 /** A broker run by tools/kafka/kafka.sh with a given port and data dir. */
@@ -26,6 +82,8 @@ export interface ToolsKafkaBroker {
   readonly dataDir: string;
   /** Starts it unless running (`fresh`: wipe its data first); resolves once it answers. */
   start(options?: { fresh?: boolean }): Promise<string[]>;
+  /** Its principals' credentials (made when its data dir is formatted); known once it started. */
+  readonly credentials: KafkaCredentialSet;
   /** Graceful stop (SIGTERM, SIGKILL after a timeout); resolves once the process is gone. */
   stop(): Promise<void>;
   status(): Promise<BrokerStatus>;
@@ -48,7 +106,20 @@ const STOP_TIMEOUT_MS = 60_000;
  */
 export async function ensureKafka(): Promise<KafkaForTests> {
   const configured = parseBrokerList(process.env.KAFKA_BROKERS);
-  if (configured.length > 0) return { brokers: configured, startedHere: false };
+  if (configured.length > 0) {
+    let credentials = parseCredentials(process.env);
+    if (!credentials) {
+      const status = await scriptStatus({});
+      if (status.running && configured.every((broker) => status.brokers?.includes(broker))) credentials = status.credentials;
+    }
+    if (!credentials) {
+      throw new Error(
+        `KAFKA_BROKERS=${configured.join(',')} is set without its SASL credentials: set KAFKA_SASL_MECHANISM and ` +
+          `KAFKA_<PRINCIPAL>_USERNAME / _PASSWORD for ${KAFKA_PRINCIPALS.join(', ')} (as tools/kafka/kafka.sh start prints them)`,
+      );
+    }
+    return { brokers: configured, startedHere: false, credentials };
+  }
   let result: ScriptResult;
   try {
     result = await runScript(['start'], {}, START_TIMEOUT_MS);
@@ -59,10 +130,13 @@ export async function ensureKafka(): Promise<KafkaForTests> {
         (process.env.CI === 'true' ? ' CI requires a real broker: this is a failure, not a skip.' : ''),
     );
   }
-  const brokers = parseBrokerList(parseAssignments(result.stdout)['KAFKA_BROKERS']);
-  if (brokers.length === 0) throw new Error(`kafka.sh start printed no KAFKA_BROKERS line:\n${result.stdout}\n${result.stderr}`);
-  process.env.KAFKA_BROKERS = brokers.join(',');
-  return { brokers, startedHere: !/already running/.test(result.stderr) };
+  const vars = parseAssignments(result.stdout);
+  const brokers = parseBrokerList(vars['KAFKA_BROKERS']);
+  if (brokers.length === 0) throw new Error(`kafka.sh start printed no KAFKA_BROKERS line:\n${result.stderr}`);
+  const credentials = credentialsFrom(result);
+  // Later calls in this process (and the processes it starts) find the broker and its credentials.
+  Object.assign(process.env, vars);
+  return { brokers, startedHere: !/already running/.test(result.stderr), credentials };
 }
 
 /** Stops the default tools/kafka broker (honours `KAFKA_DATA_DIR`); for a runner's global teardown. */
@@ -114,11 +188,17 @@ export function toolsKafkaBroker(options: ToolsKafkaBrokerOptions): ToolsKafkaBr
     KAFKA_DATA_DIR: options.dataDir,
   };
   const brokers = [`127.0.0.1:${options.port}`];
+  let credentials: KafkaCredentialSet | undefined;
   return {
     brokers,
     dataDir: options.dataDir,
+    get credentials(): KafkaCredentialSet {
+      if (!credentials) throw new Error(`the broker in ${options.dataDir} has not been started yet: no credentials`);
+      return credentials;
+    },
     async start({ fresh = false } = {}) {
       const result = await runScript(fresh ? ['start', '--fresh'] : ['start'], env, START_TIMEOUT_MS);
+      credentials = credentialsFrom(result);
       return parseBrokerList(parseAssignments(result.stdout)['KAFKA_BROKERS']);
     },
     async stop() {
@@ -148,7 +228,14 @@ export async function startIsolatedKafka(name: string): Promise<IsolatedKafka> {
     throw new Error(`Cannot start an isolated Kafka broker: ${describeFailure(error)}`);
   }
   return {
-    ...broker,
+    brokers: broker.brokers,
+    dataDir: broker.dataDir,
+    get credentials() {
+      return broker.credentials;
+    },
+    start: (options) => broker.start(options),
+    stop: () => broker.stop(),
+    status: () => broker.status(),
     async dispose() {
       await broker.stop().catch(() => undefined);
       await rm(dataDir, { recursive: true, force: true });
@@ -179,7 +266,7 @@ async function scriptStatus(env: Record<string, string>): Promise<BrokerStatus> 
   try {
     const result = await runScript(['status'], env, 30_000);
     const vars = parseAssignments(result.stdout);
-    return { running: true, brokers: parseBrokerList(vars['KAFKA_BROKERS']), pid: Number(vars['KAFKA_PID']) };
+    return { running: true, brokers: parseBrokerList(vars['KAFKA_BROKERS']), pid: Number(vars['KAFKA_PID']), credentials: parseCredentials(vars) };
   } catch (error) {
     if (error instanceof ScriptError && error.code === 3) return { running: false };
     throw error;

@@ -63,7 +63,7 @@ export async function runPlatformBench(options: PlatformBenchOptions): Promise<v
   let platform: Platform | undefined;
   try {
     kafka = await startIsolatedKafka('bench-platform');
-    platform = await Platform.start({ name: 'bench', kafkaBrokers: kafka.brokers });
+    platform = await Platform.start({ name: 'bench', kafkaBrokers: kafka.brokers, kafkaCredentials: kafka.credentials });
     log(`services ready (${platform.startupSummary()}); logs in ${platform.logDir}`);
     // One API client (and admin session) per part: the portal's admin token lives 15 minutes.
     const refresh = await benchRefreshGrant(platform, new RegistrationApi(platform.registration.url), options);

@@ -50,7 +50,7 @@ describe('revocation across services over Kafka', () => {
     const began = performance.now();
     kafkaBroker = await startIsolatedKafka('platform-e2e-revocation');
     const brokerMs = Math.round(performance.now() - began);
-    [started, chromium] = await Promise.all([Platform.start({ name: 'revocation', kafkaBrokers: kafkaBroker.brokers }), launchBrowser()]);
+    [started, chromium] = await Promise.all([Platform.start({ name: 'revocation', kafkaBrokers: kafkaBroker.brokers, kafkaCredentials: kafkaBroker.credentials }), launchBrowser()]);
     report(`revocation: Kafka broker started in ${brokerMs} ms; services (separate processes): ${started.startupSummary()}`);
     registration = new RegistrationApi(started.registration.url);
   });
@@ -200,7 +200,7 @@ describe('revocation across services over Kafka', () => {
       await expectRefreshRefused(app, tokens.refreshToken);
 
       // No event lost: the topic holds every version of the client, in order, ending suspended.
-      const events = (await readTopic<ClientChangedEventV1>(kafka().brokers, CLIENT_CHANGED_TOPIC))
+      const events = (await readTopic<ClientChangedEventV1>(kafka().brokers, kafka().credentials.admin, CLIENT_CHANGED_TOPIC))
         .filter((record) => record.key === app.clientId)
         .map((record) => record.value);
       expect(events.map((event) => event.clientVersion)).toEqual(events.map((_, index) => index + 1));

@@ -56,7 +56,7 @@ describe('seed 002 walkthrough across the platform (headless Chromium)', () => {
     const began = performance.now();
     kafkaBroker = await startIsolatedKafka('platform-e2e-seed');
     const brokerMs = Math.round(performance.now() - began);
-    [started, chromium] = await Promise.all([Platform.start({ name: 'seed-002', kafkaBrokers: kafkaBroker.brokers }), launchBrowser()]);
+    [started, chromium] = await Promise.all([Platform.start({ name: 'seed-002', kafkaBrokers: kafkaBroker.brokers, kafkaCredentials: kafkaBroker.credentials }), launchBrowser()]);
     report(`seed-002: Kafka broker started in ${brokerMs} ms; services (separate processes): ${started.startupSummary()}`);
   });
 

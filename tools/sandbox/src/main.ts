@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
-import { loadConfig, ConfigValidationError } from '@payer-access/config';
+import { loadConfig, ConfigValidationError, kafkaClientSecurity } from '@payer-access/config';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@payer-access/database';
 import { createEventBus } from '@payer-access/events';
 import { startAuthorizationService } from '@payer-access/authorization-service';
@@ -30,7 +30,8 @@ async function main(): Promise<void> {
   }
 
   // One bus shared by the three services: in-process, or Kafka when KAFKA_BROKERS is set.
-  const eventBus = createEventBus({ brokers: configs.registration.KAFKA_BROKERS, clientId: 'payer-access-sandbox' });
+  // With Kafka, the bus acts for all three, so its principal needs every service's ACLs.
+  const eventBus = createEventBus({ brokers: configs.registration.KAFKA_BROKERS, clientId: 'payer-access-sandbox', ...kafkaClientSecurity(configs.registration) });
 
   const apps: INestApplication[] = [];
   let stopping = false;

@@ -11,7 +11,7 @@ import {
 } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
 import { createEventBus, instanceGroupId, InProcessEventBus, platformTopicSpecs, type EventBus } from '@payer-access/events';
-import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
 import * as argon2 from 'argon2';
 import { AuthorizationConfig } from '../../src/authorization.config';
 import { createAuthorizationApp } from '../../src/authorization.service-app';
@@ -46,12 +46,18 @@ export interface TestService {
  * The authorization service on a real PostgreSQL database of its own, listening on a random
  * port, with the seed's client already published the way registration publishes it.
  */
-export async function startTestService(env: Record<string, string> = {}, options: { kafkaBrokers?: string[] } = {}): Promise<TestService> {
+export async function startTestService(
+  env: Record<string, string> = {},
+  options: { kafkaBrokers?: string[]; kafkaCredentials?: KafkaCredentialSet } = {},
+): Promise<TestService> {
   const database = await createTestDatabase();
   // In-process by default; with brokers, the service reads and writes a real Kafka and the test
   // talks to the same broker through a bus of its own.
+  // The test's bus plays registration (client events) and a reader of revocations: the broker's
+  // super user; the service authenticates as its own principal.
+  const credentials = options.kafkaBrokers ? requireCredentials(options.kafkaCredentials) : undefined;
   const bus: EventBus = options.kafkaBrokers
-    ? createEventBus({ brokers: options.kafkaBrokers, clientId: 'authorization-tests' })
+    ? createEventBus({ brokers: options.kafkaBrokers, clientId: 'authorization-tests', sasl: credentials?.admin })
     : new InProcessEventBus();
   await bus.ensureTopics(platformTopicSpecs());
   const revocations: GrantRevokedEventV1[] = [];
@@ -111,7 +117,7 @@ export async function startTestService(env: Record<string, string> = {}, options
     DATABASE_URL: database.url,
     PROFILE: 'sandbox',
     AUTHORIZATION_PUBLIC_URL: url,
-    ...(options.kafkaBrokers ? { KAFKA_BROKERS: options.kafkaBrokers.join(',') } : {}),
+    ...(options.kafkaBrokers && credentials ? { KAFKA_BROKERS: options.kafkaBrokers.join(','), ...kafkaServiceEnv(credentials.authorization) } : {}),
     ...env,
   });
   const app = await createAuthorizationApp({ ...config, DATABASE_URL: database.url }, { logger: false, ...(options.kafkaBrokers ? {} : { eventBus: bus }) });
@@ -192,4 +198,9 @@ export async function tokenRequest(base: string, params: Record<string, string>,
     body: new URLSearchParams(params).toString(),
   });
   return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+}
+
+function requireCredentials(credentials: KafkaCredentialSet | undefined): KafkaCredentialSet {
+  if (!credentials) throw new Error('kafkaCredentials are required with kafkaBrokers: the broker authenticates every client');
+  return credentials;
 }

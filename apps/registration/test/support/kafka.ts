@@ -1,3 +1,4 @@
+import { kafkajsSasl, type KafkaCredentials } from '@payer-access/testing';
 import { type Consumer, Kafka, logLevel } from 'kafkajs';
 
 export interface ReceivedMessage {
@@ -18,11 +19,13 @@ export class TopicRecorder {
   constructor(
     private readonly brokers: string,
     private readonly topic: string,
+    /** A reader with a consumer group of its own: the broker's super user. */
+    private readonly sasl: KafkaCredentials,
   ) {}
 
   /** Waits (with a deadline) for the topic to exist: the producer under test is what creates it. */
   async start(timeoutMs = 20_000): Promise<void> {
-    const kafka = new Kafka({ clientId: 'registration-e2e', brokers: this.brokers.split(','), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ clientId: 'registration-e2e', brokers: this.brokers.split(','), sasl: kafkajsSasl(this.sasl), logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
     try {

@@ -1,5 +1,5 @@
 import { IsInt, Max, Min } from 'class-validator';
-import { ConfigValidationError, ConfigVariable, PlatformConfig, configVariables, loadConfig } from './index';
+import { ConfigValidationError, ConfigVariable, PlatformConfig, configVariables, kafkaClientSecurity, loadConfig } from './index';
 
 class ServiceConfig extends PlatformConfig {
   @ConfigVariable({ description: 'HTTP port.' })
@@ -27,6 +27,9 @@ describe(loadConfig.name, () => {
       PROFILE: 'production',
       DATABASE_URL: 'postgres://user:pw@db:5432/app',
       KAFKA_BROKERS: 'kafka-1:9092, kafka-2:9092',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_USERNAME: 'registration',
+      KAFKA_PASSWORD: 'pw',
     });
     expect(config.PORT).toBe(8080);
     expect(config.PROFILE).toBe('production');
@@ -44,6 +47,37 @@ describe(loadConfig.name, () => {
     [{ KAFKA_BROKERS: 'kafka' }, 'KAFKA_BROKERS must be a comma-separated list of host:port (got "kafka")'],
   ])('names the variable and the value it rejects: %p', (env, message) => {
     expect(() => loadConfig(ServiceConfig, env)).toThrow(new ConfigValidationError([message]));
+  });
+
+  describe('Kafka authentication', () => {
+    it('passes the SASL settings on in the events library\'s shape', () => {
+      const config = loadConfig(ServiceConfig, { KAFKA_BROKERS: 'k:9092', KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_USERNAME: 'fhir', KAFKA_PASSWORD: 's3cret', KAFKA_SSL: 'true' });
+      expect(kafkaClientSecurity(config)).toEqual({ ssl: true, sasl: { mechanism: 'scram-sha-256', username: 'fhir', password: 's3cret' } });
+      expect(kafkaClientSecurity(loadConfig(ServiceConfig, {}))).toEqual({ ssl: false });
+    });
+
+    it('refuses an unauthenticated Kafka client in production', () => {
+      expect(() => loadConfig(ServiceConfig, { PROFILE: 'production', KAFKA_BROKERS: 'k:9092' })).toThrow(
+        new ConfigValidationError(['KAFKA_SASL_MECHANISM is required (must be one of the following values: scram-sha-512, scram-sha-256)']),
+      );
+      // Without brokers there is no Kafka client to authenticate.
+      expect(loadConfig(ServiceConfig, { PROFILE: 'production' }).KAFKA_SASL_MECHANISM).toBeUndefined();
+    });
+
+    it.each([
+      [{ KAFKA_SASL_MECHANISM: 'plain', KAFKA_USERNAME: 'u', KAFKA_PASSWORD: 'p' }, ['KAFKA_SASL_MECHANISM must be one of the following values: scram-sha-512, scram-sha-256 (got "plain")']],
+      [{ KAFKA_SASL_MECHANISM: 'scram-sha-512' }, ['KAFKA_PASSWORD is required (must be a string)', 'KAFKA_USERNAME is required (must be a string)']],
+      [{ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_USERNAME: 'a b', KAFKA_PASSWORD: 'p' }, ['KAFKA_USERNAME must be printable ASCII without spaces (got "a b")']],
+      [{ KAFKA_SSL: 'yes' }, ['KAFKA_SSL must be one of the following values: true, false (got "yes")']],
+    ])('rejects incomplete or unknown SASL settings: %p', (env, problems) => {
+      expect(() => loadConfig(ServiceConfig, env)).toThrow(new ConfigValidationError(problems));
+    });
+
+    it('never prints the Kafka password back', () => {
+      expect(() => loadConfig(ServiceConfig, { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_USERNAME: 'u', KAFKA_PASSWORD: 'x'.repeat(2000) })).toThrow(
+        new ConfigValidationError(['KAFKA_PASSWORD must be shorter than or equal to 1024 characters']),
+      );
+    });
   });
 
   it('never prints a sensitive value back', () => {

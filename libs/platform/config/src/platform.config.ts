@@ -1,9 +1,12 @@
-import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { ConfigVariable } from './config-variable.decorator';
 import { IsBrokerList, IsPostgresUrl } from './validators';
 
 export const PROFILES = ['sandbox', 'production'] as const;
 export type Profile = (typeof PROFILES)[number];
+
+export const KAFKA_SASL_MECHANISMS = ['scram-sha-512', 'scram-sha-256'] as const;
+export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
 
 /** Settings every service shares; each service's configuration extends it. */
 export class PlatformConfig {
@@ -31,6 +34,33 @@ export class PlatformConfig {
   @IsBrokerList()
   KAFKA_BROKERS?: string;
 
+  @ConfigVariable({
+    description:
+      'SASL mechanism this service authenticates to Kafka with: scram-sha-512 or scram-sha-256. Unset: no authentication, which the production profile refuses when KAFKA_BROKERS is set (the broker\'s ACLs decide which service may write which topic).',
+    example: 'scram-sha-512',
+  })
+  @ValidateIf((config: PlatformConfig) => config.KAFKA_SASL_MECHANISM !== undefined || (config.PROFILE === 'production' && !!config.KAFKA_BROKERS))
+  @IsIn(KAFKA_SASL_MECHANISMS)
+  KAFKA_SASL_MECHANISM?: KafkaSaslMechanism;
+
+  @ConfigVariable({ description: 'Kafka SASL user name of this service (its ACL principal). Required with KAFKA_SASL_MECHANISM.', example: 'registration' })
+  @ValidateIf((config: PlatformConfig) => config.KAFKA_SASL_MECHANISM !== undefined)
+  @IsString()
+  @Length(1, 255)
+  @Matches(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces' })
+  KAFKA_USERNAME?: string;
+
+  @ConfigVariable({ description: 'Kafka SASL password of this service. Required with KAFKA_SASL_MECHANISM.', sensitive: true, example: 'change-me' })
+  @ValidateIf((config: PlatformConfig) => config.KAFKA_SASL_MECHANISM !== undefined)
+  @IsString()
+  @Length(1, 1024)
+  KAFKA_PASSWORD?: string;
+
+  @ConfigVariable({ description: 'Connect to Kafka over TLS (true with a SASL_SSL listener).', example: 'false' })
+  @IsString()
+  @IsIn(['true', 'false'])
+  KAFKA_SSL: 'true' | 'false' = 'false';
+
   @ConfigVariable({ description: 'Log level: fatal, error, warn, info, debug or trace.', example: 'info' })
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
   LOG_LEVEL: string = 'info';
@@ -49,4 +79,16 @@ export class PlatformConfig {
   @Min(0)
   @Max(10)
   TRUST_PROXY_HOPS: number = 0;
+}
+
+/** How a service authenticates to Kafka, in the shape the events library takes. */
+export interface KafkaClientSecurity {
+  sasl?: { mechanism: KafkaSaslMechanism; username: string; password: string };
+  ssl: boolean;
+}
+
+export function kafkaClientSecurity(config: PlatformConfig): KafkaClientSecurity {
+  const ssl = config.KAFKA_SSL === 'true';
+  if (!config.KAFKA_SASL_MECHANISM) return { ssl };
+  return { ssl, sasl: { mechanism: config.KAFKA_SASL_MECHANISM, username: config.KAFKA_USERNAME ?? '', password: config.KAFKA_PASSWORD ?? '' } };
 }

@@ -45,7 +45,7 @@ describe('EventsModule with Kafka unreachable at start', () => {
 
   it('boots without consuming, then creates its topics and consumes once the broker is back', async () => {
     @Module({
-      imports: [EventsModule.forRoot({ config: { brokers: kafka.brokers, clientId: 'events-module-spec' }, topics: [TOPIC] })],
+      imports: [EventsModule.forRoot({ config: { brokers: kafka.brokers, sasl: kafka.credentials.admin, clientId: 'events-module-spec' }, topics: [TOPIC] })],
       providers: [Projection],
     })
     class ServiceModule {}
@@ -58,7 +58,7 @@ describe('EventsModule with Kafka unreachable at start', () => {
       expect(projection.subscription?.isCaughtUp()).toBe(false);
 
       await kafka.start();
-      const producer = createEventBus({ brokers: kafka.brokers, clientId: 'events-module-spec-producer' });
+      const producer = createEventBus({ brokers: kafka.brokers, sasl: kafka.credentials.admin, clientId: 'events-module-spec-producer' });
       try {
         await until('the service to create its topic', async () => {
           try {

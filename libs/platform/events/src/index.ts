@@ -52,7 +52,7 @@ export {
 } from './events-logger';
 export type { EventsMetrics, ConsumerPartition } from './events-metrics';
 export { createEventBus, parseBrokers, instanceGroupId, type EventBusConfig } from './create-event-bus';
-export { KafkaEventBus, type KafkaEventBusOptions } from './kafka/kafka-event-bus';
+export { KafkaEventBus, isAuthorizationFailure, type KafkaEventBusOptions, type KafkaSaslCredentials } from './kafka/kafka-event-bus';
 export { kafkaLogCreator } from './kafka/kafka-logger';
 export { InProcessEventBus, type InProcessEventBusOptions } from './in-process/in-process-event-bus';
 export { OutboxMessage } from './outbox/outbox-message.entity';

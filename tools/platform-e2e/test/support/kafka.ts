@@ -1,15 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { createEventBus, platformTopicSpecs } from '@payer-access/events';
+import { kafkajsSasl, type KafkaCredentials } from '@payer-access/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { eventually } from './poll';
 
-function kafka(brokers: readonly string[]): Kafka {
-  return new Kafka({ clientId: 'platform-e2e', brokers: [...brokers], logLevel: logLevel.NOTHING, retry: { retries: 2 } });
+/**
+ * The test's own view of the topics: it reads both and creates them, so it authenticates as the
+ * broker's super user (`credentials.admin`), never as a service.
+ */
+function kafka(brokers: readonly string[], sasl: KafkaCredentials): Kafka {
+  return new Kafka({ clientId: 'platform-e2e', brokers: [...brokers], sasl: kafkajsSasl(sasl), logLevel: logLevel.NOTHING, retry: { retries: 2 } });
 }
 
 /** Messages on a topic (sum of the partitions' high-water marks); 0 when it does not exist yet. */
-export async function topicSize(brokers: readonly string[], topic: string): Promise<number> {
-  const admin = kafka(brokers).admin();
+export async function topicSize(brokers: readonly string[], sasl: KafkaCredentials, topic: string): Promise<number> {
+  const admin = kafka(brokers, sasl).admin();
   await admin.connect();
   try {
     const offsets = await admin.fetchTopicOffsets(topic);
@@ -21,9 +26,9 @@ export async function topicSize(brokers: readonly string[], topic: string): Prom
   }
 }
 
-export async function waitForTopicMessages(brokers: readonly string[], topic: string, atLeast: number, timeoutMs: number): Promise<number> {
+export async function waitForTopicMessages(brokers: readonly string[], sasl: KafkaCredentials, topic: string, atLeast: number, timeoutMs: number): Promise<number> {
   return eventually(async () => {
-    const size = await topicSize(brokers, topic);
+    const size = await topicSize(brokers, sasl, topic);
     return size >= atLeast ? size : undefined;
   }, { what: `${atLeast} message(s) on ${topic}`, timeoutMs, intervalMs: 200 });
 }
@@ -36,8 +41,8 @@ export interface TopicRecord<T> {
 }
 
 /** Every record of a topic from its beginning up to the high-water marks of this moment. */
-export async function readTopic<T>(brokers: readonly string[], topic: string, timeoutMs = 30_000): Promise<TopicRecord<T>[]> {
-  const client = kafka(brokers);
+export async function readTopic<T>(brokers: readonly string[], sasl: KafkaCredentials, topic: string, timeoutMs = 30_000): Promise<TopicRecord<T>[]> {
+  const client = kafka(brokers, sasl);
   const admin = client.admin();
   await admin.connect();
   const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
@@ -82,10 +87,10 @@ export async function readTopic<T>(brokers: readonly string[], topic: string, ti
  * before authorization and fhir start together: each would otherwise wait out the other's fresh
  * topic being hosted (the events library retries that), which only costs the suite time.
  */
-export async function ensurePlatformTopics(brokers: readonly string[]): Promise<void> {
+export async function ensurePlatformTopics(brokers: readonly string[], sasl: KafkaCredentials): Promise<void> {
   await eventually(
     async () => {
-      const bus = createEventBus({ brokers: brokers.join(','), clientId: 'platform-e2e-topics' });
+      const bus = createEventBus({ brokers: brokers.join(','), sasl, clientId: 'platform-e2e-topics' });
       try {
         await bus.ensureTopics(platformTopicSpecs());
         return true;

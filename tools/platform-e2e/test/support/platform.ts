@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { CLIENT_CHANGED_TOPIC } from '@payer-access/client-status';
-import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
 import { ensurePlatformTopics, waitForTopicMessages } from './kafka';
 import { REPO_ROOT, ServiceProcess, type ServiceName } from './service-process';
 
@@ -17,6 +17,8 @@ export interface PlatformOptions {
   /** Names the log directory (`<tmp>/payer-access-platform-e2e/<name>-<pid>`). */
   name: string;
   kafkaBrokers: readonly string[];
+  /** The broker's principals: each service authenticates as its own, the test as the admin. */
+  kafkaCredentials: KafkaCredentialSet;
 }
 
 /**
@@ -32,6 +34,7 @@ export class Platform {
     readonly logDir: string,
     readonly database: TestDatabase,
     readonly kafkaBrokers: readonly string[],
+    readonly kafkaCredentials: KafkaCredentialSet,
     readonly registration: ServiceProcess,
     readonly authorization: ServiceProcess,
     readonly fhir: ServiceProcess,
@@ -61,9 +64,10 @@ export class Platform {
       logDir,
       database,
       options.kafkaBrokers,
-      service('registration', registrationPort, { REGISTRATION_PORT: String(registrationPort), REGISTRATION_HOST: '127.0.0.1' }),
-      service('authorization', authorizationPort, { AUTHORIZATION_PORT: String(authorizationPort), AUTHORIZATION_HOST: '127.0.0.1' }),
-      service('fhir', fhirPort, { FHIR_PORT: String(fhirPort), FHIR_HOST: '127.0.0.1' }),
+      options.kafkaCredentials,
+      service('registration', registrationPort, { REGISTRATION_PORT: String(registrationPort), REGISTRATION_HOST: '127.0.0.1', ...kafkaServiceEnv(options.kafkaCredentials.registration) }),
+      service('authorization', authorizationPort, { AUTHORIZATION_PORT: String(authorizationPort), AUTHORIZATION_HOST: '127.0.0.1', ...kafkaServiceEnv(options.kafkaCredentials.authorization) }),
+      service('fhir', fhirPort, { FHIR_PORT: String(fhirPort), FHIR_HOST: '127.0.0.1', ...kafkaServiceEnv(options.kafkaCredentials.fhir) }),
     );
     try {
       // Registration first: in the sandbox profile it registers and publishes seed 002's client,
@@ -76,9 +80,9 @@ export class Platform {
         platform.registration.waitReady().then(() => milestone('registration ready')),
         loadSandboxData(common, logDir).then(() => milestone('sandbox data loaded')),
       ]);
-      await waitForTopicMessages(options.kafkaBrokers, CLIENT_CHANGED_TOPIC, 1, 30_000);
+      await waitForTopicMessages(options.kafkaBrokers, options.kafkaCredentials.admin, CLIENT_CHANGED_TOPIC, 1, 30_000);
       milestone('seed client on the topic');
-      await ensurePlatformTopics(options.kafkaBrokers);
+      await ensurePlatformTopics(options.kafkaBrokers, options.kafkaCredentials.admin);
       platform.authorization.start();
       platform.fhir.start();
       await Promise.all([

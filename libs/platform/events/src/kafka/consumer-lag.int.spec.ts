@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { ensureKafka } from '@payer-access/testing';
+import { ensureKafka, kafkajsSasl } from '@payer-access/testing';
 import type { Subscription } from '../event-bus';
 import type { ConsumerPartition, EventsMetrics } from '../events-metrics';
 import { grantRevokedTopicSpec, type TopicSpec } from '../topics';
@@ -54,10 +54,11 @@ describe('Kafka consumer lag', () => {
   const topic: TopicSpec = { ...grantRevokedTopicSpec({ numPartitions: 3 }), name: `test.consumer-lag.${randomUUID().slice(0, 8)}` };
 
   beforeAll(async () => {
-    const { brokers } = await ensureKafka();
-    admin = new Kafka({ clientId: 'consumer-lag-spec-admin', brokers, logLevel: logLevel.NOTHING }).admin();
+    const { brokers, credentials } = await ensureKafka();
+    const sasl = credentials.admin;
+    admin = new Kafka({ clientId: 'consumer-lag-spec-admin', brokers, sasl: kafkajsSasl(sasl), logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
-    sut = new KafkaEventBus({ brokers, clientId: 'consumer-lag-spec', metrics, lagRefreshIntervalMs: 200 });
+    sut = new KafkaEventBus({ brokers, sasl, clientId: 'consumer-lag-spec', metrics, lagRefreshIntervalMs: 200 });
     await sut.ensureTopics([topic]);
     await sut.start();
   });

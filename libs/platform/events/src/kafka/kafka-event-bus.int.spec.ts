@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
-import { ensureKafka } from '@payer-access/testing';
+import { ensureKafka, kafkajsSasl, type KafkaCredentials } from '@payer-access/testing';
 import type { IncomingEvent, Subscription } from '../event-bus';
 import { clientChangedTopicSpec, grantRevokedTopicSpec, type TopicSpec } from '../topics';
 import { KafkaEventBus } from './kafka-event-bus';
@@ -24,6 +24,8 @@ async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 2
 
 describe(KafkaEventBus.name, () => {
   let brokers: string[];
+  // The broker's super user: these tests create and delete scratch topics of their own.
+  let sasl: KafkaCredentials;
   let admin: Admin;
   let sut: KafkaEventBus;
   const topics: string[] = [];
@@ -31,10 +33,12 @@ describe(KafkaEventBus.name, () => {
   const deleted = uniqueTopic(grantRevokedTopicSpec({ maxTokenLifetimeMs: 3_600_000 }));
 
   beforeAll(async () => {
-    ({ brokers } = await ensureKafka());
-    admin = new Kafka({ clientId: 'events-int-spec-admin', brokers, logLevel: logLevel.NOTHING }).admin();
+    const kafka = await ensureKafka();
+    ({ brokers } = kafka);
+    sasl = kafka.credentials.admin;
+    admin = new Kafka({ clientId: 'events-int-spec-admin', brokers, sasl: kafkajsSasl(sasl), logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
-    sut = new KafkaEventBus({ brokers, clientId: 'events-int-spec', handlerBackoff: fastRetry, sessionTimeoutMs: 10_000 });
+    sut = new KafkaEventBus({ brokers, sasl, clientId: 'events-int-spec', handlerBackoff: fastRetry, sessionTimeoutMs: 10_000 });
     await sut.ensureTopics([compacted, deleted]);
     topics.push(compacted.name, deleted.name);
     await sut.start();

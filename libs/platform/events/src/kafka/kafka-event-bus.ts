@@ -8,6 +8,7 @@ import {
   type EachMessagePayload,
   type IHeaders,
   type Producer,
+  type SASLOptions,
 } from 'kafkajs';
 import { DEFAULT_BACKOFF, backoffDelay, sleep, type BackoffOptions } from '../backoff';
 import { CatchUpTracker } from '../consumers/catch-up.tracker';
@@ -21,6 +22,13 @@ import { kafkaLogCreator } from './kafka-logger';
 export interface KafkaEventBusOptions {
   /** Bootstrap brokers, `host:port`. */
   brokers: string[];
+  /**
+   * SASL credentials of this service: the broker's ACLs grant its principal the topics it may write
+   * and read. Unset: no authentication (a broker without ACLs, such as a developer's).
+   */
+  sasl?: KafkaSaslCredentials;
+  /** TLS to the brokers (a SASL_SSL listener). */
+  ssl?: boolean;
   /** Shown in broker logs and quotas: the service name. */
   clientId: string;
   logger?: EventsLogger;
@@ -47,6 +55,12 @@ export interface KafkaEventBusOptions {
   lagRefreshIntervalMs?: number;
 }
 
+export interface KafkaSaslCredentials {
+  mechanism: 'scram-sha-256' | 'scram-sha-512';
+  username: string;
+  password: string;
+}
+
 /**
  * The event bus on Kafka (kafkajs). One idempotent producer (acks=all, one request in flight, so
  * retries neither duplicate nor reorder a key's events); one consumer per subscription, whose handler
@@ -71,6 +85,8 @@ export class KafkaEventBus implements EventBus {
     const client = {
       clientId: options.clientId,
       brokers: options.brokers,
+      ssl: options.ssl ?? false,
+      sasl: options.sasl ? kafkajsSasl(options.sasl) : undefined,
       connectionTimeout: options.connectionTimeoutMs ?? 3_000,
       requestTimeout: options.requestTimeoutMs ?? 10_000,
       logLevel: logLevel.INFO,
@@ -155,9 +171,11 @@ export class KafkaEventBus implements EventBus {
     if (this.started) return;
     this.started = true;
     for (const subscription of this.subscriptions) subscription.begin();
-    await this.connectedProducer().catch((error: unknown) =>
-      this.logger.warn('Kafka producer could not connect yet; publishing will retry', { error: errorMessage(error) }),
-    );
+    await this.connectedProducer().catch((error: unknown) => {
+      // A consumer-only service's principal has no write ACL, so its idempotent producer is refused.
+      if (isAuthorizationFailure(error)) this.logger.info('This principal may not produce to Kafka; the bus only consumes', { error: errorMessage(error) });
+      else this.logger.warn('Kafka producer could not connect yet; publishing will retry', { error: errorMessage(error) });
+    });
   }
 
   async stop(): Promise<void> {
@@ -229,16 +247,27 @@ export class KafkaEventBus implements EventBus {
       const keep = (all.resources[0]?.configEntries ?? [])
         .filter((entry) => !entry.isDefault && !entry.readOnly && !(entry.configName in spec.config))
         .map((entry) => ({ name: entry.configName, value: entry.configValue }));
-      await admin.alterConfigs({
-        validateOnly: false,
-        resources: [
-          {
-            type: ConfigResourceTypes.TOPIC,
-            name: spec.name,
-            configEntries: [...keep, ...Object.entries(spec.config).map(([name, value]) => ({ name, value }))],
-          },
-        ],
-      });
+      try {
+        await admin.alterConfigs({
+          validateOnly: false,
+          resources: [
+            {
+              type: ConfigResourceTypes.TOPIC,
+              name: spec.name,
+              configEntries: [...keep, ...Object.entries(spec.config).map(([name, value]) => ({ name, value }))],
+            },
+          ],
+        });
+      } catch (error) {
+        if (!isAuthorizationFailure(error)) throw error;
+        // Only the topic's writer may change its configs (broker ACLs); a reader that sees
+        // other values leaves them to it.
+        this.logger.info('Topic configs differ from this service\'s spec; left to the topic\'s owner', {
+          topic: spec.name,
+          configs: differing.map(([name]) => name),
+        });
+        continue;
+      }
       await this.awaitConfigsApplied(admin, spec);
       this.logger.info('Updated topic configs to match its spec', { topic: spec.name, configs: differing.map(([name]) => name) });
     }
@@ -508,6 +537,17 @@ async function retryWhileTopicsSettle<T>(work: () => Promise<T>): Promise<T> {
       await sleep(backoffDelay(attempt, { initialMs: 100, maxMs: 2_000, factor: 2, jitter: 0.2 }));
     }
   }
+}
+
+/** A copy in kafkajs' terms: kafkajs adds its authenticator to the object it is given. */
+function kafkajsSasl({ mechanism, username, password }: KafkaSaslCredentials): SASLOptions {
+  return mechanism === 'scram-sha-256' ? { mechanism, username, password } : { mechanism, username, password };
+}
+
+/** The broker's ACLs do not allow this principal the request. */
+export function isAuthorizationFailure(error: unknown): boolean {
+  const type = (error as { type?: unknown } | null)?.type;
+  return type === 'TOPIC_AUTHORIZATION_FAILED' || type === 'CLUSTER_AUTHORIZATION_FAILED' || type === 'GROUP_AUTHORIZATION_FAILED';
 }
 
 /** The answers a topic gives while it is still being created: worth waiting out. */

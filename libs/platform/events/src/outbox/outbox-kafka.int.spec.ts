@@ -46,7 +46,7 @@ describe('Outbox over Kafka', () => {
     [kafka, database] = await Promise.all([startIsolatedKafka('events-outbox'), createTestDatabase('pa_events')]);
     dataSource = createDataSource({ url: database.url, schema: 'registration', entities: OUTBOX_ENTITIES, migrations: OUTBOX_MIGRATIONS });
     await migrateDatabase(dataSource);
-    bus = new KafkaEventBus({ brokers: kafka.brokers, clientId: 'events-outbox-spec', handlerBackoff: backoff, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000, logger });
+    bus = new KafkaEventBus({ brokers: kafka.brokers, sasl: kafka.credentials.admin, clientId: 'events-outbox-spec', handlerBackoff: backoff, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000, logger });
     await bus.ensureTopics([topic]);
     subscription = await bus.subscribe<TestEvent>({
       topic: topic.name,
