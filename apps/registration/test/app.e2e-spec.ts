@@ -83,6 +83,8 @@ describe('registration service', () => {
         'POST /v1/admin/registrations/{id}/suspend',
         'POST /v1/admin/registrations/{id}/terminate',
         'POST /v1/admin/registrations/{id}/reinstate',
+        'POST /v1/admin/registrations/{id}/approve-change',
+        'POST /v1/admin/registrations/{id}/reject-change',
       ]),
     );
     const schemas = body.components.schemas;
@@ -95,6 +97,11 @@ describe('registration service', () => {
     expect(Object.keys(approve.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404', '409']));
     expect(approve.security).toEqual([{ portal: [] }]);
     expect(body.components.securitySchemes.portal).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const approveChange = body.paths['/v1/admin/registrations/{id}/approve-change'].post;
+    expect(approveChange.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/ChangeDecisionDto');
+    expect(schemas.ChangeDecisionDto.required).toEqual(expect.arrayContaining(['reason', 'changeId']));
+    expect(schemas.RegistrationDto.properties.pendingChange.allOf).toEqual([{ $ref: '#/components/schemas/PendingChangeDto' }]);
+    expect(schemas.PendingChangeDto.properties.values.example).toHaveProperty('redirectUris');
   });
 
   it('matches the committed OpenAPI contract (UPDATE_OPENAPI=1 rewrites it)', async () => {

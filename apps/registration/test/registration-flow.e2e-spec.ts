@@ -453,22 +453,100 @@ describe('registration service: accounts, registrations, review, credentials, ev
       expect(unsent).toBe(0);
     });
 
-    it('publishes a redirect URI change of an approved client, and a payer as a system client', async () => {
+    it('holds a redirect URI change of an approved client for staff: published only once approved; a payer is a system client', async () => {
       const { body: payer } = await request(http).get('/v1/registrations').set(as('payer')).expect(200);
       const payerId = payer[0].id as string;
       const approved = await request(http).post(`/v1/admin/registrations/${payerId}/approve`).set(as('admin')).send({ reason: 'ok' }).expect(200);
       const payerClientId = approved.body.clientId as string;
       await smtp.waitFor((each) => each.subject === 'Approved: Carolina Mutual Health Plan' && each.to.includes('payer-documents@carolina-mutual.example'), 'payer approval to the document email');
-      await request(http)
+      await recorder.waitFor(() => recorder.forKey(payerClientId).length >= 1, 'the approval event');
+      const original = ['https://carolina-mutual.example/oauth/callback'];
+      const wanted = ['https://carolina-mutual.example/oauth/callback', 'https://attacker.example/cb2'];
+
+      const { body: held } = await request(http).patch(`/v1/registrations/${payerId}`).set(as('payer')).send({ redirectUris: wanted }).expect(200);
+      expect(held.redirectUris).toEqual(original);
+      expect(held.pendingChange).toMatchObject({ id: expect.any(String), values: { redirectUris: wanted } });
+      await smtp.waitFor((each) => each.to.includes(ADMIN.email) && each.subject === 'Change to review: Carolina Mutual Health Plan (approved)', 'change notice to staff');
+      // Nothing reached the outbox, so nothing can reach Kafka or the authorization server.
+      const outboxRows = async () => (await app.get(DataSource).query(`SELECT count(*)::int AS n FROM outbox WHERE message_key = $1`, [payerClientId]))[0].n as number;
+      expect(await outboxRows()).toBe(1);
+      expect(recorder.forKey(payerClientId)).toHaveLength(1);
+
+      const { body: staffView } = await request(http).get(`/v1/admin/registrations/${payerId}`).set(as('admin')).expect(200);
+      expect(staffView.allowedActions).toEqual(expect.arrayContaining(['approve-change', 'reject-change']));
+      expect(staffView.history.at(-1)).toMatchObject({ action: 'change_requested', reason: 'asked to change redirectUris', by: { role: 'owner' } });
+      const { body: queue } = await request(http).get('/v1/admin/registrations?changePending=true').set(as('admin')).expect(200);
+      expect(queue.map((item: { id: string }) => item.id)).toEqual([payerId]);
+      expect(queue[0].changeRequestedAt).toBe(held.pendingChange.requestedAt);
+
+      // The owner edits the change while staff look at it: staff's approval names what they saw.
+      const { body: edited } = await request(http)
         .patch(`/v1/registrations/${payerId}`)
         .set(as('payer'))
         .send({ redirectUris: ['https://carolina-mutual.example/oauth/callback', 'https://carolina-mutual.example/cb2'] })
         .expect(200);
+      expect(edited.pendingChange.id).not.toBe(held.pendingChange.id);
+      const stale = await request(http)
+        .post(`/v1/admin/registrations/${payerId}/approve-change`)
+        .set(as('admin'))
+        .send({ reason: 'Looked fine', changeId: held.pendingChange.id })
+        .expect(409);
+      expect(stale.body.message).toBe('The owner has modified the change since it was shown; review it again.');
+      await request(http).post(`/v1/admin/registrations/${payerId}/approve-change`).set(as('admin')).send({ reason: 'no id' }).expect(400);
+      await request(http).post(`/v1/admin/registrations/${payerId}/approve-change`).set(as('dev')).send({ reason: 'x', changeId: edited.pendingChange.id }).expect(403);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(recorder.forKey(payerClientId)).toHaveLength(1);
+
+      const { body: decided } = await request(http)
+        .post(`/v1/admin/registrations/${payerId}/approve-change`)
+        .set(as('admin'))
+        .send({ reason: 'Second callback verified with the payer by phone.', changeId: edited.pendingChange.id })
+        .expect(200);
+      expect(decided.redirectUris).toEqual(edited.pendingChange.values.redirectUris);
+      expect(decided.pendingChange).toBeNull();
+      expect(decided.history.at(-1)).toMatchObject({ action: 'change_approved', reason: 'redirectUris: Second callback verified with the payer by phone.', by: { role: 'admin' } });
       await recorder.waitFor(() => recorder.forKey(payerClientId).length >= 2, 'payer events');
       const [first, second] = recorder.forKey(payerClientId).map((message) => message.value as { clientVersion: number; kind: string; client: { system: boolean; redirectUris: string[] } });
-      expect(first).toMatchObject({ clientVersion: 1, kind: 'payer', client: { system: true } });
+      expect(first).toMatchObject({ clientVersion: 1, kind: 'payer', client: { system: true, redirectUris: original } });
       expect(second.clientVersion).toBe(2);
       expect(second.client.redirectUris).toEqual(['https://carolina-mutual.example/oauth/callback', 'https://carolina-mutual.example/cb2']);
+      await smtp.waitFor((each) => each.subject === 'Change approved: Carolina Mutual Health Plan' && each.to.includes('interop@carolina-mutual.example'), 'decision to the contact');
+      await request(http).post(`/v1/admin/registrations/${payerId}/approve-change`).set(as('admin')).send({ reason: 'again', changeId: edited.pendingChange.id }).expect(409);
+    });
+
+    it('applies contact changes of an approved client at once but holds its name; a rejected change leaves the client as it was', async () => {
+      const { body: payer } = await request(http).get('/v1/registrations').set(as('payer')).expect(200);
+      const payerId = payer[0].id as string;
+      const clientId = payer[0].clientId as string;
+      const before = recorder.forKey(clientId).length;
+      const { body } = await request(http)
+        .patch(`/v1/registrations/${payerId}`)
+        .set(as('payer'))
+        .send({ name: 'Totally Legit Plan', privacyPolicyUrl: 'https://attacker.example/privacy', contactPhone: '+1 704-555-0199' })
+        .expect(200);
+      expect(body).toMatchObject({ name: 'Carolina Mutual Health Plan', contactPhone: '+1 704-555-0199', privacyPolicyUrl: 'https://carolina-mutual.example/privacy' });
+      // A payer's company name is its name.
+      expect(body.pendingChange.values).toEqual({ name: 'Totally Legit Plan', companyName: 'Totally Legit Plan', privacyPolicyUrl: 'https://attacker.example/privacy' });
+      // The direct change is published with the identity in force.
+      await recorder.waitFor(() => recorder.forKey(clientId).length >= before + 1, 'the contact change event');
+      const published = recorder.forKey(clientId).at(-1)?.value as { client: { name: string; policyUri: string } };
+      expect(published.client).toMatchObject({ name: 'Carolina Mutual Health Plan', policyUri: 'https://carolina-mutual.example/privacy' });
+
+      // Sending the value in force withdraws that part of the change.
+      const { body: narrowed } = await request(http).patch(`/v1/registrations/${payerId}`).set(as('payer')).send({ privacyPolicyUrl: 'https://carolina-mutual.example/privacy' }).expect(200);
+      expect(narrowed.pendingChange.values).toEqual({ name: 'Totally Legit Plan', companyName: 'Totally Legit Plan' });
+      const { body: rejected } = await request(http)
+        .post(`/v1/admin/registrations/${payerId}/reject-change`)
+        .set(as('admin'))
+        .send({ reason: 'The name must match the plan’s legal name.', changeId: narrowed.pendingChange.id })
+        .expect(200);
+      expect(rejected).toMatchObject({ name: 'Carolina Mutual Health Plan', pendingChange: null });
+      expect(rejected.history.at(-1)).toMatchObject({ action: 'change_rejected', reason: 'name, companyName: The name must match the plan’s legal name.' });
+      expect(rejected.allowedActions).not.toContain('approve-change');
+      await smtp.waitFor((each) => each.subject === 'Change not approved: Carolina Mutual Health Plan' && each.text.includes('legal name'), 'rejection to the contact');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(recorder.forKey(clientId)).toHaveLength(before + 1);
+      await request(http).post(`/v1/admin/registrations/${payerId}/reject-change`).set(as('admin')).send({ reason: 'x', changeId: narrowed.pendingChange.id }).expect(409);
     });
 
     it('gives a public (native) client a client_id and no secret, and publishes it without one', async () => {

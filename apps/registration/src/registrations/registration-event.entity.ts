@@ -13,6 +13,10 @@ export const HistoryAction = {
   ReviewRequested: 'review_requested',
   SecretIssued: 'secret_issued',
   SecretRotated: 'secret_rotated',
+  /** The owner asked for (or withdrew) an identity change of an approved client; it waits for staff. */
+  ChangeRequested: 'change_requested',
+  ChangeApproved: 'change_approved',
+  ChangeRejected: 'change_rejected',
 } as const;
 export type HistoryAction = (typeof HistoryAction)[keyof typeof HistoryAction];
 

@@ -1,6 +1,27 @@
 import type { ClientStatus, ClientType, RegistrationKind } from '@payer-access/client-status';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 
+/**
+ * The identity of a client as members and the authorization server see it: what it is called,
+ * who makes it, its policies, and where authorization codes go. Once approved, changes to these
+ * wait for staff (`RegistrationEntity.pendingChange`).
+ */
+export const IDENTITY_FIELDS = ['name', 'companyName', 'companyUrl', 'privacyPolicyUrl', 'termsUrl', 'logoUrl', 'redirectUris', 'clientType'] as const;
+export type IdentityField = (typeof IDENTITY_FIELDS)[number];
+
+export type IdentityValues = Partial<Pick<RegistrationEntity, IdentityField>>;
+
+/** An owner's identity change awaiting staff review. */
+export interface PendingChange {
+  /** New with every change the owner makes to it, so that staff approve exactly what they saw. */
+  id: string;
+  requestedAt: string;
+  /** Requested by (account id). */
+  requestedBy: string | null;
+  /** Only the fields that differ from the values in force. */
+  values: IdentityValues;
+}
+
 /** The registrant's answers to the privacy and technical questions of seeds 000 and 001. */
 export interface Attestations {
   privacyPolicyCoversDataSharing?: boolean;
@@ -95,6 +116,10 @@ export class RegistrationEntity {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
+
+  /** Identity changes of an approved or suspended registration waiting for staff; null when none. */
+  @Column('jsonb', { name: 'pending_change', nullable: true })
+  pendingChange!: PendingChange | null;
 
   /** Optimistic lock: two staff members acting at once cannot both apply a transition. */
   @VersionColumn({ name: 'row_version' })

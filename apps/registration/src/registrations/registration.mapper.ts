@@ -23,5 +23,8 @@ export function toRegistrationDto(registration: RegistrationEntity): Registratio
     updatedAt: registration.updatedAt.toISOString(),
     informationRequestedAt: registration.informationRequestedAt?.toISOString() ?? null,
     reviewRequestedAt: registration.reviewRequestedAt?.toISOString() ?? null,
+    pendingChange: registration.pendingChange
+      ? { id: registration.pendingChange.id, requestedAt: registration.pendingChange.requestedAt, values: { ...registration.pendingChange.values } }
+      : null,
   };
 }

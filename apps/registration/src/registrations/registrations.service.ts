@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ClientStatus, ClientType, RegistrationKind } from '@payer-access/client-status';
+import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity';
 import { RegistrationErrorCode, RegistrationException } from '../common/registration.exception';
@@ -17,11 +18,20 @@ import type { UpdateRegistrationDto } from './dto/update-registration.dto';
 import { redirectUriProblem } from './dto/validators';
 import { addHistory } from './history';
 import { HistoryAction } from './registration-event.entity';
-import { RegistrationEntity } from './registration.entity';
+import { IDENTITY_FIELDS, type IdentityField, type IdentityValues, RegistrationEntity } from './registration.entity';
 
 const APPLICATION_ONLY: (keyof UpdateRegistrationDto)[] = ['companyName', 'termsUrl', 'clientType'];
 const PAYER_ONLY: (keyof UpdateRegistrationDto)[] = ['documentEmail'];
 const APPLICATION_ONLY_ANSWERS = ['privacyPolicyCoversDataSharing', 'privacyPolicyRequiresExpressConsent', 'privacyPolicyExplainsDiscontinuation', 'sellsMemberData'];
+
+/**
+ * Statuses in which a client exists for members: a stolen portal account must not be able to send
+ * its authorization codes elsewhere or rename it, so identity changes wait for staff.
+ */
+const REVIEWED_STATUSES: readonly ClientStatus[] = [ClientStatus.Approved, ClientStatus.Suspended];
+
+const isIdentityField = (key: string): key is IdentityField => (IDENTITY_FIELDS as readonly string[]).includes(key);
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** The owner's side of registrations: submit, list, read, update, ask for a review. */
 @Injectable()
@@ -112,8 +122,25 @@ export class RegistrationsService {
       if (problems.length > 0) throw new RegistrationException(RegistrationErrorCode.InvalidRequest, problems);
 
       const changed: string[] = [];
+      const reviewed = REVIEWED_STATUSES.includes(registration.status);
+      const held: IdentityValues = { ...(registration.pendingChange?.values ?? {}) };
+      let heldTouched = false;
       const assign = <K extends keyof RegistrationEntity>(key: K, value: RegistrationEntity[K] | undefined) => {
-        if (value === undefined || JSON.stringify(registration[key]) === JSON.stringify(value)) return;
+        if (value === undefined) return;
+        if (reviewed && isIdentityField(key)) {
+          // Asking for the value in force again withdraws that part of the pending change.
+          if (same(registration[key], value)) {
+            if (key in held) {
+              delete held[key];
+              heldTouched = true;
+            }
+          } else if (!same(held[key], value)) {
+            (held as Record<string, unknown>)[key] = value;
+            heldTouched = true;
+          }
+          return;
+        }
+        if (same(registration[key], value)) return;
         registration[key] = value;
         changed.push(key);
       };
@@ -129,9 +156,31 @@ export class RegistrationsService {
       assign('contactEmail', dto.contactEmail?.toLowerCase());
       assign('contactPhone', dto.contactPhone);
       if (dto.attestations) assign('attestations', { ...registration.attestations, ...dto.attestations });
-      if (changed.length === 0) return { registration, changed };
+      if (changed.length === 0 && !heldTouched) return { registration, changed, changeRequested: false };
 
       const now = this.clock.now();
+      if (heldTouched) {
+        const fields = Object.keys(held);
+        registration.pendingChange =
+          fields.length === 0 ? null : { id: randomUUID(), requestedAt: now.toISOString(), requestedBy: actor.accountId, values: held };
+        await addHistory(manager, {
+          registrationId: registration.id,
+          action: HistoryAction.ChangeRequested,
+          from: registration.status,
+          to: registration.status,
+          reason: fields.length === 0 ? 'withdrew the pending change' : `asked to change ${fields.join(', ')}`,
+          actor,
+        });
+        if (fields.length > 0 && this.config.ADMIN_EMAIL) {
+          await this.mail.queue(manager, {
+            to: this.config.ADMIN_EMAIL,
+            subject: `Change to review: ${registration.name} (${registration.status})`,
+            text:
+              `The owner of ${registration.kind} registration ${registration.id} ("${registration.name}") asks to change ${fields.join(', ')}.\n` +
+              'The values in force stay in force until the change is approved in the review portal.',
+          });
+        }
+      }
       // Seed 001: the clock runs "from the time registration is submitted with proper information",
       // so answering an open information request starts it again.
       if (
@@ -143,17 +192,20 @@ export class RegistrationsService {
       }
       registration.updatedAt = now;
       await manager.save(registration);
-      await addHistory(manager, {
-        registrationId: registration.id,
-        action: HistoryAction.Updated,
-        from: registration.status,
-        to: registration.status,
-        reason: `changed ${changed.join(', ')}`,
-        actor,
-      });
-      await this.events.record(manager, registration, registration.status, { reason: `owner changed ${changed.join(', ')}`, by: actor });
-      return { registration, changed };
+      if (changed.length > 0) {
+        await addHistory(manager, {
+          registrationId: registration.id,
+          action: HistoryAction.Updated,
+          from: registration.status,
+          to: registration.status,
+          reason: `changed ${changed.join(', ')}`,
+          actor,
+        });
+        await this.events.record(manager, registration, registration.status, { reason: `owner changed ${changed.join(', ')}`, by: actor });
+      }
+      return { registration, changed, changeRequested: heldTouched && registration.pendingChange !== null };
     });
+    if (result.changeRequested && this.config.ADMIN_EMAIL) this.mail.wake();
     return result.registration;
   }
 

@@ -5,8 +5,8 @@ import type { PortalPrincipal } from '../auth/portal-principal';
 import { Authenticated, CurrentPrincipal } from '../auth/roles.guard';
 import { ErrorResponseDto, ValidationErrorResponseDto } from '../common/error-response.dto';
 import { actorOf } from '../registrations/actor';
-import { AdminRegistrationDto, ReasonDto, ReviewQueueItemDto, ReviewQueueQueryDto } from './dto/review.dto';
-import { ReviewAction, ReviewService } from './review.service';
+import { AdminRegistrationDto, ChangeDecisionDto, ReasonDto, ReviewQueueItemDto, ReviewQueueQueryDto } from './dto/review.dto';
+import { ChangeDecision, ReviewAction, ReviewService } from './review.service';
 
 const uuid = new ParseUUIDPipe({ version: '4', errorHttpStatusCode: HttpStatus.NOT_FOUND });
 
@@ -62,6 +62,25 @@ export class ReviewController {
     return this.act(principal, id, ReviewAction.Reinstate, dto);
   }
 
+  @Post(':id/approve-change')
+  @ChangeDecisionRoute(
+    "Approve the owner's pending change of name, company, URLs or redirect URIs: the new values take effect and are published to the authorization server",
+  )
+  approveChange(@CurrentPrincipal() principal: PortalPrincipal, @Param('id', uuid) id: string, @Body() dto: ChangeDecisionDto): Promise<AdminRegistrationDto> {
+    return this.decide(principal, id, ChangeDecision.Approve, dto);
+  }
+
+  @Post(':id/reject-change')
+  @ChangeDecisionRoute("Reject the owner's pending change; the values in force stay, and the owner is told why")
+  rejectChange(@CurrentPrincipal() principal: PortalPrincipal, @Param('id', uuid) id: string, @Body() dto: ChangeDecisionDto): Promise<AdminRegistrationDto> {
+    return this.decide(principal, id, ChangeDecision.Reject, dto);
+  }
+
+  private async decide(principal: PortalPrincipal, id: string, decision: ChangeDecision, dto: ChangeDecisionDto): Promise<AdminRegistrationDto> {
+    await this.review.decideChange(id, decision, dto.changeId, dto.reason, actorOf(principal));
+    return this.review.get(id);
+  }
+
   private async act(principal: PortalPrincipal, id: string, action: ReviewAction, dto: ReasonDto): Promise<AdminRegistrationDto> {
     await this.review.act(id, action, dto.reason, actorOf(principal));
     return this.review.get(id);
@@ -83,6 +102,27 @@ function TransitionRoute(summary: string): MethodDecorator {
       description: 'The state machine forbids the action',
       schema: {
         example: { statusCode: 409, error: 'Conflict', message: 'A terminated registration cannot be reinstated; the owner must register again.', code: 'transition_not_allowed' },
+      },
+    }),
+  );
+}
+
+function ChangeDecisionRoute(summary: string): MethodDecorator {
+  return applyDecorators(
+    HttpCode(HttpStatus.OK),
+    ApiOperation({
+      summary,
+      description:
+        'Once a registration is approved, an owner\'s change of its identity (name, company, privacy policy, terms, logo, company URL) or redirect URIs waits as pendingChange. ' +
+        'changeId must be the pendingChange.id that was reviewed. The decision and its reason are recorded in the history and emailed to the contact.',
+    }),
+    ApiOkResponse({ type: AdminRegistrationDto }),
+    ApiBadRequestResponse({ type: ValidationErrorResponseDto, description: 'No reason, or no changeId' }),
+    ApiNotFoundResponse({ type: ErrorResponseDto }),
+    ApiConflictResponse({
+      description: 'No change waits, the owner modified it since it was reviewed, or the registration is terminated',
+      schema: {
+        example: { statusCode: 409, error: 'Conflict', message: 'The owner has modified the change since it was shown; review it again.', code: 'not_allowed_in_status' },
       },
     }),
   );

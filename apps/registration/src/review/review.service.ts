@@ -14,8 +14,8 @@ import { ClientEvents } from '../registrations/client-events';
 import { RegistrationMetrics } from '../registrations/registration.metrics';
 import { addHistory } from '../registrations/history';
 import { toRegistrationDto } from '../registrations/registration.mapper';
-import { type HistoryAction, RegistrationHistoryEntity } from '../registrations/registration-event.entity';
-import { RegistrationEntity } from '../registrations/registration.entity';
+import { HistoryAction, RegistrationHistoryEntity } from '../registrations/registration-event.entity';
+import { IDENTITY_FIELDS, RegistrationEntity } from '../registrations/registration.entity';
 import { REVIEW_BUSINESS_DAYS, businessDaysBetween, isReviewOverdue } from './business-days/business-days';
 import type { AdminRegistrationDto, ReviewClockDto, ReviewQueueItemDto, ReviewQueueQueryDto } from './dto/review.dto';
 
@@ -35,6 +35,10 @@ const TRANSITION: Record<Exclude<ReviewAction, 'request-information'>, ClientAct
   terminate: ClientAction.Terminate,
   reinstate: ClientAction.Reinstate,
 };
+
+/** Staff's answer to an owner's pending identity change. */
+export const ChangeDecision = { Approve: 'approve-change', Reject: 'reject-change' } as const;
+export type ChangeDecision = (typeof ChangeDecision)[keyof typeof ChangeDecision];
 
 export interface ActOptions {
   /** The sandbox seed's fixed client_id (seed 002); otherwise one is minted. */
@@ -59,7 +63,8 @@ export class ReviewService {
     const where: Partial<Pick<RegistrationEntity, 'kind' | 'status'>> = {};
     if (query.kind) where.kind = query.kind;
     if (query.status) where.status = query.status;
-    const registrations = await this.dataSource.getRepository(RegistrationEntity).find({ where, order: { submittedAt: 'ASC' } });
+    const found = await this.dataSource.getRepository(RegistrationEntity).find({ where, order: { submittedAt: 'ASC' } });
+    const registrations = query.changePending === undefined ? found : found.filter((registration) => (registration.pendingChange !== null) === query.changePending);
     const now = this.clock.now();
     const items = registrations.map((registration) => {
       const reviewClock = this.reviewClock(registration, now);
@@ -74,6 +79,7 @@ export class ReviewService {
         overdue: reviewClock?.overdue ?? false,
         informationRequestedAt: registration.informationRequestedAt?.toISOString() ?? null,
         reviewRequestedAt: registration.reviewRequestedAt?.toISOString() ?? null,
+        changeRequestedAt: registration.pendingChange?.requestedAt ?? null,
       };
     });
     const filtered = query.overdue === undefined ? items : items.filter((item) => item.overdue === query.overdue);
@@ -93,6 +99,7 @@ export class ReviewService {
       .filter((action) => action !== ClientAction.Reject)
       .map((action) => action as string);
     if (registration.status === ClientStatus.Pending) actions.splice(1, 0, ReviewAction.RequestInformation);
+    if (registration.pendingChange && registration.status !== ClientStatus.Terminated) actions.push(ChangeDecision.Approve, ChangeDecision.Reject);
     return {
       ...toRegistrationDto(registration),
       owner: { id: owner.id, email: owner.email, name: owner.name, organization: owner.organization, phone: owner.phone },
@@ -140,6 +147,51 @@ export class ReviewService {
       return { registration: found, previous: previousStatus, queued: notify && (await this.queueMail(manager, found, previousStatus, action, reason)) };
     });
     this.metrics.statusChanged(previous, registration.status);
+    if (queued) this.mail.wake();
+    return registration;
+  }
+
+  /**
+   * Applies or discards the owner's pending identity change. `changeId` names the version staff
+   * reviewed: if the owner changed it since, nothing happens (409) and staff look again.
+   */
+  async decideChange(id: string, decision: ChangeDecision, changeId: string, reason: string, actor: Actor): Promise<RegistrationEntity> {
+    const { registration, queued } = await this.dataSource.transaction(async (manager) => {
+      const found = await manager.findOne(RegistrationEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!found) throw RegistrationException.notFound();
+      const pending = found.pendingChange;
+      if (!pending) throw new RegistrationException(RegistrationErrorCode.NotAllowedInStatus, 'No change of this registration is waiting for review.');
+      if (pending.id !== changeId) {
+        throw new RegistrationException(RegistrationErrorCode.NotAllowedInStatus, 'The owner has modified the change since it was shown; review it again.');
+      }
+      if (found.status === ClientStatus.Terminated) {
+        throw new RegistrationException(RegistrationErrorCode.NotAllowedInStatus, 'A terminated registration cannot be changed.');
+      }
+      const fields = IDENTITY_FIELDS.filter((field) => field in pending.values);
+      const approve = decision === ChangeDecision.Approve;
+      if (approve) for (const field of fields) Object.assign(found, { [field]: pending.values[field] });
+      found.pendingChange = null;
+      found.updatedAt = this.clock.now();
+      await manager.save(found);
+      await addHistory(manager, {
+        registrationId: id,
+        action: approve ? HistoryAction.ChangeApproved : HistoryAction.ChangeRejected,
+        from: found.status,
+        to: found.status,
+        reason: `${fields.join(', ')}: ${reason}`,
+        actor,
+      });
+      // Only now do the new values reach the client's event, and with it the authorization server.
+      if (approve) await this.events.record(manager, found, found.status, { reason: `staff approved the owner's change of ${fields.join(', ')}: ${reason}`, by: actor });
+      await this.mail.queue(manager, {
+        to: found.contactEmail,
+        subject: `${approve ? 'Change approved' : 'Change not approved'}: ${found.name}`,
+        text: approve
+          ? `Plan staff approved your change of ${fields.join(', ')} for ${found.kind} registration ${found.id}; it is in force now.\n\n${reason}`
+          : `Plan staff did not approve your change of ${fields.join(', ')} for ${found.kind} registration ${found.id}; the previous values stay in force.\n\n${reason}`,
+      });
+      return { registration: found, queued: true };
+    });
     if (queued) this.mail.wake();
     return registration;
   }

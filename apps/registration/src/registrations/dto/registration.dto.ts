@@ -1,6 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ApplicationAttestationsDto } from './attestations.dto';
 
+/** Identity changes of an approved (or suspended) registration that wait for staff. */
+export class PendingChangeDto {
+  @ApiProperty({ format: 'uuid', example: '7d7c2f0e-3b1a-4f5e-9c44-2a9e0c1b5d21', description: 'Changes whenever the owner modifies the change; staff approve or reject this id.' })
+  id!: string;
+
+  @ApiProperty({ example: '2026-11-24T09:30:00.000Z' })
+  requestedAt!: string;
+
+  @ApiProperty({
+    description: 'The requested values of the fields that change; the registration shows the values in force until staff approve.',
+    example: { redirectUris: ['https://acme-health.example/oauth/callback', 'https://acme-health.example/oauth/callback2'], name: 'Acme Health Record 2' },
+    additionalProperties: true,
+  })
+  values!: Record<string, unknown>;
+}
+
 /** A registration as its owner sees it. */
 export class RegistrationDto {
   @ApiProperty({ format: 'uuid', example: '0b5f3c52-7f7e-4a0e-9a53-1d2f1a0e6c11' })
@@ -62,6 +78,14 @@ export class RegistrationDto {
 
   @ApiPropertyOptional({ example: null, nullable: true, description: 'When the owner last asked for a review of a suspension or termination.' })
   reviewRequestedAt!: string | null;
+
+  @ApiPropertyOptional({
+    type: PendingChangeDto,
+    nullable: true,
+    description:
+      'Approved or suspended registrations: changes of name, company, URLs, redirect URIs or client type wait here for staff; the fields above stay in force (and are what the authorization server uses) until approval.',
+  })
+  pendingChange!: PendingChangeDto | null;
 }
 
 export class CreatedRegistrationDto {

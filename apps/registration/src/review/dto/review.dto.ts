@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { RegistrationDto } from '../../registrations/dto/registration.dto';
 
 export class ReasonDto {
@@ -9,6 +9,12 @@ export class ReasonDto {
   @MinLength(1)
   @MaxLength(2000)
   reason!: string;
+}
+
+export class ChangeDecisionDto extends ReasonDto {
+  @ApiProperty({ format: 'uuid', example: '7d7c2f0e-3b1a-4f5e-9c44-2a9e0c1b5d21', description: 'pendingChange.id as reviewed; refused (409) if the owner modified the change since.' })
+  @IsUUID()
+  changeId!: string;
 }
 
 export class ReviewQueueQueryDto {
@@ -27,6 +33,12 @@ export class ReviewQueueQueryDto {
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   overdue?: boolean;
+
+  @ApiPropertyOptional({ type: Boolean, description: 'true: only registrations with an identity change waiting for review; false: only those without.' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  changePending?: boolean;
 }
 
 export class ReviewClockDto {
@@ -59,6 +71,9 @@ export class ReviewQueueItemDto extends PickType(RegistrationDto, ['id', 'kind',
 
   @ApiPropertyOptional({ example: null, nullable: true, description: 'The owner asked for a review of a suspension or termination.' })
   reviewRequestedAt!: string | null;
+
+  @ApiPropertyOptional({ example: null, nullable: true, description: 'The owner asked to change the identity or redirect URIs of an approved client; staff must approve it.' })
+  changeRequestedAt!: string | null;
 }
 
 export class HistoryEntryDto {
@@ -67,7 +82,21 @@ export class HistoryEntryDto {
 
   @ApiProperty({
     example: 'approve',
-    enum: ['submitted', 'updated', 'approve', 'suspend', 'reinstate', 'terminate', 'request_information', 'review_requested', 'secret_issued', 'secret_rotated'],
+    enum: [
+      'submitted',
+      'updated',
+      'approve',
+      'suspend',
+      'reinstate',
+      'terminate',
+      'request_information',
+      'review_requested',
+      'secret_issued',
+      'secret_rotated',
+      'change_requested',
+      'change_approved',
+      'change_rejected',
+    ],
   })
   action!: string;
 
@@ -102,7 +131,11 @@ export class AdminRegistrationDto extends RegistrationDto {
   @ApiProperty({ example: false })
   overdue!: boolean;
 
-  @ApiProperty({ type: [String], example: ['approve', 'request-information', 'terminate'], description: 'The admin actions the current status allows.' })
+  @ApiProperty({
+    type: [String],
+    example: ['approve', 'request-information', 'terminate'],
+    description: 'The admin actions the current status allows, and approve-change / reject-change while an identity change waits.',
+  })
   allowedActions!: string[];
 
   @ApiProperty({ type: [HistoryEntryDto], description: 'Every change, oldest first.' })
