@@ -164,6 +164,35 @@ describe('revocation across services over Kafka', () => {
     });
   });
 
+  describe('a redirect change of an approved app waits for staff', () => {
+    let app: RegisteredApp;
+    let changeId: string;
+    const elsewhere = (): string => app.redirectUri.replace('https://', 'https://elsewhere-');
+
+    step('the owner adds a redirect URI: the authorization server keeps refusing it until staff approve', async () => {
+      app = await registerApprovedApp('redirect-change');
+      const changed = await registration.update(app, { redirectUris: [app.redirectUri, elsewhere()] });
+      expectStatus(changed, 200, 'owner PATCH redirectUris');
+      expect(changed.body).toMatchObject({ redirectUris: [app.redirectUri], pendingChange: { values: { redirectUris: [app.redirectUri, elsewhere()] } } });
+      changeId = (changed.body.pendingChange as { id: string }).id;
+      // Longer than an outbox relay round and a consumer's handling take on this machine.
+      const until = performance.now() + 3_000;
+      while (performance.now() < until) {
+        expect(await authorizationStarts(authorizeUrl(platform().authorization.url, app.clientId, elsewhere(), 'held'))).toBe(false);
+        await sleep(250);
+      }
+      expect(await authorizationStarts(authorizeUrl(platform().authorization.url, app.clientId, app.redirectUri, 'in-force'))).toBe(true);
+    });
+
+    step('once approved, the new redirect URI is honoured', async () => {
+      expectStatus(await registration.decideChange(app.registrationId, 'approve-change', changeId, 'Domain ownership verified.'), 200, 'approve-change');
+      await eventually(() => authorizationStarts(authorizeUrl(platform().authorization.url, app.clientId, elsewhere(), 'approved')), {
+        what: 'the authorization service to accept the approved redirect URI',
+        timeoutMs: 15_000,
+      });
+    });
+  });
+
   describe('Kafka outage during a suspension, then a FHIR restart', () => {
     let app: RegisteredApp;
     let tokens: Tokens;

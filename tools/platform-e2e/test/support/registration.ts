@@ -10,6 +10,8 @@ export interface RegisteredApp {
   clientSecret: string;
   redirectUri: string;
   name: string;
+  /** The owner's portal token. */
+  developerToken: string;
 }
 
 export type AdminAction = 'approve' | 'suspend' | 'reinstate' | 'terminate';
@@ -78,7 +80,18 @@ export class RegistrationApi {
     const credentials = await getJson<{ clientId: string; clientSecret?: string }>(`${this.url}/v1/registrations/${created.body.id}/credentials`, developer);
     expectStatus(credentials, 200, 'GET credentials');
     if (!credentials.body.clientSecret) throw new Error(`the first credentials read returned no secret: ${credentials.text}`);
-    return { registrationId: created.body.id, clientId: credentials.body.clientId, clientSecret: credentials.body.clientSecret, redirectUri, name };
+    return { registrationId: created.body.id, clientId: credentials.body.clientId, clientSecret: credentials.body.clientSecret, redirectUri, name, developerToken: developer };
+  }
+
+  /** The owner's `PATCH /v1/registrations/{id}`; the response is returned as is. */
+  update(app: RegisteredApp, changes: Record<string, unknown>): Promise<JsonResponse> {
+    return sendJson('PATCH', `${this.url}/v1/registrations/${app.registrationId}`, changes, app.developerToken);
+  }
+
+  /** Staff's decision on a pending identity change (`approve-change` / `reject-change`). */
+  async decideChange(registrationId: string, decision: 'approve-change' | 'reject-change', changeId: string, reason: string): Promise<JsonResponse> {
+    this.adminToken ??= await this.login(SANDBOX_ADMIN.email, SANDBOX_ADMIN.password);
+    return sendJson('POST', `${this.url}/v1/admin/registrations/${registrationId}/${decision}`, { reason, changeId }, this.adminToken);
   }
 
   /** An admin decision (`POST /v1/admin/registrations/{id}/<action>`); the response is returned as is. */
