@@ -5,9 +5,11 @@
  * Wiring a service (Nest):
  * - data source: `entities: [...OUTBOX_ENTITIES]`, `migrations: [...OUTBOX_MIGRATIONS]` (publishers);
  *   `CONSUMED_EVENT_*` too for consumers whose effects go to the database (`ConsumedEvents`).
- * - `EventsModule.forRoot({ config: { brokers: KAFKA_BROKERS, clientId }, topics, outboxRelay: {…} })`
+ * - `EventsModule.forRoot({ config: { brokers: KAFKA_BROKERS, clientId, ...kafkaClientSecurity(config) }, topics, outboxRelay: {…} })`
  *   (or `bus:` a shared `InProcessEventBus` in the one-process sandbox): topics are ensured at init,
- *   consumers start at bootstrap, the relay stops before the bus at shutdown.
+ *   consumers start at bootstrap, the relay stops before the bus at shutdown. `sasl` is the
+ *   service's own Kafka principal: the broker's ACLs (tools/kafka/acls.conf) decide which topics it
+ *   may write and read, and a topic's configs are left to the principal allowed to change them.
  * - publish: inside `dataSource.transaction(m => …)`, change the aggregate, then
  *   `outboxWriter.add(m, topic, key, event)`; the relay publishes after commit (LISTEN/NOTIFY).
  * - consume: in a provider's `onModuleInit`, `bus.subscribe({ topic, groupId, fromBeginning, handler })`

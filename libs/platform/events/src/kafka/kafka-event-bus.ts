@@ -544,10 +544,13 @@ function kafkajsSasl({ mechanism, username, password }: KafkaSaslCredentials): S
   return mechanism === 'scram-sha-256' ? { mechanism, username, password } : { mechanism, username, password };
 }
 
-/** The broker's ACLs do not allow this principal the request. */
+const AUTHORIZATION_FAILURES = new Set(['TOPIC_AUTHORIZATION_FAILED', 'CLUSTER_AUTHORIZATION_FAILED', 'GROUP_AUTHORIZATION_FAILED']);
+
+/** The broker's ACLs do not allow this principal the request (kafkajs may wrap the answer as a cause). */
 export function isAuthorizationFailure(error: unknown): boolean {
-  const type = (error as { type?: unknown } | null)?.type;
-  return type === 'TOPIC_AUTHORIZATION_FAILED' || type === 'CLUSTER_AUTHORIZATION_FAILED' || type === 'GROUP_AUTHORIZATION_FAILED';
+  const candidate = error as { type?: unknown; cause?: unknown } | null;
+  if (!candidate) return false;
+  return AUTHORIZATION_FAILURES.has(String(candidate.type)) || (candidate.cause !== undefined && candidate.cause !== error && isAuthorizationFailure(candidate.cause));
 }
 
 /** The answers a topic gives while it is still being created: worth waiting out. */
