@@ -4,7 +4,7 @@
 #
 #   kafka.sh fetch            resolve the jars into the cache (once; later runs are offline)
 #   kafka.sh start [--fresh]  start in the background unless running; prints KAFKA_BROKERS=host:port
-#                             and the SASL/SCRAM credentials of each principal (KAFKA_SASL_MECHANISM,
+#                             and the SASL/SCRAM credentials of each principal (KAFKA_SCRAM_MECHANISM,
 #                             KAFKA_<PRINCIPAL>_USERNAME / _PASSWORD)
 #   kafka.sh stop             graceful stop (SIGTERM), SIGKILL after KAFKA_STOP_TIMEOUT seconds
 #   kafka.sh status           prints the same lines and KAFKA_PID=… (exit 0) or "not running" (exit 3)
@@ -222,7 +222,8 @@ make_credentials() {
 
 print_brokers() {
   echo "KAFKA_BROKERS=$host:$1"
-  echo "KAFKA_SASL_MECHANISM=${scram_mechanism,,}"
+  # Not KAFKA_SASL_MECHANISM: that is a service's own setting, which must come with its user name.
+  echo "KAFKA_SCRAM_MECHANISM=${scram_mechanism,,}"
   local name upper
   for name in "${principals[@]}"; do
     upper="${name^^}"
@@ -298,6 +299,8 @@ start() {
   if [ -n "$pid" ]; then
     if ! $fresh; then
       say "already running (pid $pid, data $data)"
+      # acls.conf may have changed since it started (a no-op otherwise).
+      apply_acls "$(recorded KAFKA_PORT)" || die "the broker runs but its ACLs could not be applied; log: $data/acls.log"
       if [ -n "${KAFKA_PORT:-}" ] && [ "$KAFKA_PORT" != "$(recorded KAFKA_PORT)" ]; then
         say "note: it listens on $(recorded KAFKA_PORT), not KAFKA_PORT=$KAFKA_PORT (stop it first to move it)"
       fi

@@ -33,7 +33,7 @@ if [ -z "${KAFKA_BROKERS:-}" ]; then
   # Leave a broker someone else started running after the tests; stop only our own.
   bash tools/kafka/kafka.sh status >/dev/null 2>&1 || started_kafka=1
   echo "== starting Kafka (tools/kafka)"
-  # The broker address and its principals' SASL credentials (KAFKA_SASL_MECHANISM, KAFKA_<P>_*).
+  # The broker address and its principals' SASL credentials (KAFKA_SCRAM_MECHANISM, KAFKA_<P>_*).
   kafka_env=$(bash tools/kafka/kafka.sh start | grep -E '^KAFKA_[A-Z0-9_]+=[^[:space:]]*$' || true)
   while IFS= read -r assignment; do [ -n "$assignment" ] && export "${assignment?}"; done <<<"$kafka_env"
   [ -n "${KAFKA_BROKERS:-}" ] || { echo "Kafka did not start:"; bash tools/kafka/kafka.sh logs || true; exit 1; }

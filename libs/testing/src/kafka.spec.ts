@@ -9,7 +9,7 @@ describe(parseAssignments.name, () => {
 
 describe(parseCredentials.name, () => {
   const printed = {
-    KAFKA_SASL_MECHANISM: 'scram-sha-512',
+    KAFKA_SCRAM_MECHANISM: 'scram-sha-512',
     ...Object.fromEntries(KAFKA_PRINCIPALS.flatMap((name) => [[`KAFKA_${name.toUpperCase()}_USERNAME`, name], [`KAFKA_${name.toUpperCase()}_PASSWORD`, `${name}-pw`]])),
   };
 
@@ -18,7 +18,7 @@ describe(parseCredentials.name, () => {
   });
 
   it('is undefined when a mechanism or a principal is missing', () => {
-    expect(parseCredentials({ ...printed, KAFKA_SASL_MECHANISM: 'plain' })).toBeUndefined();
+    expect(parseCredentials({ ...printed, KAFKA_SCRAM_MECHANISM: 'plain' })).toBeUndefined();
     expect(parseCredentials({ ...printed, KAFKA_FHIR_PASSWORD: '' })).toBeUndefined();
   });
 });

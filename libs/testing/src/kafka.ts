@@ -53,11 +53,11 @@ export function kafkaServiceEnv(credentials: KafkaCredentials): Record<'KAFKA_SA
 }
 
 /**
- * The credentials in `KEY=value` form as kafka.sh prints them (KAFKA_SASL_MECHANISM,
+ * The credentials in `KEY=value` form as kafka.sh prints them (KAFKA_SCRAM_MECHANISM,
  * KAFKA_<PRINCIPAL>_USERNAME / _PASSWORD), or undefined when any is missing.
  */
 export function parseCredentials(vars: Record<string, string | undefined>): KafkaCredentialSet | undefined {
-  const mechanism = vars['KAFKA_SASL_MECHANISM'];
+  const mechanism = vars['KAFKA_SCRAM_MECHANISM'];
   if (mechanism !== 'scram-sha-512' && mechanism !== 'scram-sha-256') return undefined;
   const set: Partial<KafkaCredentialSet> = {};
   for (const principal of KAFKA_PRINCIPALS) {
@@ -114,7 +114,7 @@ export async function ensureKafka(): Promise<KafkaForTests> {
     }
     if (!credentials) {
       throw new Error(
-        `KAFKA_BROKERS=${configured.join(',')} is set without its SASL credentials: set KAFKA_SASL_MECHANISM and ` +
+        `KAFKA_BROKERS=${configured.join(',')} is set without its SASL credentials: set KAFKA_SCRAM_MECHANISM and ` +
           `KAFKA_<PRINCIPAL>_USERNAME / _PASSWORD for ${KAFKA_PRINCIPALS.join(', ')} (as tools/kafka/kafka.sh start prints them)`,
       );
     }
