@@ -29,8 +29,9 @@ async function main(): Promise<void> {
     databaseUrl = embedded.url;
   }
 
-  // One bus shared by the three services: in-process, or Kafka when KAFKA_BROKERS is set.
-  const eventBus = createEventBus({ brokers: configs.registration.KAFKA_BROKERS, clientId: 'payer-access-sandbox' });
+  // One bus shared by the three services: the PostgreSQL event log in the same database, so that a
+  // restart finds every client and revocation again; or Kafka when KAFKA_BROKERS is set.
+  const eventBus = createEventBus({ brokers: configs.registration.KAFKA_BROKERS, databaseUrl, clientId: 'payer-access-sandbox' });
 
   const apps: INestApplication[] = [];
   let stopping = false;

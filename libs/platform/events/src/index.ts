@@ -6,7 +6,8 @@
  * - data source: `entities: [...OUTBOX_ENTITIES]`, `migrations: [...OUTBOX_MIGRATIONS]` (publishers);
  *   `CONSUMED_EVENT_*` too for consumers whose effects go to the database (`ConsumedEvents`).
  * - `EventsModule.forRoot({ config: { brokers: KAFKA_BROKERS, clientId }, topics, outboxRelay: {…} })`
- *   (or `bus:` a shared `InProcessEventBus` in the one-process sandbox): topics are ensured at init,
+ *   (plus `databaseUrl`: without brokers the bus is the durable `PostgresEventBus` in that database;
+ *   the one-process sandbox shares one bus through `bus:`): topics are ensured at init,
  *   consumers start at bootstrap, the relay stops before the bus at shutdown.
  * - publish: inside `dataSource.transaction(m => …)`, change the aggregate, then
  *   `outboxWriter.add(m, topic, key, event)`; the relay publishes after commit (LISTEN/NOTIFY).
@@ -55,6 +56,8 @@ export { createEventBus, parseBrokers, instanceGroupId, type EventBusConfig } fr
 export { KafkaEventBus, type KafkaEventBusOptions } from './kafka/kafka-event-bus';
 export { kafkaLogCreator } from './kafka/kafka-logger';
 export { InProcessEventBus, type InProcessEventBusOptions } from './in-process/in-process-event-bus';
+export { PostgresEventBus, type PostgresEventBusOptions } from './postgres/postgres-event-bus';
+export { CreateEventLog1764590000000, EVENT_LOG_MIGRATIONS } from './postgres/event-log.migration';
 export { OutboxMessage } from './outbox/outbox-message.entity';
 export { CreateOutbox1763856000000, CreateConsumedEvent1763856000001 } from './outbox/outbox.migration';
 export { OutboxWriter, OutboxOutsideTransactionError, outboxChannel } from './outbox/outbox-writer';

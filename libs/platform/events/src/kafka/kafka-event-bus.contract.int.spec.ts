@@ -1,0 +1,31 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { ensureKafka } from '@payer-access/testing';
+import { describeEventBusContract } from '../event-bus.contract';
+import { KafkaEventBus } from './kafka-event-bus';
+
+// Real broker (tools/kafka or KAFKA_BROKERS); the suite's topics are unique and deleted afterwards.
+jest.setTimeout(90_000);
+
+let brokers: string[] = [];
+beforeAll(async () => {
+  ({ brokers } = await ensureKafka());
+});
+
+describeEventBusContract(KafkaEventBus.name, () => ({
+  open: async () => new KafkaEventBus({ brokers, clientId: 'events-contract', handlerBackoff: { initialMs: 50, maxMs: 200, factor: 2, jitter: 0 } }),
+  durable: true,
+  compactsOnWrite: false,
+  expiresOnTime: false,
+  settleMs: 200,
+  dropTopics: async (topics) => {
+    if (topics.length === 0) return;
+    const admin = new Kafka({ clientId: 'events-contract-admin', brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      await admin.deleteTopics({ topics: topics.filter((topic) => existing.has(topic)) }).catch(() => undefined);
+    } finally {
+      await admin.disconnect();
+    }
+  },
+}));
