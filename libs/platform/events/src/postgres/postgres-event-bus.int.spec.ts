@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
 import { describeEventBusContract } from '../event-bus.contract';
-import { grantRevokedTopicSpec, type TopicSpec } from '../topics';
+import { clientChangedTopicSpec, grantRevokedTopicSpec, type TopicSpec } from '../topics';
 import { PostgresEventBus, type PostgresEventBusOptions } from './postgres-event-bus';
 
 // Real PostgreSQL: a fresh database for this file; every `open` is a new bus on it (a restart).
@@ -103,12 +103,13 @@ describe(`${PostgresEventBus.name} on PostgreSQL`, () => {
     expect(stored.rows.map((row) => Number(row.offset))).toEqual(Array.from({ length: 100 }, (_, offset) => offset));
   });
 
-  it('takes any key, NUL and unpaired surrogates included, and rejects an unserializable batch whole', async () => {
+  it('takes any key, NUL and unpaired surrogates included, and rejects an unserializable or oversized batch whole', async () => {
     const spec = topicSpec('odd-keys');
     const bus = open();
     await bus.ensureTopics([spec]);
     await bus.start();
     await expect(bus.publish(spec.name, [{ key: 'fine', value: {} }, { key: 'bad', value: { n: 1n } as unknown as object }])).rejects.toThrow(TypeError);
+    await expect(bus.publish(spec.name, [{ key: 'fine', value: {} }, { key: 'huge', value: { text: 'x'.repeat(1_048_576) } }])).rejects.toThrow(/more than the 1048576/);
     await bus.publish(spec.name, [{ key: 'a\u0000b', value: { text: '\u0000' } }, { key: 'lone \ud800', value: {} }]);
     const seen: Array<{ key: string; value: unknown }> = [];
     const subscription = await bus.subscribe({ topic: spec.name, groupId: 'g', fromBeginning: true, handler: async (event) => void seen.push({ key: event.key, value: event.value }) });
@@ -117,6 +118,26 @@ describe(`${PostgresEventBus.name} on PostgreSQL`, () => {
       { key: 'a\u0000b', value: { text: '\u0000' } },
       { key: 'lone \ufffd', value: {} },
     ]);
+  });
+
+  it('keeps superseded events of a compacted topic for min.compaction.lag.ms, then only the latest', async () => {
+    const spec: TopicSpec = { ...clientChangedTopicSpec({ config: { 'min.compaction.lag.ms': '600' } }), name: `pg.lagged.${randomUUID().slice(0, 8)}` };
+    const bus = open();
+    await bus.ensureTopics([spec]);
+    await bus.publish(spec.name, [{ key: 'client-1', value: { version: 1 } }]);
+    await bus.publish(spec.name, [{ key: 'client-1', value: { version: 2 } }]);
+    const stored = async () =>
+      (await sql.query<{ value: string }>(`SELECT value FROM event_log.event WHERE topic = $1 ORDER BY "offset"`, [spec.name])).rows.map((row) => JSON.parse(row.value) as unknown);
+    // Within the lag a consumer a little behind still sees every transition.
+    expect(await stored()).toEqual([{ version: 1 }, { version: 2 }]);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(await bus.compact(spec.name, 600)).toBe(1);
+    expect(await stored()).toEqual([{ version: 2 }]);
+    // The next event of the key also removes what the lag no longer protects.
+    await bus.publish(spec.name, [{ key: 'client-1', value: { version: 3 } }]);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await bus.publish(spec.name, [{ key: 'client-1', value: { version: 4 } }]);
+    expect(await stored()).toEqual([{ version: 4 }]);
   });
 
   it('skips a forged row that is not JSON, without blocking the partition', async () => {

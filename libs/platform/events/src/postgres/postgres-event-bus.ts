@@ -31,6 +31,8 @@ export interface PostgresEventBusOptions {
   listen?: boolean;
   /** Events fetched per read. Default 200. */
   batchSize?: number;
+  /** Largest event (key, value and headers) accepted, as a broker's `message.max.bytes`. Default 1 MiB. */
+  maxEventBytes?: number;
   /** Connections of the bus's own pool. Default 4. */
   poolSize?: number;
   /**
@@ -43,6 +45,8 @@ export interface PostgresEventBusOptions {
 interface TopicMeta {
   numPartitions: number;
   compacted: boolean;
+  /** `min.compaction.lag.ms`: how long a key's superseded events stay readable. */
+  compactionLagMs: number;
   /** `retention.ms` of a delete-policy topic; undefined keeps events forever. */
   retentionMs: number | undefined;
 }
@@ -70,10 +74,11 @@ const NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
  * group without committed offsets; handlers are awaited per event and retried with backoff, never
  * skipped; `isCaughtUp` against the high-water marks at subscription time.
  *
- * Cleanup differs from a broker only in timing: a compacted topic keeps only the latest event of
- * each key from the moment the next one is appended (Kafka keeps `min.compaction.lag.ms` of history
- * first; consumers of the platform only need the latest), and a delete-policy topic's events older
- * than `retention.ms` are never delivered and are purged at the next append or maintenance pass.
+ * Cleanup follows the topic's settings, with its own timing: a compacted topic keeps a key's
+ * superseded events for `min.compaction.lag.ms` (so a consumer a little behind still sees every
+ * transition) and then only the latest, deleted at the key's next append or the next maintenance
+ * pass; a delete-policy topic's events older than `retention.ms` are never delivered and are purged
+ * at the next append or maintenance pass.
  *
  * Kafka remains the engine beyond one process: this log has no group membership, so two processes
  * subscribing with one group both receive every event.
@@ -85,6 +90,7 @@ export class PostgresEventBus implements EventBus {
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
   private readonly groupRetentionMs: number;
+  private readonly maxEventBytes: number;
   private readonly channel: string;
   private poolInstance: Pool | undefined;
   private migrated: Promise<void> | undefined;
@@ -104,6 +110,7 @@ export class PostgresEventBus implements EventBus {
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.batchSize = options.batchSize ?? 200;
     this.groupRetentionMs = options.groupRetentionMs ?? 7 * DAY_MS;
+    this.maxEventBytes = options.maxEventBytes ?? 1_048_576;
     this.channel = `${this.schema}_appended`;
   }
 
@@ -181,7 +188,10 @@ export class PostgresEventBus implements EventBus {
       if (typeof value !== 'string') throw new TypeError(`An event of "${topic}" has no JSON value`);
       const headers: EventHeaders = {};
       for (const [name, header] of Object.entries(event.headers ?? {})) headers[name] = String(header);
-      return { partition: partitionFor(event.key, meta.numPartitions), key: Buffer.from(event.key, 'utf8'), value, headers: JSON.stringify(headers) };
+      const row = { partition: partitionFor(event.key, meta.numPartitions), key: Buffer.from(String(event.key), 'utf8'), value, headers: JSON.stringify(headers) };
+      const size = row.key.length + Buffer.byteLength(row.value) + Buffer.byteLength(row.headers);
+      if (size > this.maxEventBytes) throw new RangeError(`An event of "${topic}" is ${size} bytes, more than the ${this.maxEventBytes} a topic accepts`);
+      return row;
     });
     const byPartition = new Map<number, typeof rows>();
     for (const row of rows) byPartition.set(row.partition, [...(byPartition.get(row.partition) ?? []), row]);
@@ -209,8 +219,8 @@ export class PostgresEventBus implements EventBus {
           batch.forEach((row, index) => latest.set(row.key.toString('hex'), { key: row.key, offset: offsets[index] }));
           await client.query(
             `DELETE FROM ${this.table('event')} e USING unnest($3::bytea[], $4::bigint[]) AS l(k, o)
-             WHERE e.topic = $1 AND e.partition = $2 AND e.key = l.k AND e."offset" < l.o`,
-            [topic, partition, [...latest.values()].map((entry) => entry.key), [...latest.values()].map((entry) => entry.offset)],
+             WHERE e.topic = $1 AND e.partition = $2 AND e.key = l.k AND e."offset" < l.o AND e.timestamp_ms <= ${NOW_MS} - $5::bigint`,
+            [topic, partition, [...latest.values()].map((entry) => entry.key), [...latest.values()].map((entry) => entry.offset), meta.compactionLagMs],
           );
         }
       }
@@ -271,9 +281,11 @@ export class PostgresEventBus implements EventBus {
     const { num_partitions: numPartitions, config } = result.rows[0];
     const policies = (config['cleanup.policy'] ?? 'delete').split(',').map((policy) => policy.trim());
     const retention = config['retention.ms'];
+    const lag = Number(config['min.compaction.lag.ms'] ?? 0);
     const meta: TopicMeta = {
       numPartitions,
       compacted: policies.includes('compact'),
+      compactionLagMs: Number.isSafeInteger(lag) && lag > 0 ? lag : 0,
       retentionMs: policies.includes('delete') && retention !== undefined && retention !== '-1' ? Number(retention) : undefined,
     };
     this.topics.set(topic, meta);
@@ -287,6 +299,13 @@ export class PostgresEventBus implements EventBus {
 
   async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A checked-out client has no listener of its own: a connection the server ends between two
+    // statements would otherwise surface as an unhandled 'error' event.
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -294,15 +313,29 @@ export class PostgresEventBus implements EventBus {
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
+      broken ??= error instanceof Error ? error : new Error(String(error));
       throw error;
     } finally {
-      client.release();
+      client.removeListener('error', onError);
+      // A failed transaction's connection is not reused: it may be the one the server ended.
+      client.release(broken);
     }
   }
 
   private async purgeExpired(client: Pick<PoolClient, 'query'>, topic: string, retentionMs: number): Promise<number> {
     const purged = await client.query(`DELETE FROM ${this.table('event')} WHERE topic = $1 AND timestamp_ms < ${NOW_MS} - $2::bigint`, [topic, retentionMs]);
     return purged.rowCount ?? 0;
+  }
+
+  /** Deletes every event superseded by a later one of its key for longer than the compaction lag. */
+  async compact(topic: string, lagMs: number): Promise<number> {
+    const compacted = await this.pool.query(
+      `DELETE FROM ${this.table('event')} e
+       WHERE e.topic = $1 AND e.timestamp_ms <= ${NOW_MS} - $2::bigint
+         AND EXISTS (SELECT 1 FROM ${this.table('event')} n WHERE n.topic = e.topic AND n.partition = e.partition AND n.key = e.key AND n."offset" > e."offset")`,
+      [topic, lagMs],
+    );
+    return compacted.rowCount ?? 0;
   }
 
   private wakeTopic(topic: string): void {
@@ -321,6 +354,7 @@ export class PostgresEventBus implements EventBus {
       for (const { name } of topics.rows) {
         const meta = await this.topicMeta(name);
         if (meta?.retentionMs !== undefined) await this.purgeExpired(this.pool, name, meta.retentionMs);
+        if (meta?.compacted) await this.compact(name, meta.compactionLagMs);
       }
       await this.pool.query(`DELETE FROM ${this.table('group_offset')} WHERE updated_at < now() - $1 * interval '1 millisecond'`, [this.groupRetentionMs]);
     } catch (error) {
