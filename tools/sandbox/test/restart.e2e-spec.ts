@@ -101,7 +101,7 @@ describe('one-process platform restarted on the same database', () => {
   }
 
   async function expectRefused(who: Authorized, what: string): Promise<void> {
-    await eventually(async () => (await readPatient(who)).status === 401, { what: `the FHIR API to refuse ${what}`, timeoutMs: 15_000 });
+    await eventually(async () => (await readPatient(who)).status === 401, { what: `the FHIR API to refuse ${what}`, timeoutMs: 15_000, intervalMs: 20 });
   }
 
   /** The member revokes the app on the authorization service's connected-apps page. */
@@ -152,8 +152,10 @@ describe('one-process platform restarted on the same database', () => {
 
     await revokeInBrowser(revoked);
     await expectRefused(revoked, 'the revoked grant');
+    const suspending = performance.now();
     expectStatus(await api.admin(suspended.app.registrationId, 'suspend', 'Leaked client secret reported.'), 200, 'admin suspend');
     await expectRefused(suspended, 'the suspended app');
+    report(`one process, PostgreSQL event log: suspension → FHIR 401 within ${Math.round(performance.now() - suspending)} ms (admin request sent → first 401)`);
     expectStatus(await api.admin(terminated.app.registrationId, 'terminate', 'Terms of use violated.'), 200, 'admin terminate');
     await expectRefused(terminated, 'the terminated app');
 

@@ -139,6 +139,8 @@ export class PostgresEventBus implements EventBus {
 
   private async runMigrations(): Promise<void> {
     const lock = new Client({ connectionString: this.options.databaseUrl, application_name: 'payer-access-event-log-migrations' });
+    // A lost connection fails the migration's own queries; it must not also crash the process.
+    lock.on('error', () => undefined);
     await lock.connect();
     try {
       await lock.query(`SELECT pg_advisory_lock(hashtext($1))`, [`payer-access.${this.schema}.migrations`]);
