@@ -63,6 +63,7 @@ interface StoredRow {
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const DAY_MS = 24 * 60 * 60 * 1_000;
 const MAINTENANCE_EVERY_MS = 60_000;
+const CONNECT_TIMEOUT_MS = 10_000;
 /** The database's clock, in milliseconds: every timestamp and retention cut-off uses this one clock. */
 const NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
@@ -121,7 +122,13 @@ export class PostgresEventBus implements EventBus {
 
   get pool(): Pool {
     if (this.poolInstance) return this.poolInstance;
-    const pool = new Pool({ connectionString: this.options.databaseUrl, max: this.options.poolSize ?? 4, application_name: 'payer-access-event-log' });
+    const pool = new Pool({
+      connectionString: this.options.databaseUrl,
+      max: this.options.poolSize ?? 4,
+      application_name: 'payer-access-event-log',
+      // An unreachable database fails a read or publish (retried), rather than hanging it and a close.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    });
     // An idle connection the server ended must not take the process down.
     pool.on('error', (error) => this.logger.warn('Event log connection lost', { error: errorMessage(error) }));
     this.poolInstance = pool;
@@ -138,7 +145,7 @@ export class PostgresEventBus implements EventBus {
   }
 
   private async runMigrations(): Promise<void> {
-    const lock = new Client({ connectionString: this.options.databaseUrl, application_name: 'payer-access-event-log-migrations' });
+    const lock = new Client({ connectionString: this.options.databaseUrl, application_name: 'payer-access-event-log-migrations', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     // A lost connection fails the migration's own queries; it must not also crash the process.
     lock.on('error', () => undefined);
     await lock.connect();
@@ -365,7 +372,7 @@ export class PostgresEventBus implements EventBus {
   }
 
   private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.options.databaseUrl, application_name: 'payer-access-event-log-listener' });
+    const client = new Client({ connectionString: this.options.databaseUrl, application_name: 'payer-access-event-log-listener', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     const lost = (error?: unknown) => {
       if (this.listener === client) this.listenLost(error ?? new Error('connection ended'));
     };
