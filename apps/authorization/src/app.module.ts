@@ -44,7 +44,7 @@ export const AUTHORIZATION_ENTITIES = [
 ];
 
 export interface AuthorizationModuleOptions {
-  /** The bus shared with the other services in the one-process sandbox; otherwise built from KAFKA_BROKERS. */
+  /** The bus shared with the other services in the one-process sandbox; otherwise Kafka from KAFKA_BROKERS, else the PostgreSQL event log. */
   eventBus?: EventBus;
 }
 
@@ -59,7 +59,7 @@ function eventsModule(config: AuthorizationConfig, options: AuthorizationModuleO
   }
   return EventsModule.forRoot({
     bus: options.eventBus,
-    config: { brokers: config.KAFKA_BROKERS, clientId: 'payer-access-authorization', ...kafkaClientSecurity(config) },
+    config: { brokers: config.KAFKA_BROKERS, databaseUrl: config.DATABASE_URL, clientId: 'payer-access-authorization', ...kafkaClientSecurity(config) },
     topics: platformTopicSpecs({ maxTokenLifetimeMs: Math.max(config.ACCESS_TOKEN_TTL_SECONDS, 60) * 1000 }),
     outboxRelay: { backoff: { initialMs: 250, maxMs: 10_000, factor: 2, jitter: 0.2 } },
     logger: nestEventsLogger(new Logger('Events')),

@@ -34,7 +34,7 @@ import { UserInfoService } from './userinfo/userinfo.service';
 export interface FhirModuleOptions {
   /**
    * The platform event bus, shared by the services of the one-process sandbox; without it the
-   * service builds its own: Kafka from KAFKA_BROKERS, else an in-process bus (which nothing feeds).
+   * service builds its own: Kafka from KAFKA_BROKERS, else the PostgreSQL event log in its database.
    */
   readonly eventBus?: EventBus;
   /** The synthetic data set to load into an empty sandbox store. */
@@ -88,7 +88,7 @@ export class FhirCoreModule {
         PassportModule,
         EventsModule.forRoot({
           bus: options.eventBus,
-          config: { brokers: config.KAFKA_BROKERS, clientId: 'fhir', ...kafkaClientSecurity(config) },
+          config: { brokers: config.KAFKA_BROKERS, databaseUrl: config.DATABASE_URL, clientId: 'fhir', ...kafkaClientSecurity(config) },
           topics: platformTopicSpecs(),
           outboxRelay: false,
           logger: nestEventsLogger(new Logger('FhirEvents')),

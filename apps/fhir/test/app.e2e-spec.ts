@@ -23,6 +23,9 @@ describe('fhir service', () => {
 
   it('answers its health probes with its database and event consumers checked', async () => {
     await request(app.getHttpServer()).get('/health/live').expect(200, { status: 'ok', service: 'fhir' });
+    // The consumers read the event log in the background after start: ready once they caught up.
+    const deadline = Date.now() + 10_000;
+    while ((await request(app.getHttpServer()).get('/health/ready')).status !== 200 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     await request(app.getHttpServer())
       .get('/health/ready')
       .expect(200, { status: 'ok', service: 'fhir', checks: { database: 'up', 'client-status': 'up', 'grant-revocations': 'up' } });

@@ -37,7 +37,7 @@ export const REGISTRATION_SCHEMA = 'registration';
 export const REGISTRATION_ENTITIES = [AccountEntity, RegistrationEntity, RegistrationHistoryEntity, LoginFailureEntity, ...OUTBOX_ENTITIES];
 
 export interface RegistrationModuleOptions {
-  /** The shared bus of the one-process sandbox; otherwise Kafka from KAFKA_BROKERS. */
+  /** The shared bus of the one-process sandbox; otherwise Kafka from KAFKA_BROKERS, else the PostgreSQL event log. */
   eventBus?: EventBus;
 }
 
@@ -68,7 +68,7 @@ function eventsModule(config: RegistrationConfig, options: RegistrationModuleOpt
   }
   return EventsModule.forRoot({
     bus: options.eventBus,
-    config: { brokers: config.KAFKA_BROKERS, clientId: 'payer-access-registration', ...kafkaClientSecurity(config) },
+    config: { brokers: config.KAFKA_BROKERS, databaseUrl: config.DATABASE_URL, clientId: 'payer-access-registration', ...kafkaClientSecurity(config) },
     topics: [CLIENT_CHANGED_TOPIC_SPEC],
     outboxRelay: {
       pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,

@@ -33,7 +33,8 @@ jest.setTimeout(240_000);
  * registration API, authorized by a member in the browser, then suspended, reinstated and
  * terminated by an admin — each decision travelling as a `registration.client.changed.v1` event
  * to the authorization and FHIR services. Then the same with the Kafka broker down in the middle,
- * and a FHIR restart that must rebuild the client statuses before it reports ready.
+ * a FHIR restart that must rebuild the client statuses before it reports ready, and an
+ * authorization restart after which every client keeps its status and every token its verdict.
  */
 describe('revocation across services over Kafka', () => {
   let kafkaBroker: IsolatedKafka | undefined;
@@ -44,6 +45,8 @@ describe('revocation across services over Kafka', () => {
   const kafka = (): IsolatedKafka => required(kafkaBroker, 'the Kafka broker');
   let registration: RegistrationApi;
   const step = stepWithDiagnostics(() => started?.diagnostics());
+  /** The app terminated in the first part, and the tokens it held then: checked again after restarts. */
+  let terminated: { app: RegisteredApp; tokens: Tokens } | undefined;
 
   beforeAll(async () => {
     // This file stops its broker: it must be its own, so that other test files keep theirs.
@@ -161,6 +164,7 @@ describe('revocation across services over Kafka', () => {
       const reinstated = await registration.admin(app.registrationId, 'reinstate', 'Reconsidered.');
       expect(reinstated.status).toBe(409);
       expect((await readPatient(second.accessToken)).status).toBe(401);
+      terminated = { app, tokens: second };
     });
   });
 
@@ -274,6 +278,40 @@ describe('revocation across services over Kafka', () => {
       expect((await readPatient(seedToken)).status).toBe(200);
       expect(platform().crashes()).toEqual([]);
       expect([platform().registration.pid, platform().authorization.pid]).toEqual(pidsBefore.slice(0, 2));
+    });
+
+    step('a restarted authorization service rebuilds every client from the topic: approved, suspended and terminated alike', async () => {
+      const authorization = platform().authorization;
+      const fhirPid = platform().fhir.pid;
+      await authorization.stop();
+      const restartBegan = performance.now();
+      authorization.start();
+      await authorization.waitReady();
+      report(`authorization restart: ready ${Math.round(performance.now() - restartBegan)} ms after the spawn`);
+      const authorizationUrl = authorization.url;
+
+      // Tokens issued before the restart keep their verdicts.
+      expect((await readPatient(seedToken)).status).toBe(200);
+      expect((await readPatient(tokens.accessToken)).status).toBe(401);
+      await expectRefreshRefused(app, tokens.refreshToken);
+      const gone = required(terminated, 'the app terminated in the first part');
+      expect((await readPatient(gone.tokens.accessToken)).status).toBe(401);
+      await expectRefreshRefused(gone.app, gone.tokens.refreshToken);
+
+      // Suspended and terminated clients stay refused; the approved seed client authorizes anew.
+      expect(await authorizationStarts(authorizeUrl(authorizationUrl, app.clientId, app.redirectUri, 'after-restart'))).toBe(false);
+      expect(await authorizationStarts(authorizeUrl(authorizationUrl, gone.app.clientId, gone.app.redirectUri, 'after-restart'))).toBe(false);
+      const redirect = await authorizeInBrowser(browser(), seedAuthorizeUrl(authorizationUrl), SEED_CLIENT.redirectUri, MEMBER);
+      const exchanged = await seedTokenRequest(authorizationUrl, redirect.code ?? '');
+      expectStatus(exchanged, 200, 'seed client code exchange after the restart');
+      expect((await readPatient(exchanged.body.access_token as string)).status).toBe(200);
+
+      // And it keeps consuming: an app approved after the restart is known to it.
+      const later = await registerApprovedApp('after-authorization-restart');
+      expect((await readPatient((await authorize(later)).accessToken)).status).toBe(200);
+
+      expect(platform().crashes()).toEqual([]);
+      expect([platform().registration.pid, platform().fhir.pid]).toEqual([pidsBefore[0], fhirPid]);
     });
   });
 });

@@ -27,7 +27,7 @@ export class PlatformConfig {
   DATABASE_URL?: string;
 
   @ConfigVariable({
-    description: 'Kafka bootstrap brokers, comma-separated host:port. Unset: an in-process event bus (one-process sandbox only).',
+    description: 'Kafka bootstrap brokers, comma-separated host:port. Unset: a durable event log in DATABASE_URL (schema event_log), for one process only.',
     example: 'kafka:9092',
   })
   @IsOptional()

@@ -1,11 +1,13 @@
 import type { EventBus } from './event-bus';
 import type { EventsLogger } from './events-logger';
-import { InProcessEventBus } from './in-process/in-process-event-bus';
 import { KafkaEventBus, type KafkaEventBusOptions } from './kafka/kafka-event-bus';
+import { PostgresEventBus } from './postgres/postgres-event-bus';
 
 export interface EventBusConfig extends Partial<Omit<KafkaEventBusOptions, 'brokers' | 'clientId' | 'logger'>> {
-  /** `KAFKA_BROKERS`, comma-separated; empty or unset selects the in-process bus (sandbox only). */
+  /** `KAFKA_BROKERS`, comma-separated; empty or unset selects the PostgreSQL log of `databaseUrl`. */
   brokers?: string | readonly string[];
+  /** The database that holds the event log when no brokers are configured (the services' own). */
+  databaseUrl?: string;
   clientId: string;
   logger?: EventsLogger;
 }
@@ -15,11 +17,16 @@ export function parseBrokers(brokers: string | readonly string[] | undefined): s
   return list.map((broker) => broker.trim()).filter((broker) => broker.length > 0);
 }
 
-/** Kafka when brokers are configured, else the in-process bus (ARCHITECTURE.md "Run modes"). */
+/**
+ * Kafka when brokers are configured, else the durable PostgreSQL log (ARCHITECTURE.md "Run modes").
+ * The in-memory `InProcessEventBus` is never chosen here: it loses every event at exit, so only
+ * unit tests construct it themselves.
+ */
 export function createEventBus(config: EventBusConfig): EventBus {
   const brokers = parseBrokers(config.brokers);
-  if (brokers.length === 0) return new InProcessEventBus({ logger: config.logger, handlerBackoff: config.handlerBackoff });
-  return new KafkaEventBus({ ...config, brokers, clientId: config.clientId, logger: config.logger });
+  if (brokers.length > 0) return new KafkaEventBus({ ...config, brokers, clientId: config.clientId, logger: config.logger });
+  if (config.databaseUrl) return new PostgresEventBus({ databaseUrl: config.databaseUrl, logger: config.logger, handlerBackoff: config.handlerBackoff });
+  throw new Error('No event bus configured: set KAFKA_BROKERS, or give a database URL for the PostgreSQL event log');
 }
 
 /** A consumer group of its own for this process, for projections every instance keeps whole. */

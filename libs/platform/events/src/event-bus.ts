@@ -64,8 +64,10 @@ export interface Subscription {
 }
 
 /**
- * The event bus port. Adapters: `KafkaEventBus` (kafkajs) and `InProcessEventBus` (one-process
- * sandbox). Topics must exist before anyone publishes or subscribes: call `ensureTopics` at start.
+ * The event bus port. Adapters: `KafkaEventBus` (kafkajs, any deployment), `PostgresEventBus` (a
+ * durable log in the database, the one-process platform) and `InProcessEventBus` (memory, unit
+ * tests); `event-bus.contract.ts` holds all three to the same behaviour.
+ * Topics must exist before anyone publishes or subscribes: call `ensureTopics` at start.
  */
 export interface EventBus {
   /** Creates missing topics with their settings; existing topics are fine. */

@@ -5,11 +5,12 @@
  * Wiring a service (Nest):
  * - data source: `entities: [...OUTBOX_ENTITIES]`, `migrations: [...OUTBOX_MIGRATIONS]` (publishers);
  *   `CONSUMED_EVENT_*` too for consumers whose effects go to the database (`ConsumedEvents`).
- * - `EventsModule.forRoot({ config: { brokers: KAFKA_BROKERS, clientId, ...kafkaClientSecurity(config) }, topics, outboxRelay: {…} })`
- *   (or `bus:` a shared `InProcessEventBus` in the one-process sandbox): topics are ensured at init,
- *   consumers start at bootstrap, the relay stops before the bus at shutdown. `sasl` is the
- *   service's own Kafka principal: the broker's ACLs (tools/kafka/acls.conf) decide which topics it
- *   may write and read, and a topic's configs are left to the principal allowed to change them.
+ * - `EventsModule.forRoot({ config: { brokers: KAFKA_BROKERS, databaseUrl, clientId, ...kafkaClientSecurity(config) }, topics, outboxRelay: {…} })`
+ *   (without brokers the bus is the durable `PostgresEventBus` in `databaseUrl`; the one-process
+ *   sandbox shares one bus through `bus:`): topics are ensured at init, consumers start at
+ *   bootstrap, the relay stops before the bus at shutdown. `sasl` is the service's own Kafka
+ *   principal: the broker's ACLs (tools/kafka/acls.conf) decide which topics it may write and read,
+ *   and a topic's configs are left to the principal allowed to change them.
  * - publish: inside `dataSource.transaction(m => …)`, change the aggregate, then
  *   `outboxWriter.add(m, topic, key, event)`; the relay publishes after commit (LISTEN/NOTIFY).
  * - consume: in a provider's `onModuleInit`, `bus.subscribe({ topic, groupId, fromBeginning, handler })`
@@ -57,6 +58,8 @@ export { createEventBus, parseBrokers, instanceGroupId, type EventBusConfig } fr
 export { KafkaEventBus, isAuthorizationFailure, type KafkaEventBusOptions, type KafkaSaslCredentials } from './kafka/kafka-event-bus';
 export { kafkaLogCreator } from './kafka/kafka-logger';
 export { InProcessEventBus, type InProcessEventBusOptions } from './in-process/in-process-event-bus';
+export { PostgresEventBus, type PostgresEventBusOptions } from './postgres/postgres-event-bus';
+export { CreateEventLog1764590000000, EVENT_LOG_MIGRATIONS } from './postgres/event-log.migration';
 export { OutboxMessage } from './outbox/outbox-message.entity';
 export { CreateOutbox1763856000000, CreateConsumedEvent1763856000001 } from './outbox/outbox.migration';
 export { OutboxWriter, OutboxOutsideTransactionError, outboxChannel } from './outbox/outbox-writer';

@@ -78,12 +78,14 @@ export interface InProcessEventBusOptions {
 }
 
 /**
- * The event bus in memory, for the one-process sandbox (`npm start` without `KAFKA_BROKERS`) and
- * unit tests. It keeps Kafka's contract where services can tell: topics must be created first; a
- * per-topic log with offsets that `fromBeginning` subscribers replay; compacted topics keep the last
- * event per key; groups remember their offsets; handlers are awaited one event at a time and retried
- * with backoff when they throw; a subscription to a topic not created yet waits for it. One
- * partition per topic; one live subscription per group.
+ * The event bus in memory, for unit tests and benchmarks: everything is lost at exit, so
+ * `createEventBus` never chooses it (`npm start` runs on the durable `PostgresEventBus`). It keeps
+ * Kafka's contract where services can tell (`event-bus.contract.ts`): topics must be created first;
+ * a per-topic log with offsets that `fromBeginning` subscribers replay; compacted topics keep the
+ * last event per key (at once, whatever `min.compaction.lag.ms` says); groups remember their
+ * offsets; handlers are awaited one event at a time and retried with backoff when they throw; a
+ * subscription to a topic not created yet waits for it. One partition per topic; one live
+ * subscription per group.
  */
 export class InProcessEventBus implements EventBus {
   private readonly topics = new Map<string, TopicLog>();

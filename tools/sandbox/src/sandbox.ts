@@ -1,0 +1,82 @@
+import type { INestApplication } from '@nestjs/common';
+import { kafkaClientSecurity, loadConfig } from '@payer-access/config';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@payer-access/database';
+import { createEventBus, type EventBus } from '@payer-access/events';
+import { startAuthorizationService } from '@payer-access/authorization-service';
+import { startFhirService } from '@payer-access/fhir-service';
+import { sandboxDataSet } from '@payer-access/synthetic-data';
+import { startRegistrationService } from '@payer-access/registration-service';
+import { SandboxConfig, SERVICE_CONFIGS } from './sandbox.config';
+
+export type SandboxServiceName = 'registration' | 'authorization' | 'fhir';
+
+export interface RunningSandbox {
+  /** Base URL each service listens on. */
+  urls: Record<SandboxServiceName, string>;
+  /** The database every service and the event log live in. */
+  databaseUrl: string;
+  /** Closes the services, then the bus, then the embedded PostgreSQL if one was started. */
+  stop(): Promise<void>;
+}
+
+export interface SandboxOptions {
+  /** Where the settings come from (`npm start`: the process environment). */
+  env?: NodeJS.ProcessEnv;
+  /** Progress lines. */
+  log?: (message: string) => void;
+  /** Nest log levels of the three services. */
+  logLevels?: ('error' | 'warn' | 'log')[] | false;
+}
+
+/**
+ * The whole platform in one process: a real PostgreSQL (embedded unless DATABASE_URL is given),
+ * the three services, and one event bus they share — the durable PostgreSQL event log in the same
+ * database, or Kafka when KAFKA_BROKERS is set. Stopping and starting it again on the same
+ * database finds every account, client, status and revocation as it was.
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? (() => undefined);
+  const sandbox = loadConfig(SandboxConfig, env);
+  const configs = {
+    registration: loadConfig(SERVICE_CONFIGS.registration, env),
+    authorization: loadConfig(SERVICE_CONFIGS.authorization, env),
+    fhir: loadConfig(SERVICE_CONFIGS.fhir, env),
+  };
+
+  let embedded: EmbeddedPostgresHandle | undefined;
+  let databaseUrl = configs.registration.DATABASE_URL;
+  if (!databaseUrl) {
+    log(`starting embedded PostgreSQL (data in ${sandbox.EMBEDDED_POSTGRES_DIR})`);
+    embedded = await startEmbeddedPostgres({ dataDir: sandbox.EMBEDDED_POSTGRES_DIR, port: sandbox.EMBEDDED_POSTGRES_PORT });
+    databaseUrl = embedded.url;
+  }
+
+  // One bus shared by the three services: the PostgreSQL event log in the same database, so that a
+  // restart finds every client and revocation again; or Kafka when KAFKA_BROKERS is set.
+  const eventBus: EventBus = createEventBus({ brokers: configs.registration.KAFKA_BROKERS, databaseUrl, clientId: 'payer-access-sandbox', ...kafkaClientSecurity(configs.registration) });
+
+  const apps: INestApplication[] = [];
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopped ??= (async () => {
+      for (const app of apps.reverse()) await app.close().catch(() => undefined);
+      await eventBus.stop().catch(() => undefined);
+      await embedded?.stop().catch(() => undefined);
+    })());
+
+  try {
+    const logger = options.logLevels ?? (['error', 'warn'] as ('error' | 'warn')[]);
+    const serviceOptions = { logger, shutdownHooks: false, eventBus };
+    const registration = await startRegistrationService({ ...configs.registration, DATABASE_URL: databaseUrl }, serviceOptions);
+    apps.push(registration.app);
+    const authorization = await startAuthorizationService({ ...configs.authorization, DATABASE_URL: databaseUrl }, serviceOptions);
+    apps.push(authorization.app);
+    const fhir = await startFhirService({ ...configs.fhir, DATABASE_URL: databaseUrl }, { ...serviceOptions, sandboxData: sandboxDataSet });
+    apps.push(fhir.app);
+    return { urls: { registration: registration.url, authorization: authorization.url, fhir: fhir.url }, databaseUrl, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
