@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { SmartConfiguration } from '@payer-access/scopes';
 
 /** SMART App Launch 2 discovery (https://hl7.org/fhir/smart-app-launch/STU2/conformance.html#metadata). */
-export class SmartConfigurationDto {
+export class SmartConfigurationDto implements SmartConfiguration {
   @ApiProperty({ example: 'http://localhost:3002' })
   issuer!: string;
 
