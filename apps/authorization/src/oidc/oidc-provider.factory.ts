@@ -180,7 +180,9 @@ export async function createOidcProvider(deps: ProviderDependencies): Promise<Pr
       ctx.body = renderErrorPage(out.error, out.error_description);
     },
   });
-  // Deployments sit behind a TLS-terminating proxy; X-Forwarded-* decide cookie security.
+  // The mount middleware sets X-Forwarded-Host and -Proto from AUTHORIZATION_PUBLIC_URL on every
+  // request it hands over, so the URLs the provider builds and its cookies' Secure flag follow the
+  // configured public URL (behind a TLS-terminating proxy: https), never a caller's headers.
   provider.proxy = true;
   // The client projection stores argon2id hashes: compare the presented secret against the hash.
   provider.Client.prototype.compareClientSecret = function (this: { clientSecret?: string }, actual: string) {
