@@ -223,6 +223,25 @@ describe('authorization server for browser SMART apps and off-the-shelf clients'
       expect(tokens.id_token).toBeTruthy();
     });
 
+    it.each([
+      ['an unknown client', 'no-such-client'],
+      ['a NUL byte', 'abc\u0000def'],
+      ['odd Unicode', '\u202e\ud83d\ude00\u0301'],
+      ['a very long id', 'c'.repeat(5000)],
+      ['an empty id', ''],
+    ])('answers only client_id of %s with a 4xx page, never a 500', async (_name, clientId) => {
+      const response = await fetch(`${service.url}${AUTHORIZE_PATH}?client_id=${encodeURIComponent(clientId)}`, { redirect: 'manual' });
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      expect(response.status).toBeLessThan(500);
+      expect(response.headers.get('location')).toBeNull();
+    });
+
+    it('keeps what the request does name', async () => {
+      const response = await fetch(`${service.url}${AUTHORIZE_PATH}?client_id=${SEED_CLIENT.clientId}&redirect_uri=${encodeURIComponent('https://elsewhere.example/cb')}`, { redirect: 'manual' });
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain('redirect_uri');
+    });
+
     it('is refused in production', async () => {
       const production = await startTestService({ PROFILE: 'production', COOKIE_KEYS: randomBytes(32).toString('base64url') });
       try {
