@@ -55,6 +55,16 @@ describe('fhir service for browser SMART apps', () => {
       expect(response.body.capabilities).toEqual(expect.arrayContaining(['launch-standalone', 'client-public', 'permission-v2', 'sso-openid-connect']));
     });
 
+    it('is described in the OpenAPI document with its shape and an example', async () => {
+      const document = (await request(app.getHttpServer()).get('/docs-json').expect(200)).body as {
+        paths: Record<string, { get?: { responses: Record<string, { content: Record<string, { schema: { required: string[]; example: Record<string, unknown> } }> }> } }>;
+      };
+      const operation = document.paths[`${BASE_PATH}/.well-known/smart-configuration`]?.get;
+      const schema = operation?.responses['200'].content['application/json'].schema;
+      expect(schema?.required).toEqual(expect.arrayContaining(['issuer', 'authorization_endpoint', 'token_endpoint', 'capabilities', 'scopes_supported']));
+      expect(schema?.example).toMatchObject({ code_challenge_methods_supported: ['S256'] });
+    });
+
     it('is the shared document for the configured authorization server, byte for byte', async () => {
       // The authorization service serves the same function's output for the same settings at its issuer.
       const expected = buildSmartConfiguration({ issuer: fhir.issuer.issuer, authorizePath: '/fhirmember/sps/oauth/oauth20/authorize', tokenPath: '/fhirmember/sps/oauth/oauth20/token' });
