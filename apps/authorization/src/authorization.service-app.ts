@@ -31,7 +31,11 @@ export async function createAuthorizationApp(config: ReadyAuthorizationConfig, o
   // Member logins are also limited per client address: behind proxies, the one they forward.
   trustProxies(app, config.TRUST_PROXY_HOPS);
   // Ahead of Nest's body parsers: the provider reads its own request bodies.
-  app.use(providerMountMiddleware(app.get(OidcProviderHost), app.get(StructuredTokenEndpoints), { allowPlainPkce: pkceAllowsPlain(config) }));
+  app.use(providerMountMiddleware(app.get(OidcProviderHost), app.get(StructuredTokenEndpoints), {
+    allowPlainPkce: pkceAllowsPlain(config),
+    sandboxDefaults: config.PROFILE === 'sandbox',
+    publicUrl: config.AUTHORIZATION_PUBLIC_URL,
+  }));
   return app;
 }
 

@@ -443,6 +443,7 @@ describe('OAuth 2.0 / OpenID Connect / SMART endpoints', () => {
       const secret = 'system-client-secret-1234567890';
       const argon2 = await import('argon2');
       await service.publishClient('payer-system-1', {
+        kind: 'payer',
         status: 'approved',
         client: { name: 'Payer Automation', clientType: 'confidential', redirectUris: ['https://payer.example/cb'], secretHash: await argon2.hash(secret, { type: argon2.argon2id }), allowedScopes: [], system: true },
       });

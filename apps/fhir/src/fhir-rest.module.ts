@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { FhirApiController } from './fhir-api/fhir-api.controller';
 import { MetadataController } from './metadata/metadata.controller';
+import { SmartConfigurationController } from './metadata/smart-configuration.controller';
 import { FhirUserInfoController } from './userinfo/userinfo.controller';
 
 /**
  * The routes under the FHIR base (mounted at FHIR_BASE_PATH by AppModule). Order matters:
- * `metadata` and `UserInfo` must win over `:resourceType`.
+ * `metadata`, `.well-known/smart-configuration` and `UserInfo` must win over `:resourceType`.
  */
-@Module({ controllers: [MetadataController, FhirUserInfoController, FhirApiController] })
+@Module({ controllers: [MetadataController, SmartConfigurationController, FhirUserInfoController, FhirApiController] })
 export class FhirRestModule {}

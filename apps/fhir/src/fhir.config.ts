@@ -1,5 +1,8 @@
 import { ConfigVariable, PlatformConfig } from '@payer-access/config';
+import type { AuthorizationServerSettings } from '@payer-access/scopes';
 import { IsIn, IsInt, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+
+const PATH = /^\/[A-Za-z0-9/_.~-]*$/;
 
 export class FhirConfig extends PlatformConfig {
   @ConfigVariable({ description: 'HTTP port of the fhir service.', example: '3003' })
@@ -31,6 +34,16 @@ export class FhirConfig extends PlatformConfig {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   AUTHORIZATION_PUBLIC_URL: string = 'http://localhost:3002';
 
+  @ConfigVariable({ description: 'Path of the authorization endpoint (seed 002).', example: '/fhirmember/sps/oauth/oauth20/authorize' })
+  @IsString()
+  @Matches(PATH)
+  AUTHORIZE_PATH: string = '/fhirmember/sps/oauth/oauth20/authorize';
+
+  @ConfigVariable({ description: 'Path of the token endpoint (seed 002).', example: '/fhirmember/sps/oauth/oauth20/token' })
+  @IsString()
+  @Matches(PATH)
+  TOKEN_PATH: string = '/fhirmember/sps/oauth/oauth20/token';
+
   @ConfigVariable({ description: 'Largest page a search returns; larger `_count` values are lowered to it.', example: '100' })
   @IsInt()
   @Min(1)
@@ -49,4 +62,12 @@ export class FhirConfig extends PlatformConfig {
 /** The FHIR base URL as clients and tokens name it: `${FHIR_PUBLIC_URL}${FHIR_BASE_PATH}`. */
 export function fhirBaseUrl(config: Pick<FhirConfig, 'FHIR_PUBLIC_URL' | 'FHIR_BASE_PATH'>): string {
   return `${config.FHIR_PUBLIC_URL.replace(/\/+$/, '')}${config.FHIR_BASE_PATH}`;
+}
+
+/**
+ * The authorization server as this service publishes it (SMART configuration, CapabilityStatement):
+ * from configuration, the same settings the authorization service builds its own documents from.
+ */
+export function authorizationServerSettings(config: Pick<FhirConfig, 'AUTHORIZATION_PUBLIC_URL' | 'AUTHORIZE_PATH' | 'TOKEN_PATH'>): AuthorizationServerSettings {
+  return { issuer: config.AUTHORIZATION_PUBLIC_URL, authorizePath: config.AUTHORIZE_PATH, tokenPath: config.TOKEN_PATH };
 }

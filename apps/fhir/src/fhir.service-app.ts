@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
-import { createServiceApp, runService, type RunningService, type ServiceAppOptions, type ServiceDescriptor } from '@payer-access/http';
+import { createServiceApp, type RunningService, type ServiceAppOptions, type ServiceDescriptor } from '@payer-access/http';
 import { AppModule } from './app.module';
+import { fhirCors } from './common/cors.middleware';
 import type { FhirModuleOptions } from './fhir-core.module';
 import type { FhirConfig } from './fhir.config';
 
@@ -27,10 +28,12 @@ function split(options: FhirServiceOptions): { app: ServiceAppOptions; module: F
 
 /**
  * Reads answer with the resource version as their ETag; Express's default of hashing every response
- * body for one would cost a SHA-1 of each searchset Bundle for nothing.
+ * body for one would cost a SHA-1 of each searchset Bundle for nothing. CORS comes before routing,
+ * so it must be in place before the application initializes.
  */
 function configureHttp(app: INestApplication): INestApplication {
   (app.getHttpAdapter().getInstance() as { set(setting: string, value: unknown): void }).set('etag', false);
+  app.use(fhirCors());
   return app;
 }
 
@@ -42,14 +45,9 @@ export async function createFhirApp(config: ReadyFhirConfig, options: FhirServic
 
 /** Starts the fhir service on its configured port. */
 export async function startFhirService(config: ReadyFhirConfig, options: FhirServiceOptions = {}): Promise<RunningService> {
-  const { app, module } = split(options);
-  const running = await runService({
-    module: AppModule.forRoot(config, module),
-    descriptor: fhirDescriptor(config),
-    port: config.FHIR_PORT,
-    host: config.FHIR_HOST,
-    ...app,
-  });
-  configureHttp(running.app);
-  return running;
+  const app = await createFhirApp(config, options);
+  const host = config.FHIR_HOST;
+  await app.listen(config.FHIR_PORT, host);
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return { app, url: `http://${shownHost}:${config.FHIR_PORT}` };
 }

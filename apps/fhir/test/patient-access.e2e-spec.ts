@@ -443,7 +443,13 @@ describe('fhir Patient Access API (seed 002)', () => {
       expect(response.body.resourceType).toBe('CapabilityStatement');
       const rest = response.body.rest[0];
       const oauth = rest.security.extension.find((extension: { url: string }) => extension.url.endsWith('/oauth-uris'));
-      expect(oauth.extension).toEqual(expect.arrayContaining([{ url: 'authorize', valueUri: `${issuer.issuer}/authorize` }, { url: 'token', valueUri: `${issuer.issuer}/token` }]));
+      // The configured issuer and paths (seed 002's by default), as the SMART configuration names them.
+      expect(oauth.extension).toEqual(
+        expect.arrayContaining([
+          { url: 'authorize', valueUri: `${issuer.issuer}/fhirmember/sps/oauth/oauth20/authorize` },
+          { url: 'token', valueUri: `${issuer.issuer}/fhirmember/sps/oauth/oauth20/token` },
+        ]),
+      );
       const types = rest.resource.map((resource: { type: string }) => resource.type);
       expect(types).toEqual(expect.arrayContaining(['Patient', 'Coverage', 'ExplanationOfBenefit', 'Condition', 'Goal', 'Practitioner']));
       const eob = rest.resource.find((resource: { type: string }) => resource.type === 'ExplanationOfBenefit');

@@ -231,6 +231,17 @@ describe('seed 002 walkthrough across the platform (headless Chromium)', () => {
     expect(response.body).toMatchObject({ sub: expect.any(String), patient });
   });
 
+  step('Step 5: the authorization URL with only ?client_id= (BCNCUser06) ends at the registered redirect URI with a code', async () => {
+    const example = member('BCNCUser06');
+    const url = `${platform().authorization.url}/fhirmember/sps/oauth/oauth20/authorize?client_id=${SEED_CLIENT.clientId}`;
+    const redirect = await authorizeInBrowser(browser(), url, SEED_CLIENT.redirectUri, example);
+    expect(`${redirect.url.origin}${redirect.url.pathname}`).toBe(SEED_CLIENT.redirectUri);
+    const exchanged = await seedTokenRequest(platform().authorization.url, redirect.code ?? '');
+    expect({ status: exchanged.status, patient: exchanged.body.patient }).toEqual({ status: 200, patient: example.patientId });
+    const read = await getJson(`${platform().fhirBase}/Patient/${example.patientId}`, exchanged.body.access_token as string);
+    expect(read.status).toBe(200);
+  });
+
   step('no service crashed', async () => {
     expect(platform().crashes()).toEqual([]);
     expect(platform().services.map((service) => service.alive)).toEqual([true, true, true]);

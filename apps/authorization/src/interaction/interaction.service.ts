@@ -8,7 +8,8 @@ import { AUTHORIZATION_CONFIG } from '../common/tokens';
 import { RELATIONSHIPS, type Relationship } from '../grants/member-grant.entity';
 import { MemberGrantsService, RELATIONSHIP_LABELS } from '../grants/member-grants.service';
 import { clientAddress, loginPolicy, MemberAccountsService } from '../members/member-accounts.service';
-import { OIDC_SCOPES } from '../oidc/oidc-provider.factory';
+import { grantScopes } from '@payer-access/scopes';
+import { clientScopes } from '../oidc/oidc-provider.factory';
 import { OidcProviderHost } from '../oidc/oidc-provider.host';
 import { renderConsentPage } from './pages/consent.page';
 import { renderDisclaimerPage } from './pages/disclaimer.page';
@@ -29,9 +30,6 @@ const LOGIN_FAILED = 'The user name or password is not correct.';
 const LOGIN_THROTTLED = 'Too many unsuccessful attempts. Please wait a few minutes and try again.';
 const MAX_TEXT = 200;
 
-/** Identity scopes the FHIR audience needs for its UserInfo endpoints (seed 002). */
-const IDENTITY_SCOPES = new Set(['openid', 'profile', 'fhirUser']);
-
 @Injectable()
 export class InteractionService {
   constructor(
@@ -48,7 +46,14 @@ export class InteractionService {
     if (!details) return;
     const journey = journeyOf(details);
     if (!journey.acknowledged) return this.send(res, 200, renderDisclaimerPage(this.action(uid, 'disclaimer'), this.clientName(details)));
-    if (!journey.accountId) return this.send(res, 200, renderLoginPage(this.action(uid, 'login'), { sandbox: this.sandbox }));
+    if (!journey.accountId) {
+      const signedIn = await this.signedInMember(details);
+      if (signedIn) {
+        await this.save(req, res, { ...journey, accountId: signedIn });
+        return this.redirectToStep(uid, res);
+      }
+      return this.send(res, 200, renderLoginPage(this.action(uid, 'login'), { sandbox: this.sandbox }));
+    }
     if (journey.representative === undefined) return this.send(res, 200, renderRepresentativePage(this.action(uid, 'representative'), {}));
     return this.send(res, 200, this.consentPage(uid, details, journey));
   }
@@ -137,24 +142,19 @@ export class InteractionService {
     const account = await this.accounts.findById(journey.accountId);
     if (!account) return this.send(res, 400, renderErrorPage('login_required', 'Please start again from the app.'));
 
-    // The interaction starts at the login prompt, whose details do not list scopes yet: the
-    // grant covers what the (already normalized) request asked for; the provider still
-    // narrows resource scopes to what the FHIR server accepts for this client.
-    const requested = (details.params.scope ?? '').split(' ').filter(Boolean);
-    const oidcScopes = requested.filter((scope) => OIDC_SCOPES.includes(scope));
-    const resourceScopes = requested.filter((scope) => !OIDC_SCOPES.includes(scope));
+    // What the member grants is decided once, here, by the scope policy: the consent page showed
+    // exactly this, and the provider's grant, the stored consent and the tokens all carry it.
+    const granted = this.granted(details);
     const grant = new provider.Grant({ accountId: account.id, clientId });
-    if (oidcScopes.length) grant.addOIDCScope(oidcScopes.join(' '));
-    // The FHIR host serves UserInfo too, so the identity scopes also go to the FHIR audience.
-    const fhirScopes = [...oidcScopes.filter((scope) => IDENTITY_SCOPES.has(scope)), ...resourceScopes];
-    if (fhirScopes.length) grant.addResourceScope(details.params.resource ?? fhirBaseUrl(this.config), fhirScopes.join(' '));
+    if (granted.oidc.length) grant.addOIDCScope(granted.oidc.join(' '));
+    if (granted.resource.length) grant.addResourceScope(details.params.resource ?? fhirBaseUrl(this.config), granted.resource.join(' '));
     const grantId = await grant.save();
     await this.grants.recordConsent({
       grantId,
       accountId: account.id,
       clientId,
       patientId: account.patientId,
-      scope: [...oidcScopes, ...resourceScopes].join(' '),
+      scope: granted.scope,
       representative: journey.representative,
       withholdDemographics: body.withholdDemographics === 'yes',
       expiresAt: new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_SECONDS * 1000),
@@ -175,9 +175,25 @@ export class InteractionService {
       companyName: client?.companyName,
       policyUri: client?.policyUri,
       logoUri: client?.logoUri,
-      requested: describeScopes(details.params.scope ?? ''),
+      requested: describeScopes(this.granted(details).scope),
       actingAs,
     });
+  }
+
+  /**
+   * Single sign-on across apps (SMART `sso-openid-connect`): a member already signed in with this
+   * browser is not asked for the password again, unless the app asks for a fresh login (`prompt=login`,
+   * `max_age`), which the provider reports as the login prompt. Consent stays per app.
+   */
+  private async signedInMember(details: InteractionDetails): Promise<string | undefined> {
+    const accountId = details.session?.accountId;
+    if (!accountId || details.prompt.name === 'login') return undefined;
+    return (await this.accounts.findById(accountId)) ? accountId : undefined;
+  }
+
+  /** The interaction starts at the login prompt, whose details list no scopes: the request's (normalized) scope is the input. */
+  private granted(details: InteractionDetails) {
+    return grantScopes(details.params.scope ?? '', clientScopes(this.clients, details.params.client_id));
   }
 
   /** The interaction, checked against its cookie; renders the error page when it is gone. */

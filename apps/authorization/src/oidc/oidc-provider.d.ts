@@ -74,7 +74,10 @@ declare module 'oidc-provider' {
       find(id: string): Promise<ClientInstance | undefined>;
     };
     AccessToken: { revokeByGrantId(grantId: string): Promise<void> };
-    RefreshToken: { revokeByGrantId(grantId: string): Promise<void> };
+    RefreshToken: {
+      revokeByGrantId(grantId: string): Promise<void>;
+      find(value: string, options?: { ignoreExpiration?: boolean }): Promise<{ clientId?: string } | undefined>;
+    };
     AuthorizationCode: { revokeByGrantId(grantId: string): Promise<void> };
   }
 

@@ -1,4 +1,4 @@
-import { parseScopes, toScopeString, intersect, isResourceScope, type Scope } from '@payer-access/scopes';
+import { allowedScopes, clientCredentialsScopes, grantScopes, OIDC_SCOPES, type ClientKind } from '@payer-access/scopes';
 import type { JWK } from 'jose';
 import type { AdapterPayload, KoaContext, default as ProviderType } from 'oidc-provider';
 import { type AuthorizationConfig, fhirBaseUrl, refreshWithoutOfflineAccess } from '../authorization.config';
@@ -25,9 +25,6 @@ export interface ProviderDependencies {
   accounts: MemberAccountsService;
   grants: MemberGrantsService;
 }
-
-/** OIDC scopes the provider knows; resource scopes come from the resource server (FHIR). */
-export const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'fhirUser', 'launch/patient', 'online_access'];
 
 // oidc-provider is ESM-only; Node 24 loads it from CommonJS, Jest through its transform.
 type ProviderModule = typeof import('oidc-provider');
@@ -66,7 +63,8 @@ export async function createOidcProvider(deps: ProviderDependencies): Promise<Pr
       userinfo: routes.userinfo,
       end_session: routes.endSession,
     },
-    scopes: OIDC_SCOPES,
+    // OIDC scopes the provider knows; resource scopes come from the resource server (FHIR).
+    scopes: [...OIDC_SCOPES],
     claims: {
       openid: ['sub'],
       profile: ['name', 'given_name', 'family_name', 'preferred_username'],
@@ -182,7 +180,9 @@ export async function createOidcProvider(deps: ProviderDependencies): Promise<Pr
       ctx.body = renderErrorPage(out.error, out.error_description);
     },
   });
-  // Deployments sit behind a TLS-terminating proxy; X-Forwarded-* decide cookie security.
+  // The mount middleware sets X-Forwarded-Host and -Proto from AUTHORIZATION_PUBLIC_URL on every
+  // request it hands over, so the URLs the provider builds and its cookies' Secure flag follow the
+  // configured public URL (behind a TLS-terminating proxy: https), never a caller's headers.
   provider.proxy = true;
   // The client projection stores argon2id hashes: compare the presented secret against the hash.
   provider.Client.prototype.compareClientSecret = function (this: { clientSecret?: string }, actual: string) {
@@ -193,27 +193,22 @@ export async function createOidcProvider(deps: ProviderDependencies): Promise<Pr
 
 /**
  * The resource scopes the FHIR server accepts in this request: what was asked for (or, on a
- * refresh or code exchange, what the grant holds), narrowed to the client's registered scopes.
+ * refresh or code exchange, what the grant holds), under the one scope policy. The grant made
+ * at consent already went through the same policy, so a code exchange keeps it whole.
  */
-/**
- * The identity scopes an access token keeps beside its resource scopes: the FHIR host serves
- * UserInfo too (seed 002: `/v1/connect/userinfo`, `{base}/UserInfo`), and needs to see that the
- * member granted `openid` or `profile`.
- */
-const IDENTITY_SCOPES = new Set(['openid', 'profile', 'fhirUser']);
-
 function resourceScopesFor(ctx: KoaContext, indicator: string, clients: ClientProjectionService): string {
   const requested = ctx.oidc.params?.scope as string | undefined;
   const granted = ctx.oidc.entities?.Grant?.resources?.[indicator] as string | undefined;
-  const source = requested ?? granted ?? '';
-  const parsed = parseScopes(source).scopes;
-  const scopes = parsed.filter(isResourceScope);
-  const identity = parsed.filter((scope) => !isResourceScope(scope) && IDENTITY_SCOPES.has(scope.name));
   const clientId = ctx.oidc.client?.clientId as string | undefined;
-  const registered = clientId ? clients.find(clientId)?.client.allowedScopes : undefined;
-  if (!registered || registered.length === 0) return toScopeString([...identity, ...scopes]);
-  const allowed: Scope[] = [...parseScopes(registered.join(' ')).scopes];
-  return toScopeString([...identity, ...intersect(scopes, allowed)]);
+  const allowed = clientScopes(clients, clientId);
+  if (ctx.oidc.params?.grant_type === 'client_credentials') return clientCredentialsScopes(requested ?? '', allowed);
+  return grantScopes(requested ?? granted ?? '', allowed).resource.join(' ');
+}
+
+/** What a client may ask for under the scope policy: its registered scopes, else its kind's. */
+export function clientScopes(clients: ClientProjectionService, clientId: string | undefined): readonly string[] {
+  const event = clientId ? clients.find(clientId) : undefined;
+  return allowedScopes((event?.kind ?? 'application') as ClientKind, event?.client.allowedScopes);
 }
 
 function stripSlash(url: string): string {

@@ -1,3 +1,4 @@
+import { authorizationServerPaths, type AuthorizationServerSettings } from '@payer-access/scopes';
 import type { AuthorizationConfig } from '../authorization.config';
 
 /** Where each protocol endpoint lives. The seed's paths are the defaults (seed 002). */
@@ -15,17 +16,11 @@ export interface OidcRoutes {
 }
 
 export function oidcRoutes(config: AuthorizationConfig): OidcRoutes {
-  const base = config.TOKEN_PATH.replace(/\/[^/]*$/, '');
-  return {
-    authorization: config.AUTHORIZE_PATH,
-    token: config.TOKEN_PATH,
-    revocation: `${base}/revoke`,
-    introspection: `${base}/introspect`,
-    jwks: '/jwks',
-    userinfo: '/connect/userinfo',
-    endSession: '/session/end',
-    discovery: '/.well-known/openid-configuration',
-    smartConfiguration: '/.well-known/smart-configuration',
-    interaction: '/interaction',
-  };
+  // The published paths come from the rule the FHIR service publishes them by too.
+  return { ...authorizationServerPaths(authorizationServerSettings(config)), endSession: '/session/end', interaction: '/interaction' };
+}
+
+/** The authorization server's public identity, as both services publish it. */
+export function authorizationServerSettings(config: AuthorizationConfig): AuthorizationServerSettings {
+  return { issuer: config.AUTHORIZATION_PUBLIC_URL, authorizePath: config.AUTHORIZE_PATH, tokenPath: config.TOKEN_PATH };
 }

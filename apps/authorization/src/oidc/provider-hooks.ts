@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { GrantRevocationReason } from '@payer-access/client-status';
+import { SCOPES_SUPPORTED } from '@payer-access/scopes';
 import { decodeJwt } from 'jose';
 import type { KoaContext, default as ProviderType } from 'oidc-provider';
 import type { MemberGrantsService } from '../grants/member-grants.service';
@@ -20,6 +21,8 @@ export function installProviderHooks(provider: ProviderType, grants: MemberGrant
     if (ctx.oidc?.route === 'token') useRfcErrorCodes(ctx);
     if (ctx.status !== 200 || !ctx.body || typeof ctx.body !== 'object') return;
     if (ctx.oidc?.route === 'token') addLaunchContext(ctx);
+    // The provider lists only its own scopes; apps must see the resource scopes too, as in SMART discovery.
+    if (ctx.oidc?.route === 'discovery') ctx.body = { ...(ctx.body as Record<string, unknown>), scopes_supported: [...SCOPES_SUPPORTED] };
     if (ctx.oidc?.route === 'introspection') await addIntrospectionPatient(ctx, grants);
   });
 

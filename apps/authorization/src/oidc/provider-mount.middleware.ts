@@ -7,6 +7,8 @@ import type { OidcProviderHost } from './oidc-provider.host';
 const FORM = 'application/x-www-form-urlencoded';
 const BODY_LIMIT = 56 * 1024;
 const PKCE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
+/** oidc-provider's opaque tokens are base64url; a lookup is made only for values of that shape. */
+const OPAQUE_TOKEN = /^[A-Za-z0-9_-]{20,256}$/;
 
 type Request = IncomingMessage & { body?: unknown; originalUrl?: string };
 type Next = (error?: unknown) => void;
@@ -23,28 +25,49 @@ type Next = (error?: unknown) => void;
  * - a POSTed authorization request continues as a GET of the same parameters;
  * - PKCE `plain` (RFC 7636 §4.2), which oidc-provider does not implement, is accepted where
  *   the deployment allows it by turning the challenge into its S256 form: the verifier of a
- *   plain challenge is the challenge itself, so S256(verifier) then matches.
+ *   plain challenge is the challenge itself, so S256(verifier) then matches;
+ * - every URL the provider publishes (discovery, redirects to its own pages) is built on the
+ *   configured public URL, never on the Host or X-Forwarded-Host a caller sends;
+ * - a public client's refresh request names no client (RFC 6749 §6, SMART's refresh step), so
+ *   the refresh token's own client is named for it when, and only when, that client is public;
+ * - in the sandbox, an authorization request with only `client_id` (seed 002 step 5) gets the
+ *   rest from the client's registration and the seed.
  */
-export function providerMountMiddleware(host: OidcProviderHost, structured: StructuredTokenEndpoints, options: { allowPlainPkce: boolean }) {
+export function providerMountMiddleware(host: OidcProviderHost, structured: StructuredTokenEndpoints, options: MountOptions) {
   const { routes } = host;
   const exact = new Set([routes.authorization, routes.token, routes.revocation, routes.introspection, routes.jwks, routes.discovery]);
   const prefixes = [`${routes.authorization}/`];
   const isProviderPath = (path: string) => exact.has(path) || prefixes.some((prefix) => path.startsWith(prefix));
+  const isInteractionPath = (path: string) => path.startsWith(`${routes.interaction}/`);
+  const publicUrl = new URL(options.publicUrl);
 
   return async (req: Request, res: ServerResponse, next: Next): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://internal');
+    if (isInteractionPath(url.pathname)) {
+      // The interaction pages hand over to the provider, which builds its resume URL and cookies from the request.
+      pinPublicOrigin(req, publicUrl);
+      return next();
+    }
     if (!isProviderPath(url.pathname) || !host.isStarted) return next();
+    pinPublicOrigin(req, publicUrl);
     try {
       if (url.pathname === routes.authorization && req.method === 'GET') {
         const params = toParams(url.searchParams);
+        if (options.sandboxDefaults) await applySandboxDefaults(params, host);
         normalizeAuthorizationParams(params, options.allowPlainPkce);
         req.url = `${url.pathname}?${toQuery(params)}`;
       } else if (req.method === 'POST' && isFormLike(req.headers['content-type'])) {
         // The provider only reads the body it recognises: name the seed's misspelt type correctly.
         req.headers['content-type'] = FORM;
-        const needsBody = url.pathname === routes.authorization || url.pathname === routes.introspection || url.pathname === routes.revocation;
+        const isToken = url.pathname === routes.token && req.headers.authorization === undefined;
+        const needsBody = isToken || url.pathname === routes.authorization || url.pathname === routes.introspection || url.pathname === routes.revocation;
         if (needsBody) {
           const params = await readForm(req);
+          if (isToken) {
+            await namePublicRefreshClient(params, host);
+            req.body = params;
+            return host.handler(req, res);
+          }
           if (url.pathname === routes.authorization) {
             // OIDC Core §3.1.2.1 allows POST; the same request continues as a GET (303 keeps it safe to repeat).
             normalizeAuthorizationParams(params, options.allowPlainPkce);
@@ -72,6 +95,66 @@ export function providerMountMiddleware(host: OidcProviderHost, structured: Stru
     }
     host.handler(req, res);
   };
+}
+
+export interface MountOptions {
+  allowPlainPkce: boolean;
+  /** Fill in what seed 002 step 5 leaves out of an authorization request (sandbox profile only). */
+  sandboxDefaults: boolean;
+  /** AUTHORIZATION_PUBLIC_URL: the issuer, and the origin of every URL the provider builds. */
+  publicUrl: string;
+}
+
+/** The scope seed 002 gives for its sandbox client ("patient/*.read openID FHIRUser", with profile from step 1). */
+export const SEED_DEFAULT_SCOPE = 'openid fhirUser profile patient/*.read';
+
+/**
+ * The provider (a Koa app trusting proxy headers) builds its URLs from the request's host and
+ * protocol. They are set to the configured public URL here, so that a caller's Host or
+ * X-Forwarded-Host never shows up in what the server publishes (OpenID Discovery §4.3: the
+ * issuer and the endpoints must agree). Client addresses (X-Forwarded-For) are left as they are.
+ */
+function pinPublicOrigin(req: Request, publicUrl: URL): void {
+  req.headers.host = publicUrl.host;
+  req.headers['x-forwarded-host'] = publicUrl.host;
+  req.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
+}
+
+/**
+ * RFC 6749 §6: a public client refreshes with `grant_type`, `refresh_token` and maybe `scope`,
+ * without `client_id`. The provider needs to know the client to authenticate it with method
+ * `none`: it is named from the refresh token, only for a token issued to a public client and
+ * only when the request carries no client authentication at all, so a confidential client
+ * still has to authenticate and gains nothing here.
+ */
+async function namePublicRefreshClient(params: Record<string, string | string[]>, host: OidcProviderHost): Promise<void> {
+  if (params.grant_type !== 'refresh_token' || typeof params.refresh_token !== 'string') return;
+  if (params.client_id !== undefined || params.client_secret !== undefined || params.client_assertion !== undefined) return;
+  // Anything but a token the provider could have issued is left for the provider to refuse.
+  if (!OPAQUE_TOKEN.test(params.refresh_token)) return;
+  try {
+    const token = await host.provider.RefreshToken.find(params.refresh_token, { ignoreExpiration: true });
+    if (!token?.clientId) return;
+    const client = await host.provider.Client.find(token.clientId);
+    if (client?.clientAuthMethod === 'none') params.client_id = client.clientId;
+  } catch {
+    // Not found or unreadable: the request goes on unnamed and the provider answers invalid_request.
+  }
+}
+
+/**
+ * Seed 002 step 5 opens the authorization URL with only `?client_id=`: the sandbox answers it
+ * as the seed expects, with `response_type=code`, the client's one registered redirect URI and
+ * the seed's scope. Anything the request does name is kept; production never gets here.
+ */
+async function applySandboxDefaults(params: Record<string, string | string[]>, host: OidcProviderHost): Promise<void> {
+  if (typeof params.client_id !== 'string') return;
+  params.response_type ??= 'code';
+  params.scope ??= SEED_DEFAULT_SCOPE;
+  if (params.redirect_uri === undefined) {
+    const client = await host.provider.Client.find(params.client_id).catch(() => undefined);
+    if (client?.redirectUris.length === 1) params.redirect_uri = client.redirectUris[0];
+  }
 }
 
 /** `application/x-www-form-urlencoded` and the seed's misspelling of it, any parameters. */

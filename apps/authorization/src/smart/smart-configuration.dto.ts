@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { SCOPES_SUPPORTED, SMART_CAPABILITIES, type SmartConfiguration } from '@payer-access/scopes';
 
 /** SMART App Launch 2 discovery (https://hl7.org/fhir/smart-app-launch/STU2/conformance.html#metadata). */
-export class SmartConfigurationDto {
+export class SmartConfigurationDto implements SmartConfiguration {
   @ApiProperty({ example: 'http://localhost:3002' })
   issuer!: string;
 
@@ -29,7 +30,7 @@ export class SmartConfigurationDto {
   @ApiProperty({ example: 'http://localhost:3002/connect/userinfo' })
   userinfo_endpoint!: string;
 
-  @ApiProperty({ example: ['openid', 'fhirUser', 'profile', 'launch/patient', 'offline_access', 'patient/*.read', 'patient/*.rs'] })
+  @ApiProperty({ example: [...SCOPES_SUPPORTED], description: 'Everything some client kind may be granted (the scope policy of @payer-access/scopes).' })
   scopes_supported!: string[];
 
   @ApiProperty({ example: ['code'] })
@@ -38,8 +39,6 @@ export class SmartConfigurationDto {
   @ApiProperty({ example: ['S256'], description: 'Only S256 is advertised; `plain` is accepted in the sandbox but never listed.' })
   code_challenge_methods_supported!: string[];
 
-  @ApiProperty({
-    example: ['launch-standalone', 'client-public', 'client-confidential-symmetric', 'context-standalone-patient', 'permission-offline', 'permission-patient', 'permission-v1', 'permission-v2', 'sso-openid-connect'],
-  })
+  @ApiProperty({ example: [...SMART_CAPABILITIES] })
   capabilities!: string[];
 }

@@ -8,6 +8,8 @@ export interface JourneyChoice {
   representative?: { relationship: string; name: string; relationshipText?: string };
   withholdDemographics?: boolean;
   decision?: 'agree' | 'deny';
+  /** Sees each page the journey answers, by the step its form posts to (`login`, `consent`...). */
+  onPage?: (step: string, body: string) => void;
 }
 
 export interface JourneyResult {
@@ -58,6 +60,7 @@ export async function runJourney(base: string, authorizeUrl: string, choice: Jou
     if (response.status !== 200) return { status: response.status, body };
     const action = /<form method="post" action="([^"]+)"/.exec(body)?.[1]?.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
     if (!action) return { status: response.status, body };
+    choice.onPage?.(action.slice(action.lastIndexOf('/') + 1), body);
     const form = new URLSearchParams();
     if (action.endsWith('/login')) {
       form.set('username', choice.username ?? 'BCNCUser03');

@@ -38,7 +38,7 @@ export interface TestService {
   /** Every `authorization.grant.revoked.v1` event seen on the bus so far. */
   revocations: GrantRevokedEventV1[];
   /** Publishes the next version of a client on the bus, as registration would. */
-  publishClient(clientId: string, change: Partial<Pick<ClientChangedEventV1, 'status'>> & { client?: Partial<ClientSnapshot> }): Promise<ClientChangedEventV1>;
+  publishClient(clientId: string, change: Partial<Pick<ClientChangedEventV1, 'status' | 'kind'>> & { client?: Partial<ClientSnapshot> }): Promise<ClientChangedEventV1>;
   close(): Promise<void>;
 }
 
@@ -80,7 +80,7 @@ export async function startTestService(
       occurredAt: new Date(),
       clientId,
       registrationId: previous?.registrationId ?? randomUUID(),
-      kind: 'application',
+      kind: change.kind ?? previous?.kind ?? 'application',
       status: change.status ?? previous?.status ?? 'approved',
       previousStatus: previous?.status ?? null,
       clientVersion: (previous?.clientVersion ?? 0) + 1,

@@ -9,16 +9,16 @@ import {
   createClientChangedEvent,
 } from '@payer-access/client-status';
 import { OutboxWriter } from '@payer-access/events';
+import { CLIENT_KIND_SCOPES } from '@payer-access/scopes';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { CLOCK, type Clock } from '../common/tokens';
 import type { Actor } from './actor';
 import { RegistrationEntity } from './registration.entity';
 
-/** The most a member can grant an application: SMART v1 and v2 patient read scopes plus OIDC. */
-export const APPLICATION_SCOPES = ['openid', 'fhirUser', 'profile', 'launch/patient', 'offline_access', 'patient/*.read', 'patient/*.rs'];
-/** Payers may also use client_credentials for system-level access (payer-to-payer). */
-export const PAYER_SCOPES = [...APPLICATION_SCOPES, 'system/*.read', 'system/*.rs'];
+/** What each kind of client may ask for comes from the one scope policy. */
+export const APPLICATION_SCOPES: readonly string[] = CLIENT_KIND_SCOPES.application;
+export const PAYER_SCOPES: readonly string[] = CLIENT_KIND_SCOPES.payer;
 
 /**
  * Writes `registration.client.changed.v1` to the outbox in the caller's transaction: a full
@@ -61,7 +61,7 @@ export function snapshotOf(registration: RegistrationEntity): ClientSnapshot {
     clientType: registration.clientType,
     redirectUris: [...registration.redirectUris],
     secretHash: registration.clientType === ClientType.Confidential ? registration.secretHash : null,
-    allowedScopes: payer ? PAYER_SCOPES : APPLICATION_SCOPES,
+    allowedScopes: [...(payer ? PAYER_SCOPES : APPLICATION_SCOPES)],
     system: payer && registration.clientType === ClientType.Confidential,
     companyName: registration.companyName,
     contactEmail: registration.contactEmail,

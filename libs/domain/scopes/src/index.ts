@@ -25,3 +25,25 @@ export {
 } from './scope.access';
 export { intersect, includesScope } from './scope.intersection';
 export { hasOpenId, hasOfflineAccess, wantsPatientLaunch } from './scope.predicates';
+export {
+  OIDC_SCOPES,
+  IDENTITY_SCOPES,
+  CLIENT_KIND_SCOPES,
+  SCOPES_SUPPORTED,
+  allowedScopes,
+  grantScopes,
+  clientCredentialsScopes,
+  type ClientKind,
+  type GrantedScopes,
+} from './scope.policy';
+export {
+  SMART_CAPABILITIES,
+  GRANT_TYPES_SUPPORTED,
+  TOKEN_ENDPOINT_AUTH_METHODS,
+  authorizationServerPaths,
+  authorizationServerUrls,
+  buildSmartConfiguration,
+  type AuthorizationServerSettings,
+  type AuthorizationServerPaths,
+  type SmartConfiguration,
+} from './smart-configuration';

@@ -28,8 +28,12 @@ export class RegistrationApi {
     return response.body.access_token;
   }
 
-  /** Developer sign-up, the application, the admin's approval, the first read of the credentials. */
-  async registerApprovedApp(label: string): Promise<RegisteredApp> {
+  /**
+   * Developer sign-up, the application, the admin's approval, the first read of the credentials.
+   * A public app (a browser or native app) gets no secret: `clientSecret` is then empty.
+   */
+  async registerApprovedApp(label: string, options: { clientType?: 'confidential' | 'public'; redirectUri?: string } = {}): Promise<RegisteredApp> {
+    const clientType = options.clientType ?? 'confidential';
     const suffix = randomBytes(4).toString('hex');
     const email = `dev-${label}-${suffix}@platform-e2e.example`;
     const password = `correct horse battery ${suffix}`;
@@ -45,7 +49,7 @@ export class RegistrationApi {
     const developer = await this.login(email, password);
 
     const name = `E2E ${label} ${suffix}`;
-    const redirectUri = `https://${label}-${suffix}.platform-e2e.example/callback`;
+    const redirectUri = options.redirectUri ?? `https://${label}-${suffix}.platform-e2e.example/callback`;
     const created = await sendJson<{ id: string; status: string }>(
       'POST',
       `${this.url}/v1/applications`,
@@ -56,7 +60,7 @@ export class RegistrationApi {
         privacyPolicyUrl: 'https://platform-e2e.example/privacy',
         termsUrl: 'https://platform-e2e.example/terms',
         redirectUris: [redirectUri],
-        clientType: 'confidential',
+        clientType,
         contactEmail: email,
         contactPhone: '+1 919-555-0100',
         attestations: {
@@ -79,8 +83,8 @@ export class RegistrationApi {
     expectStatus(await this.admin(created.body.id, 'approve', 'Attestations and privacy policy reviewed.'), 200, 'admin approval');
     const credentials = await getJson<{ clientId: string; clientSecret?: string }>(`${this.url}/v1/registrations/${created.body.id}/credentials`, developer);
     expectStatus(credentials, 200, 'GET credentials');
-    if (!credentials.body.clientSecret) throw new Error(`the first credentials read returned no secret: ${credentials.text}`);
-    return { registrationId: created.body.id, clientId: credentials.body.clientId, clientSecret: credentials.body.clientSecret, redirectUri, name, developerToken: developer };
+    if (clientType === 'confidential' && !credentials.body.clientSecret) throw new Error(`the first credentials read returned no secret: ${credentials.text}`);
+    return { registrationId: created.body.id, clientId: credentials.body.clientId, clientSecret: credentials.body.clientSecret ?? '', redirectUri, name, developerToken: developer };
   }
 
   /** The owner's `PATCH /v1/registrations/{id}`; the response is returned as is. */
