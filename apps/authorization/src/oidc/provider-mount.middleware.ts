@@ -44,7 +44,8 @@ export function providerMountMiddleware(host: OidcProviderHost, structured: Stru
         req.headers['content-type'] = FORM;
         const needsBody = url.pathname === routes.authorization || url.pathname === routes.introspection || url.pathname === routes.revocation;
         if (needsBody) {
-          const params = await readForm(req);
+          // The rate limit ahead may have read the form already.
+          const params = isParsedForm(req.body) ? req.body : await readForm(req);
           if (url.pathname === routes.authorization) {
             // OIDC Core §3.1.2.1 allows POST; the same request continues as a GET (303 keeps it safe to repeat).
             normalizeAuthorizationParams(params, options.allowPlainPkce);
@@ -75,12 +76,12 @@ export function providerMountMiddleware(host: OidcProviderHost, structured: Stru
 }
 
 /** `application/x-www-form-urlencoded` and the seed's misspelling of it, any parameters. */
-function isFormLike(contentType: string | undefined): boolean {
+export function isFormLike(contentType: string | undefined): boolean {
   const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
   return type === FORM || type === 'application/x-www-formurlencoded';
 }
 
-async function readForm(req: Request): Promise<Record<string, string | string[]>> {
+export async function readForm(req: Request): Promise<Record<string, string | string[]>> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -89,6 +90,10 @@ async function readForm(req: Request): Promise<Record<string, string | string[]>
     chunks.push(chunk);
   }
   return toParams(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+}
+
+function isParsedForm(body: unknown): body is Record<string, string | string[]> {
+  return typeof body === 'object' && body !== null && !Buffer.isBuffer(body);
 }
 
 function toParams(search: URLSearchParams): Record<string, string | string[]> {

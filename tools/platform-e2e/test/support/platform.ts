@@ -17,6 +17,8 @@ export interface PlatformOptions {
   /** Names the log directory (`<tmp>/payer-access-platform-e2e/<name>-<pid>`). */
   name: string;
   kafkaBrokers: readonly string[];
+  /** Settings of the authorization service beyond the common ones (a load test lifts its rate limits). */
+  authorizationEnv?: Record<string, string>;
 }
 
 /**
@@ -62,7 +64,7 @@ export class Platform {
       database,
       options.kafkaBrokers,
       service('registration', registrationPort, { REGISTRATION_PORT: String(registrationPort), REGISTRATION_HOST: '127.0.0.1' }),
-      service('authorization', authorizationPort, { AUTHORIZATION_PORT: String(authorizationPort), AUTHORIZATION_HOST: '127.0.0.1' }),
+      service('authorization', authorizationPort, { AUTHORIZATION_PORT: String(authorizationPort), AUTHORIZATION_HOST: '127.0.0.1', ...options.authorizationEnv }),
       service('fhir', fhirPort, { FHIR_PORT: String(fhirPort), FHIR_HOST: '127.0.0.1' }),
     );
     try {
