@@ -37,6 +37,7 @@ export class ConnectedAppsController {
     const outcome = await this.accounts.authenticate(String(body.username ?? ''), String(body.password ?? ''), clientAddress(req), loginPolicy(this.config));
     if (!outcome.ok) {
       await this.audit.record({ action: outcome.reason === 'throttled' ? 'member.login.throttled' : 'member.login.failed', detail: { page: 'connected-apps' } });
+      if (outcome.reason === 'throttled') res.setHeader('Retry-After', String(outcome.retryAfterSeconds));
       const message = outcome.reason === 'throttled' ? 'Too many unsuccessful attempts. Please wait a few minutes and try again.' : 'The user name or password is not correct.';
       return send(res, outcome.reason === 'throttled' ? 429 : 401, renderAccountLoginPage(message));
     }
