@@ -134,6 +134,22 @@ export class AuthorizationConfig extends PlatformConfig {
   @IsInt()
   @Min(1)
   TOKEN_RATE_LIMIT_WINDOW_SECONDS: number = 60;
+
+  @ConfigVariable({
+    description:
+      'The FHIR service\'s audit reader credential (its SHA-256 is the FHIR service\'s AUDIT_READER_TOKEN_SHA256): the connected-apps page asks the FHIR AuditEvent search which apps read the member\'s data. Unset: the page shows no access history.',
+    sensitive: true,
+    example: 'a-long-random-string',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
+  FHIR_AUDIT_READER_TOKEN?: string;
+
+  @ConfigVariable({ description: 'Base URL at which this service reaches the FHIR service, when not FHIR_PUBLIC_URL (e.g. inside a compose network).', example: 'http://fhir:3003' })
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  FHIR_INTERNAL_URL?: string;
 }
 
 /** Settings derived from the profile when not set explicitly. */

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { createHash, randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig, ConfigValidationError } from '@payer-access/config';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@payer-access/database';
@@ -20,6 +21,13 @@ async function main(): Promise<void> {
     authorization: loadConfig(SERVICE_CONFIGS.authorization),
     fhir: loadConfig(SERVICE_CONFIGS.fhir),
   };
+  // The connected-apps page asks the FHIR access audit who read a member's data: in one process,
+  // both sides get a credential made for this run unless the deployment set its own.
+  if (!configs.fhir.AUDIT_READER_TOKEN_SHA256 && !configs.authorization.FHIR_AUDIT_READER_TOKEN) {
+    const reader = randomBytes(32).toString('base64url');
+    configs.authorization.FHIR_AUDIT_READER_TOKEN = reader;
+    configs.fhir.AUDIT_READER_TOKEN_SHA256 = createHash('sha256').update(reader).digest('hex');
+  }
 
   let embedded: EmbeddedPostgresHandle | undefined;
   let databaseUrl = configs.registration.DATABASE_URL;
