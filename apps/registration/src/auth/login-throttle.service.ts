@@ -60,7 +60,7 @@ export class LoginThrottleService {
     const now = this.clock.now();
     const ended = `login_failure.window_started_at <= $2::timestamptz - make_interval(secs => $3)`;
     // Past the limit, a staff account may try again once its growing wait since the last attempt is over.
-    const waitOver = `login_failure.last_attempt_at + make_interval(secs => least($6::float8 * power(2, login_failure.failures - $4), $7::float8)) <= $2::timestamptz`;
+    const waitOver = `login_failure.last_attempt_at + make_interval(secs => least($6::float8 * power(2, least(login_failure.failures - $4, 30)), $7::float8)) <= $2::timestamptz`;
     const taken: unknown[] = await this.dataSource.query(
       `INSERT INTO login_failure (subject, failures, window_started_at, last_attempt_at) VALUES ($1, 1, $2, $2)
        ON CONFLICT (subject) DO UPDATE SET
@@ -84,7 +84,8 @@ export class LoginThrottleService {
   }
 
   private staffWaitSeconds(failures: number, limit: number): number {
-    return Math.min(this.config.STAFF_LOGIN_DELAY_SECONDS * 2 ** (failures - limit), this.config.STAFF_LOGIN_MAX_DELAY_SECONDS);
+    // The exponent is capped so that a long flood cannot overflow the doubling.
+    return Math.min(this.config.STAFF_LOGIN_DELAY_SECONDS * 2 ** Math.min(failures - limit, 30), this.config.STAFF_LOGIN_MAX_DELAY_SECONDS);
   }
 
   private async giveBack(subject: string): Promise<void> {
