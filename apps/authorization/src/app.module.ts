@@ -11,6 +11,7 @@ import { ClientSecretVerifier } from './clients/client-secret.verifier';
 import { OAuthClientEntity } from './clients/oauth-client.entity';
 import { AUTHORIZATION_CONFIG } from './common/tokens';
 import { ConnectedAppsController } from './connected-apps/connected-apps.controller';
+import { AccessHistoryService } from './connected-apps/access-history.service';
 import { ConnectedAppsService } from './connected-apps/connected-apps.service';
 import { MemberGrantEntity } from './grants/member-grant.entity';
 import { MemberGrantsService } from './grants/member-grants.service';
@@ -99,6 +100,7 @@ export class AppModule {
         AccessTokenVerifier,
         StructuredTokenEndpoints,
         ConnectedAppsService,
+        AccessHistoryService,
       ],
     };
   }

@@ -100,6 +100,56 @@ export class AuthorizationConfig extends PlatformConfig {
   @IsInt()
   @Min(1)
   LOGIN_FAILURE_WINDOW_SECONDS: number = 900;
+
+  @ConfigVariable({
+    description: 'Distinct wrong secrets a client may be sent within CLIENT_SECRET_FAILURE_WINDOW_SECONDS before further unknown secrets for it are refused without being hashed (a secret verified recently still passes).',
+    example: '20',
+  })
+  @IsInt()
+  @Min(1)
+  CLIENT_SECRET_MAX_FAILURES: number = 20;
+
+  @ConfigVariable({ description: 'Window, in seconds, over which wrong client secrets are counted per client.', example: '60' })
+  @IsInt()
+  @Min(1)
+  CLIENT_SECRET_FAILURE_WINDOW_SECONDS: number = 60;
+
+  @ConfigVariable({
+    description: 'Requests per client_id to each of the token, introspection and revocation endpoints within TOKEN_RATE_LIMIT_WINDOW_SECONDS, per instance; more get 429 with Retry-After.',
+    example: '1200',
+  })
+  @IsInt()
+  @Min(1)
+  TOKEN_RATE_LIMIT_PER_CLIENT: number = 1200;
+
+  @ConfigVariable({
+    description: 'Requests per client address to each of the token, introspection and revocation endpoints within TOKEN_RATE_LIMIT_WINDOW_SECONDS, per instance; more get 429 with Retry-After.',
+    example: '600',
+  })
+  @IsInt()
+  @Min(1)
+  TOKEN_RATE_LIMIT_PER_ADDRESS: number = 600;
+
+  @ConfigVariable({ description: 'Window, in seconds, of the token, introspection and revocation rate limits.', example: '60' })
+  @IsInt()
+  @Min(1)
+  TOKEN_RATE_LIMIT_WINDOW_SECONDS: number = 60;
+
+  @ConfigVariable({
+    description:
+      'The FHIR service\'s audit reader credential (its SHA-256 is the FHIR service\'s AUDIT_READER_TOKEN_SHA256): the connected-apps page asks the FHIR AuditEvent search which apps read the member\'s data. Unset: the page shows no access history.',
+    sensitive: true,
+    example: 'a-long-random-string',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
+  FHIR_AUDIT_READER_TOKEN?: string;
+
+  @ConfigVariable({ description: 'Base URL at which this service reaches the FHIR service, when not FHIR_PUBLIC_URL (e.g. inside a compose network).', example: 'http://fhir:3003' })
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  FHIR_INTERNAL_URL?: string;
 }
 
 /** Settings derived from the profile when not set explicitly. */

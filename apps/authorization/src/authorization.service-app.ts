@@ -3,6 +3,8 @@ import { createServiceApp, trustProxies, type RunningService, type ServiceAppOpt
 import { AppModule, type AuthorizationModuleOptions } from './app.module';
 import { type AuthorizationConfig, pkceAllowsPlain } from './authorization.config';
 import { OidcProviderHost } from './oidc/oidc-provider.host';
+import { endpointRateLimitMiddleware } from './oidc/endpoint-rate-limit.middleware';
+import { oidcRoutes } from './oidc/oidc-routes';
 import { providerMountMiddleware } from './oidc/provider-mount.middleware';
 import { StructuredTokenEndpoints } from './tokens/structured-token.endpoints';
 
@@ -30,6 +32,8 @@ export async function createAuthorizationApp(config: ReadyAuthorizationConfig, o
   const app = await createServiceApp(AppModule.forRoot(config, { eventBus }), authorizationDescriptor(config), appOptions);
   // Member logins are also limited per client address: behind proxies, the one they forward.
   trustProxies(app, config.TRUST_PROXY_HOPS);
+  // Ahead of the provider: a flood is refused before any client secret is checked.
+  app.use(endpointRateLimitMiddleware(oidcRoutes(config), config));
   // Ahead of Nest's body parsers: the provider reads its own request bodies.
   app.use(providerMountMiddleware(app.get(OidcProviderHost), app.get(StructuredTokenEndpoints), {
     allowPlainPkce: pkceAllowsPlain(config),

@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { startTestService, type TestService } from './support/test-service';
 
 // The member login of the connected-apps page, from chosen client addresses: behind one trusted
@@ -35,5 +36,20 @@ describe('member login throttle per client address', () => {
     const addresses = ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4', '192.0.2.5'];
     for (const address of addresses) expect((await login(address, 'BCNCUser06', 'nope')).status).toBe(401);
     expect((await login('192.0.2.6', 'BCNCUser06', 'BCNCPSWD06')).status).toBe(429);
+  });
+
+  it('compares at most the limit of 50 wrong passwords sent at once for one member, and refuses the rest with Retry-After', async () => {
+    const responses = await Promise.all(Array.from({ length: 50 }, (_, index) => login(`198.18.0.${index + 1}`, 'BCNCUser05', `guess-${index}`)));
+    const statuses = responses.map((response) => response.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(45);
+    for (const response of responses.filter((each) => each.status === 429)) {
+      const wait = Number(response.headers.get('retry-after'));
+      expect(wait).toBeGreaterThan(0);
+      expect(wait).toBeLessThanOrEqual(900);
+    }
+    const [row]: { failures: number }[] = await service.app.get(DataSource).query(`SELECT failures FROM "authorization".login_throttle WHERE key = 'user:bcncuser05'`);
+    expect(row.failures).toBe(5);
+    expect((await login('198.18.1.1', 'BCNCUser05', 'BCNCPSWD05')).status).toBe(429);
   });
 });

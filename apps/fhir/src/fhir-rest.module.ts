@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AuditEventController } from './audit/audit-event.controller';
+import { AuditReaderGuard } from './audit/audit-reader.guard';
 import { FhirApiController } from './fhir-api/fhir-api.controller';
 import { MetadataController } from './metadata/metadata.controller';
 import { SmartConfigurationController } from './metadata/smart-configuration.controller';
@@ -6,7 +8,10 @@ import { FhirUserInfoController } from './userinfo/userinfo.controller';
 
 /**
  * The routes under the FHIR base (mounted at FHIR_BASE_PATH by AppModule). Order matters:
- * `metadata`, `.well-known/smart-configuration` and `UserInfo` must win over `:resourceType`.
+ * `metadata`, `.well-known/smart-configuration`, `UserInfo` and `AuditEvent` must win over `:resourceType`.
  */
-@Module({ controllers: [MetadataController, SmartConfigurationController, FhirUserInfoController, FhirApiController] })
+@Module({
+  controllers: [MetadataController, SmartConfigurationController, FhirUserInfoController, AuditEventController, FhirApiController],
+  providers: [AuditReaderGuard],
+})
 export class FhirRestModule {}

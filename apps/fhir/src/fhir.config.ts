@@ -1,6 +1,6 @@
 import { ConfigVariable, PlatformConfig } from '@payer-access/config';
 import type { AuthorizationServerSettings } from '@payer-access/scopes';
-import { IsIn, IsInt, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 
 const PATH = /^\/[A-Za-z0-9/_.~-]*$/;
 
@@ -57,6 +57,16 @@ export class FhirConfig extends PlatformConfig {
   @IsIn(['true', 'false'])
   @IsString()
   FHIR_LOAD_SANDBOX_DATA: 'true' | 'false' = 'true';
+
+  @ConfigVariable({
+    description:
+      'Hex SHA-256 of the bearer credential that lets plan staff (and the authorization service, for the connected-apps page) search the access audit at [base]/AuditEvent. Unset: that search is closed. Generate with `openssl rand -base64 32`, keep the secret, set its sha256sum here.',
+    sensitive: true,
+    example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+  })
+  @IsOptional()
+  @Matches(/^[0-9a-f]{64}$/, { message: 'must be 64 lower-case hex digits (the SHA-256 of the credential)' })
+  AUDIT_READER_TOKEN_SHA256?: string;
 }
 
 /** The FHIR base URL as clients and tokens name it: `${FHIR_PUBLIC_URL}${FHIR_BASE_PATH}`. */

@@ -13,6 +13,7 @@ import { AuthService } from './auth/auth.service';
 import { JwtStrategy } from './auth/jwt.strategy';
 import { LoginFailureEntity } from './auth/login-failure.entity';
 import { LoginThrottleService } from './auth/login-throttle.service';
+import { PortalRateLimitGuard } from './common/portal-rate-limit.guard';
 import { PortalTokenService } from './auth/portal-token.service';
 import { RolesGuard } from './auth/roles.guard';
 import { RegistrationExceptionFilter } from './common/registration-exception.filter';
@@ -106,6 +107,7 @@ export class AppModule {
         PortalTokenService,
         JwtStrategy,
         RolesGuard,
+        PortalRateLimitGuard,
         LoginThrottleService,
         AuthService,
         RegistrationsService,

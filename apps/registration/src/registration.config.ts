@@ -140,6 +140,39 @@ export class RegistrationConfig extends PlatformConfig {
   LOGIN_FAILURE_WINDOW_SECONDS: number = 900;
 
   @ConfigVariable({
+    description: 'Staff accounts are slowed, never locked: past LOGIN_MAX_FAILURES_PER_ACCOUNT, each further attempt waits this many seconds after the previous one, doubling with each failure.',
+    example: '2',
+  })
+  @IsInt()
+  @Min(1)
+  STAFF_LOGIN_DELAY_SECONDS: number = 2;
+
+  @ConfigVariable({ description: 'The longest wait between two login attempts of a staff account past its failure limit, in seconds.', example: '60' })
+  @IsInt()
+  @Min(1)
+  STAFF_LOGIN_MAX_DELAY_SECONDS: number = 60;
+
+  @ConfigVariable({ description: 'Sign-ups (POST /v1/accounts) per client address within PORTAL_RATE_LIMIT_WINDOW_SECONDS, per instance; more get 429 with Retry-After.', example: '20' })
+  @IsInt()
+  @Min(1)
+  SIGNUP_RATE_LIMIT: number = 20;
+
+  @ConfigVariable({ description: 'Login requests (POST /v1/auth/login) per client address within PORTAL_RATE_LIMIT_WINDOW_SECONDS, per instance, right or wrong.', example: '60' })
+  @IsInt()
+  @Min(1)
+  LOGIN_RATE_LIMIT: number = 60;
+
+  @ConfigVariable({ description: 'Registrations submitted (applications and payers) per account within PORTAL_RATE_LIMIT_WINDOW_SECONDS, per instance.', example: '20' })
+  @IsInt()
+  @Min(1)
+  SUBMIT_RATE_LIMIT: number = 20;
+
+  @ConfigVariable({ description: 'Window, in seconds, of the sign-up, login and submission rate limits.', example: '600' })
+  @IsInt()
+  @Min(1)
+  PORTAL_RATE_LIMIT_WINDOW_SECONDS: number = 600;
+
+  @ConfigVariable({
     description: 'Safety-net polling of the outbox relay, in milliseconds; commits wake it at once through LISTEN/NOTIFY.',
     example: '1000',
   })

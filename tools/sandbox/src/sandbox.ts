@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { kafkaClientSecurity, loadConfig } from '@payer-access/config';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@payer-access/database';
@@ -43,6 +44,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     authorization: loadConfig(SERVICE_CONFIGS.authorization, env),
     fhir: loadConfig(SERVICE_CONFIGS.fhir, env),
   };
+  // The connected-apps page asks the FHIR access audit who read a member's data: in one process,
+  // both sides get a credential made for this run unless the deployment set its own.
+  if (!configs.fhir.AUDIT_READER_TOKEN_SHA256 && !configs.authorization.FHIR_AUDIT_READER_TOKEN) {
+    const reader = randomBytes(32).toString('base64url');
+    configs.authorization.FHIR_AUDIT_READER_TOKEN = reader;
+    configs.fhir.AUDIT_READER_TOKEN_SHA256 = createHash('sha256').update(reader).digest('hex');
+  }
 
   let embedded: EmbeddedPostgresHandle | undefined;
   let databaseUrl = configs.registration.DATABASE_URL;

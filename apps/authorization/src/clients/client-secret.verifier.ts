@@ -1,29 +1,106 @@
 import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import * as argon2 from 'argon2';
+import { AUTHORIZATION_CONFIG } from '../common/tokens';
+import type { AuthorizationConfig } from '../authorization.config';
 
 const POSITIVE_TTL_MS = 5 * 60 * 1000;
+const CACHE_SIZE = 10_000;
+
+export interface ClientSecretPolicy {
+  /** Distinct wrong secrets a client may be sent within the window before no more are hashed. */
+  maxFailures: number;
+  windowMs: number;
+}
+
+const DEFAULT_POLICY: ClientSecretPolicy = { maxFailures: 20, windowMs: 60_000 };
 
 /**
  * Client secrets arrive from registration as argon2id hashes; oidc-provider would compare
- * plaintext. argon2 is deliberately slow (tens of milliseconds), so positive results are kept
- * briefly, keyed by a SHA-256 of hash and presented secret: a rotated secret (new hash) or a
- * different secret never hits the cache, and the plaintext is never kept.
+ * plaintext. argon2 is deliberately slow (tens of milliseconds), so that a flood of wrong secrets
+ * cannot make the server do that work for each one:
+ * - results are kept, keyed by a SHA-256 of hash and presented secret: a rotated secret (new hash)
+ *   or a different secret never hits the cache, and the plaintext is never kept; rights briefly,
+ *   wrongs in a bounded least-recently-used set;
+ * - identical checks under way at once share one hash computation;
+ * - once a client has been sent `maxFailures` distinct wrong secrets in the window, further
+ *   unknown secrets are refused without hashing until the window ends (as Keycloak counts failures
+ *   per client). A secret verified recently still passes, so a flood does not lock out the client
+ *   it targets while that client keeps working.
+ * Counters live in this process: each instance limits the work it does itself.
  */
 @Injectable()
 export class ClientSecretVerifier {
   private readonly verified = new Map<string, number>();
+  private readonly refused = new Map<string, true>();
+  private readonly pending = new Map<string, Promise<boolean>>();
+  private readonly failures = new Map<string, { count: number; windowEndsAt: number; secretHash: string }>();
+  private readonly policy: ClientSecretPolicy;
+  /** argon2 verifications actually performed (what a flood would otherwise multiply). */
+  hashChecks = 0;
 
-  async verify(secretHash: string | undefined, presented: string): Promise<boolean> {
+  constructor(@Optional() @Inject(AUTHORIZATION_CONFIG) config?: Pick<AuthorizationConfig, 'CLIENT_SECRET_MAX_FAILURES' | 'CLIENT_SECRET_FAILURE_WINDOW_SECONDS'>) {
+    this.policy = config ? { maxFailures: config.CLIENT_SECRET_MAX_FAILURES, windowMs: config.CLIENT_SECRET_FAILURE_WINDOW_SECONDS * 1000 } : DEFAULT_POLICY;
+  }
+
+  /** `clientId` scopes the failure limit; without it, the stored hash stands for the client. */
+  async verify(secretHash: string | undefined, presented: string, clientId?: string): Promise<boolean> {
     if (!secretHash || !presented) return false;
     const key = createHash('sha256').update(secretHash).update('\0').update(presented).digest('base64url');
     const until = this.verified.get(key);
     if (until !== undefined && until > Date.now()) return true;
-    const ok = await argon2.verify(secretHash, presented).catch(() => false);
-    if (ok) {
-      if (this.verified.size > 10_000) this.verified.clear();
-      this.verified.set(key, Date.now() + POSITIVE_TTL_MS);
+    if (this.refused.has(key)) {
+      // Refreshes its place in the least-recently-used order.
+      this.refused.delete(key);
+      this.refused.set(key, true);
+      return false;
     }
-    return ok;
+    const shared = this.pending.get(key);
+    if (shared) return shared;
+    const client = clientId ?? secretHash;
+    // Counted as a failure before hashing, so that checks under way at once cannot all pass the limit.
+    if (!this.reserve(client, secretHash)) return false;
+    const check = this.compare(secretHash, presented).then((ok) => {
+      if (ok) {
+        if (this.verified.size >= CACHE_SIZE) this.verified.clear();
+        this.verified.set(key, Date.now() + POSITIVE_TTL_MS);
+        this.failures.delete(client);
+      } else {
+        this.remember(key);
+      }
+      return ok;
+    });
+    this.pending.set(key, check);
+    try {
+      return await check;
+    } finally {
+      this.pending.delete(key);
+    }
+  }
+
+  private async compare(secretHash: string, presented: string): Promise<boolean> {
+    this.hashChecks += 1;
+    return argon2.verify(secretHash, presented).catch(() => false);
+  }
+
+  private remember(key: string): void {
+    if (this.refused.size >= CACHE_SIZE) this.refused.delete(this.refused.keys().next().value as string);
+    this.refused.set(key, true);
+  }
+
+  /** Counts one more check for the client, unless it has used up its failures in this window. */
+  private reserve(client: string, secretHash: string): boolean {
+    const now = Date.now();
+    const entry = this.failures.get(client);
+    // A new secret (rotation) or an ended window starts over.
+    if (entry && entry.secretHash === secretHash && entry.windowEndsAt > now) {
+      if (entry.count >= this.policy.maxFailures) return false;
+      entry.count += 1;
+      return true;
+    }
+    if (entry) this.failures.delete(client);
+    else if (this.failures.size >= CACHE_SIZE) this.failures.delete(this.failures.keys().next().value as string);
+    this.failures.set(client, { count: 1, windowEndsAt: now + this.policy.windowMs, secretHash });
+    return true;
   }
 }

@@ -7,6 +7,7 @@ import { AUTHORIZATION_CONFIG } from '../common/tokens';
 import { PAGE_CSP } from '../interaction/pages/layout';
 import { clientAddress, loginPolicy, MemberAccountsService } from '../members/member-accounts.service';
 import { renderAccountLoginPage, renderConnectedAppsPage } from './connected-apps.page';
+import { AccessHistoryService } from './access-history.service';
 import { ConnectedAppsService } from './connected-apps.service';
 
 const COOKIE = 'pa_member';
@@ -18,6 +19,7 @@ export class ConnectedAppsController {
   constructor(
     @Inject(AUTHORIZATION_CONFIG) private readonly config: AuthorizationConfig,
     private readonly apps: ConnectedAppsService,
+    private readonly history: AccessHistoryService,
     private readonly accounts: MemberAccountsService,
     private readonly audit: AuditService,
   ) {}
@@ -28,7 +30,10 @@ export class ConnectedAppsController {
     const accountId = this.apps.readSession(cookie);
     if (!accountId || !cookie) return send(res, 200, renderAccountLoginPage());
     const notice = req.query.revoked === '1' ? 'Access revoked.' : undefined;
-    send(res, 200, renderConnectedAppsPage(await this.apps.list(accountId), this.apps.csrfToken(cookie), notice));
+    const account = await this.accounts.findById(accountId);
+    const [apps, history] = await Promise.all([this.apps.list(accountId), account && this.history.enabled ? this.history.forPatient(account.patientId) : undefined]);
+    // null: the history exists but could not be fetched now; undefined: this deployment shows none.
+    send(res, 200, renderConnectedAppsPage(apps, this.apps.csrfToken(cookie), notice, this.history.enabled ? (history ?? null) : undefined));
   }
 
   @Post('login')
@@ -37,6 +42,7 @@ export class ConnectedAppsController {
     const outcome = await this.accounts.authenticate(String(body.username ?? ''), String(body.password ?? ''), clientAddress(req), loginPolicy(this.config));
     if (!outcome.ok) {
       await this.audit.record({ action: outcome.reason === 'throttled' ? 'member.login.throttled' : 'member.login.failed', detail: { page: 'connected-apps' } });
+      if (outcome.reason === 'throttled') res.setHeader('Retry-After', String(outcome.retryAfterSeconds));
       const message = outcome.reason === 'throttled' ? 'Too many unsuccessful attempts. Please wait a few minutes and try again.' : 'The user name or password is not correct.';
       return send(res, outcome.reason === 'throttled' ? 429 : 401, renderAccountLoginPage(message));
     }

@@ -1,8 +1,9 @@
 import { errorBox, escapeHtml, renderPage } from '../interaction/pages/layout';
 import { describeScopes } from '../interaction/scope-descriptions';
 import type { ConnectedApp } from './connected-apps.service';
+import type { AccessSummary } from './access-history.service';
 
-export function renderConnectedAppsPage(apps: ConnectedApp[], csrf: string, notice?: string): string {
+export function renderConnectedAppsPage(apps: ConnectedApp[], csrf: string, notice?: string, history?: AccessSummary[] | null): string {
   const rows = apps
     .map(
       (app) => `<tr>
@@ -28,8 +29,26 @@ ${
 <tbody>${rows}</tbody></table>`
     : '<p>You have not connected any apps.</p>'
 }
+${renderAccessHistory(history)}
 <form method="post" action="/account/logout"><div class="actions"><button type="submit" class="secondary">Log out</button></div></form>`,
   );
+}
+
+/** Who read the member's data: present when the deployment can ask the access audit. */
+function renderAccessHistory(history: AccessSummary[] | null | undefined): string {
+  if (history === undefined) return '';
+  const heading = '<h2>Who read your data</h2>';
+  if (history === null) return `${heading}\n<p>Your access history is unavailable right now. Please try again later.</p>`;
+  if (history.length === 0) return `${heading}\n<p>No app has read your data yet.</p>`;
+  const rows = history
+    .map(
+      (entry) => `<tr><td><strong>${escapeHtml(entry.clientName)}</strong></td><td>${entry.requests} ${entry.requests === 1 ? 'request' : 'requests'}</td><td>${escapeHtml(entry.lastAt.toISOString().replace('T', ' ').slice(0, 16))} UTC</td></tr>`,
+    )
+    .join('\n');
+  return `${heading}
+<table><caption class="hint">Apps that read your health plan data recently, from the plan's access audit.</caption>
+<thead><tr><th scope="col">App</th><th scope="col">Requests</th><th scope="col">Last access</th></tr></thead>
+<tbody>${rows}</tbody></table>`;
 }
 
 export function renderAccountLoginPage(error?: string): string {

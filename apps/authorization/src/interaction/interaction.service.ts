@@ -78,6 +78,7 @@ export class InteractionService {
       const throttled = outcome.reason === 'throttled';
       await this.audit.record({ action: throttled ? 'member.login.throttled' : 'member.login.failed', clientId, detail: {} });
       // 429 for the throttle tells clients and tests apart from a wrong password, not the member's identity.
+      if (outcome.reason === 'throttled') res.setHeader('Retry-After', String(outcome.retryAfterSeconds));
       return this.send(res, throttled ? 429 : 401, renderLoginPage(this.action(uid, 'login'), {
         error: throttled ? LOGIN_THROTTLED : LOGIN_FAILED,
         username,

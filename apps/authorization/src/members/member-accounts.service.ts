@@ -3,7 +3,7 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
 import * as argon2 from 'argon2';
 import type { Request } from 'express';
-import { DataSource, In, type Repository } from 'typeorm';
+import { DataSource, type Repository } from 'typeorm';
 import type { AuthorizationConfig } from '../authorization.config';
 import { LoginThrottleEntity } from './login-throttle.entity';
 import { MemberAccountEntity } from './member-account.entity';
@@ -18,7 +18,8 @@ export interface LoginPolicy {
 
 export type LoginOutcome =
   | { ok: true; account: MemberAccountEntity }
-  | { ok: false; reason: 'invalid_credentials' | 'throttled' };
+  | { ok: false; reason: 'invalid_credentials' }
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
 /** The login limits the configuration sets. */
 export function loginPolicy(config: Pick<AuthorizationConfig, 'LOGIN_MAX_FAILURES' | 'LOGIN_MAX_FAILURES_PER_ADDRESS' | 'LOGIN_FAILURE_WINDOW_SECONDS'>): LoginPolicy {
@@ -79,6 +80,10 @@ export class MemberAccountsService {
    * (guessing one password across many user names); once either has used up its failures within
    * the window, every attempt it covers is refused until the window ends, right password or not.
    * The outcome never tells which of user name or password was wrong.
+   *
+   * Each attempt reserves its failure atomically before the password hash is compared, and gives
+   * it back only when the password was right: of many parallel guesses, no more than the limit
+   * are ever compared (Keycloak's brute-force protector decides before the expensive check too).
    */
   async authenticate(username: string, password: string, address: string, policy: LoginPolicy): Promise<LoginOutcome> {
     const key = usernameKey(username);
@@ -86,36 +91,52 @@ export class MemberAccountsService {
       { key: `user:${key}`, limit: policy.maxFailures },
       { key: `address:${address}`, limit: policy.maxFailuresPerAddress },
     ];
-    if (await this.isThrottled(counters, policy)) return { ok: false, reason: 'throttled' };
+    const reserved: string[] = [];
+    for (const counter of counters) {
+      const retryAfterSeconds = await this.reserve(counter.key, counter.limit, policy);
+      if (retryAfterSeconds !== undefined) {
+        for (const taken of reserved) await this.release(taken);
+        return { ok: false, reason: 'throttled', retryAfterSeconds };
+      }
+      reserved.push(counter.key);
+    }
     const account = key ? await this.accounts.findOneBy({ usernameKey: key }) : null;
     const valid = account
       ? await argon2.verify(account.passwordHash, password).catch(() => false)
       : await argon2.verify(await DUMMY_HASH, password).then(() => false, () => false);
-    if (!account || !valid) {
-      for (const counter of counters) await this.recordFailure(counter.key, policy);
-      return { ok: false, reason: 'invalid_credentials' };
-    }
-    // The address keeps its count: one member's success says nothing of its other attempts.
+    // A failure stays counted as reserved.
+    if (!account || !valid) return { ok: false, reason: 'invalid_credentials' };
+    // The address keeps its other failures: one member's success says nothing of its other attempts.
     await this.dataSource.getRepository(LoginThrottleEntity).delete({ key: counters[0].key });
+    await this.release(counters[1].key);
     return { ok: true, account };
   }
 
-  private async isThrottled(counters: { key: string; limit: number }[], policy: LoginPolicy): Promise<boolean> {
-    const rows = await this.dataSource.getRepository(LoginThrottleEntity).findBy({ key: In(counters.map((counter) => counter.key)) });
-    return rows.some((row) => {
-      const limit = counters.find((counter) => counter.key === row.key)?.limit ?? Infinity;
-      return row.failures >= limit && Date.now() - row.windowStartedAt.getTime() < policy.windowMs;
-    });
-  }
-
-  private async recordFailure(key: string, policy: LoginPolicy): Promise<void> {
-    // A window that has ended starts over at one failure.
-    await this.dataSource.query(
+  /**
+   * Counts one more attempt on `key` unless it has used up `limit` within the window (a window
+   * that has ended starts over at one); the row lock of the upsert serialises parallel attempts.
+   * Returns the seconds to wait when refused.
+   */
+  private async reserve(key: string, limit: number, policy: LoginPolicy): Promise<number | undefined> {
+    const ended = `login_throttle.window_started_at <= now() - make_interval(secs => $2)`;
+    const rows: unknown[] = await this.dataSource.query(
       `INSERT INTO login_throttle (key, failures, window_started_at) VALUES ($1, 1, now())
        ON CONFLICT (key) DO UPDATE SET
-         failures = CASE WHEN login_throttle.window_started_at < now() - make_interval(secs => $2) THEN 1 ELSE login_throttle.failures + 1 END,
-         window_started_at = CASE WHEN login_throttle.window_started_at < now() - make_interval(secs => $2) THEN now() ELSE login_throttle.window_started_at END`,
+         failures = CASE WHEN ${ended} THEN 1 ELSE login_throttle.failures + 1 END,
+         window_started_at = CASE WHEN ${ended} THEN now() ELSE login_throttle.window_started_at END
+       WHERE ${ended} OR login_throttle.failures < $3
+       RETURNING failures`,
+      [key, policy.windowMs / 1000, limit],
+    );
+    if (rows.length > 0) return undefined;
+    const [row]: { wait: number | null }[] = await this.dataSource.query(
+      `SELECT ceil(extract(epoch FROM window_started_at + make_interval(secs => $2) - now()))::int AS wait FROM login_throttle WHERE key = $1`,
       [key, policy.windowMs / 1000],
     );
+    return Math.max(1, row?.wait ?? 1);
+  }
+
+  private async release(key: string): Promise<void> {
+    await this.dataSource.query(`UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0`, [key]);
   }
 }

@@ -185,8 +185,8 @@ export async function createOidcProvider(deps: ProviderDependencies): Promise<Pr
   // configured public URL (behind a TLS-terminating proxy: https), never a caller's headers.
   provider.proxy = true;
   // The client projection stores argon2id hashes: compare the presented secret against the hash.
-  provider.Client.prototype.compareClientSecret = function (this: { clientSecret?: string }, actual: string) {
-    return deps.secrets.verify(this.clientSecret, actual);
+  provider.Client.prototype.compareClientSecret = function (this: { clientId: string; clientSecret?: string }, actual: string) {
+    return deps.secrets.verify(this.clientSecret, actual, this.clientId);
   };
   return provider;
 }

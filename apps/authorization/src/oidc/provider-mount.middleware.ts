@@ -62,7 +62,8 @@ export function providerMountMiddleware(host: OidcProviderHost, structured: Stru
         const isToken = url.pathname === routes.token && req.headers.authorization === undefined;
         const needsBody = isToken || url.pathname === routes.authorization || url.pathname === routes.introspection || url.pathname === routes.revocation;
         if (needsBody) {
-          const params = await readForm(req);
+          // The rate limit ahead may have read the form already.
+          const params = isParsedForm(req.body) ? req.body : await readForm(req);
           if (isToken) {
             await namePublicRefreshClient(params, host);
             req.body = params;
@@ -158,12 +159,12 @@ async function applySandboxDefaults(params: Record<string, string | string[]>, h
 }
 
 /** `application/x-www-form-urlencoded` and the seed's misspelling of it, any parameters. */
-function isFormLike(contentType: string | undefined): boolean {
+export function isFormLike(contentType: string | undefined): boolean {
   const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
   return type === FORM || type === 'application/x-www-formurlencoded';
 }
 
-async function readForm(req: Request): Promise<Record<string, string | string[]>> {
+export async function readForm(req: Request): Promise<Record<string, string | string[]>> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -172,6 +173,10 @@ async function readForm(req: Request): Promise<Record<string, string | string[]>
     chunks.push(chunk);
   }
   return toParams(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+}
+
+function isParsedForm(body: unknown): body is Record<string, string | string[]> {
+  return typeof body === 'object' && body !== null && !Buffer.isBuffer(body);
 }
 
 function toParams(search: URLSearchParams): Record<string, string | string[]> {

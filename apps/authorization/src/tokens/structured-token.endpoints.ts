@@ -85,7 +85,7 @@ export class StructuredTokenEndpoints {
     const metadata = this.clients.metadata(clientId);
     if (!metadata) return undefined;
     if (metadata.token_endpoint_auth_method === 'none') return secret === undefined ? clientId : undefined;
-    return secret !== undefined && (await this.secrets.verify(metadata.client_secret as string, secret)) ? clientId : undefined;
+    return secret !== undefined && (await this.secrets.verify(metadata.client_secret as string, secret, clientId)) ? clientId : undefined;
   }
 }
 

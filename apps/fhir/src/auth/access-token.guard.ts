@@ -1,6 +1,8 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import { unauthorized } from '@payer-access/fhir-models';
+import { decodeJwt } from 'jose';
+import { AccessAuditService, type RefusalRecord } from '../audit/access-audit.service';
 import { FhirException } from '../common/fhir.exception';
 import { ACCESS_TOKEN_STRATEGY, AccessTokenStrategy, bearerToken, TokenRefusal } from './access-token.strategy';
 import { VerifiedTokenCache } from './verified-token.cache';
@@ -16,12 +18,26 @@ export class AccessTokenGuard extends AuthGuard(ACCESS_TOKEN_STRATEGY) {
   constructor(
     private readonly strategy: AccessTokenStrategy,
     private readonly verified: VerifiedTokenCache,
+    private readonly audit: AccessAuditService,
   ) {
     super();
   }
 
-  /** A token verified before skips the signature check; its client and grant are checked again. */
+  /** Refusals are part of the access audit, with the client the token claims and the reason. */
   override async canActivate(context: ExecutionContext): Promise<boolean> {
+    try {
+      return await this.check(context);
+    } catch (error) {
+      if (error instanceof FhirException) {
+        const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; params?: Record<string, string>; path?: string }>();
+        await this.audit.recordRefusal({ ...claimedBy(bearerToken(request)), ...requested(request), status: error.outcome.status, reason: error.message }).catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  /** A token verified before skips the signature check; its client and grant are checked again. */
+  private async check(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; user?: unknown }>();
     const token = bearerToken(request);
     const claims = token === undefined ? undefined : this.verified.get(token);
@@ -49,6 +65,24 @@ export class AccessTokenGuard extends AuthGuard(ACCESS_TOKEN_STRATEGY) {
       'WWW-Authenticate': `Bearer error="invalid_token", error_description="${reason.replace(/["\\]/g, '')}"`,
     });
   }
+}
+
+/** Who a refused token says it is: unverified, so only as evidence of what was presented. */
+function claimedBy(token: string | undefined): { clientId?: string; subject?: string; patientId?: string } {
+  if (!token) return {};
+  try {
+    const claims = decodeJwt(token);
+    const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+    return { clientId: text(claims.client_id), subject: text(claims.sub), patientId: text(claims.patient) };
+  } catch {
+    return {};
+  }
+}
+
+function requested(request: { params?: Record<string, string>; path?: string }): Pick<RefusalRecord, 'interaction' | 'resourceType'> {
+  const resourceType = request.params?.resourceType;
+  if (resourceType) return { interaction: request.params?.id ? 'read' : 'search', resourceType };
+  return { interaction: 'userinfo' };
 }
 
 function describe(cause: unknown): string {

@@ -12,7 +12,7 @@ import {
   type SearchQuery,
 } from '@payer-access/fhir-models';
 import { canAccess, ScopeContext, type Interaction } from '@payer-access/scopes';
-import { AccessAuditService } from '../audit/access-audit.service';
+import { type AccessRecord, AccessAuditService, auditUnavailable } from '../audit/access-audit.service';
 import type { FhirPrincipal } from '../auth/fhir-principal';
 import { FhirException } from '../common/fhir.exception';
 import { fhirBaseUrl, type FhirConfig } from '../fhir.config';
@@ -59,10 +59,10 @@ export class FhirApiService {
       const stored = await this.repository.readRaw(resourceType, id);
       const visible = stored && (SHARED_RESOURCE_TYPES.has(resourceType) || stored.patientId === principal.patientId);
       if (!stored || !visible) throw new FhirException(notFound(resourceType, id));
-      this.audit.record(principal, { interaction: 'read', resourceType, resourceId: id, status: 200, resultCount: 1 });
+      await this.recordOrRefuse(principal, { interaction: 'read', resourceType, resourceId: id, status: 200, resultCount: 1 });
       return { json: this.present(principal, stored), version: stored.version, lastUpdated: stored.lastUpdated };
     } catch (error) {
-      this.auditFailure(principal, error, { interaction: 'read', resourceType, resourceId: id });
+      await this.auditFailure(principal, error, { interaction: 'read', resourceType, resourceId: id });
       throw error;
     }
   }
@@ -103,10 +103,10 @@ export class FhirApiService {
         bundle,
         [...result.entries, ...result.includes].map((raw) => this.present(principal, raw, request.elements)),
       );
-      this.audit.record(principal, { interaction: 'search', resourceType, query: queryText, status: 200, resultCount: result.entries.length });
+      await this.recordOrRefuse(principal, { interaction: 'search', resourceType, query: queryText, status: 200, resultCount: result.entries.length });
       return { json, format: request.format };
     } catch (error) {
-      this.auditFailure(principal, error, { interaction: 'search', resourceType, query: queryText });
+      await this.auditFailure(principal, error, { interaction: 'search', resourceType, query: queryText });
       throw error;
     }
   }
@@ -149,8 +149,19 @@ export class FhirApiService {
     return JSON.stringify(resource);
   }
 
-  private auditFailure(principal: FhirPrincipal, error: unknown, record: { interaction: 'read' | 'search'; resourceType: string; resourceId?: string; query?: string }): void {
+  /** Data leaves only with its audit row stored: without it, the answer is a 503. */
+  private async recordOrRefuse(principal: FhirPrincipal, record: AccessRecord): Promise<void> {
+    try {
+      await this.audit.record(principal, record);
+    } catch {
+      throw new FhirException(auditUnavailable());
+    }
+  }
+
+  private async auditFailure(principal: FhirPrincipal, error: unknown, record: { interaction: 'read' | 'search'; resourceType: string; resourceId?: string; query?: string }): Promise<void> {
     const status = error instanceof FhirException ? error.outcome.status : 500;
-    this.audit.record(principal, { ...record, status });
+    const reason = error instanceof FhirException ? error.message : undefined;
+    // The request fails either way; a lost row is logged by the audit itself.
+    await this.audit.record(principal, { ...record, status, reason }).catch(() => undefined);
   }
 }

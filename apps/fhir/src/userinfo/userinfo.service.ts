@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Patient } from '@medplum/fhirtypes';
 import { forbidden } from '@payer-access/fhir-models';
 import { ScopeName } from '@payer-access/scopes';
-import { AccessAuditService } from '../audit/access-audit.service';
+import { AccessAuditService, auditUnavailable } from '../audit/access-audit.service';
 import type { FhirPrincipal } from '../auth/fhir-principal';
 import { FhirException } from '../common/fhir.exception';
 import { ResourceRepository } from '../store/resource.repository';
@@ -32,7 +32,7 @@ export class UserInfoService {
   async userInfo(principal: FhirPrincipal): Promise<UserInfo> {
     const named = new Set(principal.scopes.flatMap((scope) => (scope.kind === 'named' ? [scope.name] : [])));
     if (!named.has(ScopeName.Profile) && !named.has(ScopeName.OpenId)) {
-      this.audit.record(principal, { interaction: 'userinfo', status: 403 });
+      await this.audit.record(principal, { interaction: 'userinfo', status: 403, reason: 'no profile or openid scope' }).catch(() => undefined);
       throw new FhirException(forbidden('UserInfo needs the profile or openid scope'));
     }
     const info: UserInfo = { sub: principal.subject, patient: principal.patientId, fhirUser: principal.fhirUser ?? `Patient/${principal.patientId}` };
@@ -47,7 +47,10 @@ export class UserInfoService {
       }
       if (patient.birthDate) info.birthdate = patient.birthDate;
     }
-    this.audit.record(principal, { interaction: 'userinfo', resourceType: 'Patient', resourceId: principal.patientId, status: 200, resultCount: 1 });
+    // The member's name leaves only with its audit row stored.
+    await this.audit.record(principal, { interaction: 'userinfo', resourceType: 'Patient', resourceId: principal.patientId, status: 200, resultCount: 1 }).catch(() => {
+      throw new FhirException(auditUnavailable());
+    });
     return info;
   }
 }

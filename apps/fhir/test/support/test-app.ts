@@ -29,14 +29,14 @@ export interface FhirTestApp {
 }
 
 /** The fhir service in-process on a fresh PostgreSQL database, with an issuer of test tokens. */
-export async function startFhirTestApp(): Promise<FhirTestApp> {
+export async function startFhirTestApp(env: Record<string, string> = {}): Promise<FhirTestApp> {
   const database = await createTestDatabase();
   const fhirBase = fhirBaseUrl({ FHIR_PUBLIC_URL: 'http://localhost:3003', FHIR_BASE_PATH: BASE_PATH });
   const issuer = new TestTokenIssuer(fhirBase);
   await issuer.start();
   const bus = new InProcessEventBus();
   await bus.ensureTopics(platformTopicSpecs());
-  const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, AUTHORIZATION_PUBLIC_URL: issuer.issuer });
+  const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, AUTHORIZATION_PUBLIC_URL: issuer.issuer, ...env });
   const app = await createFhirApp({ ...config, DATABASE_URL: database.url }, { logger: false, eventBus: bus });
   await app.init();
   const versions = new Map<string, number>();

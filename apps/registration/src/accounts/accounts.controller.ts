@@ -3,6 +3,7 @@ import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiOkRe
 import { CurrentPrincipal, Authenticated } from '../auth/roles.guard';
 import type { PortalPrincipal } from '../auth/portal-principal';
 import { ErrorResponseDto, ValidationErrorResponseDto } from '../common/error-response.dto';
+import { RateLimited } from '../common/portal-rate-limit.guard';
 import { AccountsService } from './accounts.service';
 import { AccountDto } from './dto/account.dto';
 import { CreateAccountDto } from './dto/create-account.dto';
@@ -13,6 +14,7 @@ export class AccountsController {
   constructor(private readonly accounts: AccountsService) {}
 
   @Post()
+  @RateLimited('signup')
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({ summary: 'Sign up as an application developer or a payer' })
   @ApiCreatedResponse({ type: AccountDto })

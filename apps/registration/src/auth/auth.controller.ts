@@ -1,6 +1,7 @@
 import { Body, Controller, Header, HttpCode, HttpStatus, Ip, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ErrorResponseDto, ValidationErrorResponseDto } from '../common/error-response.dto';
+import { RateLimited } from '../common/portal-rate-limit.guard';
 import { AuthService } from './auth.service';
 import { LoginDto, TokenResponseDto } from './dto/login.dto';
 
@@ -16,7 +17,7 @@ export class AuthController {
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiBadRequestResponse({ type: ValidationErrorResponseDto })
   @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Wrong email or password' })
-  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Too many failed logins for the account or the address; see Retry-After' })
+  @RateLimited('login', 'Too many login requests from the address, or too many failed logins for the account or the address; see Retry-After')
   login(@Body() dto: LoginDto, @Ip() address: string): Promise<TokenResponseDto> {
     return this.auth.login(dto.email, dto.password, address);
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { roleOf } from '../accounts/account.entity';
+import { Role, roleOf } from '../accounts/account.entity';
 import { AccountsService } from '../accounts/accounts.service';
 import { RegistrationErrorCode, RegistrationException } from '../common/registration.exception';
 import type { TokenResponseDto } from './dto/login.dto';
@@ -16,15 +16,13 @@ export class AuthService {
   ) {}
 
   async login(email: string, password: string, address: string): Promise<TokenResponseDto> {
-    await this.throttle.assertAllowed(email, address);
     const account = await this.accounts.findByEmail(email);
+    // The attempt is counted before the slow hash, so parallel guesses cannot all pass the limit.
+    const attempt = await this.throttle.reserve(email, address, account !== null && roleOf(account.kind) === Role.Admin);
     // Verify against a decoy when there is no account, so response time does not reveal which emails exist.
     const valid = await verifySecret(account?.passwordHash ?? (await decoyHash()), password);
-    if (!account || !valid) {
-      await this.throttle.recordFailure(email, address);
-      throw new RegistrationException(RegistrationErrorCode.InvalidCredentials, 'Invalid email or password');
-    }
-    await this.throttle.recordSuccess(email);
+    if (!account || !valid) throw new RegistrationException(RegistrationErrorCode.InvalidCredentials, 'Invalid email or password');
+    await this.throttle.recordSuccess(attempt);
     const accessToken = await this.tokens.issue({ accountId: account.id, email: account.email, role: roleOf(account.kind) });
     return { access_token: accessToken, token_type: 'Bearer', expires_in: this.tokens.lifetimeSeconds };
   }

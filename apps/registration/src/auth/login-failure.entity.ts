@@ -11,4 +11,8 @@ export class LoginFailureEntity {
 
   @Column('timestamptz', { name: 'window_started_at' })
   windowStartedAt!: Date;
+
+  /** When the last attempt was reserved: a staff account's growing wait counts from it. */
+  @Column('timestamptz', { name: 'last_attempt_at' })
+  lastAttemptAt!: Date;
 }

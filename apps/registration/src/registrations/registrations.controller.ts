@@ -12,6 +12,7 @@ import { Role } from '../accounts/account.entity';
 import type { PortalPrincipal } from '../auth/portal-principal';
 import { Authenticated, CurrentPrincipal } from '../auth/roles.guard';
 import { ErrorResponseDto, ValidationErrorResponseDto } from '../common/error-response.dto';
+import { RateLimited } from '../common/portal-rate-limit.guard';
 import { actorOf } from './actor';
 import { CreateApplicationDto } from './dto/create-application.dto';
 import { CreatePayerDto } from './dto/create-payer.dto';
@@ -34,6 +35,7 @@ export class RegistrationsController {
   constructor(private readonly registrations: RegistrationsService) {}
 
   @Post('applications')
+  @RateLimited('submit')
   @Authenticated(Role.Developer)
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({ summary: 'Register a third-party application (developer accounts)' })
@@ -44,6 +46,7 @@ export class RegistrationsController {
   }
 
   @Post('payers')
+  @RateLimited('submit')
   @Authenticated(Role.Payer)
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({ summary: 'Register a payer for the payer APIs (payer accounts)' })

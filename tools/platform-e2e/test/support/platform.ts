@@ -19,6 +19,8 @@ export interface PlatformOptions {
   kafkaBrokers: readonly string[];
   /** The broker's principals: each service authenticates as its own, the test as the admin. */
   kafkaCredentials: KafkaCredentialSet;
+  /** Settings of the authorization service beyond the common ones (a load test lifts its rate limits). */
+  authorizationEnv?: Record<string, string>;
 }
 
 /**
@@ -66,7 +68,7 @@ export class Platform {
       options.kafkaBrokers,
       options.kafkaCredentials,
       service('registration', registrationPort, { REGISTRATION_PORT: String(registrationPort), REGISTRATION_HOST: '127.0.0.1', ...kafkaServiceEnv(options.kafkaCredentials.registration) }),
-      service('authorization', authorizationPort, { AUTHORIZATION_PORT: String(authorizationPort), AUTHORIZATION_HOST: '127.0.0.1', ...kafkaServiceEnv(options.kafkaCredentials.authorization) }),
+      service('authorization', authorizationPort, { AUTHORIZATION_PORT: String(authorizationPort), AUTHORIZATION_HOST: '127.0.0.1', ...kafkaServiceEnv(options.kafkaCredentials.authorization), ...options.authorizationEnv }),
       service('fhir', fhirPort, { FHIR_PORT: String(fhirPort), FHIR_HOST: '127.0.0.1', ...kafkaServiceEnv(options.kafkaCredentials.fhir) }),
     );
     try {

@@ -1,0 +1,40 @@
+import * as argon2 from 'argon2';
+import { ClientSecretVerifier } from './client-secret.verifier';
+
+describe(ClientSecretVerifier.name, () => {
+  let secretHash: string;
+
+  beforeAll(async () => {
+    secretHash = await argon2.hash('right-secret', { type: argon2.argon2id });
+  });
+
+  const sut = () => new ClientSecretVerifier({ CLIENT_SECRET_MAX_FAILURES: 3, CLIENT_SECRET_FAILURE_WINDOW_SECONDS: 60 });
+
+  it('hashes a wrong secret sent many times at once, and again later, a single time', async () => {
+    const verifier = sut();
+    expect(await Promise.all(Array.from({ length: 20 }, () => verifier.verify(secretHash, 'wrong', 'client-a')))).toEqual(Array(20).fill(false));
+    expect(await verifier.verify(secretHash, 'wrong', 'client-a')).toBe(false);
+    expect(verifier.hashChecks).toBe(1);
+  });
+
+  it('stops hashing for a client once it has been sent its limit of distinct wrong secrets, even all at once', async () => {
+    const verifier = sut();
+    const results = await Promise.all(Array.from({ length: 10 }, (_, index) => verifier.verify(secretHash, `wrong-${index}`, 'client-a')));
+    expect(results).toEqual(Array(10).fill(false));
+    expect(verifier.hashChecks).toBe(3);
+    // Another client is not affected.
+    expect(await verifier.verify(secretHash, 'right-secret', 'client-b')).toBe(true);
+  });
+
+  it('lets a secret verified before the flood pass during it, and starts over when the secret changes', async () => {
+    const verifier = sut();
+    expect(await verifier.verify(secretHash, 'right-secret', 'client-a')).toBe(true);
+    for (let index = 0; index < 5; index++) await verifier.verify(secretHash, `wrong-${index}`, 'client-a');
+    const checks = verifier.hashChecks;
+    expect(await verifier.verify(secretHash, 'right-secret', 'client-a')).toBe(true);
+    expect(verifier.hashChecks).toBe(checks);
+    const rotated = await argon2.hash('rotated-secret', { type: argon2.argon2id });
+    expect(await verifier.verify(rotated, 'rotated-secret', 'client-a')).toBe(true);
+    expect(await verifier.verify(rotated, 'right-secret', 'client-a')).toBe(false);
+  });
+});
