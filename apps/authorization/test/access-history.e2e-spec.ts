@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
-import { createTestDatabase, ensureKafka, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, ensureKafka, kafkaServiceEnv, type TestDatabase } from '@payer-access/testing';
 import * as argon2 from 'argon2';
 import { CookieJar, request, runJourney } from './support/member-journey';
 import { authorizeUrl, startTestService, tokenRequest, type TestService } from './support/test-service';
@@ -30,10 +30,10 @@ describe('connected apps: who read my data', () => {
   const reader = `audit-reader-${randomUUID()}-${randomUUID()}`;
 
   beforeAll(async () => {
-    const { brokers } = await ensureKafka();
+    const { brokers, credentials } = await ensureKafka();
     const fhirPort = await freePort();
     fhirUrl = `http://127.0.0.1:${fhirPort}`;
-    service = await startTestService({ FHIR_PUBLIC_URL: fhirUrl, FHIR_AUDIT_READER_TOKEN: reader }, { kafkaBrokers: brokers });
+    service = await startTestService({ FHIR_PUBLIC_URL: fhirUrl, FHIR_AUDIT_READER_TOKEN: reader }, { kafkaBrokers: brokers, kafkaCredentials: credentials });
     await service.publishClient(clientId, {
       status: 'approved',
       client: { name: 'History App', clientType: 'confidential', redirectUris: [redirectUri], secretHash: await argon2.hash(secret, { type: argon2.argon2id }), allowedScopes: [], system: false },
@@ -47,6 +47,7 @@ describe('connected apps: who read my data', () => {
         PROFILE: 'sandbox',
         DATABASE_URL: fhirDatabase.url,
         KAFKA_BROKERS: brokers.join(','),
+        ...kafkaServiceEnv(credentials.fhir),
         FHIR_PORT: String(fhirPort),
         FHIR_HOST: '127.0.0.1',
         FHIR_PUBLIC_URL: fhirUrl,

@@ -4,7 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CLIENT_CHANGED_TOPIC, createClientChangedEvent } from '@payer-access/client-status';
 import { KafkaEventBus, platformTopicSpecs, silentEventsLogger } from '@payer-access/events';
-import { createTestDatabase, ensureKafka, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, ensureKafka, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
 import { Client } from 'pg';
 import { TestTokenIssuer } from './support/token-issuer';
 
@@ -23,16 +23,18 @@ describe('access audit across a crash', () => {
   let database: TestDatabase;
   let issuer: TestTokenIssuer;
   let producer: KafkaEventBus;
+  let brokers: string[];
+  let credentials: KafkaCredentialSet;
   let child: ChildProcess | undefined;
   let output = '';
   const clientId = `crash-app-${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
-    const { brokers } = await ensureKafka();
+    ({ brokers, credentials } = await ensureKafka());
     database = await createTestDatabase();
     issuer = new TestTokenIssuer(`${FHIR_PUBLIC_URL}${BASE_PATH}`);
     await issuer.start();
-    producer = new KafkaEventBus({ brokers, clientId: `${clientId}-producer`, logger: silentEventsLogger });
+    producer = new KafkaEventBus({ brokers, sasl: credentials.admin, clientId: `${clientId}-producer`, logger: silentEventsLogger });
     await producer.ensureTopics(platformTopicSpecs());
     await producer.start();
     const event = createClientChangedEvent({
@@ -65,7 +67,8 @@ describe('access audit across a crash', () => {
         TS_NODE_PROJECT: 'apps/fhir/tsconfig.json',
         PROFILE: 'sandbox',
         DATABASE_URL: database.url,
-        KAFKA_BROKERS: (await ensureKafka()).brokers.join(','),
+        KAFKA_BROKERS: brokers.join(','),
+        ...kafkaServiceEnv(credentials.fhir),
         FHIR_PORT: String(port),
         FHIR_HOST: '127.0.0.1',
         FHIR_PUBLIC_URL,

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '@payer-access/config';
-import { createTestDatabase, ensureKafka, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, ensureKafka, kafkaServiceEnv, type TestDatabase } from '@payer-access/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { RegistrationConfig } from '../src/registration.config';
@@ -19,12 +19,14 @@ describe('registration portal under floods: rate limits and atomic login throttl
   let http: ReturnType<INestApplication['getHttpServer']>;
 
   beforeAll(async () => {
-    const brokers = (await ensureKafka()).brokers.join(',');
+    const kafka = await ensureKafka();
+    const brokers = kafka.brokers.join(',');
     database = await createTestDatabase();
     const config = loadConfig(RegistrationConfig, {
       DATABASE_URL: database.url,
       PROFILE: 'production',
       KAFKA_BROKERS: brokers,
+      ...kafkaServiceEnv(kafka.credentials.registration),
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
       PORTAL_JWT_SECRET: 'e2e-portal-secret-that-is-long-enough-0123456789',
