@@ -13,7 +13,7 @@ describe('registration service', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const config = loadConfig(RegistrationConfig, { DATABASE_URL: database.url });
+    const config = loadConfig(RegistrationConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox' });
     app = await createRegistrationApp({ ...config, DATABASE_URL: database.url }, { logger: false });
     await app.init();
   });

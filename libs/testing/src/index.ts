@@ -16,3 +16,4 @@ export {
   type IsolatedKafka,
 } from './kafka';
 export { metricValue, scrapeMetrics } from './prometheus';
+export { runEntryPoint, type EntryPointRun } from './entry-point';

@@ -7,18 +7,19 @@ import { startAuthorizationService } from '@payer-access/authorization-service';
 import { startFhirService } from '@payer-access/fhir-service';
 import { sandboxDataSet } from '@payer-access/synthetic-data';
 import { startRegistrationService } from '@payer-access/registration-service';
-import { SandboxConfig, SERVICE_CONFIGS } from './sandbox.config';
+import { SandboxConfig, SERVICE_CONFIGS, sandboxEnvironment } from './sandbox.config';
 
 /**
  * `npm start`: the whole platform in one process on the sandbox defaults — a real PostgreSQL
  * (embedded unless DATABASE_URL is given) and the three services on 3001/3002/3003.
  */
 async function main(): Promise<void> {
-  const sandbox = loadConfig(SandboxConfig);
+  const env = sandboxEnvironment(process.env);
+  const sandbox = loadConfig(SandboxConfig, env);
   const configs = {
-    registration: loadConfig(SERVICE_CONFIGS.registration),
-    authorization: loadConfig(SERVICE_CONFIGS.authorization),
-    fhir: loadConfig(SERVICE_CONFIGS.fhir),
+    registration: loadConfig(SERVICE_CONFIGS.registration, env),
+    authorization: loadConfig(SERVICE_CONFIGS.authorization, env),
+    fhir: loadConfig(SERVICE_CONFIGS.fhir, env),
   };
 
   let embedded: EmbeddedPostgresHandle | undefined;

@@ -1,5 +1,6 @@
+import { DATABASE_PROFILE_MIGRATIONS } from '@payer-access/database';
 import { CreateResourceStore1732370000000 } from './1732370000000-create-resource-store';
 import { ResourceContentAsJson1764400000000 } from './1764400000000-resource-content-as-json';
 
 /** The fhir schema's migrations, oldest first. */
-export const FHIR_MIGRATIONS: (new () => object)[] = [CreateResourceStore1732370000000, ResourceContentAsJson1764400000000];
+export const FHIR_MIGRATIONS: (new () => object)[] = [CreateResourceStore1732370000000, ResourceContentAsJson1764400000000, ...DATABASE_PROFILE_MIGRATIONS];

@@ -36,7 +36,7 @@ export async function startFhirTestApp(): Promise<FhirTestApp> {
   await issuer.start();
   const bus = new InProcessEventBus();
   await bus.ensureTopics(platformTopicSpecs());
-  const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, AUTHORIZATION_PUBLIC_URL: issuer.issuer });
+  const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox', AUTHORIZATION_PUBLIC_URL: issuer.issuer });
   const app = await createFhirApp({ ...config, DATABASE_URL: database.url }, { logger: false, eventBus: bus });
   await app.init();
   const versions = new Map<string, number>();
