@@ -12,7 +12,7 @@ import { TopicRecorder } from './support/kafka';
 jest.setTimeout(120_000);
 
 /**
- * PRODUCT.md: "Nothing is lost if Kafka is down for a while: the outbox delivers once it is back."
+ * docs/product.md#cross-service-revocation: nothing is lost while the broker is down; the outbox delivers once it is back.
  * A broker of this test's own (`startIsolatedKafka`: tools/kafka on free ports and a private data
  * dir), so that killing it disturbs no other test.
  */

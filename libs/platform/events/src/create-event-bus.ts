@@ -15,7 +15,7 @@ export function parseBrokers(brokers: string | readonly string[] | undefined): s
   return list.map((broker) => broker.trim()).filter((broker) => broker.length > 0);
 }
 
-/** Kafka when brokers are configured, else the in-process bus (ARCHITECTURE.md "Run modes"). */
+/** Kafka when brokers are configured, else the in-process bus (docs/architecture.md#run-modes). */
 export function createEventBus(config: EventBusConfig): EventBus {
   const brokers = parseBrokers(config.brokers);
   if (brokers.length === 0) return new InProcessEventBus({ logger: config.logger, handlerBackoff: config.handlerBackoff });
