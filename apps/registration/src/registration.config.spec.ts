@@ -8,6 +8,7 @@ describe(RegistrationConfig.name, () => {
         'ADMIN_EMAIL is required in the production profile',
         'ADMIN_PASSWORD is required in the production profile',
         'PORTAL_JWT_SECRET is required in the production profile',
+        'SMTP_URL is required in the production profile',
       ]),
     );
   });

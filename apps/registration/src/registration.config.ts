@@ -1,5 +1,5 @@
 import { ConfigVariable, PlatformConfig, RequiredInProduction } from '@payer-access/config';
-import { IsEmail, IsInt, IsOptional, IsString, IsUrl, Max, MaxLength, Min, MinLength, registerDecorator } from 'class-validator';
+import { IsEmail, IsInt, IsString, IsUrl, Max, MaxLength, Min, MinLength, registerDecorator } from 'class-validator';
 
 /** An IANA time zone name that this Node.js knows (e.g. America/New_York). */
 function IsTimeZone(): PropertyDecorator {
@@ -90,11 +90,12 @@ export class RegistrationConfig extends PlatformConfig {
   PORTAL_TOKEN_TTL_SECONDS: number = 900;
 
   @ConfigVariable({
-    description: 'SMTP server for notifications, e.g. smtps://user:password@mail.plan.example:465. Unset: mail is written to the log (sandbox).',
+    description:
+      'SMTP server for notifications, e.g. smtps://user:password@mail.plan.example:465. Required in production, where mail names registrants and must not go to the log; unset in the sandbox: mail is written to the log.',
     sensitive: true,
     example: 'smtp://mailhog:1025',
   })
-  @IsOptional()
+  @RequiredInProduction()
   @IsUrl({ require_tld: false, protocols: ['smtp', 'smtps'], require_protocol: true })
   SMTP_URL?: string;
 

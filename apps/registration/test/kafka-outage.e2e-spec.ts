@@ -34,6 +34,8 @@ describe('registration events survive a Kafka outage', () => {
       ADMIN_EMAIL: 'reviewer@plan.example',
       ADMIN_PASSWORD: 'reviewer-password-1',
       PORTAL_JWT_SECRET: 'outage-portal-secret-that-is-long-enough-0123',
+      // Nothing listens there: this test is about events, and mail waits in its outbox.
+      SMTP_URL: 'smtp://127.0.0.1:9',
     });
     app = await createRegistrationApp({ ...config, DATABASE_URL: database.url }, { logger: false });
     await app.init();

@@ -14,6 +14,7 @@ describe('registration started without PROFILE or secrets', () => {
       'Invalid configuration: DATABASE_URL is required (only `npm start` provides an embedded PostgreSQL)',
       'Invalid configuration: KAFKA_BROKERS is required in the production profile (client events must reach the other services)',
       'Invalid configuration: PORTAL_JWT_SECRET is required in the production profile',
+      'Invalid configuration: SMTP_URL is required in the production profile',
     ]);
     expect(run.stdout).not.toMatch(/listening|sandbox/);
   });
@@ -25,6 +26,7 @@ describe('registration started without PROFILE or secrets', () => {
       'Invalid configuration: DATABASE_URL is required (only `npm start` provides an embedded PostgreSQL)',
       'Invalid configuration: KAFKA_BROKERS is required in the production profile (client events must reach the other services)',
       'Invalid configuration: PORTAL_JWT_SECRET must be longer than or equal to 32 characters',
+      'Invalid configuration: SMTP_URL is required in the production profile',
     ]);
     expect(run.stderr).not.toContain('a-staff-password-1');
     expect(run.stderr).not.toContain('too-short-secret');

@@ -110,9 +110,10 @@ describe('registration service in the sandbox profile', () => {
         'ADMIN_EMAIL is required in the production profile',
         'ADMIN_PASSWORD is required in the production profile',
         'PORTAL_JWT_SECRET is required in the production profile',
+        'SMTP_URL is required in the production profile',
       ]),
     );
-    const secrets = { ADMIN_EMAIL: 'staff@plan.example', ADMIN_PASSWORD: 'staff-password-1', PORTAL_JWT_SECRET: 'x'.repeat(32) };
+    const secrets = { ADMIN_EMAIL: 'staff@plan.example', ADMIN_PASSWORD: 'staff-password-1', PORTAL_JWT_SECRET: 'x'.repeat(32), SMTP_URL: 'smtp://127.0.0.1:9' };
     const noKafka = loadConfig(RegistrationConfig, { ...base, ...secrets });
     await expect(createRegistrationApp({ ...noKafka, DATABASE_URL: database.url }, { logger: false })).rejects.toThrow(
       'KAFKA_BROKERS is required in the production profile',
@@ -122,7 +123,7 @@ describe('registration service in the sandbox profile', () => {
   it('refuses to seed a database a production service has used', async () => {
     const production = await createTestDatabase();
     try {
-      const secrets = { ADMIN_EMAIL: 'staff@plan.example', ADMIN_PASSWORD: 'staff-password-1', PORTAL_JWT_SECRET: 'x'.repeat(32) };
+      const secrets = { ADMIN_EMAIL: 'staff@plan.example', ADMIN_PASSWORD: 'staff-password-1', PORTAL_JWT_SECRET: 'x'.repeat(32), SMTP_URL: 'smtp://127.0.0.1:9' };
       const productionConfig = loadConfig(RegistrationConfig, { DATABASE_URL: production.url, PROFILE: 'production', ...secrets });
       const first = await createRegistrationApp({ ...productionConfig, DATABASE_URL: production.url }, { logger: false, eventBus: new InProcessEventBus() });
       await first.init();
