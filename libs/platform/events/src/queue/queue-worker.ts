@@ -94,13 +94,12 @@ export class QueueWorker<Row extends QueuedRow> {
   constructor(options: QueueWorkerOptions<Row>) {
     if (!IDENTIFIER.test(options.table)) throw new Error(`Invalid queue table name "${options.table}"`);
     this.options = {
-      batchSize: 100,
-      pollIntervalMs: 1_000,
-      retainSentMs: WEEK_MS,
-      logger: silentEventsLogger,
       ...options,
+      batchSize: options.batchSize ?? 100,
+      pollIntervalMs: options.pollIntervalMs ?? 1_000,
+      retainSentMs: options.retainSentMs === undefined ? WEEK_MS : options.retainSentMs,
+      logger: options.logger ?? silentEventsLogger,
     };
-    if (options.retainSentMs === undefined) this.options.retainSentMs = WEEK_MS;
     const { table, claim } = options;
     this.claimSql = `
       SELECT ${claim.columns}
