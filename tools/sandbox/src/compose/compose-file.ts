@@ -6,7 +6,9 @@ import path from 'node:path';
 /**
  * docker/docker-compose.yml read the way Compose reads it, without a Compose CLI: YAML (anchors and
  * `<<` merges), then variable interpolation in every value, then the Compose Specification's JSON
- * schema (compose-spec.schema.json, vendored from the compose-spec repository, Apache-2.0).
+ * schema (compose-spec.schema.json: schema/compose-spec.json of the compose-spec repository at
+ * commit 170098ba07d9f53c383a41bfd4c5166b0a4529a6, Apache-2.0, unchanged; replace the file to follow
+ * a newer specification).
  */
 
 export interface ComposeService {
