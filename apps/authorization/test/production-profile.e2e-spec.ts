@@ -1,5 +1,5 @@
 import { ConfigValidationError, loadConfig } from '@payer-access/config';
-import { ProductionDatabaseError } from '@payer-access/database';
+import { DatabaseProfileMismatchError } from '@payer-access/database';
 import { InProcessEventBus } from '@payer-access/events';
 import { createTestDatabase } from '@payer-access/testing';
 import { createHash, randomBytes } from 'node:crypto';
@@ -46,7 +46,7 @@ describe('production profile', () => {
 
   it('a sandbox instance refuses the database production uses, before seeding its members', async () => {
     const config = loadConfig(AuthorizationConfig, { DATABASE_URL: service.database.url, PROFILE: 'sandbox' });
-    await expect(createAuthorizationApp({ ...config, DATABASE_URL: service.database.url }, { logger: false, eventBus: new InProcessEventBus() })).rejects.toThrow(ProductionDatabaseError);
+    await expect(createAuthorizationApp({ ...config, DATABASE_URL: service.database.url }, { logger: false, eventBus: new InProcessEventBus() })).rejects.toThrow(DatabaseProfileMismatchError);
     const dataSource = service.app.get((await import('typeorm')).DataSource);
     expect(await dataSource.query('SELECT 1 FROM member_account')).toEqual([]);
     expect(await dataSource.query('SELECT profile FROM database_profile')).toEqual([{ profile: 'production' }]);

@@ -8,7 +8,7 @@ import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
 import { SANDBOX_CLIENT, SandboxSeedService } from '../src/sandbox/sandbox-seed.service';
 import { createTestDatabase, ensureKafka, type TestDatabase } from '@payer-access/testing';
-import { ProductionDatabaseError } from '@payer-access/database';
+import { DatabaseProfileMismatchError } from '@payer-access/database';
 import { InProcessEventBus } from '@payer-access/events';
 import { Client } from 'pg';
 import { TopicRecorder } from './support/kafka';
@@ -130,7 +130,7 @@ describe('registration service in the sandbox profile', () => {
       await first.close();
 
       const sandboxConfig = loadConfig(RegistrationConfig, { DATABASE_URL: production.url, PROFILE: 'sandbox' });
-      await expect(createRegistrationApp({ ...sandboxConfig, DATABASE_URL: production.url }, { logger: false, eventBus: new InProcessEventBus() })).rejects.toThrow(ProductionDatabaseError);
+      await expect(createRegistrationApp({ ...sandboxConfig, DATABASE_URL: production.url }, { logger: false, eventBus: new InProcessEventBus() })).rejects.toThrow(DatabaseProfileMismatchError);
 
       const client = new Client({ connectionString: production.url });
       await client.connect();
@@ -147,6 +147,16 @@ describe('registration service in the sandbox profile', () => {
     } finally {
       await production.drop();
     }
+  });
+
+  it('keeps production off the database the sandbox set up, with its published demo credentials', async () => {
+    const secrets = { ADMIN_EMAIL: 'staff@plan.example', ADMIN_PASSWORD: 'staff-password-1', PORTAL_JWT_SECRET: 'x'.repeat(32), SMTP_URL: 'smtp://127.0.0.1:9' };
+    const config = loadConfig(RegistrationConfig, { DATABASE_URL: database.url, PROFILE: 'production', ...secrets });
+    await expect(createRegistrationApp({ ...config, DATABASE_URL: database.url }, { logger: false, eventBus: new InProcessEventBus() })).rejects.toThrow(
+      /registration schema was set up by the sandbox profile/,
+    );
+    const [{ profile }] = await app.get(DataSource).query('SELECT profile FROM database_profile');
+    expect(profile).toBe('sandbox');
   });
 
   it('behind a trusted proxy, counts failed logins per forwarded client address', async () => {

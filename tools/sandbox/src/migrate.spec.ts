@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { FHIR_SCHEMA } from '../../../apps/fhir/src/app.module';
 import { loadSandboxData, migrateAll, SERVICE_SCHEMAS } from './migrate';
 import { loadConfig } from '@payer-access/config';
-import { ProductionDatabaseError } from '@payer-access/database';
+import { DatabaseProfileMismatchError } from '@payer-access/database';
 import { InProcessEventBus } from '@payer-access/events';
 import { createFhirApp, FhirConfig } from '@payer-access/fhir-service';
 import { sandboxDataSet } from '@payer-access/synthetic-data';
@@ -70,9 +70,9 @@ describe(migrateAll.name, () => {
       await app.close();
 
       const settings = { FHIR_LOAD_SANDBOX_DATA: 'true' as const, FHIR_PUBLIC_URL: 'http://localhost:3003', PROFILE: 'sandbox' as const };
-      await expect(loadSandboxData(production.url, settings)).rejects.toThrow(ProductionDatabaseError);
+      await expect(loadSandboxData(production.url, settings)).rejects.toThrow(DatabaseProfileMismatchError);
       const sandboxConfig = loadConfig(FhirConfig, { DATABASE_URL: production.url, PROFILE: 'sandbox' });
-      await expect(createFhirApp({ ...sandboxConfig, DATABASE_URL: production.url }, { logger: false, eventBus: new InProcessEventBus(), sandboxData: sandboxDataSet })).rejects.toThrow(ProductionDatabaseError);
+      await expect(createFhirApp({ ...sandboxConfig, DATABASE_URL: production.url }, { logger: false, eventBus: new InProcessEventBus(), sandboxData: sandboxDataSet })).rejects.toThrow(DatabaseProfileMismatchError);
 
       const client = new Client({ connectionString: production.url });
       await client.connect();

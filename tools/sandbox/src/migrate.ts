@@ -38,7 +38,7 @@ export async function migrateAll(databaseUrl: string, log: (line: string) => voi
  * In the sandbox profile, loads the synthetic sandbox data set into an empty FHIR store, as `npm
  * start` does, so that services run apart (docker compose) serve seed 002's members too. A store
  * that holds anything is left alone, and a schema a production service has used is refused
- * (ProductionDatabaseError). Returns the number of resources loaded.
+ * (DatabaseProfileMismatchError). Returns the number of resources loaded.
  */
 export async function loadSandboxData(
   databaseUrl: string,

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabaseReadiness } from './database-readiness';
 import { createDataSource, migrateDatabase, type ServiceDatabaseOptions } from './data-source.factory';
-import { ProductionDatabaseError, recordDatabaseProfile, type DatabaseProfile } from './profile/database-profile';
+import { DatabaseProfileMismatchError, recordDatabaseProfile, type DatabaseProfile } from './profile/database-profile';
 
 export interface DatabaseModuleOptions extends Omit<ServiceDatabaseOptions, 'url'> {
   /** Resolved at module initialisation from the service's validated configuration. */
@@ -11,7 +11,7 @@ export interface DatabaseModuleOptions extends Omit<ServiceDatabaseOptions, 'url
   migrate: boolean;
   /**
    * The service's profile, recorded in the schema at start (its migrations must include
-   * DATABASE_PROFILE_MIGRATIONS): a sandbox service then refuses a schema production has used.
+   * DATABASE_PROFILE_MIGRATIONS): a service then refuses a schema the other profile has used.
    */
   profile?: DatabaseProfile;
 }
@@ -24,8 +24,8 @@ export class DatabaseModule {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRootAsync({
-          // A sandbox refused by a production schema stays refused: retrying only delays the exit.
-          useFactory: () => ({ toRetry: (error: unknown) => !(error instanceof ProductionDatabaseError) }),
+          // A schema of the other profile stays so: retrying only delays the exit.
+          useFactory: () => ({ toRetry: (error: unknown) => !(error instanceof DatabaseProfileMismatchError) }),
           dataSourceFactory: async () => {
             const dataSource = createDataSource(options);
             await dataSource.initialize();

@@ -4,7 +4,7 @@ export { startEmbeddedPostgres, type EmbeddedPostgresHandle, type EmbeddedPostgr
 export {
   CreateDatabaseProfile1796125000000,
   DATABASE_PROFILE_MIGRATIONS,
-  ProductionDatabaseError,
+  DatabaseProfileMismatchError,
   recordDatabaseProfile,
   recordedDatabaseProfile,
   type DatabaseProfile,

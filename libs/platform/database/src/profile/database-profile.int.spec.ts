@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
 import type { DataSource } from 'typeorm';
 import { createDataSource, migrateDatabase } from '../data-source.factory';
-import { DATABASE_PROFILE_MIGRATIONS, ProductionDatabaseError, recordDatabaseProfile, recordedDatabaseProfile } from './database-profile';
+import { DATABASE_PROFILE_MIGRATIONS, DatabaseProfileMismatchError, recordDatabaseProfile, recordedDatabaseProfile } from './database-profile';
 
 // Real PostgreSQL, real migration: the marker is what keeps sandbox seeding off production data.
 jest.setTimeout(30_000);
@@ -34,29 +34,35 @@ describe(recordDatabaseProfile.name, () => {
     expect(await recordedDatabaseProfile(dataSource)).toBe('sandbox');
   });
 
-  it('refuses the sandbox once production has run on a schema, even one the sandbox started', async () => {
+  it('refuses the sandbox once production has claimed a schema', async () => {
     const dataSource = await schema('used_in_production');
-    await recordDatabaseProfile(dataSource, 'sandbox');
     await recordDatabaseProfile(dataSource, 'production');
     await recordDatabaseProfile(dataSource, 'production');
     expect(await recordedDatabaseProfile(dataSource)).toBe('production');
-    await expect(recordDatabaseProfile(dataSource, 'sandbox')).rejects.toThrow(ProductionDatabaseError);
+    await expect(recordDatabaseProfile(dataSource, 'sandbox')).rejects.toThrow(DatabaseProfileMismatchError);
     await expect(recordDatabaseProfile(dataSource, 'sandbox')).rejects.toThrow(/used_in_production schema holds production data/);
     expect(await dataSource.query('SELECT count(*)::int AS rows FROM database_profile')).toEqual([{ rows: 1 }]);
   });
 
-  it('keeps one row and one answer when instances start at the same time', async () => {
+  it('refuses production on a schema the sandbox set up, which may hold published credentials', async () => {
+    const dataSource = await schema('set_up_by_sandbox');
+    await recordDatabaseProfile(dataSource, 'sandbox');
+    await expect(recordDatabaseProfile(dataSource, 'production')).rejects.toThrow(
+      /set_up_by_sandbox schema was set up by the sandbox profile .* the production profile refuses to run on it/,
+    );
+    expect(await recordedDatabaseProfile(dataSource)).toBe('sandbox');
+  });
+
+  it('keeps one row and one answer when instances of both profiles start at the same time', async () => {
     const dataSource = await schema('racing');
-    const outcomes = await Promise.allSettled([
-      ...Array.from({ length: 4 }, () => recordDatabaseProfile(dataSource, 'production')),
-      ...Array.from({ length: 4 }, () => recordDatabaseProfile(dataSource, 'sandbox')),
-    ]);
-    // Whatever the order, production is recorded; every production start succeeds.
-    expect(outcomes.slice(0, 4).every((outcome) => outcome.status === 'fulfilled')).toBe(true);
-    for (const outcome of outcomes.slice(4)) {
-      if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(ProductionDatabaseError);
-    }
-    expect(await recordedDatabaseProfile(dataSource)).toBe('production');
+    const profiles = ['production', 'sandbox', 'production', 'sandbox', 'production', 'sandbox', 'production', 'sandbox'] as const;
+    const outcomes = await Promise.allSettled(profiles.map((profile) => recordDatabaseProfile(dataSource, profile)));
+    const winner = await recordedDatabaseProfile(dataSource);
+    expect(winner).toBeDefined();
+    outcomes.forEach((outcome, index) => {
+      if (profiles[index] === winner) expect(outcome.status).toBe('fulfilled');
+      else expect(outcome).toEqual({ status: 'rejected', reason: expect.any(DatabaseProfileMismatchError) });
+    });
     expect(await dataSource.query('SELECT count(*)::int AS rows FROM database_profile')).toEqual([{ rows: 1 }]);
   });
 

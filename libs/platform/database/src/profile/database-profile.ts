@@ -4,7 +4,7 @@ import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 export type DatabaseProfile = 'sandbox' | 'production';
 
 /**
- * Creates `database_profile`, one row saying whether a production service has ever run on this
+ * Creates `database_profile`, one row naming the profile of the first service that started on this
  * schema. Every service lists it among its migrations; the table name is unqualified, so it lands
  * in the service's own schema.
  */
@@ -27,34 +27,34 @@ export class CreateDatabaseProfile1796125000000 implements MigrationInterface {
 
 export const DATABASE_PROFILE_MIGRATIONS = [CreateDatabaseProfile1796125000000];
 
-/** A sandbox service met a schema that a production service has used. */
-export class ProductionDatabaseError extends Error {
-  constructor(schema: string) {
+/** A service met a schema that the other profile has used. */
+export class DatabaseProfileMismatchError extends Error {
+  constructor(
+    readonly schema: string,
+    readonly recorded: DatabaseProfile,
+    readonly profile: DatabaseProfile,
+  ) {
     super(
-      `The ${schema} schema holds production data (a production service has run on it): the sandbox profile, which loads published demo credentials and synthetic members, refuses to run on it. Use another database for the sandbox.`,
+      recorded === 'production'
+        ? `The ${schema} schema holds production data: the sandbox profile, which loads published demo credentials and synthetic members, refuses to run on it. Use another database for the sandbox.`
+        : `The ${schema} schema was set up by the sandbox profile and may hold its published demo credentials and synthetic members: the production profile refuses to run on it. Use a fresh database for production.`,
     );
-    this.name = 'ProductionDatabaseError';
+    this.name = 'DatabaseProfileMismatchError';
   }
 }
 
 /**
- * Records the profile of a service starting on its schema, and keeps the sandbox away from
- * production data. Production marks the schema for good (a schema once used in production stays
- * production, whatever ran before it); the sandbox claims only an unmarked schema and otherwise
- * throws, before any of its seeding (demo client, sandbox admin, members, synthetic records) runs.
+ * Records the profile of a service starting on its schema, and keeps the two profiles' data apart:
+ * the first service to start claims the schema for its profile, and a service of the other profile
+ * is refused before it does anything (the sandbox before seeding its demo client, admin, members
+ * and synthetic records; production before serving a schema that holds them). Instances starting
+ * at the same time agree: one row, written once.
  */
 export async function recordDatabaseProfile(dataSource: DataSource, profile: DatabaseProfile): Promise<void> {
   const schema = (dataSource.options as { schema?: string }).schema ?? 'public';
-  if (profile === 'production') {
-    await dataSource.query(
-      `INSERT INTO database_profile (profile) VALUES ('production')
-       ON CONFLICT (singleton) DO UPDATE SET profile = 'production', recorded_at = now() WHERE database_profile.profile <> 'production'`,
-    );
-    return;
-  }
-  await dataSource.query(`INSERT INTO database_profile (profile) VALUES ('sandbox') ON CONFLICT (singleton) DO NOTHING`);
-  const [row] = (await dataSource.query(`SELECT profile FROM database_profile`)) as { profile: DatabaseProfile }[];
-  if (row?.profile === 'production') throw new ProductionDatabaseError(schema);
+  await dataSource.query(`INSERT INTO database_profile (profile) VALUES ($1) ON CONFLICT (singleton) DO NOTHING`, [profile]);
+  const recorded = await recordedDatabaseProfile(dataSource);
+  if (recorded !== undefined && recorded !== profile) throw new DatabaseProfileMismatchError(schema, recorded, profile);
 }
 
 /** The profile recorded for the schema, or undefined when no service has started on it yet. */
