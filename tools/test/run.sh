@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `npm test`: lint, type-check and every project's tests against a real PostgreSQL and a real
 # Kafka broker. Uses TEST_DATABASE_URL / KAFKA_BROKERS when set; otherwise the local server on
-# 127.0.0.1:5432 (or an embedded one) and a broker started through tools/kafka.
+# 127.0.0.1:5432 (or an embedded one) and a broker started through tools/kafka. Installs what it
+# needs from npm and, as root, from Debian's packages (tools/test/prerequisites.sh); CI runs
+# exactly this (.ci/run).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -10,6 +12,9 @@ export NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE="${CI:+true}"
 export NODE_OPTIONS="${NODE_OPTIONS:-} --disable-warning=TimeoutNegativeWarning"
 
 bash tools/node/ensure-deps.sh
+# Chromium, Java and Maven: installed (root with apt-get) or named, one line each, before anything starts.
+CHROMIUM_PATH=$(bash tools/test/prerequisites.sh | sed -n 's/^CHROMIUM_PATH=//p')
+export CHROMIUM_PATH
 
 cleanup() {
   local status=$?

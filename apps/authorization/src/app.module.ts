@@ -81,6 +81,7 @@ export class AppModule {
           entities: [...AUTHORIZATION_ENTITIES, ...OUTBOX_ENTITIES],
           migrations: [...OUTBOX_MIGRATIONS, ...AUTHORIZATION_MIGRATIONS],
           migrate: config.MIGRATE_ON_START === 'true',
+          profile: config.PROFILE,
         }),
         TypeOrmModule.forFeature(AUTHORIZATION_ENTITIES),
         eventsModule(config, options),

@@ -1,4 +1,4 @@
-import { ConfigVariable, PlatformConfig } from '@payer-access/config';
+import { ConfigVariable, PlatformConfig, RequiredInProduction } from '@payer-access/config';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 
 const PATH = /^\/[A-Za-z0-9/_.~-]*$/;
@@ -74,11 +74,11 @@ export class AuthorizationConfig extends PlatformConfig {
   SIGNING_KEY_ROTATION_DAYS: number = 30;
 
   @ConfigVariable({
-    description: 'Comma-separated secrets that sign the member session cookies, newest first. Unset: derived at start (sandbox only; sessions then end with a restart).',
+    description: 'Comma-separated secrets that sign the member session cookies, newest first. Required in production; unset in the sandbox: generated at start (sessions then end with a restart).',
     sensitive: true,
     example: 'a-long-random-string,an-older-one',
   })
-  @IsOptional()
+  @RequiredInProduction()
   @IsString()
   @MinLength(32)
   COOKIE_KEYS?: string;

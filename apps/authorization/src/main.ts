@@ -1,10 +1,10 @@
 import 'reflect-metadata';
-import { loadConfigOrExit, requireDatabaseUrl } from '@payer-access/config';
+import { loadStandaloneConfigOrExit } from '@payer-access/config';
 import { AuthorizationConfig } from './authorization.config';
 import { startAuthorizationService } from './authorization.service-app';
 
 async function main(): Promise<void> {
-  const config = requireDatabaseUrl(loadConfigOrExit(AuthorizationConfig));
+  const config = loadStandaloneConfigOrExit(AuthorizationConfig);
   const { url } = await startAuthorizationService(config);
   console.log(`authorization service listening on ${url} (docs: ${url}/docs)`);
 }

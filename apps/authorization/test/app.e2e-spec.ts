@@ -26,6 +26,7 @@ describe('authorization service', () => {
       .query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'authorization' ORDER BY table_name`);
     expect(rows.map((row) => row.table_name)).toEqual([
       'audit_event',
+      'database_profile',
       'login_throttle',
       'member_account',
       'member_grant',

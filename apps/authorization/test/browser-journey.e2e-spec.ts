@@ -29,7 +29,7 @@ describe('the seed journey in headless Chromium', () => {
     [service, browser] = await Promise.all([
       startTestService(),
       chromium.launch({
-        executablePath: '/usr/bin/chromium',
+        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
         args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP oidcdebugger.com ~NOTFOUND'],
       }),
     ]);

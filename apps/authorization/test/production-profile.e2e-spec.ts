@@ -1,4 +1,5 @@
-import { loadConfig } from '@payer-access/config';
+import { ConfigValidationError, loadConfig } from '@payer-access/config';
+import { DatabaseProfileMismatchError } from '@payer-access/database';
 import { InProcessEventBus } from '@payer-access/events';
 import { createTestDatabase } from '@payer-access/testing';
 import { createHash, randomBytes } from 'node:crypto';
@@ -43,10 +44,22 @@ describe('production profile', () => {
     expect(rows).toEqual([]);
   });
 
+  it('a sandbox instance refuses the database production uses, before seeding its members', async () => {
+    const config = loadConfig(AuthorizationConfig, { DATABASE_URL: service.database.url, PROFILE: 'sandbox' });
+    await expect(createAuthorizationApp({ ...config, DATABASE_URL: service.database.url }, { logger: false, eventBus: new InProcessEventBus() })).rejects.toThrow(DatabaseProfileMismatchError);
+    const dataSource = service.app.get((await import('typeorm')).DataSource);
+    expect(await dataSource.query('SELECT 1 FROM member_account')).toEqual([]);
+    expect(await dataSource.query('SELECT profile FROM database_profile')).toEqual([{ profile: 'production' }]);
+  });
+
   it('will not start without cookie keys', async () => {
     const database = await createTestDatabase();
     try {
-      const config = loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'production' });
+      expect(() => loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'production' })).toThrow(
+        new ConfigValidationError(['COOKIE_KEYS is required in the production profile']),
+      );
+      // Nor when the service is handed a configuration that skipped validation.
+      const config = { ...loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox' }), PROFILE: 'production' as const };
       await expect(createAuthorizationApp({ ...config, DATABASE_URL: database.url }, { logger: false, eventBus: new InProcessEventBus() })).rejects.toThrow(/COOKIE_KEYS/);
     } finally {
       await database.drop();

@@ -22,6 +22,7 @@ export class AppModule {
           schema: FHIR_SCHEMA,
           migrations: FHIR_MIGRATIONS,
           migrate: config.MIGRATE_ON_START === 'true',
+          profile: config.PROFILE,
         }),
         FhirCoreModule.forRoot(config, options),
         FhirRestModule,

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createReadStream } from 'node:fs';
-import { loadConfigOrExit, requireDatabaseUrl } from '@payer-access/config';
+import { loadStandaloneConfigOrExit } from '@payer-access/config';
 import { createDataSource, migrateDatabase } from '@payer-access/database';
 import { FHIR_SCHEMA } from './app.module';
 import { createFhirSearchRegistry } from './fhir-core.module';
@@ -16,7 +16,7 @@ import { SearchIndexer } from './store/search-indexer';
  * With no file, reads standard input. Prints progress, then the report of rejected lines.
  */
 async function main(): Promise<void> {
-  const config = requireDatabaseUrl(loadConfigOrExit(FhirConfig));
+  const config = loadStandaloneConfigOrExit(FhirConfig, { events: false });
   const dataSource = createDataSource({ url: config.DATABASE_URL, schema: FHIR_SCHEMA, migrations: FHIR_MIGRATIONS });
   await dataSource.initialize();
   try {

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
-import { loadConfigOrExit, requireDatabaseUrl } from '@payer-access/config';
+import { loadStandaloneConfigOrExit } from '@payer-access/config';
 import { FhirConfig } from './fhir.config';
 import { startFhirService } from './fhir.service-app';
 
 async function main(): Promise<void> {
-  const config = requireDatabaseUrl(loadConfigOrExit(FhirConfig));
+  const config = loadStandaloneConfigOrExit(FhirConfig);
   if (!config.KAFKA_BROKERS) {
     // Client statuses arrive only on Kafka when the service runs alone: without it no token is accepted.
     process.stderr.write('warning: KAFKA_BROKERS is unset; no client status can be learned and every access token will be refused\n');

@@ -11,7 +11,7 @@ describe('fhir service', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const config = loadConfig(FhirConfig, { DATABASE_URL: database.url });
+    const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox' });
     app = await createFhirApp({ ...config, DATABASE_URL: database.url }, { logger: false });
     await app.init();
   });

@@ -95,6 +95,7 @@ export class AppModule {
           entities: REGISTRATION_ENTITIES,
           migrations: REGISTRATION_MIGRATIONS,
           migrate: config.MIGRATE_ON_START === 'true',
+          profile: config.PROFILE,
         }),
         RegistrationCoreModule.forRoot(config),
         eventsModule(config, options),

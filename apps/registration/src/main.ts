@@ -1,10 +1,10 @@
 import 'reflect-metadata';
-import { loadConfigOrExit, requireDatabaseUrl } from '@payer-access/config';
+import { loadStandaloneConfigOrExit } from '@payer-access/config';
 import { RegistrationConfig } from './registration.config';
 import { startRegistrationService } from './registration.service-app';
 
 async function main(): Promise<void> {
-  const config = requireDatabaseUrl(loadConfigOrExit(RegistrationConfig));
+  const config = loadStandaloneConfigOrExit(RegistrationConfig);
   const { url } = await startRegistrationService(config);
   console.log(`registration service listening on ${url} (docs: ${url}/docs)`);
 }

@@ -2,8 +2,19 @@ import { ConfigValidationError, loadConfig } from '@payer-access/config';
 import { RegistrationConfig } from './registration.config';
 
 describe(RegistrationConfig.name, () => {
-  it('has working defaults: sandbox admin and token key are decided at start, not here', () => {
-    const config = loadConfig(RegistrationConfig, {});
+  it('is production by default, and names each secret production needs', () => {
+    expect(() => loadConfig(RegistrationConfig, { DATABASE_URL: 'postgres://db/app' })).toThrow(
+      new ConfigValidationError([
+        'ADMIN_EMAIL is required in the production profile',
+        'ADMIN_PASSWORD is required in the production profile',
+        'PORTAL_JWT_SECRET is required in the production profile',
+        'SMTP_URL is required in the production profile',
+      ]),
+    );
+  });
+
+  it('has working sandbox defaults: sandbox admin and token key are decided at start, not here', () => {
+    const config = loadConfig(RegistrationConfig, { PROFILE: 'sandbox' });
     expect(config).toMatchObject({
       REGISTRATION_PORT: 3001,
       PORTAL_TOKEN_TTL_SECONDS: 900,
@@ -25,16 +36,16 @@ describe(RegistrationConfig.name, () => {
     [{ SMTP_URL: 'http://mail.example' }, 'SMTP_URL must be a URL address'],
     [{ PORTAL_TOKEN_TTL_SECONDS: '10' }, 'PORTAL_TOKEN_TTL_SECONDS must not be less than 60 (got "10")'],
   ])('refuses %p', (env, problem) => {
-    expect(() => loadConfig(RegistrationConfig, env)).toThrow(new ConfigValidationError([problem]));
+    expect(() => loadConfig(RegistrationConfig, { PROFILE: 'sandbox', ...env })).toThrow(new ConfigValidationError([problem]));
   });
 
   it('never echoes a short token key back', () => {
-    expect(() => loadConfig(RegistrationConfig, { PORTAL_JWT_SECRET: 'hunter2' })).toThrow(
+    expect(() => loadConfig(RegistrationConfig, { PROFILE: 'sandbox', PORTAL_JWT_SECRET: 'hunter2' })).toThrow(
       new ConfigValidationError(['PORTAL_JWT_SECRET must be longer than or equal to 32 characters']),
     );
   });
 
   it('accepts an SMTP URL with credentials', () => {
-    expect(loadConfig(RegistrationConfig, { SMTP_URL: 'smtps://user:pw@mail.plan.example:465' }).SMTP_URL).toBe('smtps://user:pw@mail.plan.example:465');
+    expect(loadConfig(RegistrationConfig, { PROFILE: 'sandbox', SMTP_URL: 'smtps://user:pw@mail.plan.example:465' }).SMTP_URL).toBe('smtps://user:pw@mail.plan.example:465');
   });
 });

@@ -1,5 +1,5 @@
-import { ConfigVariable, PlatformConfig } from '@payer-access/config';
-import { IsEmail, IsInt, IsOptional, IsString, IsUrl, Max, MaxLength, Min, MinLength, registerDecorator } from 'class-validator';
+import { ConfigVariable, PlatformConfig, RequiredInProduction } from '@payer-access/config';
+import { IsEmail, IsInt, IsString, IsUrl, Max, MaxLength, Min, MinLength, registerDecorator } from 'class-validator';
 
 /** An IANA time zone name that this Node.js knows (e.g. America/New_York). */
 function IsTimeZone(): PropertyDecorator {
@@ -55,19 +55,19 @@ export class RegistrationConfig extends PlatformConfig {
 
   @ConfigVariable({
     description:
-      'Email of the first staff (admin) account, created at start when no account has it. Sandbox default: admin@sandbox.local (printed at start).',
+      'Email of the first staff (admin) account, created at start when no account has it. Required in production; sandbox default: admin@sandbox.local (printed at start).',
     example: 'registration-admin@plan.example',
   })
-  @IsOptional()
+  @RequiredInProduction()
   @IsEmail()
   ADMIN_EMAIL?: string;
 
   @ConfigVariable({
-    description: 'Password of that first admin account (at least 12 characters in production). Sandbox default: sandbox-admin.',
+    description: 'Password of that first admin account. Required in production; sandbox default: sandbox-admin.',
     sensitive: true,
     example: 'change-me-now-please',
   })
-  @IsOptional()
+  @RequiredInProduction()
   @IsString()
   @MinLength(8)
   ADMIN_PASSWORD?: string;
@@ -78,7 +78,7 @@ export class RegistrationConfig extends PlatformConfig {
     sensitive: true,
     example: 'a-long-random-string-of-at-least-32-characters',
   })
-  @IsOptional()
+  @RequiredInProduction()
   @IsString()
   @MinLength(32)
   PORTAL_JWT_SECRET?: string;
@@ -90,11 +90,12 @@ export class RegistrationConfig extends PlatformConfig {
   PORTAL_TOKEN_TTL_SECONDS: number = 900;
 
   @ConfigVariable({
-    description: 'SMTP server for notifications, e.g. smtps://user:password@mail.plan.example:465. Unset: mail is written to the log (sandbox).',
+    description:
+      'SMTP server for notifications, e.g. smtps://user:password@mail.plan.example:465. Required in production, where mail names registrants and must not go to the log; unset in the sandbox: mail is written to the log.',
     sensitive: true,
     example: 'smtp://mailhog:1025',
   })
-  @IsOptional()
+  @RequiredInProduction()
   @IsUrl({ require_tld: false, protocols: ['smtp', 'smtps'], require_protocol: true })
   SMTP_URL?: string;
 

@@ -13,7 +13,7 @@ describe('registration service', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const config = loadConfig(RegistrationConfig, { DATABASE_URL: database.url });
+    const config = loadConfig(RegistrationConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox' });
     app = await createRegistrationApp({ ...config, DATABASE_URL: database.url }, { logger: false });
     await app.init();
   });
@@ -59,7 +59,7 @@ describe('registration service', () => {
     expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/health', '/health/live', '/health/ready']));
   });
 
-  it('documents every route of PRODUCT.md with its request and response shapes', async () => {
+  it('documents every public route with its request and response shapes', async () => {
     const { body } = await request(app.getHttpServer()).get('/docs-json').expect(200);
     const routes = Object.entries(body.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
       Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),

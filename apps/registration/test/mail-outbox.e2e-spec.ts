@@ -26,8 +26,9 @@ interface MailRow {
 }
 
 /**
- * PRODUCT.md's "nothing lost" for notifications: mail is queued in the change's transaction and sent
- * by a relay that retries until the SMTP server accepts it, across outages and restarts.
+ * The "nothing lost" of docs/product.md#cross-service-revocation, for notifications: mail is queued
+ * in the change's transaction and sent by a relay that retries until the SMTP server accepts it,
+ * across outages and restarts.
  */
 describe('registration notifications survive SMTP outages and restarts (mail outbox)', () => {
   let database: TestDatabase;

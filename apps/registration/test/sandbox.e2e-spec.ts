@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { CLIENT_CHANGED_TOPIC, parseClientChangedEvent } from '@payer-access/client-status';
-import { loadConfig } from '@payer-access/config';
+import { ConfigValidationError, loadConfig } from '@payer-access/config';
 import * as argon2 from 'argon2';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -8,6 +8,9 @@ import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
 import { SANDBOX_CLIENT, SandboxSeedService } from '../src/sandbox/sandbox-seed.service';
 import { createTestDatabase, ensureKafka, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
+import { DatabaseProfileMismatchError } from '@payer-access/database';
+import { InProcessEventBus } from '@payer-access/events';
+import { Client } from 'pg';
 import { TopicRecorder } from './support/kafka';
 
 jest.setTimeout(30_000);
@@ -104,16 +107,60 @@ describe('registration service in the sandbox profile', () => {
     expect(count).toBe(1);
   });
 
-  it('will not start in production without a token key or without Kafka', async () => {
+  it('will not start in production without its secrets or without Kafka', async () => {
     const base = { DATABASE_URL: database.url, PROFILE: 'production', MIGRATE_ON_START: 'false' };
-    const noKey = loadConfig(RegistrationConfig, { ...base, KAFKA_BROKERS: brokers, ...kafkaServiceEnv(credentials.registration) });
-    await expect(createRegistrationApp({ ...noKey, DATABASE_URL: database.url }, { logger: false })).rejects.toThrow(
-      'PORTAL_JWT_SECRET is required in the production profile',
+    expect(() => loadConfig(RegistrationConfig, { ...base, KAFKA_BROKERS: brokers, ...kafkaServiceEnv(credentials.registration) })).toThrow(
+      new ConfigValidationError([
+        'ADMIN_EMAIL is required in the production profile',
+        'ADMIN_PASSWORD is required in the production profile',
+        'PORTAL_JWT_SECRET is required in the production profile',
+        'SMTP_URL is required in the production profile',
+      ]),
     );
-    const noKafka = loadConfig(RegistrationConfig, { ...base, PORTAL_JWT_SECRET: 'x'.repeat(32) });
+    const secrets = { ADMIN_EMAIL: 'staff@plan.example', ADMIN_PASSWORD: 'staff-password-1', PORTAL_JWT_SECRET: 'x'.repeat(32), SMTP_URL: 'smtp://127.0.0.1:9' };
+    const noKafka = loadConfig(RegistrationConfig, { ...base, ...secrets });
     await expect(createRegistrationApp({ ...noKafka, DATABASE_URL: database.url }, { logger: false })).rejects.toThrow(
       'KAFKA_BROKERS is required in the production profile',
     );
+  });
+
+  it('refuses to seed a database a production service has used', async () => {
+    const production = await createTestDatabase();
+    try {
+      const secrets = { ADMIN_EMAIL: 'staff@plan.example', ADMIN_PASSWORD: 'staff-password-1', PORTAL_JWT_SECRET: 'x'.repeat(32), SMTP_URL: 'smtp://127.0.0.1:9' };
+      const productionConfig = loadConfig(RegistrationConfig, { DATABASE_URL: production.url, PROFILE: 'production', ...secrets });
+      const first = await createRegistrationApp({ ...productionConfig, DATABASE_URL: production.url }, { logger: false, eventBus: new InProcessEventBus() });
+      await first.init();
+      await first.close();
+
+      const sandboxConfig = loadConfig(RegistrationConfig, { DATABASE_URL: production.url, PROFILE: 'sandbox' });
+      await expect(createRegistrationApp({ ...sandboxConfig, DATABASE_URL: production.url }, { logger: false, eventBus: new InProcessEventBus() })).rejects.toThrow(DatabaseProfileMismatchError);
+
+      const client = new Client({ connectionString: production.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query(
+          `SELECT (SELECT count(*)::int FROM registration.registration) AS registrations,
+                  (SELECT count(*)::int FROM registration.account WHERE email = 'admin@sandbox.local') AS sandbox_admins,
+                  (SELECT profile FROM registration.database_profile) AS profile`,
+        );
+        expect(rows).toEqual([{ registrations: 0, sandbox_admins: 0, profile: 'production' }]);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await production.drop();
+    }
+  });
+
+  it('keeps production off the database the sandbox set up, with its published demo credentials', async () => {
+    const secrets = { ADMIN_EMAIL: 'staff@plan.example', ADMIN_PASSWORD: 'staff-password-1', PORTAL_JWT_SECRET: 'x'.repeat(32), SMTP_URL: 'smtp://127.0.0.1:9' };
+    const config = loadConfig(RegistrationConfig, { DATABASE_URL: database.url, PROFILE: 'production', ...secrets });
+    await expect(createRegistrationApp({ ...config, DATABASE_URL: database.url }, { logger: false, eventBus: new InProcessEventBus() })).rejects.toThrow(
+      /registration schema was set up by the sandbox profile/,
+    );
+    const [{ profile }] = await app.get(DataSource).query('SELECT profile FROM database_profile');
+    expect(profile).toBe('sandbox');
   });
 
   it('behind a trusted proxy, counts failed logins per forwarded client address', async () => {

@@ -23,3 +23,4 @@ export {
   type IsolatedKafka,
 } from './kafka';
 export { metricValue, scrapeMetrics } from './prometheus';
+export { runEntryPoint, type EntryPointRun } from './entry-point';

@@ -1,20 +1,13 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { composeSchemaErrors, MissingComposeVariableError, renderComposeFile, type ComposeFile } from './compose/compose-file';
 import { ENV_EXAMPLE_PATH } from './env-example';
 
 const root = path.resolve(__dirname, '../../..');
 const composeFile = path.join(root, 'docker/docker-compose.yml');
-
-/** `docker compose` (v2 plugin) when present, else Debian's `docker-compose`. .ci/run installs the latter. */
-function composeCommand(): string[] {
-  if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0) return ['docker', 'compose'];
-  if (spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0) return ['docker-compose'];
-  throw new Error('Neither `docker compose` nor `docker-compose` is installed: apt-get install docker-compose');
-}
+const APP_SERVICES = ['registration', 'authorization', 'fhir'] as const;
 
 describe('docker/docker-compose.yml', () => {
-  const [command, ...prefix] = composeCommand();
   const required = {
     PORTAL_JWT_SECRET: 'x',
     COOKIE_KEYS: 'k'.repeat(32),
@@ -22,20 +15,47 @@ describe('docker/docker-compose.yml', () => {
     ADMIN_PASSWORD: 'change-me',
   };
 
-  function config(env: Record<string, string>): string {
-    return execFileSync(command, [...prefix, '-f', composeFile, 'config'], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-  }
+  /** The file as `docker compose config` sees it with this environment (and nothing else). */
+  const config = (env: Record<string, string>) => renderComposeFile(composeFile, env) as ComposeFile;
+  const environmentOf = (file: ComposeFile, service: string) => file.services[service].environment as Record<string, string>;
 
   it('is a valid compose file with PostgreSQL, Kafka, the migration job and the three services', () => {
     const rendered = config(required);
-    for (const service of ['postgres', 'kafka', 'migrate', 'registration', 'authorization', 'fhir']) {
-      expect(rendered).toMatch(new RegExp(`^  ${service}:$`, 'm'));
+    expect(composeSchemaErrors(rendered)).toEqual([]);
+    expect(Object.keys(rendered.services).sort()).toEqual(['authorization', 'fhir', 'kafka', 'migrate', 'postgres', 'registration']);
+    expect(rendered.services.kafka.image).toMatch(/^apache\/kafka:/);
+    expect(rendered.services.postgres.image).toMatch(/^postgres:/);
+  });
+
+  it('health-checks every long-running service and starts the services only once their dependencies are ready', () => {
+    const rendered = config(required);
+    for (const name of ['postgres', 'kafka', ...APP_SERVICES]) {
+      expect({ name, test: rendered.services[name].healthcheck?.test }).toEqual({ name, test: expect.any(Array) });
     }
-    expect(rendered).toContain('apache/kafka');
+    for (const name of APP_SERVICES) {
+      expect(rendered.services[name].healthcheck?.test).toEqual(expect.arrayContaining([expect.stringContaining(`/health/ready`)]));
+      expect(rendered.services[name].depends_on).toEqual({
+        postgres: { condition: 'service_healthy' },
+        kafka: { condition: 'service_healthy' },
+        migrate: { condition: 'service_completed_successfully' },
+      });
+    }
+    expect(rendered.services.migrate.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+    expect(rendered.services.migrate.restart).toBe('no');
+    // What `docker compose config` would refuse though the schema allows it: a dependency on a
+    // service or a volume that the file does not define.
+    for (const [name, service] of Object.entries(rendered.services)) {
+      for (const dependency of Object.keys(service.depends_on ?? {})) expect({ name, dependency, defined: dependency in rendered.services }).toEqual({ name, dependency, defined: true });
+      for (const volume of service.volumes ?? []) {
+        const source = typeof volume === 'string' ? volume.split(':')[0] : volume.source;
+        if (source && !source.startsWith('.') && !source.startsWith('/')) expect(Object.keys(rendered.volumes ?? {})).toContain(source);
+      }
+    }
+  });
+
+  it('runs the services in the production profile unless PROFILE says otherwise', () => {
+    for (const name of ['migrate', ...APP_SERVICES]) expect(environmentOf(config(required), name).PROFILE).toBe('production');
+    expect(environmentOf(config({ ...required, PROFILE: 'sandbox' }), 'fhir').PROFILE).toBe('sandbox');
   });
 
   it('runs only programs the image build compiles (dist/<path>.js from <path>.ts under a build root)', () => {
@@ -59,17 +79,25 @@ describe('docker/docker-compose.yml', () => {
   it('hands every variable of .env.example to the services, except the ports and hosts it fixes', () => {
     const fixedByCompose = /^(REGISTRATION|AUTHORIZATION|FHIR)_(PORT|HOST)$|^EMBEDDED_POSTGRES_/;
     const documented = [...readFileSync(ENV_EXAMPLE_PATH, 'utf8').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]);
-    const passed = readFileSync(composeFile, 'utf8');
     expect(documented).toEqual(expect.arrayContaining(['LOGIN_MAX_FAILURES', 'TRUST_PROXY_HOPS', 'FHIR_HOST']));
-    expect(documented.filter((name) => !fixedByCompose.test(name) && !new RegExp(`^    ${name}: `, 'm').test(passed))).toEqual([]);
 
-    // A value set in the environment reaches the containers; an unset one is blank (the default).
+    // A value set in the environment reaches every container; an unset one is blank (the default).
     const rendered = config({ ...required, LOGIN_MAX_FAILURES: '7' });
-    expect(rendered).toMatch(/^ {6}LOGIN_MAX_FAILURES: '7'$/m);
-    expect(rendered).toMatch(/^ {6}ACCESS_TOKEN_TTL_SECONDS: ''$/m);
+    for (const name of ['migrate', ...APP_SERVICES]) {
+      const environment = environmentOf(rendered, name);
+      expect({ name, missing: documented.filter((variable) => !fixedByCompose.test(variable) && !(variable in environment)) }).toEqual({ name, missing: [] });
+      expect(environment.LOGIN_MAX_FAILURES).toBe('7');
+      expect(environment.ACCESS_TOKEN_TTL_SECONDS).toBe('');
+    }
   });
 
   it('refuses to render without the secrets it cannot default', () => {
+    expect(() => config({})).toThrow(MissingComposeVariableError);
     expect(() => config({})).toThrow(/PORTAL_JWT_SECRET/);
+    for (const secret of Object.keys(required)) {
+      const withoutIt: Record<string, string> = { ...required };
+      delete withoutIt[secret];
+      expect(() => config(withoutIt)).toThrow(new RegExp(`required variable ${secret} is missing a value`));
+    }
   });
 });

@@ -2,6 +2,11 @@ import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
 import { Client } from 'pg';
 import { FHIR_SCHEMA } from '../../../apps/fhir/src/app.module';
 import { loadSandboxData, migrateAll, SERVICE_SCHEMAS } from './migrate';
+import { loadConfig } from '@payer-access/config';
+import { DatabaseProfileMismatchError } from '@payer-access/database';
+import { InProcessEventBus } from '@payer-access/events';
+import { createFhirApp, FhirConfig } from '@payer-access/fhir-service';
+import { sandboxDataSet } from '@payer-access/synthetic-data';
 
 describe(migrateAll.name, () => {
   let database: TestDatabase;
@@ -53,5 +58,32 @@ describe(migrateAll.name, () => {
       await client.end();
     }
     expect(await loadSandboxData(database.url, { ...settings, PROFILE: 'sandbox' })).toBe(0);
+  });
+
+  it('refuses to load sandbox data, in the job or in a sandbox service, once a production FHIR service has run', async () => {
+    const production = await createTestDatabase();
+    try {
+      await migrateAll(production.url);
+      const config = loadConfig(FhirConfig, { DATABASE_URL: production.url, PROFILE: 'production', MIGRATE_ON_START: 'false' });
+      const app = await createFhirApp({ ...config, DATABASE_URL: production.url }, { logger: false, eventBus: new InProcessEventBus() });
+      await app.init();
+      await app.close();
+
+      const settings = { FHIR_LOAD_SANDBOX_DATA: 'true' as const, FHIR_PUBLIC_URL: 'http://localhost:3003', PROFILE: 'sandbox' as const };
+      await expect(loadSandboxData(production.url, settings)).rejects.toThrow(DatabaseProfileMismatchError);
+      const sandboxConfig = loadConfig(FhirConfig, { DATABASE_URL: production.url, PROFILE: 'sandbox' });
+      await expect(createFhirApp({ ...sandboxConfig, DATABASE_URL: production.url }, { logger: false, eventBus: new InProcessEventBus(), sandboxData: sandboxDataSet })).rejects.toThrow(DatabaseProfileMismatchError);
+
+      const client = new Client({ connectionString: production.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query(`SELECT count(*)::int AS resources FROM "${FHIR_SCHEMA}".resource`);
+        expect(rows).toEqual([{ resources: 0 }]);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await production.drop();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { Resource } from '@medplum/fhirtypes';
-import { loadConfigOrExit, requireDatabaseUrl } from '@payer-access/config';
-import { createDataSource, migrateDatabase } from '@payer-access/database';
+import { loadStandaloneConfigOrExit } from '@payer-access/config';
+import { createDataSource, migrateDatabase, recordDatabaseProfile } from '@payer-access/database';
 import { createFhirSearchRegistry, FhirConfig, NdjsonLoader, ResourceRepository, SearchIndexer } from '@payer-access/fhir-service';
 import { sandboxDataSet } from '@payer-access/synthetic-data';
 import { REGISTRATION_SCHEMA } from '../../../apps/registration/src/app.module';
@@ -37,7 +37,8 @@ export async function migrateAll(databaseUrl: string, log: (line: string) => voi
 /**
  * In the sandbox profile, loads the synthetic sandbox data set into an empty FHIR store, as `npm
  * start` does, so that services run apart (docker compose) serve seed 002's members too. A store
- * that holds anything is left alone. Returns the number of resources loaded.
+ * that holds anything is left alone, and a schema a production service has used is refused
+ * (DatabaseProfileMismatchError). Returns the number of resources loaded.
  */
 export async function loadSandboxData(
   databaseUrl: string,
@@ -49,6 +50,7 @@ export async function loadSandboxData(
   const dataSource = createDataSource({ url: databaseUrl, schema: FHIR_SCHEMA, migrations: [], poolSize: 2, applicationName: 'payer-access-migrate' });
   await dataSource.initialize();
   try {
+    await recordDatabaseProfile(dataSource, 'sandbox');
     const registry = createFhirSearchRegistry(config);
     const repository = new ResourceRepository(dataSource, new SearchIndexer(registry));
     if (!(await repository.isEmpty())) {
@@ -64,7 +66,7 @@ export async function loadSandboxData(
 }
 
 if (require.main === module) {
-  const config = requireDatabaseUrl(loadConfigOrExit(FhirConfig));
+  const config = loadStandaloneConfigOrExit(FhirConfig, { events: false });
   const log = (line: string): void => void process.stdout.write(`[migrate] ${line}\n`);
   (async () => {
     await migrateAll(config.DATABASE_URL, log);

@@ -18,3 +18,11 @@ export class SandboxConfig {
 }
 
 export const SERVICE_CONFIGS = { registration: RegistrationConfig, authorization: AuthorizationConfig, fhir: FhirConfig } as const;
+
+/**
+ * The services default to the production profile; `npm start` is the one place that asks for the
+ * sandbox, unless PROFILE says otherwise.
+ */
+export function sandboxEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, PROFILE: env.PROFILE?.trim() || 'sandbox' };
+}

@@ -7,7 +7,7 @@ import { startAuthorizationService } from '@payer-access/authorization-service';
 import { startFhirService } from '@payer-access/fhir-service';
 import { sandboxDataSet } from '@payer-access/synthetic-data';
 import { startRegistrationService } from '@payer-access/registration-service';
-import { SandboxConfig, SERVICE_CONFIGS } from './sandbox.config';
+import { SandboxConfig, SERVICE_CONFIGS, sandboxEnvironment } from './sandbox.config';
 
 export type SandboxServiceName = 'registration' | 'authorization' | 'fhir';
 
@@ -36,7 +36,8 @@ export interface SandboxOptions {
  * database finds every account, client, status and revocation as it was.
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
-  const env = options.env ?? process.env;
+  // `npm start` is the sandbox unless told otherwise; the services' own default is production.
+  const env = sandboxEnvironment(options.env ?? process.env);
   const log = options.log ?? (() => undefined);
   const sandbox = loadConfig(SandboxConfig, env);
   const configs = {

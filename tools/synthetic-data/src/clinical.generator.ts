@@ -13,7 +13,7 @@ function instant(ms: number): string {
 }
 
 /**
- * One of each US Core clinical resource PRODUCT.md lists for a patient, linked to one another
+ * One of each US Core clinical resource docs/product.md#fhir-service lists for a patient, linked to one another
  * (the report cites the observation, the care plan the condition) as a chart would be.
  */
 export function* clinicalResources(random: SeededRandom, patientId: string): Generator<Resource> {

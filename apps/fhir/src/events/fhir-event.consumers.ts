@@ -8,7 +8,7 @@ import { GrantDenylist } from './grant-denylist';
 /**
  * Feeds the client status cache and the grant denylist. Every instance keeps whole copies, so each
  * subscribes with a consumer group of its own and reads both topics from the beginning; the
- * service reports not ready until the status cache has caught up (ARCHITECTURE.md "Events").
+ * service reports not ready until the status cache has caught up (docs/architecture.md#events).
  */
 @Injectable()
 export class FhirEventConsumers implements OnModuleInit, OnApplicationShutdown {

@@ -36,7 +36,7 @@ export async function startFhirTestApp(env: Record<string, string> = {}): Promis
   await issuer.start();
   const bus = new InProcessEventBus();
   await bus.ensureTopics(platformTopicSpecs());
-  const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, AUTHORIZATION_PUBLIC_URL: issuer.issuer, ...env });
+  const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox', AUTHORIZATION_PUBLIC_URL: issuer.issuer, ...env });
   const app = await createFhirApp({ ...config, DATABASE_URL: database.url }, { logger: false, eventBus: bus });
   await app.init();
   const versions = new Map<string, number>();

@@ -1,14 +1,16 @@
+import { DATABASE_PROFILE_MIGRATIONS } from '@payer-access/database';
 import { OUTBOX_MIGRATIONS } from '@payer-access/events';
 import { InitialRegistrationSchema1763900000000 } from './1763900000000-initial-registration-schema';
 import { MailOutbox1795900000000 } from './1795900000000-mail-outbox';
 import { RegistrationPendingChange1796100000000 } from './1796100000000-registration-pending-change';
 import { LoginFailureLastAttempt1796100000001 } from './1796100000001-login-failure-last-attempt';
 
-/** The registration schema's migrations, oldest first: the events library's outbox table, then ours. */
+/** The registration schema's migrations, oldest first: the events library's outbox table, then ours, then the database library's profile marker. */
 export const REGISTRATION_MIGRATIONS: (new () => object)[] = [
   ...OUTBOX_MIGRATIONS,
   InitialRegistrationSchema1763900000000,
   MailOutbox1795900000000,
   RegistrationPendingChange1796100000000,
   LoginFailureLastAttempt1796100000001,
+  ...DATABASE_PROFILE_MIGRATIONS,
 ];

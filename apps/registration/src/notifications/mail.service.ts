@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { backoffDelay, type BackoffOptions } from '@payer-access/events';
+import { nestEventsLogger, QueueWorker } from '@payer-access/events';
 import { ServiceMetrics } from '@payer-access/http';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -10,8 +10,6 @@ import type { MailMessage } from './mail-templates';
 
 /** Safety net: mail queued by another instance, or due again after a failure elsewhere, waits at most this long. */
 const POLL_INTERVAL_MS = 5_000;
-const RETAIN_SENT_MS = 7 * 24 * 60 * 60 * 1_000;
-const PURGE_EVERY_MS = 60 * 60 * 1_000;
 
 interface QueuedMail {
   id: string;
@@ -20,16 +18,6 @@ interface QueuedMail {
   text: string;
   attempts: number;
 }
-
-type Attempt = { outcome: 'none' } | { outcome: 'sent' } | { outcome: 'failed'; retryInMs: number };
-
-// The oldest due mail that no other relay holds; the lock lasts while it is being sent.
-const CLAIM_ONE = `
-  SELECT id, recipient, subject, text, attempts FROM mail_outbox
-  WHERE sent_at IS NULL AND next_attempt_at <= now()
-  ORDER BY next_attempt_at, id
-  LIMIT 1
-  FOR UPDATE SKIP LOCKED`;
 
 export class MailOutsideTransactionError extends Error {
   constructor() {
@@ -48,34 +36,51 @@ export class MailOutsideTransactionError extends Error {
  * server refuses for good (a mistyped address) therefore stays unsent with its `last_error`, counted by
  * `registration_mail_pending`, until operators correct or delete the row.
  *
- * Several instances may relay one table: rows are claimed with `FOR UPDATE SKIP LOCKED`. Delivery is
- * at least once: a crash after the server accepted a mail but before `sent_at` commits sends it again.
+ * The relay is the platform's QueueWorker over `mail_outbox`, as the event outbox's is over `outbox`:
+ * several instances may relay one table (rows are claimed with `FOR UPDATE SKIP LOCKED`), and
+ * delivery is at least once: a crash after the server accepted a mail but before `sent_at` commits
+ * sends it again.
  */
 @Injectable()
 export class MailService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Mail');
   private readonly transporter?: Transporter;
   private readonly from: string;
-  private readonly backoff: BackoffOptions;
-
-  private running = false;
-  private loop?: Promise<void>;
-  private wakeUp?: () => void;
-  private nudged = false;
-  private failing = false;
-  private lastPurge = 0;
+  private readonly worker: QueueWorker<QueuedMail>;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource() dataSource: DataSource,
     @Inject(REGISTRATION_CONFIG) config: RegistrationConfig,
     metrics: ServiceMetrics,
   ) {
     this.from = config.MAIL_FROM;
-    this.backoff = { initialMs: config.MAIL_RETRY_INITIAL_MS, maxMs: config.MAIL_RETRY_MAX_MS, factor: 2, jitter: 0.2 };
     // Bounded waits: a claimed row stays locked, and its database connection busy, while it is sent.
     if (config.SMTP_URL) {
       this.transporter = nodemailer.createTransport({ url: config.SMTP_URL, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
     }
+    this.worker = new QueueWorker<QueuedMail>({
+      dataSource,
+      table: 'mail_outbox',
+      name: 'Mail relay',
+      claim: { columns: 'q.id, q.recipient, q.subject, q.text, q.attempts' },
+      // One mail per transaction: a slow SMTP server holds one row, and one failure ends the pass
+      // (the server is probably away; the rest waits for that mail's retry or the poll).
+      batchSize: 1,
+      handle: async ([mail]) => {
+        try {
+          await this.deliver(mail);
+          return { done: [mail], failed: [] };
+        } catch (error) {
+          return { done: [], failed: [{ row: mail, error }] };
+        }
+      },
+      pollIntervalMs: POLL_INTERVAL_MS,
+      backoff: { initialMs: config.MAIL_RETRY_INITIAL_MS, maxMs: config.MAIL_RETRY_MAX_MS, factor: 2, jitter: 0.2 },
+      // Sent mail is kept a week for operators' questions ("was it sent?"), then deleted with its addresses.
+      retainSentMs: 7 * 24 * 60 * 60 * 1_000,
+      // Log lines name rows and errors, never recipients or contents.
+      logger: nestEventsLogger(this.logger),
+    });
     const help = 'Notification emails queued and not yet accepted by the SMTP server (or written to the log).';
     metrics.gauge('registration_mail_pending', help, [], async (gauge) => {
       try {
@@ -97,108 +102,26 @@ export class MailService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Asks the relay for a pass now, rather than at its next poll: call it right after committing queued mail. */
   wake(): void {
-    this.nudged = true;
-    this.wakeUp?.();
+    this.worker.notify();
   }
 
-  /** Attempts every mail that is due (sent, or rescheduled after a failure); returns how many were sent. */
-  async flush(): Promise<number> {
-    let sent = 0;
-    for (;;) {
-      const attempt = await this.attemptOne();
-      if (attempt.outcome === 'none') return sent;
-      if (attempt.outcome === 'sent') sent++;
-    }
+  /** Attempts every mail that is due until one fails or none is left; returns how many were sent. */
+  flush(): Promise<number> {
+    return this.worker.drain();
   }
 
-  async countPending(): Promise<number> {
-    const rows: Array<{ count: string }> = await this.dataSource.query(`SELECT count(*) AS count FROM mail_outbox WHERE sent_at IS NULL`);
-    return Number(rows[0].count);
+  countPending(): Promise<number> {
+    return this.worker.countPending();
   }
 
-  onApplicationBootstrap(): void {
-    this.running = true;
-    this.loop = this.run();
+  onApplicationBootstrap(): Promise<void> {
+    return this.worker.start();
   }
 
   /** Finishes the mail being sent, claims no other; what is left stays queued for the next start or instance. */
   async onModuleDestroy(): Promise<void> {
-    this.running = false;
-    this.wakeUp?.();
-    await this.loop;
+    await this.worker.stop();
     this.transporter?.close();
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      this.nudged = false;
-      let wait = POLL_INTERVAL_MS;
-      try {
-        // Due mail until none is left, or until one fails: the server is probably away, and the rest
-        // waits for that mail's retry (or the poll) rather than each running into the same error now.
-        while (this.running) {
-          const attempt = await this.attemptOne();
-          if (attempt.outcome === 'none') break;
-          if (attempt.outcome === 'failed') {
-            wait = Math.min(wait, attempt.retryInMs);
-            break;
-          }
-        }
-        await this.purgeIfDue();
-      } catch (error) {
-        this.logger.warn(`mail relay pass failed; retrying in ${POLL_INTERVAL_MS} ms: ${errorMessage(error)}`);
-      }
-      if (!this.running) break;
-      if (this.nudged) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wakeUp = undefined;
-    }
-  }
-
-  /** One transaction: claim the oldest due mail, send it, record the outcome. */
-  private async attemptOne(): Promise<Attempt> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.startTransaction();
-      const [mail]: QueuedMail[] = await runner.query(CLAIM_ONE);
-      if (!mail) {
-        await runner.commitTransaction();
-        return { outcome: 'none' };
-      }
-      let attempt: Attempt;
-      try {
-        await this.deliver(mail);
-        await runner.query(`UPDATE mail_outbox SET sent_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL WHERE id = $1`, [mail.id]);
-        attempt = { outcome: 'sent' };
-      } catch (error) {
-        const retryInMs = backoffDelay(mail.attempts + 1, this.backoff);
-        await runner.query(
-          `UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = clock_timestamp() + $3 * interval '1 millisecond' WHERE id = $1`,
-          [mail.id, errorMessage(error).slice(0, 2_000), retryInMs],
-        );
-        attempt = { outcome: 'failed', retryInMs };
-        this.failing = true;
-        this.logger.warn(`could not send "${mail.subject}" (attempt ${mail.attempts + 1}); retrying in ${retryInMs} ms: ${errorMessage(error)}`);
-      }
-      await runner.commitTransaction();
-      if (attempt.outcome === 'sent' && this.failing) {
-        this.failing = false;
-        this.logger.log('the SMTP server accepts mail again');
-      }
-      return attempt;
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
-    } finally {
-      await runner.release();
-    }
   }
 
   private async deliver(mail: QueuedMail): Promise<void> {
@@ -210,15 +133,4 @@ export class MailService implements OnApplicationBootstrap, OnModuleDestroy {
     await this.transporter.sendMail({ from: this.from, to: mail.recipient, subject: mail.subject, text: mail.text });
     this.logger.log(`sent "${mail.subject}"`);
   }
-
-  /** Sent mail is kept a week for operators' questions ("was it sent?"), then deleted with its addresses. */
-  private async purgeIfDue(): Promise<void> {
-    if (Date.now() - this.lastPurge < PURGE_EVERY_MS) return;
-    this.lastPurge = Date.now();
-    await this.dataSource.query(`DELETE FROM mail_outbox WHERE sent_at < now() - $1 * interval '1 millisecond'`, [RETAIN_SENT_MS]);
-  }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -3,7 +3,7 @@ import type { ClientStatus } from './client-status';
 
 /**
  * Compacted topic, keyed by client_id, that carries every change to a registered client
- * (PRODUCT.md "Cross-service revocation"). Compaction keeps only the latest event per client,
+ * (docs/product.md#cross-service-revocation). Compaction keeps only the latest event per client,
  * so each event is a complete snapshot: a consumer reading from the start rebuilds the current
  * state of every client without any earlier event.
  */

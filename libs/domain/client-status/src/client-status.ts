@@ -1,6 +1,6 @@
 /**
  * The review status of a registered client, an application or a payer. The meanings are the
- * ones the plan publishes to registrants (seeds 000 and 001); PRODUCT.md "Client status".
+ * ones the plan publishes to registrants (docs/product.md#seed-000 and #seed-001); docs/product.md#client-status.
  */
 export const ClientStatus = {
   /** Submitted and under review by plan staff; the client cannot be used yet. */

@@ -6,7 +6,7 @@ const { Pending, Approved, Suspended, Terminated } = ClientStatus;
 const { Approve, Reject, Suspend, Reinstate, Terminate } = ClientAction;
 
 describe('applyTransition', () => {
-  // Written out by hand from PRODUCT.md rather than derived, so that a change to the state
+  // Written out by hand from docs/product.md#client-status rather than derived, so that a change to the state
   // machine has to be made twice to go unnoticed.
   const allowed: ReadonlyArray<[ClientStatus, ClientAction, ClientStatus]> = [
     [Pending, Approve, Approved],

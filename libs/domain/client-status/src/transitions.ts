@@ -9,7 +9,7 @@ interface ActionRule {
 }
 
 /**
- * The state machine of PRODUCT.md "Client status": pending → approved | terminated (rejected);
+ * The state machine of docs/product.md#client-status: pending → approved | terminated (rejected);
  * approved → suspended | terminated; suspended → approved (reinstated) | terminated;
  * terminated is final.
  */

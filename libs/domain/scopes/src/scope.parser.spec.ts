@@ -4,7 +4,7 @@ import { parseScope, parseScopes } from './scope.parser';
 describe('parseScope', () => {
   describe('resource scopes', () => {
     it.each<[string, Scope]>([
-      // The forms of PRODUCT.md and seed 002.
+      // The forms of docs/product.md#authorization-service and #seed-002.
       [
         'patient/Patient.read',
         { kind: 'resource', context: 'patient', resourceType: 'Patient', permissions: ['r', 's'], v1Permission: 'read' },

@@ -1,5 +1,5 @@
-import { IsInt, Max, Min } from 'class-validator';
-import { ConfigValidationError, ConfigVariable, PlatformConfig, configVariables, kafkaClientSecurity, loadConfig } from './index';
+import { IsInt, IsString, Max, Min, MinLength } from 'class-validator';
+import { ConfigValidationError, ConfigVariable, PlatformConfig, RequiredInProduction, configVariables, isRequiredInProduction, kafkaClientSecurity, loadConfig } from './index';
 
 class ServiceConfig extends PlatformConfig {
   @ConfigVariable({ description: 'HTTP port.' })
@@ -11,14 +11,49 @@ class ServiceConfig extends PlatformConfig {
   @ConfigVariable({ description: 'Signing secret.', sensitive: true })
   @IsInt()
   SECRET_NUMBER: number = 1;
+
+  @ConfigVariable({ description: 'A key the sandbox generates when unset.', sensitive: true })
+  @RequiredInProduction()
+  @IsString()
+  @MinLength(16)
+  API_KEY?: string;
 }
 
 describe(loadConfig.name, () => {
-  it('uses the defaults when nothing is set', () => {
-    const config = loadConfig(ServiceConfig, {});
+  it('uses the defaults when nothing but the sandbox is asked for', () => {
+    const config = loadConfig(ServiceConfig, { PROFILE: 'sandbox' });
     expect(config).toMatchObject({ PROFILE: 'sandbox', PORT: 3001, LOG_LEVEL: 'info', MIGRATE_ON_START: 'true' });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config).toBeInstanceOf(ServiceConfig);
+  });
+
+  it('is production unless the sandbox is asked for, and production names every setting it lacks', () => {
+    expect(() => loadConfig(ServiceConfig, {})).toThrow(
+      new ConfigValidationError([
+        'API_KEY is required in the production profile',
+        'DATABASE_URL is required in the production profile',
+      ]),
+    );
+    expect(loadConfig(ServiceConfig, { DATABASE_URL: 'postgres://db/app', API_KEY: 'k'.repeat(16) }).PROFILE).toBe('production');
+    expect(isRequiredInProduction(ServiceConfig, 'API_KEY')).toBe(true);
+    expect(isRequiredInProduction(ServiceConfig, 'DATABASE_URL')).toBe(true);
+    expect(isRequiredInProduction(ServiceConfig, 'PORT')).toBe(false);
+  });
+
+  it('takes an unknown profile for production, secrets included', () => {
+    expect(() => loadConfig(ServiceConfig, { PROFILE: 'staging', DATABASE_URL: 'postgres://db/app' })).toThrow(
+      new ConfigValidationError(['API_KEY is required in the production profile', 'PROFILE must be one of the following values: sandbox, production (got "staging")']),
+    );
+  });
+
+  it('still validates a sandbox value that is given', () => {
+    expect(() => loadConfig(ServiceConfig, { PROFILE: 'sandbox', API_KEY: 'short' })).toThrow(
+      new ConfigValidationError(['API_KEY must be longer than or equal to 16 characters']),
+    );
+  });
+
+  it('prints one line per problem', () => {
+    expect(new ConfigValidationError(['A is required', 'B is required']).message).toBe('Invalid configuration: A is required\nInvalid configuration: B is required');
   });
 
   it('converts and keeps valid values', () => {
@@ -30,6 +65,7 @@ describe(loadConfig.name, () => {
       KAFKA_SASL_MECHANISM: 'scram-sha-512',
       KAFKA_USERNAME: 'registration',
       KAFKA_PASSWORD: 'pw',
+      API_KEY: 'a-key-of-16-chars',
     });
     expect(config.PORT).toBe(8080);
     expect(config.PROFILE).toBe('production');
@@ -37,16 +73,15 @@ describe(loadConfig.name, () => {
   });
 
   it('treats blank values as unset', () => {
-    expect(loadConfig(ServiceConfig, { PORT: '  ', DATABASE_URL: '' }).PORT).toBe(3001);
+    expect(loadConfig(ServiceConfig, { PROFILE: 'sandbox', PORT: '  ', DATABASE_URL: '' }).PORT).toBe(3001);
   });
 
   it.each([
     [{ PORT: 'eighty' }, 'PORT must be an integer number (got "eighty")'],
     [{ PORT: '70000' }, 'PORT must not be greater than 65535 (got "70000")'],
-    [{ PROFILE: 'staging' }, 'PROFILE must be one of the following values: sandbox, production (got "staging")'],
     [{ KAFKA_BROKERS: 'kafka' }, 'KAFKA_BROKERS must be a comma-separated list of host:port (got "kafka")'],
   ])('names the variable and the value it rejects: %p', (env, message) => {
-    expect(() => loadConfig(ServiceConfig, env)).toThrow(new ConfigValidationError([message]));
+    expect(() => loadConfig(ServiceConfig, { PROFILE: 'sandbox', ...env })).toThrow(new ConfigValidationError([message]));
   });
 
   describe('Kafka authentication', () => {
@@ -81,7 +116,7 @@ describe(loadConfig.name, () => {
   });
 
   it('never prints a sensitive value back', () => {
-    const run = () => loadConfig(ServiceConfig, { DATABASE_URL: 'mysql://root:hunter2@db/app', SECRET_NUMBER: 'hunter2' });
+    const run = () => loadConfig(ServiceConfig, { PROFILE: 'sandbox', DATABASE_URL: 'mysql://root:hunter2@db/app', SECRET_NUMBER: 'hunter2' });
     expect(run).toThrow(ConfigValidationError);
     try {
       run();

@@ -1,5 +1,6 @@
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { ConfigVariable } from './config-variable.decorator';
+import { RequiredInProduction } from './required-in-production.decorator';
 import { IsBrokerList, IsPostgresUrl } from './validators';
 
 export const PROFILES = ['sandbox', 'production'] as const;
@@ -11,18 +12,19 @@ export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
 /** Settings every service shares; each service's configuration extends it. */
 export class PlatformConfig {
   @ConfigVariable({
-    description: 'sandbox: synthetic data, seeded demo client, relaxed PKCE (plain allowed), mail to the log. production: none of these.',
+    description:
+      'production (the default): every secret must be set, and a service refuses to start without them. sandbox (what `npm start` asks for): synthetic data, the seeded demo client and members with published credentials, relaxed PKCE (plain allowed), mail to the log.',
     example: 'production',
   })
   @IsIn(PROFILES)
-  PROFILE: Profile = 'sandbox';
+  PROFILE: Profile = 'production';
 
   @ConfigVariable({
-    description: 'PostgreSQL connection URL. Each service keeps its tables in its own schema. Unset with `npm start`: an embedded PostgreSQL is started.',
+    description: 'PostgreSQL connection URL. Each service keeps its tables in its own schema. Required in production; unset with `npm start`: an embedded PostgreSQL is started.',
     sensitive: true,
     example: 'postgres://payer_access:change-me@postgres:5432/payer_access',
   })
-  @IsOptional()
+  @RequiredInProduction()
   @IsPostgresUrl()
   DATABASE_URL?: string;
 

@@ -18,7 +18,7 @@ export function parseBrokers(brokers: string | readonly string[] | undefined): s
 }
 
 /**
- * Kafka when brokers are configured, else the durable PostgreSQL log (ARCHITECTURE.md "Run modes").
+ * Kafka when brokers are configured, else the durable PostgreSQL log (docs/architecture.md#run-modes).
  * The in-memory `InProcessEventBus` is never chosen here: it loses every event at exit, so only
  * unit tests construct it themselves.
  */

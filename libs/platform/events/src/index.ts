@@ -1,6 +1,6 @@
 /**
  * @payer-access/events — the event bus port and its adapters, the transactional outbox and its
- * relay, idempotent-consumer helpers (ARCHITECTURE.md "Events"; PRODUCT.md "Cross-service revocation").
+ * relay, idempotent-consumer helpers (docs/architecture.md#events).
  *
  * Wiring a service (Nest):
  * - data source: `entities: [...OUTBOX_ENTITIES]`, `migrations: [...OUTBOX_MIGRATIONS]` (publishers);
@@ -17,6 +17,8 @@
  *   with the handler wrapped in `versionedHandler` (projections; `instanceGroupId` when every
  *   instance rebuilds the whole projection) or `ConsumedEvents.once` (database effects); register
  *   `caughtUpCheck(subscription)` as a readiness check.
+ * - work queues: `QueueWorker` works any table with the queue columns off after commit (claim with
+ *   `FOR UPDATE SKIP LOCKED`, retry with backoff, purge); the outbox relay and the mail relay are two.
  * - metrics: `EventsModule.forRoot({ …, metrics: ServiceMetrics })` reports each Kafka subscription's
  *   lag per partition and the outbox backlog (`EventsMetrics`).
  */
@@ -64,6 +66,7 @@ export { OutboxMessage } from './outbox/outbox-message.entity';
 export { CreateOutbox1763856000000, CreateConsumedEvent1763856000001 } from './outbox/outbox.migration';
 export { OutboxWriter, OutboxOutsideTransactionError, outboxChannel } from './outbox/outbox-writer';
 export { OutboxRelay, type OutboxRelayOptions, type RelayBatchResult } from './outbox/outbox-relay';
+export { QueueWorker, type QueueWorkerOptions, type QueueClaim, type QueueOutcome, type QueueBatchResult, type QueuedRow } from './queue/queue-worker';
 export { planPublication, type OutboxRowRef } from './outbox/publication-plan';
 export {
   LatestVersionGate,

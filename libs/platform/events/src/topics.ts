@@ -24,7 +24,7 @@ export interface ClientChangedTopicOptions {
 /**
  * `registration.client.changed.v1`, keyed by client_id and compacted: the latest event of every
  * client is kept forever, so a consumer that reads from the start rebuilds every client's state
- * (ARCHITECTURE.md "Events").
+ * (docs/architecture.md#events).
  */
 export function clientChangedTopicSpec(options: ClientChangedTopicOptions = {}): TopicSpec {
   return {

@@ -17,7 +17,7 @@ import {
 import { ApplicationAttestationsDto } from './attestations.dto';
 import { IsRedirectUri, IsWebUrl, PHONE_MESSAGE, PHONE_PATTERN } from './validators';
 
-/** A third-party application's registration (seed 001; PRODUCT.md "Registration service"). */
+/** A third-party application's registration (docs/product.md#seed-001, #registration-service). */
 export class CreateApplicationDto {
   @ApiProperty({ example: 'Acme Health Record', description: 'Shown to members on the consent page.' })
   @IsString()

@@ -13,7 +13,7 @@ export interface PartitionStart {
 
 /**
  * Tracks whether a subscription has handled everything its topic held when it started
- * (ARCHITECTURE.md: the FHIR service is not ready until its status cache has caught up).
+ * (docs/architecture.md#events: the FHIR service is not ready until its status cache has caught up).
  * Pure bookkeeping: the adapters feed it watermarks and handled offsets.
  */
 export class CatchUpTracker {

@@ -1,7 +1,7 @@
 import type { EventHandler, IncomingEvent } from '../event-bus';
 
 /**
- * "Last version per key wins" for projections (ARCHITECTURE.md "Events"): remembers the highest
+ * "Last version per key wins" for projections (docs/architecture.md#events): remembers the highest
  * version applied per key, so a redelivered event, a duplicate published by the outbox relay, or an
  * older event read during a replay is recognised and dropped. In memory: right for projections that
  * are rebuilt by reading a compacted topic from the beginning at every start.

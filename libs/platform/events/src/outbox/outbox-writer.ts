@@ -14,7 +14,7 @@ export class OutboxOutsideTransactionError extends Error {
 }
 
 /**
- * Adds events to the transactional outbox (PRODUCT.md "Cross-service revocation"): the row commits
+ * Adds events to the transactional outbox (docs/product.md#cross-service-revocation): the row commits
  * or rolls back with the caller's change, and the `OutboxRelay` publishes it afterwards.
  *
  * Per-key order is the order of the rows' ids. Change the aggregate (which locks its row) before

@@ -7,7 +7,7 @@ import { US_CORE_PATIENT_SEARCH_PARAMETERS } from './us-core-patient.search-para
 
 export type PatientAccessSearchOptions = CarinBlueButtonSearchOptions;
 
-/** Every search the Patient Access FHIR service offers (PRODUCT.md, "FHIR service"). */
+/** Every search the Patient Access FHIR service offers (docs/product.md#fhir-service). */
 export function patientAccessSearchParameters(
   options: PatientAccessSearchOptions = {},
 ): readonly SearchParameterDefinition[] {
