@@ -50,7 +50,19 @@ export async function createOidcProvider(deps: ProviderDependencies): Promise<Pr
   const allowRefreshWithoutOffline = refreshWithoutOfflineAccess(config);
 
   const provider = new Provider(config.AUTHORIZATION_PUBLIC_URL, {
-    adapter: postgresAdapterFactory(deps.dataSource, async (clientId): Promise<AdapterPayload | undefined> => deps.clients.metadata(clientId)),
+    adapter: postgresAdapterFactory(
+      deps.dataSource,
+      async (clientId): Promise<AdapterPayload | undefined> => deps.clients.metadata(clientId),
+      async (kind, grantId): Promise<never> => {
+        // What the provider does when it sees a consumed code or refresh token itself (RFC 6749
+        // §4.1.2, RFC 9700 §4.14.2): revoke the grant, announce it through `grant.revoked`.
+        if (grantId) {
+          await deps.dataSource.query(`DELETE FROM oidc_payload WHERE grant_id = $1 OR (kind = 'Grant' AND id = $1)`, [grantId]);
+          provider.emit('grant.revoked', Provider.ctx, grantId);
+        }
+        throw new errors.InvalidGrant(kind === 'RefreshToken' ? 'refresh token already used' : 'authorization code already consumed');
+      },
+    ),
     clients: [],
     jwks: { keys: deps.keys },
     // SameSite=Lax everywhere: the provider's own POST support for the authorization endpoint

@@ -8,10 +8,20 @@ import type { DataSource } from 'typeorm';
 export type ClientMetadataLookup = (clientId: string) => Promise<AdapterPayload | undefined>;
 
 /**
+ * Called when a consumption finds the row already consumed by a parallel request: that request
+ * is a replay the provider's own check could not see yet. It must refuse the request (throw).
+ */
+export type ConsumedReplayHandler = (kind: string, grantId: string | undefined) => Promise<never>;
+
+/**
  * oidc-provider storage in PostgreSQL, one `oidc_payload` table for every model, following the
  * provider's adapter contract (https://github.com/panva/node-oidc-provider/blob/main/example/my_adapter.js).
  */
-export function postgresAdapterFactory(dataSource: DataSource, findClient: ClientMetadataLookup): new (name: string) => Adapter {
+export function postgresAdapterFactory(
+  dataSource: DataSource,
+  findClient: ClientMetadataLookup,
+  onReplay: ConsumedReplayHandler,
+): new (name: string) => Adapter {
   return class PostgresAdapter implements Adapter {
     constructor(private readonly kind: string) {}
 
@@ -39,8 +49,19 @@ export function postgresAdapterFactory(dataSource: DataSource, findClient: Clien
       return this.findBy('user_code', userCode);
     }
 
+    /**
+     * The provider reads a code or refresh token, checks it is unconsumed, then consumes it: two
+     * parallel requests can both pass the check. Only the one whose update finds the row still
+     * unconsumed goes on; the other is handled as the replay it is.
+     */
     async consume(id: string): Promise<void> {
-      await dataSource.query(`UPDATE oidc_payload SET consumed_at = now() WHERE kind = $1 AND id = $2 AND consumed_at IS NULL`, [this.kind, id]);
+      const [, count] = (await dataSource.query(
+        `UPDATE oidc_payload SET consumed_at = now() WHERE kind = $1 AND id = $2 AND consumed_at IS NULL RETURNING id`,
+        [this.kind, id],
+      )) as [unknown, number];
+      if (count === 1) return;
+      const rows: { grant_id: string | null }[] = await dataSource.query(`SELECT grant_id FROM oidc_payload WHERE kind = $1 AND id = $2`, [this.kind, id]);
+      await onReplay(this.kind, rows[0]?.grant_id ?? undefined);
     }
 
     async destroy(id: string): Promise<void> {
