@@ -1,4 +1,5 @@
 import { AuthorizationInitial1763900000000 } from './1763900000000-authorization-initial';
+import { RevocationsSurviveFailures1764590400000 } from './1764590400000-revocations-survive-failures';
 
 /** The authorization schema's migrations, oldest first. */
-export const AUTHORIZATION_MIGRATIONS: (new () => object)[] = [AuthorizationInitial1763900000000];
+export const AUTHORIZATION_MIGRATIONS: (new () => object)[] = [AuthorizationInitial1763900000000, RevocationsSurviveFailures1764590400000];

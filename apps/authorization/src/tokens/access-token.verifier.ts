@@ -42,6 +42,9 @@ export class AccessTokenVerifier {
     }
     if (typeof payload.sub !== 'string' || typeof payload.client_id !== 'string') return undefined;
     if (this.clients.find(payload.client_id)?.status !== 'approved') return undefined;
+    const revokedBefore = this.clients.tokensRevokedBefore(payload.client_id);
+    // `iat` is in whole seconds: a token of the suspension's own second counts as issued before it.
+    if (revokedBefore && (typeof payload.iat !== 'number' || payload.iat * 1000 <= revokedBefore.getTime())) return undefined;
     if (typeof payload.grant_id === 'string') {
       const grant = await this.grants.find(payload.grant_id);
       if (!grant || grant.revokedAt) return undefined;
