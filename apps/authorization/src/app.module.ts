@@ -59,7 +59,7 @@ function eventsModule(config: AuthorizationConfig, options: AuthorizationModuleO
   return EventsModule.forRoot({
     bus: options.eventBus,
     config: { brokers: config.KAFKA_BROKERS, clientId: 'payer-access-authorization' },
-    topics: platformTopicSpecs({ maxTokenLifetimeMs: Math.max(config.ACCESS_TOKEN_TTL_SECONDS, 60) * 1000 }),
+    topics: platformTopicSpecs({ accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS }),
     outboxRelay: { backoff: { initialMs: 250, maxMs: 10_000, factor: 2, jitter: 0.2 } },
     logger: nestEventsLogger(new Logger('Events')),
     metrics: ServiceMetrics,

@@ -57,12 +57,6 @@ export class AuthorizationConfig extends PlatformConfig {
   @Max(86400)
   AUTHORIZATION_CODE_TTL_SECONDS: number = 3600;
 
-  @ConfigVariable({ description: 'Lifetime of an access token in seconds.', example: '3600' })
-  @IsInt()
-  @Min(60)
-  @Max(86400)
-  ACCESS_TOKEN_TTL_SECONDS: number = 3600;
-
   @ConfigVariable({ description: 'Lifetime of a refresh token in seconds.', example: '7776000' })
   @IsInt()
   @Min(300)

@@ -88,7 +88,7 @@ export class FhirCoreModule {
         EventsModule.forRoot({
           bus: options.eventBus,
           config: { brokers: config.KAFKA_BROKERS, clientId: 'fhir' },
-          topics: platformTopicSpecs(),
+          topics: platformTopicSpecs({ accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS }),
           outboxRelay: false,
           logger: nestEventsLogger(new Logger('FhirEvents')),
           metrics: ServiceMetrics,

@@ -37,6 +37,8 @@ export {
   clientChangedTopicSpec,
   grantRevokedTopicSpec,
   platformTopicSpecs,
+  reconciledTopicConfig,
+  REVOCATION_RETENTION_MARGIN_MS,
   type TopicSpec,
   type ClientChangedTopicOptions,
   type GrantRevokedTopicOptions,
