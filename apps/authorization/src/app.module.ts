@@ -17,6 +17,7 @@ import { InteractionController } from './interaction/interaction.controller';
 import { InteractionService } from './interaction/interaction.service';
 import { SigningKeyEntity } from './keys/signing-key.entity';
 import { SigningKeysService } from './keys/signing-keys.service';
+import { configuredKeyEncrypter, SIGNING_KEY_ENCRYPTER } from './keys/signing-key.encrypter';
 import { LoginThrottleEntity } from './members/login-throttle.entity';
 import { MemberAccountEntity } from './members/member-account.entity';
 import { MemberAccountsService } from './members/member-accounts.service';
@@ -88,6 +89,8 @@ export class AppModule {
         { provide: AUTHORIZATION_CONFIG, useValue: config },
         AuthorizationMetrics,
         AuditService,
+        // Key-encryption keys from configuration; a KMS-backed SigningKeyEncrypter can replace it here.
+        { provide: SIGNING_KEY_ENCRYPTER, useFactory: () => configuredKeyEncrypter(config) },
         SigningKeysService,
         MemberAccountsService,
         MemberGrantsService,

@@ -10,7 +10,11 @@ describe('production profile', () => {
   let service: TestService;
 
   beforeAll(async () => {
-    service = await startTestService({ PROFILE: 'production', COOKIE_KEYS: randomBytes(32).toString('base64url') });
+    service = await startTestService({
+      PROFILE: 'production',
+      COOKIE_KEYS: randomBytes(32).toString('base64url'),
+      SIGNING_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+    });
   });
 
   afterAll(async () => {
@@ -46,8 +50,20 @@ describe('production profile', () => {
   it('will not start without cookie keys', async () => {
     const database = await createTestDatabase();
     try {
-      const config = loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'production' });
+      const config = loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'production', SIGNING_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url') });
       await expect(createAuthorizationApp({ ...config, DATABASE_URL: database.url }, { logger: false, eventBus: new InProcessEventBus() })).rejects.toThrow(/COOKIE_KEYS/);
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('will not start without a key-encryption key for its signing keys, and says so in one line', async () => {
+    const database = await createTestDatabase();
+    try {
+      const config = loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'production', COOKIE_KEYS: randomBytes(32).toString('base64url') });
+      await expect(createAuthorizationApp({ ...config, DATABASE_URL: database.url }, { logger: false, eventBus: new InProcessEventBus() })).rejects.toThrow(
+        /^SIGNING_KEY_ENCRYPTION_KEY is required in the production profile[^\n]*$/,
+      );
     } finally {
       await database.drop();
     }
