@@ -1,6 +1,5 @@
 import { type DynamicModule, Global, Logger, Module, type Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { PassportModule } from '@nestjs/passport';
 import {
   BLUE_BUTTON_EOB_TYPE_SYSTEM,
   createSearchParameterRegistry,
@@ -84,7 +83,6 @@ export class FhirCoreModule {
     return {
       module: FhirCoreModule,
       imports: [
-        PassportModule,
         EventsModule.forRoot({
           bus: options.eventBus,
           config: { brokers: config.KAFKA_BROKERS, clientId: 'fhir' },

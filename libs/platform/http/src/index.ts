@@ -5,3 +5,4 @@ export { HealthDto } from './health/health.dto';
 export { runService, type RunServiceOptions, type RunningService } from './run-service';
 export { JsonLogger } from './observability/json-logger';
 export { ServiceMetrics } from './observability/metrics';
+export { AccessTokenVerifier, AccessTokenRejected, type AccessTokenVerifierOptions, type VerifiedAccessTokenClaims } from './auth/access-token.verifier';
