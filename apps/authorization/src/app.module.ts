@@ -19,6 +19,7 @@ import { InteractionController } from './interaction/interaction.controller';
 import { InteractionService } from './interaction/interaction.service';
 import { SigningKeyEntity } from './keys/signing-key.entity';
 import { SigningKeysService } from './keys/signing-keys.service';
+import { configuredKeyEncrypter, SIGNING_KEY_ENCRYPTER } from './keys/signing-key.encrypter';
 import { LoginThrottleEntity } from './members/login-throttle.entity';
 import { MemberAccountEntity } from './members/member-account.entity';
 import { MemberAccountsService } from './members/member-accounts.service';
@@ -61,7 +62,7 @@ function eventsModule(config: AuthorizationConfig, options: AuthorizationModuleO
   return EventsModule.forRoot({
     bus: options.eventBus,
     config: { brokers: config.KAFKA_BROKERS, databaseUrl: config.DATABASE_URL, clientId: 'payer-access-authorization', ...kafkaClientSecurity(config) },
-    topics: platformTopicSpecs({ maxTokenLifetimeMs: Math.max(config.ACCESS_TOKEN_TTL_SECONDS, 60) * 1000 }),
+    topics: platformTopicSpecs({ accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS }),
     outboxRelay: { backoff: { initialMs: 250, maxMs: 10_000, factor: 2, jitter: 0.2 } },
     logger: nestEventsLogger(new Logger('Events')),
     metrics: ServiceMetrics,
@@ -91,6 +92,8 @@ export class AppModule {
         { provide: AUTHORIZATION_CONFIG, useValue: config },
         AuthorizationMetrics,
         AuditService,
+        // Key-encryption keys from configuration; a KMS-backed SigningKeyEncrypter can replace it here.
+        { provide: SIGNING_KEY_ENCRYPTER, useFactory: () => configuredKeyEncrypter(config) },
         SigningKeysService,
         MemberAccountsService,
         MemberGrantsService,

@@ -57,12 +57,6 @@ export class AuthorizationConfig extends PlatformConfig {
   @Max(86400)
   AUTHORIZATION_CODE_TTL_SECONDS: number = 3600;
 
-  @ConfigVariable({ description: 'Lifetime of an access token in seconds.', example: '3600' })
-  @IsInt()
-  @Min(60)
-  @Max(86400)
-  ACCESS_TOKEN_TTL_SECONDS: number = 3600;
-
   @ConfigVariable({ description: 'Lifetime of a refresh token in seconds.', example: '7776000' })
   @IsInt()
   @Min(300)
@@ -82,6 +76,16 @@ export class AuthorizationConfig extends PlatformConfig {
   @IsString()
   @MinLength(32)
   COOKIE_KEYS?: string;
+
+  @ConfigVariable({
+    description:
+      'Key-encryption key of the token signing keys stored in the database: 32 random bytes, base64url (`openssl rand 32 | basenc --base64url | tr -d =`). Comma-separated to rotate: the first seals, every one listed opens. Required in production; the sandbox uses a fixed development key.',
+    sensitive: true,
+    example: 'replace-with-32-random-bytes-base64url',
+  })
+  @IsOptional()
+  @Matches(/^\s*[A-Za-z0-9_-]{43}\s*(,\s*[A-Za-z0-9_-]{43}\s*)*$/, { message: 'must be one or more comma-separated keys of 32 bytes in base64url (43 characters)' })
+  SIGNING_KEY_ENCRYPTION_KEY?: string;
 
   @ConfigVariable({ description: 'Failed logins per user name within LOGIN_FAILURE_WINDOW_SECONDS before further attempts are refused for that window.', example: '5' })
   @IsInt()

@@ -11,7 +11,11 @@ describe('production profile', () => {
   let service: TestService;
 
   beforeAll(async () => {
-    service = await startTestService({ PROFILE: 'production', COOKIE_KEYS: randomBytes(32).toString('base64url') });
+    service = await startTestService({
+      PROFILE: 'production',
+      COOKIE_KEYS: randomBytes(32).toString('base64url'),
+      SIGNING_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+    });
   });
 
   afterAll(async () => {
@@ -55,12 +59,25 @@ describe('production profile', () => {
   it('will not start without cookie keys', async () => {
     const database = await createTestDatabase();
     try {
-      expect(() => loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'production' })).toThrow(
+      const kek = randomBytes(32).toString('base64url');
+      expect(() => loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'production', SIGNING_KEY_ENCRYPTION_KEY: kek })).toThrow(
         new ConfigValidationError(['COOKIE_KEYS is required in the production profile']),
       );
       // Nor when the service is handed a configuration that skipped validation.
-      const config = { ...loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox' }), PROFILE: 'production' as const };
+      const config = { ...loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox', SIGNING_KEY_ENCRYPTION_KEY: kek }), PROFILE: 'production' as const };
       await expect(createAuthorizationApp({ ...config, DATABASE_URL: database.url }, { logger: false, eventBus: new InProcessEventBus() })).rejects.toThrow(/COOKIE_KEYS/);
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('will not start without a key-encryption key for its signing keys, and says so in one line', async () => {
+    const database = await createTestDatabase();
+    try {
+      const config = loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'production', COOKIE_KEYS: randomBytes(32).toString('base64url') });
+      await expect(createAuthorizationApp({ ...config, DATABASE_URL: database.url }, { logger: false, eventBus: new InProcessEventBus() })).rejects.toThrow(
+        /^SIGNING_KEY_ENCRYPTION_KEY is required in the production profile[^\n]*$/,
+      );
     } finally {
       await database.drop();
     }

@@ -1,4 +1,9 @@
-import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { loadConfig } from '@payer-access/config';
+import { compactDecrypt, createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, type JSONWebKeySet } from 'jose';
+import { DataSource } from 'typeorm';
+import { AuthorizationConfig } from '../src/authorization.config';
+import { createAuthorizationApp } from '../src/authorization.service-app';
 import { OidcProviderHost } from '../src/oidc/oidc-provider.host';
 import { runJourney } from './support/member-journey';
 import { FHIR_BASE, authorizeUrl, decodeHeader, seedTokenRequest, startTestService, type TestService } from './support/test-service';
@@ -50,5 +55,93 @@ describe('signing key rotation', () => {
     }
     // One fetched before the rotation already knew the new key too.
     await expect(jwtVerify(newToken, createLocalJWKSet(before), { issuer: service.url, audience: FHIR_BASE })).resolves.toBeDefined();
+  });
+});
+
+describe('signing keys at rest', () => {
+  const kek = randomBytes(32).toString('base64url');
+  let service: TestService;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    service = await startTestService({ SIGNING_KEY_ENCRYPTION_KEY: kek });
+    db = service.app.get(DataSource);
+  });
+
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  interface StoredKey {
+    kid: string;
+    private_jwk: unknown;
+    encrypted_private_jwk: string | null;
+  }
+
+  function storedKeys(): Promise<StoredKey[]> {
+    return db.query(`SELECT kid, private_jwk, encrypted_private_jwk FROM signing_key ORDER BY kid`);
+  }
+
+  /** Another instance on the same database with this key-encryption key: its start (`init`). */
+  async function startInstance(encryptionKey: string): Promise<void> {
+    const config = loadConfig(AuthorizationConfig, {
+      DATABASE_URL: service.database.url,
+      PROFILE: 'sandbox',
+      AUTHORIZATION_PUBLIC_URL: service.url,
+      SIGNING_KEY_ENCRYPTION_KEY: encryptionKey,
+    });
+    const app = await createAuthorizationApp({ ...config, DATABASE_URL: service.database.url }, { logger: false, eventBus: service.bus });
+    try {
+      await app.init();
+    } finally {
+      await app.close();
+    }
+  }
+
+  it('stores the private keys as ciphertext that only the key-encryption key opens', async () => {
+    const rows = await storedKeys();
+    const { keys } = (await (await fetch(`${service.url}/jwks`)).json()) as JSONWebKeySet;
+    expect(rows.map((row) => row.kid).sort()).toEqual(keys.map((key) => key.kid).sort());
+    for (const row of rows) {
+      expect(row.private_jwk).toBeNull();
+      // JWE compact with `dir`: an empty encrypted-key part.
+      expect(row.encrypted_private_jwk).toMatch(/^[\w-]+\.\.[\w-]+\.[\w-]+\.[\w-]+$/);
+      const published = keys.find((key) => key.kid === row.kid);
+      expect(row.encrypted_private_jwk).not.toContain(String(published?.n).slice(0, 32));
+      const { plaintext, protectedHeader } = await compactDecrypt(String(row.encrypted_private_jwk), Buffer.from(kek, 'base64url'));
+      expect(protectedHeader).toMatchObject({ alg: 'dir', enc: 'A256GCM' });
+      const jwk = JSON.parse(new TextDecoder().decode(plaintext)) as Record<string, unknown>;
+      expect(typeof jwk.d).toBe('string');
+      expect(jwk.n).toBe(published?.n);
+    }
+  });
+
+  it('refuses to start with a wrong key-encryption key, saying which setting is wrong', async () => {
+    await expect(startInstance(randomBytes(32).toString('base64url'))).rejects.toThrow(/SIGNING_KEY_ENCRYPTION_KEY/);
+    expect(() => loadConfig(AuthorizationConfig, { DATABASE_URL: service.database.url, SIGNING_KEY_ENCRYPTION_KEY: 'too-short' })).toThrow(/SIGNING_KEY_ENCRYPTION_KEY/);
+  });
+
+  it('seals keys stored in plaintext by earlier versions at the next start', async () => {
+    const { privateKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+    const kid = randomUUID();
+    await db.query(
+      `INSERT INTO signing_key (kid, alg, private_jwk, created_at, activates_at, expires_at) VALUES ($1, 'RS256', $2, now(), now() - interval '40 days', now() + interval '1 hour')`,
+      [kid, await exportJWK(privateKey)],
+    );
+    await startInstance(kek);
+    const [row] = (await storedKeys()).filter((each) => each.kid === kid);
+    expect(row.private_jwk).toBeNull();
+    const { plaintext } = await compactDecrypt(String(row.encrypted_private_jwk), Buffer.from(kek, 'base64url'));
+    expect(JSON.parse(new TextDecoder().decode(plaintext))).toMatchObject({ kty: 'RSA', d: expect.any(String) });
+  });
+
+  it('rotates the key-encryption key: listed first it reseals every published key, and the old one can go', async () => {
+    const next = randomBytes(32).toString('base64url');
+    await startInstance(`${next},${kek}`);
+    for (const row of await storedKeys()) {
+      await expect(compactDecrypt(String(row.encrypted_private_jwk), Buffer.from(next, 'base64url'))).resolves.toBeDefined();
+    }
+    await expect(startInstance(next)).resolves.toBeUndefined();
+    await expect(startInstance(kek)).rejects.toThrow(/SIGNING_KEY_ENCRYPTION_KEY/);
   });
 });

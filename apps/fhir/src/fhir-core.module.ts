@@ -1,6 +1,5 @@
 import { type DynamicModule, Global, Logger, Module, type Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { PassportModule } from '@nestjs/passport';
 import {
   BLUE_BUTTON_EOB_TYPE_SYSTEM,
   createSearchParameterRegistry,
@@ -85,11 +84,10 @@ export class FhirCoreModule {
     return {
       module: FhirCoreModule,
       imports: [
-        PassportModule,
         EventsModule.forRoot({
           bus: options.eventBus,
           config: { brokers: config.KAFKA_BROKERS, databaseUrl: config.DATABASE_URL, clientId: 'fhir', ...kafkaClientSecurity(config) },
-          topics: platformTopicSpecs(),
+          topics: platformTopicSpecs({ accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS }),
           outboxRelay: false,
           logger: nestEventsLogger(new Logger('FhirEvents')),
           metrics: ServiceMetrics,

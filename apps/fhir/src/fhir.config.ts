@@ -28,7 +28,7 @@ export class FhirConfig extends PlatformConfig {
   FHIR_BASE_PATH: string = '/fhir/sb/R4/patientaccess';
 
   @ConfigVariable({
-    description: 'Public base URL of the authorization service: the issuer of the access tokens this service accepts (its discovery document names the JWKS).',
+    description: 'Public base URL of the authorization service: the issuer of the access tokens this service accepts.',
     example: 'https://authorization.plan.example',
   })
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
@@ -43,6 +43,14 @@ export class FhirConfig extends PlatformConfig {
   @IsString()
   @Matches(PATH)
   TOKEN_PATH: string = '/fhirmember/sps/oauth/oauth20/token';
+
+  @ConfigVariable({
+    description: 'Path of the JWKS on the authorization service (appended to AUTHORIZATION_PUBLIC_URL): the only place the keys that sign access tokens are taken from.',
+    example: '/jwks',
+  })
+  @IsString()
+  @Matches(/^(\/[A-Za-z0-9._~-]+)+$/, { message: 'must be an absolute path such as /jwks' })
+  AUTHORIZATION_JWKS_PATH: string = '/jwks';
 
   @ConfigVariable({ description: 'Largest page a search returns; larger `_count` values are lowered to it.', example: '100' })
   @IsInt()

@@ -5,6 +5,7 @@ import type { InProcessEventBus } from '@payer-access/events';
 import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
 import { fhirSchemaErrors, sandboxDataSet } from '@payer-access/synthetic-data';
 import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AccessAuditService } from '../src/audit/access-audit.service';
@@ -392,6 +393,10 @@ describe('fhir Patient Access API (seed 002)', () => {
       ['an ID token (typ JWT)', () => issuer.token({ patient: MEMBER_03, typ: 'JWT' })],
       ['an unknown client', () => issuer.token({ patient: MEMBER_03, client_id: 'never-registered' })],
       ['a tampered signature', async () => `${(await issuer.token({ patient: MEMBER_03 })).slice(0, -4)}AAAA`],
+      ['a key only the discovery document names', () => issuer.decoyToken({ patient: MEMBER_03 })],
+      ['an HS256 token', async () => new SignJWT({ client_id: SEED_CLIENT, scope: 'patient/*.read', patient: MEMBER_03 })
+        .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: 'test-key-1' }).setIssuer(issuer.issuer).setAudience(base).setSubject('member-1')
+        .setIssuedAt().setJti('hs').setExpirationTime('5m').sign(new TextEncoder().encode('x'.repeat(32)))],
     ])('refuses %s with 401 invalid_token', async (_label, make) => {
       const response = await get('ExplanationOfBenefit', await make());
       expect(response.status).toBe(401);

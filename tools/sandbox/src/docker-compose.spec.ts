@@ -11,6 +11,7 @@ describe('docker/docker-compose.yml', () => {
   const required = {
     PORTAL_JWT_SECRET: 'x',
     COOKIE_KEYS: 'k'.repeat(32),
+    SIGNING_KEY_ENCRYPTION_KEY: 'k'.repeat(43),
     ADMIN_EMAIL: 'admin@plan.example',
     ADMIN_PASSWORD: 'change-me',
   };

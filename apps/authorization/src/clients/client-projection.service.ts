@@ -29,6 +29,9 @@ export function isCustomScheme(uri: string): boolean {
 export class ClientProjectionService implements OnApplicationShutdown {
   private readonly logger = new Logger(ClientProjectionService.name);
   private readonly clients = new Map<string, ClientChangedEventV1>();
+  /** The client versions committed to `oauth_client` with their revocations. */
+  private readonly stored = new Map<string, number>();
+  private readonly tokensRevokedBeforeByClient = new Map<string, Date>();
   private subscription?: Subscription;
 
   constructor(
@@ -39,7 +42,11 @@ export class ClientProjectionService implements OnApplicationShutdown {
 
   /** Loads the stored projection, then follows the topic from its beginning. */
   async start(): Promise<void> {
-    for (const row of await this.dataSource.getRepository(OAuthClientEntity).find()) this.clients.set(row.clientId, row.event);
+    for (const row of await this.dataSource.getRepository(OAuthClientEntity).find()) {
+      this.clients.set(row.clientId, row.event);
+      this.stored.set(row.clientId, row.clientVersion);
+      if (row.tokensRevokedBefore) this.tokensRevokedBeforeByClient.set(row.clientId, row.tokensRevokedBefore);
+    }
     // Every instance keeps the whole projection, so each reads the whole topic in a group of its own.
     this.subscription = await this.bus.subscribe({
       topic: CLIENT_CHANGED_TOPIC,
@@ -69,23 +76,46 @@ export class ClientProjectionService implements OnApplicationShutdown {
       return false;
     }
     const event = parsed.event;
+    if ((this.stored.get(event.clientId) ?? 0) >= event.clientVersion) return false;
+    // The provider refuses a suspended client from now on, even while the recording below fails
+    // and is retried (the bus redelivers the event until the handler succeeds).
     const known = this.clients.get(event.clientId);
-    if (known && known.clientVersion >= event.clientVersion) return false;
-    const rows: unknown[] = await this.dataSource.query(
-      `INSERT INTO oauth_client (client_id, client_version, status, event, updated_at) VALUES ($1, $2, $3, $4, now())
-       ON CONFLICT (client_id) DO UPDATE SET client_version = EXCLUDED.client_version, status = EXCLUDED.status,
-         event = EXCLUDED.event, updated_at = now()
-       WHERE oauth_client.client_version < EXCLUDED.client_version
-       RETURNING client_id`,
-      [event.clientId, event.clientVersion, event.status, event],
-    );
-    this.clients.set(event.clientId, event);
-    if (rows.length === 0) return false;
-    if (event.status === 'suspended' || event.status === 'terminated') {
-      const revoked = await this.grants.revokeAllForClient(event.clientId, event.status === 'suspended' ? 'client_suspended' : 'client_terminated');
-      this.logger.log(`client ${event.clientId} ${event.status}: revoked ${revoked} grant(s)`);
+    if (!known || known.clientVersion < event.clientVersion) this.clients.set(event.clientId, event);
+    const revoking = event.status === 'suspended' || event.status === 'terminated';
+    const reason = event.status === 'suspended' ? 'client_suspended' : 'client_terminated';
+    // The status and the revocations commit together: a revocation that fails undoes the status,
+    // and the redelivered event finds it still to do.
+    const committed = await this.dataSource.transaction(async (manager) => {
+      const rows: { tokens_revoked_before: Date | null }[] = await manager.query(
+        `INSERT INTO oauth_client (client_id, client_version, status, event, updated_at, tokens_revoked_before)
+         VALUES ($1, $2, $3, $4, now(), CASE WHEN $5 THEN now() END)
+         ON CONFLICT (client_id) DO UPDATE SET client_version = EXCLUDED.client_version, status = EXCLUDED.status,
+           event = EXCLUDED.event, updated_at = now(),
+           tokens_revoked_before = COALESCE(EXCLUDED.tokens_revoked_before, oauth_client.tokens_revoked_before)
+         WHERE oauth_client.client_version < EXCLUDED.client_version
+         RETURNING tokens_revoked_before`,
+        [event.clientId, event.clientVersion, event.status, event, revoking],
+      );
+      if (rows.length === 0) return undefined;
+      const revoked = revoking ? await this.grants.revokeAllForClient(manager, event.clientId, reason) : [];
+      return { revoked, tokensRevokedBefore: rows[0].tokens_revoked_before };
+    });
+    this.stored.set(event.clientId, Math.max(this.stored.get(event.clientId) ?? 0, event.clientVersion));
+    if (!committed) return false;
+    if (committed.tokensRevokedBefore) this.tokensRevokedBeforeByClient.set(event.clientId, committed.tokensRevokedBefore);
+    if (revoking) {
+      this.grants.afterCommit(committed.revoked, reason);
+      this.logger.log(`client ${event.clientId} ${event.status}: revoked ${committed.revoked.length} grant(s)`);
     }
     return true;
+  }
+
+  /**
+   * The instant of the client's last suspension or termination: its access tokens issued before
+   * it are void, even once it is reinstated (tokens without a grant have nothing else to revoke).
+   */
+  tokensRevokedBefore(clientId: string): Date | undefined {
+    return this.tokensRevokedBeforeByClient.get(clientId);
   }
 
   find(clientId: string): ClientChangedEventV1 | undefined {

@@ -18,4 +18,8 @@ export class OAuthClientEntity {
 
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
+
+  /** Set by each suspension or termination: the client's access tokens issued before it are void. */
+  @Column({ name: 'tokens_revoked_before', type: 'timestamptz', nullable: true })
+  tokensRevokedBefore!: Date | null;
 }

@@ -131,42 +131,80 @@ export class MemberGrantsService {
    * `alreadyRemoved` is set when oidc-provider itself has deleted the grant's artefacts.
    */
   async revoke(grantId: string, reason: GrantRevocationReason, options: { accountId?: string; alreadyRemoved?: boolean } = {}): Promise<boolean> {
-    const grant = await this.dataSource.transaction(async (manager) => {
-      const rows: MemberGrantEntity[] = await manager
-        .getRepository(MemberGrantEntity)
-        .createQueryBuilder('grant')
-        .setLock('pessimistic_write')
-        .where('grant.grant_id = :grantId', { grantId })
-        .getMany();
-      const found = rows[0];
-      if (!found || found.revokedAt || (options.accountId && found.accountId !== options.accountId)) return null;
-      found.revokedAt = new Date();
-      found.revokedReason = reason;
-      await manager.getRepository(MemberGrantEntity).update({ grantId }, { revokedAt: found.revokedAt, revokedReason: reason });
-      if (!options.alreadyRemoved) {
-        await manager.query(`DELETE FROM oidc_payload WHERE grant_id = $1 OR (kind = 'Grant' AND id = $1)`, [grantId]);
-      }
-      await this.audit.record({ action: 'grant.revoked', accountId: found.accountId, clientId: found.clientId, grantId, detail: { reason } }, manager);
-      // Committed with the revocation; the outbox relay publishes it (at least once) afterwards.
-      await this.addRevokedEvent(manager, found, reason);
-      return found;
-    });
+    const revoked = await this.dataSource.transaction((manager) => this.revokeIn(manager, grantId, reason, options));
+    this.afterCommit(revoked ? [grantId] : [], reason);
     this.cache.delete(grantId);
-    if (grant) this.metrics.grantRevoked(reason);
-    return grant !== null;
+    return revoked;
   }
 
-  /** Revokes every live grant of a client (suspension or termination). */
-  async revokeAllForClient(clientId: string, reason: GrantRevocationReason): Promise<number> {
-    const grants = await this.dataSource.getRepository(MemberGrantEntity).find({ where: { clientId, revokedAt: IsNull() }, select: { grantId: true } });
-    let revoked = 0;
-    for (const { grantId } of grants) if (await this.revoke(grantId, reason)) revoked++;
+  /**
+   * Revokes every live grant of a client (suspension or termination) inside the caller's
+   * transaction, so that the status change and the revocations commit or fail together. Call
+   * `afterCommit` with the result once it has committed.
+   */
+  async revokeAllForClient(manager: EntityManager, clientId: string, reason: GrantRevocationReason): Promise<string[]> {
+    const grants = await manager.getRepository(MemberGrantEntity).find({ where: { clientId, revokedAt: IsNull() }, select: { grantId: true } });
+    const revoked: string[] = [];
+    for (const { grantId } of grants) if (await this.revokeIn(manager, grantId, reason, {})) revoked.push(grantId);
     // Codes and refresh tokens of grants not (yet) recorded as consent, e.g. mid-flight.
-    await this.dataSource.query(
+    await manager.query(
       `DELETE FROM oidc_payload WHERE kind IN ('AuthorizationCode', 'RefreshToken', 'ClientCredentials', 'Grant') AND payload->>'clientId' = $1`,
       [clientId],
     );
     return revoked;
+  }
+
+  /** What follows a committed revocation in this process: the cache forgets, the metrics count. */
+  afterCommit(grantIds: readonly string[], reason: GrantRevocationReason): void {
+    for (const grantId of grantIds) {
+      this.cache.delete(grantId);
+      this.metrics.grantRevoked(reason);
+    }
+  }
+
+  /**
+   * Revocations the provider made whose recording failed (see `PostgresAdapter.destroy`): their
+   * Grant rows remain as tombstones with the reason until recorded. Returns how many it recorded.
+   */
+  async recordPendingRevocations(): Promise<number> {
+    const pending: { id: string; revoked_reason: GrantRevocationReason }[] = await this.dataSource.query(
+      `SELECT id, revoked_reason FROM oidc_payload WHERE kind = 'Grant' AND revoked_reason IS NOT NULL ORDER BY id LIMIT 100`,
+    );
+    let recorded = 0;
+    for (const { id, revoked_reason } of pending) {
+      await this.revoke(id, revoked_reason, { alreadyRemoved: true });
+      recorded++;
+    }
+    return recorded;
+  }
+
+  private async revokeIn(
+    manager: EntityManager,
+    grantId: string,
+    reason: GrantRevocationReason,
+    options: { accountId?: string; alreadyRemoved?: boolean },
+  ): Promise<boolean> {
+    const rows: MemberGrantEntity[] = await manager
+      .getRepository(MemberGrantEntity)
+      .createQueryBuilder('grant')
+      .setLock('pessimistic_write')
+      .where('grant.grant_id = :grantId', { grantId })
+      .getMany();
+    const found = rows[0];
+    if (found && options.accountId && found.accountId !== options.accountId) return false;
+    // The provider's tombstone of this grant, if any: recorded now, whatever the outcome below.
+    await manager.query(`DELETE FROM oidc_payload WHERE kind = 'Grant' AND id = $1`, [grantId]);
+    if (!found || found.revokedAt) return false;
+    found.revokedAt = new Date();
+    found.revokedReason = reason;
+    await manager.getRepository(MemberGrantEntity).update({ grantId }, { revokedAt: found.revokedAt, revokedReason: reason });
+    if (!options.alreadyRemoved) {
+      await manager.query(`DELETE FROM oidc_payload WHERE grant_id = $1`, [grantId]);
+    }
+    await this.audit.record({ action: 'grant.revoked', accountId: found.accountId, clientId: found.clientId, grantId, detail: { reason } }, manager);
+    // Committed with the revocation; the outbox relay publishes it (at least once) afterwards.
+    await this.addRevokedEvent(manager, found, reason);
+    return true;
   }
 
   private async addRevokedEvent(manager: EntityManager, grant: MemberGrantEntity, reason: GrantRevocationReason): Promise<void> {

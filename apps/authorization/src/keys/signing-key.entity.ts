@@ -14,9 +14,16 @@ export class SigningKeyEntity {
   @Column({ type: 'text' })
   alg!: string;
 
-  /** The private JWK. Kept in the service's own schema; never leaves the service. */
-  @Column({ name: 'private_jwk', type: 'jsonb' })
-  privateJwk!: JWK;
+  /**
+   * The private JWK in plaintext, as versions before envelope encryption stored it. Sealed into
+   * `encryptedPrivateJwk` and cleared at the next start.
+   */
+  @Column({ name: 'private_jwk', type: 'jsonb', nullable: true })
+  privateJwk!: JWK | null;
+
+  /** The private JWK sealed with the key-encryption key (JWE compact, `dir` + `A256GCM`). */
+  @Column({ name: 'encrypted_private_jwk', type: 'text', nullable: true })
+  encryptedPrivateJwk!: string | null;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -1,5 +1,12 @@
 import { DATABASE_PROFILE_MIGRATIONS } from '@payer-access/database';
 import { AuthorizationInitial1763900000000 } from './1763900000000-authorization-initial';
+import { RevocationsSurviveFailures1764590400000 } from './1764590400000-revocations-survive-failures';
+import { SigningKeyEnvelope1764590400001 } from './1764590400001-signing-key-envelope';
 
 /** The authorization schema's migrations, oldest first. */
-export const AUTHORIZATION_MIGRATIONS: (new () => object)[] = [AuthorizationInitial1763900000000, ...DATABASE_PROFILE_MIGRATIONS];
+export const AUTHORIZATION_MIGRATIONS: (new () => object)[] = [
+  AuthorizationInitial1763900000000,
+  RevocationsSurviveFailures1764590400000,
+  SigningKeyEnvelope1764590400001,
+  ...DATABASE_PROFILE_MIGRATIONS,
+];

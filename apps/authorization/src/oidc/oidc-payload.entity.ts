@@ -33,4 +33,8 @@ export class OidcPayloadEntity {
 
   @Column({ name: 'consumed_at', type: 'timestamptz', nullable: true })
   consumedAt!: Date | null;
+
+  /** On a revoked Grant kept as a tombstone until its revocation is recorded: why it was revoked. */
+  @Column({ name: 'revoked_reason', type: 'text', nullable: true })
+  revokedReason!: string | null;
 }

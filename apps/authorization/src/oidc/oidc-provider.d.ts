@@ -61,6 +61,9 @@ declare module 'oidc-provider' {
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     use(middleware: KoaMiddleware): void;
     on(event: string, listener: (...args: unknown[]) => void): void;
+    emit(event: string, ...args: unknown[]): boolean;
+    /** The context of the request being handled (the provider keeps it in an AsyncLocalStorage). */
+    static readonly ctx: KoaContext | undefined;
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
     interactionFinished(req: IncomingMessage, res: ServerResponse, result: Record<string, unknown>, options?: { mergeWithLastSubmission?: boolean }): Promise<void>;
     interactionResult(req: IncomingMessage, res: ServerResponse, result: Record<string, unknown>, options?: { mergeWithLastSubmission?: boolean }): Promise<string>;
@@ -86,5 +89,6 @@ declare module 'oidc-provider' {
     InvalidTarget: new (description?: string) => Error;
     AccessDenied: new (description?: string) => Error;
     InvalidClient: new (description?: string) => Error;
+    InvalidGrant: new (description?: string) => Error;
   };
 }

@@ -11,6 +11,7 @@ import { renderErrorPage } from '../interaction/pages/error.page';
 import { memberClaims } from './member-claims';
 import type { OidcRoutes } from './oidc-routes';
 import { postgresAdapterFactory } from './postgres.adapter';
+import { revocationReason } from './provider-hooks';
 import type { DataSource } from 'typeorm';
 import { SIGNING_ALG } from '../keys/signing-keys.service';
 
@@ -47,7 +48,20 @@ export async function createOidcProvider(deps: ProviderDependencies): Promise<Pr
   const allowRefreshWithoutOffline = refreshWithoutOfflineAccess(config);
 
   const provider = new Provider(config.AUTHORIZATION_PUBLIC_URL, {
-    adapter: postgresAdapterFactory(deps.dataSource, async (clientId): Promise<AdapterPayload | undefined> => deps.clients.metadata(clientId)),
+    adapter: postgresAdapterFactory(deps.dataSource, {
+      findClient: async (clientId): Promise<AdapterPayload | undefined> => deps.clients.metadata(clientId),
+      onReplay: async (kind, grantId): Promise<never> => {
+        // What the provider does when it sees a consumed code or refresh token itself (RFC 6749
+        // §4.1.2, RFC 9700 §4.14.2): revoke the grant, announce it through `grant.revoked`.
+        if (grantId) {
+          await deps.dataSource.query(`DELETE FROM oidc_payload WHERE grant_id = $1`, [grantId]);
+          await provider.Grant.adapter.destroy(grantId);
+          provider.emit('grant.revoked', Provider.ctx, grantId);
+        }
+        throw new errors.InvalidGrant(kind === 'RefreshToken' ? 'refresh token already used' : 'authorization code already consumed');
+      },
+      revocationReason: () => revocationReason(Provider.ctx),
+    }),
     clients: [],
     jwks: { keys: deps.keys },
     // SameSite=Lax everywhere: the provider's own POST support for the authorization endpoint

@@ -19,6 +19,9 @@ import { installProviderHooks, installTokenMetrics } from './provider-hooks';
 import { deleteExpiredPayloads } from './postgres.adapter';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** How often revocations whose recording failed (tombstoned Grants) are retried. */
+const PENDING_REVOCATIONS_SWEEP_MS = 30_000;
+const PENDING_REVOCATIONS_RETRY_MS = 1000;
 
 /**
  * Owns the oidc-provider instance. The provider's keystore is fixed when it is built, so a key
@@ -65,6 +68,26 @@ export class OidcProviderHost implements OnModuleInit, OnApplicationShutdown {
     const sweep = setInterval(() => void deleteExpiredPayloads(this.dataSource).catch(() => undefined), 10 * 60 * 1000);
     sweep.unref();
     this.timers.push(sweep);
+    // Revocations a previous run could not record are recorded now, then retried periodically.
+    await this.recordPendingRevocations();
+    const pending = setInterval(() => void this.recordPendingRevocations(), PENDING_REVOCATIONS_SWEEP_MS);
+    pending.unref();
+    this.timers.push(pending);
+  }
+
+  private async recordPendingRevocations(): Promise<void> {
+    try {
+      const recorded = await this.grants.recordPendingRevocations();
+      if (recorded > 0) this.logger.log(`recorded ${recorded} pending grant revocation(s)`);
+    } catch (error: unknown) {
+      this.logger.error(`recording pending grant revocations failed, will retry: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private retryPendingRevocationsSoon(): void {
+    const timer = setTimeout(() => void this.recordPendingRevocations(), PENDING_REVOCATIONS_RETRY_MS);
+    timer.unref();
+    this.timers.push(timer);
   }
 
   onApplicationShutdown(): void {
@@ -112,7 +135,7 @@ export class OidcProviderHost implements OnModuleInit, OnApplicationShutdown {
       accounts: this.accounts,
       grants: this.grants,
     });
-    installProviderHooks(provider, this.grants);
+    installProviderHooks(provider, this.grants, () => this.retryPendingRevocationsSoon());
     installTokenMetrics(provider, this.metrics);
     this.current = provider;
     this.currentHandler = provider.callback();

@@ -12,7 +12,7 @@ const logger = new Logger('OidcProvider');
  * SMART additions around the provider's own pipeline, and the bridge from its revocations to
  * our consent records and events.
  */
-export function installProviderHooks(provider: ProviderType, grants: MemberGrantsService): void {
+export function installProviderHooks(provider: ProviderType, grants: MemberGrantsService, retryPendingRevocations: () => void): void {
   provider.use(async (ctx: KoaContext, next) => {
     await next();
     // Revocations the provider made during this request are recorded before it answers, so a
@@ -27,12 +27,14 @@ export function installProviderHooks(provider: ProviderType, grants: MemberGrant
   });
 
   // Code replay, refresh-token replay and the revocation endpoint revoke grants inside the
-  // provider (RFC 6749 §4.1.2, RFC 9700 §4.14.2, RFC 7009): record why and announce it.
+  // provider (RFC 6749 §4.1.2, RFC 9700 §4.14.2, RFC 7009): record why and announce it. The
+  // provider's Grant stays as a tombstone until this succeeds, so a failure is retried.
   provider.on('grant.revoked', (...args: unknown[]) => {
     const [ctx, grantId] = args as [KoaContext, string];
     const reason = revocationReason(ctx);
     const pending = grants.revoke(grantId, reason, { alreadyRemoved: true }).catch((error: unknown) => {
-      logger.error(`recording revocation of grant ${grantId} failed: ${error instanceof Error ? error.message : String(error)}`);
+      logger.error(`recording revocation of grant ${grantId} failed, will retry: ${error instanceof Error ? error.message : String(error)}`);
+      retryPendingRevocations();
     });
     if (ctx?.state) ctx.state.pendingRevocations = [...(ctx.state.pendingRevocations ?? []), pending];
   });
@@ -106,7 +108,8 @@ function rfcErrorCode(error: string, description: unknown): string {
   return error === 'invalid_request' && description === 'requested grant type is not allowed for this client' ? 'unauthorized_client' : error;
 }
 
-function revocationReason(ctx: KoaContext): GrantRevocationReason {
+/** Why the provider revokes a grant in the request being handled. */
+export function revocationReason(ctx: KoaContext): GrantRevocationReason {
   if (ctx?.oidc?.route === 'revocation') return 'client_revoked';
   return ctx?.oidc?.params?.grant_type === 'refresh_token' ? 'refresh_token_replayed' : 'code_replayed';
 }

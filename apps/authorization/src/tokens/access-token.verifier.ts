@@ -1,23 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { AccessTokenVerifier as Rfc9068Verifier, type VerifiedAccessTokenClaims } from '@payer-access/http';
+import { createLocalJWKSet } from 'jose';
 import { type AuthorizationConfig, fhirBaseUrl } from '../authorization.config';
 import { ClientProjectionService } from '../clients/client-projection.service';
 import { AUTHORIZATION_CONFIG } from '../common/tokens';
 import { MemberGrantsService } from '../grants/member-grants.service';
 import { OidcProviderHost } from '../oidc/oidc-provider.host';
 
-export interface VerifiedAccessToken extends JWTPayload {
-  sub: string;
-  client_id: string;
-  scope?: string;
+export interface VerifiedAccessToken extends VerifiedAccessTokenClaims {
   patient?: string;
   grant_id?: string;
 }
 
 /**
- * Verifies our own RFC 9068 access tokens as a resource server would: signature against the
- * published keys, issuer, audience, expiry, `typ`; then that its grant is live and its client
- * still approved, which a resource server learns from events and we know first-hand.
+ * Verifies our own RFC 9068 access tokens with the platform's verifier, as a resource server
+ * would (signature against the published keys, issuer, audience, expiry, `typ`); then that its
+ * grant is live and its client still approved, which a resource server learns from events and we
+ * know first-hand.
  */
 @Injectable()
 export class AccessTokenVerifier {
@@ -30,22 +29,24 @@ export class AccessTokenVerifier {
 
   async verify(token: string): Promise<VerifiedAccessToken | undefined> {
     const keys = this.host.signingKeys.keys.map(({ kty, n, e, kid, alg, use }) => ({ kty, n, e, kid, alg, use }));
-    let payload: JWTPayload;
+    let payload: VerifiedAccessToken;
     try {
-      ({ payload } = await jwtVerify(token, createLocalJWKSet({ keys }), {
+      payload = await new Rfc9068Verifier({
         issuer: this.config.AUTHORIZATION_PUBLIC_URL,
         audience: fhirBaseUrl(this.config),
-        typ: 'at+jwt',
-      }));
+        keys: createLocalJWKSet({ keys }),
+      }).verify(token);
     } catch {
       return undefined;
     }
-    if (typeof payload.sub !== 'string' || typeof payload.client_id !== 'string') return undefined;
     if (this.clients.find(payload.client_id)?.status !== 'approved') return undefined;
+    const revokedBefore = this.clients.tokensRevokedBefore(payload.client_id);
+    // `iat` is in whole seconds: a token of the suspension's own second counts as issued before it.
+    if (revokedBefore && (typeof payload.iat !== 'number' || payload.iat * 1000 <= revokedBefore.getTime())) return undefined;
     if (typeof payload.grant_id === 'string') {
       const grant = await this.grants.find(payload.grant_id);
       if (!grant || grant.revokedAt) return undefined;
     }
-    return payload as VerifiedAccessToken;
+    return payload;
   }
 }

@@ -1,11 +1,10 @@
-import { type ExecutionContext, Injectable } from '@nestjs/common';
-import { AuthGuard } from '@nestjs/passport';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { AccessTokenRejected } from '@payer-access/http';
 import { unauthorized } from '@payer-access/fhir-models';
 import { decodeJwt } from 'jose';
 import { AccessAuditService, type RefusalRecord } from '../audit/access-audit.service';
 import { FhirException } from '../common/fhir.exception';
-import { ACCESS_TOKEN_STRATEGY, AccessTokenStrategy, bearerToken, TokenRefusal } from './access-token.strategy';
-import { VerifiedTokenCache } from './verified-token.cache';
+import { AccessTokenStrategy, bearerToken, TokenRefusal } from './access-token.strategy';
 import type { FhirPrincipal } from './fhir-principal';
 
 /**
@@ -14,17 +13,14 @@ import type { FhirPrincipal } from './fhir-principal';
  * https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
 @Injectable()
-export class AccessTokenGuard extends AuthGuard(ACCESS_TOKEN_STRATEGY) {
+export class AccessTokenGuard implements CanActivate {
   constructor(
     private readonly strategy: AccessTokenStrategy,
-    private readonly verified: VerifiedTokenCache,
     private readonly audit: AccessAuditService,
-  ) {
-    super();
-  }
+  ) {}
 
   /** Refusals are part of the access audit, with the client the token claims and the reason. */
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     try {
       return await this.check(context);
     } catch (error) {
@@ -36,34 +32,22 @@ export class AccessTokenGuard extends AuthGuard(ACCESS_TOKEN_STRATEGY) {
     }
   }
 
-  /** A token verified before skips the signature check; its client and grant are checked again. */
   private async check(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; user?: unknown }>();
+    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; user?: FhirPrincipal }>();
     const token = bearerToken(request);
-    const claims = token === undefined ? undefined : this.verified.get(token);
-    if (claims === undefined) return (await super.canActivate(context)) as boolean;
-    let principal: FhirPrincipal | undefined;
-    let refusal: unknown;
-    try {
-      principal = this.strategy.authorize(claims);
-    } catch (error) {
-      refusal = error;
-    }
-    request.user = this.handleRequest(refusal, principal, undefined, context);
-    return true;
-  }
-
-  override handleRequest<TUser = FhirPrincipal>(error: unknown, user: unknown, info: unknown, context: ExecutionContext): TUser {
-    if (user && !error) return user as TUser;
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>();
-    const sentToken = /^Bearer\s+\S/i.test(request.headers.authorization ?? '');
-    if (!sentToken) {
+    if (token === undefined && !/^Bearer\s+\S/i.test(request.headers.authorization ?? '')) {
       throw new FhirException(unauthorized('An access token is required (Authorization: Bearer ...)'), { 'WWW-Authenticate': 'Bearer' });
     }
-    const reason = describe(error ?? info);
-    throw new FhirException(unauthorized(`Invalid access token: ${reason}`), {
-      'WWW-Authenticate': `Bearer error="invalid_token", error_description="${reason.replace(/["\\]/g, '')}"`,
-    });
+    try {
+      if (token === undefined) throw new TokenRefusal('the Authorization header is malformed');
+      request.user = this.strategy.authorize(await this.strategy.verify(token));
+    } catch (error) {
+      const reason = error instanceof AccessTokenRejected ? error.reason : error instanceof TokenRefusal ? error.message : 'the token could not be verified';
+      throw new FhirException(unauthorized(`Invalid access token: ${reason}`), {
+        'WWW-Authenticate': `Bearer error="invalid_token", error_description="${reason.replace(/["\\]/g, '')}"`,
+      });
+    }
+    return true;
   }
 }
 
@@ -85,14 +69,3 @@ function requested(request: { params?: Record<string, string>; path?: string }):
   return { interaction: 'userinfo' };
 }
 
-function describe(cause: unknown): string {
-  if (cause instanceof TokenRefusal) return cause.message;
-  if (cause instanceof Error) {
-    if (cause.name === 'TokenExpiredError') return 'the token has expired';
-    if (cause.name === 'NotBeforeError') return 'the token is not valid yet';
-    if (/audience/i.test(cause.message)) return 'the token is not for this FHIR server (aud)';
-    if (/issuer/i.test(cause.message)) return 'the token was not issued by the authorization server (iss)';
-    return 'the token signature or format is invalid';
-  }
-  return 'the token could not be verified';
-}

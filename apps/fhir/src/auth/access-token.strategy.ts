@@ -1,9 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PassportStrategy } from '@nestjs/passport';
+import { AccessTokenVerifier } from '@payer-access/http';
 import { parseScopes } from '@payer-access/scopes';
-import { decodeProtectedHeader } from 'jose';
-import { KeyObject } from 'node:crypto';
-import { ExtractJwt, Strategy } from 'passport-jwt';
 import { fhirBaseUrl, type FhirConfig } from '../fhir.config';
 import { FHIR_CONFIG } from '../fhir.tokens';
 import { ClientStatusCache } from '../events/client-status.cache';
@@ -13,21 +10,21 @@ import type { AccessTokenClaims, FhirPrincipal } from './fhir-principal';
 import { JwksProvider } from './jwks.provider';
 import { VerifiedTokenCache } from './verified-token.cache';
 
-export const ACCESS_TOKEN_STRATEGY = 'fhir-access-token';
-
 /** Why a token was refused; becomes the `error_description` of `WWW-Authenticate`. */
 export class TokenRefusal {
   constructor(readonly message: string) {}
 }
 
 /**
- * Verifies access tokens offline: an RFC 9068 JWT (`typ: at+jwt`) signed by a key of the
- * authorization service's JWKS, issued by it, for this FHIR base (`aud`), unexpired; then the
- * platform's own checks: the client is `approved` now, and the grant has not been revoked.
- * https://www.rfc-editor.org/rfc/rfc9068#section-4
+ * Access tokens at the FHIR API: the platform's RFC 9068 verifier (signature by a key of the
+ * authorization service's JWKS, issuer, this FHIR base as audience, expiry, `typ`), then the
+ * FHIR service's own checks: the client is `approved` now, the grant has not been revoked, and the
+ * token names a patient.
  */
 @Injectable()
-export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN_STRATEGY) {
+export class AccessTokenStrategy {
+  private readonly verifier: AccessTokenVerifier;
+
   constructor(
     @Inject(FHIR_CONFIG) config: FhirConfig,
     jwks: JwksProvider,
@@ -36,27 +33,23 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN
     private readonly verified: VerifiedTokenCache,
     private readonly metrics: FhirEventsMetrics,
   ) {
-    super({
-      passReqToCallback: true,
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+    this.verifier = new AccessTokenVerifier({
       issuer: config.AUTHORIZATION_PUBLIC_URL.replace(/\/+$/, ''),
       audience: fhirBaseUrl(config),
-      algorithms: ['RS256', 'PS256', 'ES256'],
-      secretOrKeyProvider: (_request: unknown, rawToken: string, done: (error: unknown, key?: string | Buffer) => void) => {
-        void resolveKey(jwks, rawToken).then(
-          (key) => done(null, key),
-          (error: unknown) => done(new TokenRefusal(error instanceof Error ? error.message : 'unknown signing key')),
-        );
-      },
+      keys: (header, token) => jwks.getKeySet()(header, token),
     });
   }
 
-  /** Runs after the signature, issuer, audience and expiry checks succeeded. */
-  validate(request: { headers: Record<string, string | string[] | undefined> }, claims: AccessTokenClaims): FhirPrincipal {
-    const principal = this.authorize(claims);
-    const token = bearerToken(request);
-    if (token) this.verified.set(token, claims);
-    return principal;
+  /**
+   * The token's verified claims; an RSA verification per request being the largest cost of a read,
+   * a token verified before is answered from the cache until it expires. Throws `AccessTokenRejected`.
+   */
+  async verify(token: string): Promise<AccessTokenClaims> {
+    const cached = this.verified.get(token);
+    if (cached) return cached;
+    const claims = (await this.verifier.verify(token)) as unknown as AccessTokenClaims;
+    this.verified.set(token, claims);
+    return claims;
   }
 
   /** The platform's checks on verified claims, run on every request (cached signature or not). */
@@ -95,27 +88,4 @@ export function bearerToken(request: { headers: Record<string, string | string[]
   const header = request.headers.authorization;
   const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   return match?.[1];
-}
-
-/**
- * A node KeyObject per JWKS key, made once: jsonwebtoken (under passport-jwt) verifies with a
- * KeyObject directly, where a PEM string would be parsed again for every token.
- */
-const keyObjects = new WeakMap<object, KeyObject>();
-
-async function resolveKey(jwks: JwksProvider, rawToken: string): Promise<string> {
-  const header = decodeProtectedHeader(rawToken);
-  if (typeof header.typ !== 'string' || !['at+jwt', 'application/at+jwt'].includes(header.typ.toLowerCase())) {
-    throw new Error('not an access token (typ must be at+jwt)');
-  }
-  const getKey = await jwks.getKeySet();
-  if (typeof header.alg !== 'string') throw new Error('the token header has no alg');
-  const key = (await getKey({ ...header, alg: header.alg }, { payload: '', signature: '' } as never)) as object;
-  let keyObject = keyObjects.get(key);
-  if (keyObject === undefined) {
-    keyObject = key instanceof KeyObject ? key : KeyObject.from(key as Parameters<typeof KeyObject.from>[0]);
-    keyObjects.set(key, keyObject);
-  }
-  // passport-jwt's types predate KeyObject support in jsonwebtoken 9, which it uses.
-  return keyObject as unknown as string;
 }

@@ -34,3 +34,15 @@ export interface FhirPrincipal {
   readonly withholdDemographics: boolean;
   readonly expiresAt: Date;
 }
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    // eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-empty-object-type
+    interface User extends FhirPrincipal {}
+    /** Set by `AccessTokenGuard` on the routes it guards. */
+    interface Request {
+      user?: User;
+    }
+  }
+}

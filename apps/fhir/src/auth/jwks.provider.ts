@@ -18,28 +18,32 @@ const DEFAULT_PATHS = {
   token: '/fhirmember/sps/oauth/oauth20/token',
   revocation: '/fhirmember/sps/oauth/oauth20/revoke',
   introspection: '/fhirmember/sps/oauth/oauth20/introspect',
-  jwks: '/jwks',
 };
 
 /**
- * The authorization service's endpoints and signing keys. They come from its discovery document
- * (`jwks_uri` is authoritative, OIDC Discovery §3); `jose` caches the keys and fetches them again
- * when a token names a `kid` it does not know, so key rotation needs no restart.
- * https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
+ * The authorization service's endpoints and signing keys. The keys come from the configured JWKS
+ * path on the issuer's own origin, never from a URL another document names: whoever could change
+ * the discovery document (or answer in its place) must not choose the keys tokens are checked
+ * with. `jose` caches the keys and fetches them again when a token names a `kid` it does not know,
+ * so key rotation needs no restart. The other endpoints, which the CapabilityStatement only
+ * advertises, come from the discovery document.
  */
 @Injectable()
 export class JwksProvider {
   private readonly logger = new Logger(JwksProvider.name);
-  private keySet?: Promise<JWTVerifyGetKey>;
+  private keySet?: JWTVerifyGetKey;
   private discovered?: Promise<AuthorizationEndpoints>;
 
   constructor(@Inject(FHIR_CONFIG) private readonly config: FhirConfig) {}
 
-  getKeySet(): Promise<JWTVerifyGetKey> {
-    this.keySet ??= this.endpoints().then((endpoints) =>
-      createRemoteJWKSet(new URL(endpoints.jwks), { cooldownDuration: 5_000, cacheMaxAge: 10 * 60_000 }),
-    );
+  getKeySet(): JWTVerifyGetKey {
+    this.keySet ??= createRemoteJWKSet(new URL(this.jwksUrl()), { cooldownDuration: 5_000, cacheMaxAge: 10 * 60_000 });
     return this.keySet;
+  }
+
+  /** `AUTHORIZATION_JWKS_PATH` on the issuer: the only place signing keys are taken from. */
+  jwksUrl(): string {
+    return `${this.config.AUTHORIZATION_PUBLIC_URL.replace(/\/+$/, '')}${this.config.AUTHORIZATION_JWKS_PATH}`;
   }
 
   /** Discovered once; on failure the seed's defaults are used and discovery is tried again next time. */
@@ -55,7 +59,7 @@ export class JwksProvider {
       token: issuer + DEFAULT_PATHS.token,
       revocation: issuer + DEFAULT_PATHS.revocation,
       introspection: issuer + DEFAULT_PATHS.introspection,
-      jwks: issuer + DEFAULT_PATHS.jwks,
+      jwks: this.jwksUrl(),
     };
     try {
       const response = await fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5000) });
@@ -67,12 +71,11 @@ export class JwksProvider {
         token: pick('token_endpoint', defaults.token),
         revocation: pick('revocation_endpoint', defaults.revocation),
         introspection: pick('introspection_endpoint', defaults.introspection),
-        jwks: pick('jwks_uri', defaults.jwks),
+        jwks: defaults.jwks,
       };
     } catch (error) {
       this.logger.warn(`authorization server discovery failed (${error instanceof Error ? error.message : String(error)}); using defaults`);
       this.discovered = undefined;
-      this.keySet = undefined;
       return defaults;
     }
   }

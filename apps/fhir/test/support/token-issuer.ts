@@ -26,6 +26,8 @@ export class TestTokenIssuer {
   private server?: Server;
   private privateKey?: CryptoKey;
   private jwk?: JWK;
+  private decoyKey?: CryptoKey;
+  private decoyJwk?: JWK;
   jwksRequests = 0;
   issuer = '';
 
@@ -38,13 +40,20 @@ export class TestTokenIssuer {
     const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
     this.privateKey = privateKey;
     this.jwk = { ...(await exportJWK(publicKey)), kid: this.kid, alg: 'RS256', use: 'sig' };
+    // The discovery document names another JWKS, with a key of its own: whoever controls that
+    // document must not decide which keys the FHIR service accepts.
+    const decoy = await generateKeyPair('RS256', { extractable: true });
+    this.decoyKey = decoy.privateKey;
+    this.decoyJwk = { ...(await exportJWK(decoy.publicKey)), kid: 'decoy-key', alg: 'RS256', use: 'sig' };
     this.server = createServer((request, response) => {
       response.setHeader('content-type', 'application/json');
       if (request.url === '/.well-known/openid-configuration') {
         response.end(JSON.stringify({ issuer: this.issuer, jwks_uri: `${this.issuer}/keys/jwks.json`, authorization_endpoint: `${this.issuer}/authorize`, token_endpoint: `${this.issuer}/token` }));
-      } else if (request.url === '/keys/jwks.json') {
+      } else if (request.url === '/jwks') {
         this.jwksRequests += 1;
         response.end(JSON.stringify({ keys: [this.jwk] }));
+      } else if (request.url === '/keys/jwks.json') {
+        response.end(JSON.stringify({ keys: [this.decoyJwk] }));
       } else {
         response.statusCode = 404;
         response.end('{}');
@@ -58,10 +67,15 @@ export class TestTokenIssuer {
     await new Promise((resolve) => this.server?.close(resolve));
   }
 
-  async token(claims: TestTokenClaims = {}, signingKey?: CryptoKey): Promise<string> {
+  /** A token signed with the key of the JWKS the discovery document names (not the issuer's). */
+  decoyToken(claims: TestTokenClaims = {}): Promise<string> {
+    return this.token(claims, this.decoyKey, 'decoy-key');
+  }
+
+  async token(claims: TestTokenClaims = {}, signingKey?: CryptoKey, kid = this.kid): Promise<string> {
     const { aud, iss, expiresIn, typ, ...rest } = claims;
     return new SignJWT({ client_id: 'JVjR77J3j4BaRVqoDtLx', scope: 'openid profile patient/*.read', grant_id: 'grant-1', ...rest })
-      .setProtectedHeader({ alg: 'RS256', typ: typ ?? 'at+jwt', kid: this.kid })
+      .setProtectedHeader({ alg: 'RS256', typ: typ ?? 'at+jwt', kid })
       .setIssuer(iss ?? this.issuer)
       .setAudience(aud ?? this.audience)
       .setSubject(rest.sub ?? 'member-1')

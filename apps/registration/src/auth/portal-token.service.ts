@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { REGISTRATION_CONFIG } from '../common/tokens';
 import type { RegistrationConfig } from '../registration.config';
 import type { PortalPrincipal } from './portal-principal';
@@ -31,29 +32,16 @@ export class PortalTokenService {
     this.lifetimeSeconds = config.PORTAL_TOKEN_TTL_SECONDS;
   }
 
-  /**
-   * A compact JWS (RFC 7515) over HS256, written out here because it is a few lines and the JOSE
-   * library is ESM-only; verification goes through passport-jwt, which checks alg, iss, aud and exp.
-   */
+  /** A compact JWS over HS256, checked by passport-jwt (`JwtStrategy`): alg, iss, aud and exp. */
   issue(principal: PortalPrincipal): Promise<string> {
-    const now = Math.floor(Date.now() / 1000);
-    const header = { alg: 'HS256', typ: 'JWT' };
-    const payload = {
-      iss: this.issuer,
-      aud: PORTAL_TOKEN_AUDIENCE,
-      sub: principal.accountId,
-      email: principal.email,
-      role: principal.role,
-      iat: now,
-      exp: now + this.lifetimeSeconds,
-      jti: randomBytes(12).toString('base64url'),
-    };
-    const signingInput = `${encode(header)}.${encode(payload)}`;
-    const signature = createHmac('sha256', this.secret).update(signingInput).digest('base64url');
-    return Promise.resolve(`${signingInput}.${signature}`);
+    return new SignJWT({ email: principal.email, role: principal.role })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(this.issuer)
+      .setAudience(PORTAL_TOKEN_AUDIENCE)
+      .setSubject(principal.accountId)
+      .setIssuedAt()
+      .setExpirationTime(`${this.lifetimeSeconds}s`)
+      .setJti(randomBytes(12).toString('base64url'))
+      .sign(this.secret);
   }
-}
-
-function encode(value: object): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
 }

@@ -74,6 +74,16 @@ export class PlatformConfig {
 
   @ConfigVariable({
     description:
+      'Lifetime of an access token in seconds. The authorization service issues tokens this long; every service keeps revocations on the bus at least this long.',
+    example: '3600',
+  })
+  @IsInt()
+  @Min(60)
+  @Max(86400)
+  ACCESS_TOKEN_TTL_SECONDS: number = 3600;
+
+  @ConfigVariable({
+    description:
       'Reverse proxies in front of the services whose X-Forwarded-For is trusted (Express "trust proxy" hop count). 0: the socket address is the client, which behind a proxy would make every client share one login-failure counter.',
     example: '1',
   })

@@ -42,6 +42,8 @@ export {
   clientChangedTopicSpec,
   grantRevokedTopicSpec,
   platformTopicSpecs,
+  reconciledTopicConfig,
+  REVOCATION_RETENTION_MARGIN_MS,
   type TopicSpec,
   type ClientChangedTopicOptions,
   type GrantRevokedTopicOptions,

@@ -81,7 +81,37 @@ export function grantRevokedTopicSpec(options: GrantRevokedTopicOptions = {}): T
 export const CLIENT_CHANGED_TOPIC_SPEC: TopicSpec = clientChangedTopicSpec();
 export const GRANT_REVOKED_TOPIC_SPEC: TopicSpec = grantRevokedTopicSpec();
 
-/** Every topic of the platform, with the given token lifetime; what each service ensures at start. */
-export function platformTopicSpecs(options: { maxTokenLifetimeMs?: number } = {}): TopicSpec[] {
-  return [clientChangedTopicSpec(), grantRevokedTopicSpec({ maxTokenLifetimeMs: options.maxTokenLifetimeMs })];
+/** Clock differences between the issuer, the broker and resource servers that retention absorbs. */
+export const REVOCATION_RETENTION_MARGIN_MS = 5 * MINUTE_MS;
+
+/**
+ * Every topic of the platform; what each service ensures at start. Every service passes the
+ * platform's `ACCESS_TOKEN_TTL_SECONDS`, so revocations are kept as long as the tokens they deny
+ * live (and a margin), whichever service starts first. Default: the setting's default, one hour.
+ */
+export function platformTopicSpecs(options: { accessTokenTtlSeconds?: number } = {}): TopicSpec[] {
+  const lifetimeMs = (options.accessTokenTtlSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_MS / 1000) * 1000;
+  return [clientChangedTopicSpec(), grantRevokedTopicSpec({ maxTokenLifetimeMs: lifetimeMs + REVOCATION_RETENTION_MARGIN_MS })];
+}
+
+/**
+ * Configs that only ever grow when an existing topic is brought to a spec: a service started with
+ * a shorter token lifetime (or an older version) must not shorten what others, or an operator,
+ * decided to keep. `-1` is "forever".
+ */
+const GROW_ONLY_CONFIGS: ReadonlySet<string> = new Set(['retention.ms']);
+
+/**
+ * The configs to apply to an existing topic whose current values are `actual`: the spec's, except
+ * that a grow-only config keeps its current value when that is larger.
+ */
+export function reconciledTopicConfig(spec: TopicSpec, actual: ReadonlyMap<string, string | undefined>): Record<string, string> {
+  const config: Record<string, string> = { ...spec.config };
+  for (const name of GROW_ONLY_CONFIGS) {
+    const wanted = config[name];
+    const current = actual.get(name);
+    if (wanted === undefined || current === undefined || !/^-?\d+$/.test(current)) continue;
+    if (current === '-1' || (wanted !== '-1' && Number(current) > Number(wanted))) config[name] = current;
+  }
+  return config;
 }

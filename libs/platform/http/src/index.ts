@@ -6,3 +6,4 @@ export { runService, type RunServiceOptions, type RunningService } from './run-s
 export { JsonLogger } from './observability/json-logger';
 export { ServiceMetrics } from './observability/metrics';
 export { RateLimiter, MemoryRateLimitStore, rateLimitHeaders, type RateLimitStore, type RateLimitRule, type RateLimitDecision } from './rate-limit/rate-limiter';
+export { AccessTokenVerifier, AccessTokenRejected, type AccessTokenVerifierOptions, type VerifiedAccessTokenClaims } from './auth/access-token.verifier';

@@ -11,7 +11,7 @@ import {
   type Subscription,
 } from '../event-bus';
 import { errorMessage, silentEventsLogger, type EventsLogger } from '../events-logger';
-import type { TopicSpec } from '../topics';
+import { reconciledTopicConfig, type TopicSpec } from '../topics';
 
 interface StoredEvent {
   offset: number;
@@ -27,7 +27,7 @@ class TopicLog {
   nextOffset = 0;
   private readonly listeners = new Set<() => void>();
 
-  constructor(readonly spec: TopicSpec) {}
+  constructor(public spec: TopicSpec) {}
 
   get compacted(): boolean {
     return (this.spec.config['cleanup.policy'] ?? 'delete').split(',').includes('compact');
@@ -103,7 +103,13 @@ export class InProcessEventBus implements EventBus {
 
   async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
     for (const spec of specs) {
-      if (this.topics.has(spec.name)) continue;
+      const existing = this.topics.get(spec.name);
+      if (existing) {
+        // As on a broker: the configs follow the latest spec, except that a retention never shrinks.
+        const actual = new Map(Object.entries(existing.spec.config));
+        existing.spec = { ...existing.spec, config: { ...existing.spec.config, ...reconciledTopicConfig(spec, actual) } };
+        continue;
+      }
       const log = new TopicLog(spec);
       this.topics.set(spec.name, log);
       for (const subscription of this.subscriptions) {

@@ -74,6 +74,16 @@ describe(KafkaEventBus.name, () => {
     expect(await topicConfig(deleted.name, ['cleanup.policy', 'retention.ms'])).toEqual({ 'cleanup.policy': 'delete', 'retention.ms': '7200000' });
   });
 
+  it('never shortens a retention: a spec with a shorter one (a shorter token lifetime) leaves the longer', async () => {
+    const shorter = { ...deleted, config: { ...deleted.config, 'retention.ms': '3600000', 'segment.ms': '1800000' } };
+    await sut.ensureTopics([shorter]);
+    // The other configs still follow the spec.
+    expect(await topicConfig(deleted.name, ['retention.ms', 'segment.ms'])).toEqual({ 'retention.ms': '7200000', 'segment.ms': '1800000' });
+    await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: deleted.name, configEntries: [{ name: 'retention.ms', value: '-1' }] }] });
+    await sut.ensureTopics([shorter]);
+    expect(await topicConfig(deleted.name, ['retention.ms'])).toEqual({ 'retention.ms': '-1' });
+  });
+
   it('publishes and consumes through the broker, in order per key, with headers and parsed values', async () => {
     const received: IncomingEvent[] = [];
     const subscription = await sut.subscribe({

@@ -15,7 +15,7 @@ import { CatchUpTracker } from '../consumers/catch-up.tracker';
 import type { CatchUpOptions, EventBus, EventHeaders, IncomingEvent, OutgoingEvent, SubscribeOptions, Subscription } from '../event-bus';
 import { errorMessage, silentEventsLogger, type EventsLogger } from '../events-logger';
 import type { EventsMetrics } from '../events-metrics';
-import type { TopicSpec } from '../topics';
+import { reconciledTopicConfig, type TopicSpec } from '../topics';
 import { ConsumerLagMonitor } from './consumer-lag.monitor';
 import { kafkaLogCreator } from './kafka-logger';
 
@@ -46,7 +46,8 @@ export interface KafkaEventBusOptions {
   heartbeatIntervalMs?: number;
   /**
    * When a topic already exists, set the spec's configs that differ (e.g. a longer token lifetime
-   * → longer retention). Configs not in the spec are left alone. Default true.
+   * → longer retention), except that a retention never shrinks. Configs not in the spec are left
+   * alone. Default true.
    */
   reconcileTopicConfigs?: boolean;
   /** Receives each subscription's consumer lag, per assigned partition. */
@@ -233,9 +234,11 @@ export class KafkaEventBus implements EventBus {
       includeSynonyms: false,
       resources: specs.map((spec) => ({ type: ConfigResourceTypes.TOPIC, name: spec.name, configNames: Object.keys(spec.config) })),
     });
-    for (const spec of specs) {
-      const current = described.resources.find((resource) => resource.resourceName === spec.name);
+    for (const wanted of specs) {
+      const current = described.resources.find((resource) => resource.resourceName === wanted.name);
       const actual = new Map(current?.configEntries.map((entry) => [entry.configName, entry.configValue]) ?? []);
+      // A longer retention than the spec's stays (revocations must outlive the longest token).
+      const spec = { ...wanted, config: reconciledTopicConfig(wanted, actual) };
       const differing = Object.entries(spec.config).filter(([name, value]) => actual.get(name) !== value);
       if (differing.length === 0) continue;
       // AlterConfigs (kafkajs has no incremental variant) replaces the topic's dynamic configs:
