@@ -243,7 +243,7 @@ describe('authorization server for browser SMART apps and off-the-shelf clients'
     });
 
     it('is refused in production', async () => {
-      const production = await startTestService({ PROFILE: 'production', COOKIE_KEYS: randomBytes(32).toString('base64url') });
+      const production = await startTestService({ PROFILE: 'production', COOKIE_KEYS: randomBytes(32).toString('base64url'), SIGNING_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url') });
       try {
         const response = await fetch(`${production.url}${AUTHORIZE_PATH}?client_id=${SEED_CLIENT.clientId}`, { redirect: 'manual' });
         // The provider reports the error to the client's one registered redirect URI (RFC 6749 §4.1.2.1).

@@ -3,7 +3,7 @@ import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC, createClientChangedEvent } f
 import { loadConfig } from '@payer-access/config';
 import { KafkaEventBus, platformTopicSpecs, REVOCATION_RETENTION_MARGIN_MS, silentEventsLogger } from '@payer-access/events';
 import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
-import { createTestDatabase, ensureKafka, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, ensureKafka, kafkajsSasl, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
 import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -28,12 +28,13 @@ describe('retention of revocations across FHIR restarts', () => {
   let producer: KafkaEventBus;
   let admin: Admin;
   let brokers: string;
+  let credentials: KafkaCredentialSet;
   const run = randomUUID().slice(0, 8);
   const clientId = `retention-app-${run}`;
   const grantId = `retention-grant-${run}`;
 
   async function startFhir(env: Record<string, string> = {}): Promise<INestApplication> {
-    const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, AUTHORIZATION_PUBLIC_URL: issuer.issuer, KAFKA_BROKERS: brokers, ...env });
+    const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox', AUTHORIZATION_PUBLIC_URL: issuer.issuer, KAFKA_BROKERS: brokers, ...kafkaServiceEnv(credentials.fhir), ...env });
     const app = await createFhirApp({ ...config, DATABASE_URL: database.url }, { logger: false });
     await app.init();
     const started = Date.now();
@@ -65,13 +66,15 @@ describe('retention of revocations across FHIR restarts', () => {
   }
 
   beforeAll(async () => {
-    brokers = (await ensureKafka()).brokers.join(',');
-    admin = new Kafka({ clientId: `retention-admin-${run}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+    const kafka = await ensureKafka();
+    brokers = kafka.brokers.join(',');
+    credentials = kafka.credentials;
+    admin = new Kafka({ clientId: `retention-admin-${run}`, brokers: brokers.split(','), sasl: kafkajsSasl(credentials.admin), logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     database = await createTestDatabase();
     issuer = new TestTokenIssuer(fhirBaseUrl({ FHIR_PUBLIC_URL: 'http://localhost:3003', FHIR_BASE_PATH: BASE_PATH }));
     await issuer.start();
-    producer = new KafkaEventBus({ brokers: brokers.split(','), clientId: `retention-test-${run}`, logger: silentEventsLogger });
+    producer = new KafkaEventBus({ brokers: brokers.split(','), sasl: credentials.admin, clientId: `retention-test-${run}`, logger: silentEventsLogger });
     // The topics as the authorization service, configured for two-hour tokens, ensures them.
     await producer.ensureTopics(platformTopicSpecs({ accessTokenTtlSeconds: TTL_SECONDS }));
     await producer.start();

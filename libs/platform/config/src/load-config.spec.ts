@@ -85,18 +85,20 @@ describe(loadConfig.name, () => {
   });
 
   describe('Kafka authentication', () => {
+    const production = { PROFILE: 'production', DATABASE_URL: 'postgres://user:pw@db:5432/app', API_KEY: 'a-key-of-16-chars' };
+
     it('passes the SASL settings on in the events library\'s shape', () => {
-      const config = loadConfig(ServiceConfig, { KAFKA_BROKERS: 'k:9092', KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_USERNAME: 'fhir', KAFKA_PASSWORD: 's3cret', KAFKA_SSL: 'true' });
+      const config = loadConfig(ServiceConfig, { PROFILE: 'sandbox', KAFKA_BROKERS: 'k:9092', KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_USERNAME: 'fhir', KAFKA_PASSWORD: 's3cret', KAFKA_SSL: 'true' });
       expect(kafkaClientSecurity(config)).toEqual({ ssl: true, sasl: { mechanism: 'scram-sha-256', username: 'fhir', password: 's3cret' } });
-      expect(kafkaClientSecurity(loadConfig(ServiceConfig, {}))).toEqual({ ssl: false });
+      expect(kafkaClientSecurity(loadConfig(ServiceConfig, { PROFILE: 'sandbox' }))).toEqual({ ssl: false });
     });
 
     it('refuses an unauthenticated Kafka client in production', () => {
-      expect(() => loadConfig(ServiceConfig, { PROFILE: 'production', KAFKA_BROKERS: 'k:9092' })).toThrow(
+      expect(() => loadConfig(ServiceConfig, { ...production, KAFKA_BROKERS: 'k:9092' })).toThrow(
         new ConfigValidationError(['KAFKA_SASL_MECHANISM is required (must be one of the following values: scram-sha-512, scram-sha-256)']),
       );
       // Without brokers there is no Kafka client to authenticate.
-      expect(loadConfig(ServiceConfig, { PROFILE: 'production' }).KAFKA_SASL_MECHANISM).toBeUndefined();
+      expect(loadConfig(ServiceConfig, production).KAFKA_SASL_MECHANISM).toBeUndefined();
     });
 
     it.each([
@@ -105,11 +107,11 @@ describe(loadConfig.name, () => {
       [{ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_USERNAME: 'a b', KAFKA_PASSWORD: 'p' }, ['KAFKA_USERNAME must be printable ASCII without spaces (got "a b")']],
       [{ KAFKA_SSL: 'yes' }, ['KAFKA_SSL must be one of the following values: true, false (got "yes")']],
     ])('rejects incomplete or unknown SASL settings: %p', (env, problems) => {
-      expect(() => loadConfig(ServiceConfig, env)).toThrow(new ConfigValidationError(problems));
+      expect(() => loadConfig(ServiceConfig, { PROFILE: 'sandbox', ...env })).toThrow(new ConfigValidationError(problems));
     });
 
     it('never prints the Kafka password back', () => {
-      expect(() => loadConfig(ServiceConfig, { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_USERNAME: 'u', KAFKA_PASSWORD: 'x'.repeat(2000) })).toThrow(
+      expect(() => loadConfig(ServiceConfig, { PROFILE: 'sandbox', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_USERNAME: 'u', KAFKA_PASSWORD: 'x'.repeat(2000) })).toThrow(
         new ConfigValidationError(['KAFKA_PASSWORD must be shorter than or equal to 1024 characters']),
       );
     });
