@@ -1,5 +1,5 @@
-import { ConfigVariable, PlatformConfig } from '@payer-access/config';
-import { IsIn, IsInt, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { ConfigVariable, METRICS_PORT_PATTERN, PlatformConfig } from '@payer-access/config';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 
 export class FhirConfig extends PlatformConfig {
   @ConfigVariable({ description: 'HTTP port of the fhir service.', example: '3003' })
@@ -11,6 +11,14 @@ export class FhirConfig extends PlatformConfig {
   @ConfigVariable({ description: 'Interface the fhir service listens on.', example: '0.0.0.0' })
   @IsUrl({ require_tld: false, require_protocol: false, allow_underscores: true }, { message: 'must be a host name or IP address' })
   FHIR_HOST: string = '0.0.0.0';
+
+  @ConfigVariable({
+    description: 'Port of the fhir service\'s Prometheus metrics (GET /metrics), kept off the public port. Unset: FHIR_PORT + 1000. off: no metrics listener.',
+    example: '4003',
+  })
+  @IsOptional()
+  @Matches(METRICS_PORT_PATTERN, { message: 'must be a port number or off' })
+  FHIR_METRICS_PORT?: string;
 
   @ConfigVariable({ description: 'Public base URL of the fhir service, as clients reach it.', example: 'https://fhir.plan.example' })
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })

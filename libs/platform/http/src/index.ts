@@ -1,7 +1,8 @@
-export { createServiceApp, buildOpenApiDocument, trustProxies, DOCS_PATH, DOCS_JSON_PATH, type ServiceDescriptor, type ServiceAppOptions } from './service-app.factory';
+export { createServiceApp, buildOpenApiDocument, trustProxies, serviceMetrics, DOCS_PATH, DOCS_JSON_PATH, type ServiceDescriptor, type ServiceAppOptions } from './service-app.factory';
 export { HealthModule } from './health/health.module';
 export { ReadinessRegistry, type ReadinessCheck } from './health/readiness.registry';
 export { HealthDto } from './health/health.dto';
-export { runService, type RunServiceOptions, type RunningService } from './run-service';
+export { runService, listenService, resolveMetricsPort, type RunServiceOptions, type RunningService } from './run-service';
 export { JsonLogger } from './observability/json-logger';
 export { ServiceMetrics } from './observability/metrics';
+export { BODY_LIMIT_BYTES, BODY_MAX_DEPTH } from './edge/request-guard';
