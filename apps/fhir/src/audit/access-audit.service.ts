@@ -36,15 +36,15 @@ export class AccessAuditService implements BeforeApplicationShutdown {
 
   record(principal: FhirPrincipal, record: AccessRecord): void {
     this.queue.push([
-      principal.clientId,
-      principal.subject,
-      principal.patientId,
+      storable(principal.clientId),
+      storable(principal.subject),
+      storable(principal.patientId),
       principal.representative !== undefined,
-      principal.grantId ?? null,
+      nullable(principal.grantId),
       record.interaction,
-      record.resourceType ?? null,
-      record.resourceId ?? null,
-      record.query ?? null,
+      nullable(record.resourceType),
+      nullable(record.resourceId),
+      nullable(record.query),
       record.status,
       record.resultCount ?? null,
       new Date().toISOString(),
@@ -82,3 +82,19 @@ export class AccessAuditService implements BeforeApplicationShutdown {
     }
   }
 }
+
+/**
+ * Text as PostgreSQL can store it: one NUL byte or unpaired surrogate in a client's value would
+ * otherwise fail the whole batch, and with it the rows of every other request written together.
+ * The escape keeps what was asked visible to an auditor.
+ */
+export function storable(text: string): string {
+  return text.replace(UNSTORABLE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function nullable(text: string | undefined): string | null {
+  return text === undefined ? null : storable(text);
+}
+
+// eslint-disable-next-line no-control-regex -- NUL is exactly what PostgreSQL text cannot hold.
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
