@@ -152,6 +152,14 @@ describe(createServiceApp.name, () => {
       await request(http).post('/things').type('form').send('name=a%00b').expect(400);
     });
 
+    it('refuses a body that is not UTF-8, raw or percent-encoded, instead of reading it as something else', async () => {
+      const raw = Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+      await request(http).post('/things').set('content-type', 'application/json').send(raw).expect(400);
+      const form = await request(http).post('/things').type('form').send('name=%C3%28').expect(400);
+      expect(form.body.message).toBe('The form field name is not valid percent-encoded UTF-8');
+      await request(http).post('/things').type('form').send('name=%C3%A9').expect(201, { name: 'é' });
+    });
+
     it('answers 413 to a body over the limit and 400 to one nested too deep', async () => {
       await request(http).post('/things').send({ name: 'x'.repeat(200 * 1024) }).expect(413);
       const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;

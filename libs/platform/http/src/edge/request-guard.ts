@@ -51,9 +51,15 @@ export function urlProblem(url: string): string | undefined {
  */
 export function bodyParsers() {
   return [
-    express.json({ limit: BODY_LIMIT_BYTES, type: ['application/json', 'application/*+json'] }),
+    express.json({ limit: BODY_LIMIT_BYTES, type: ['application/json', 'application/*+json'], verify: verifyText(false) }),
     // body-parser's `depth` (nesting of `a[b][c]` keys) is missing from its type definitions.
-    express.urlencoded({ limit: BODY_LIMIT_BYTES, extended: true, parameterLimit: 200, depth: 5 } as Parameters<typeof express.urlencoded>[0]),
+    express.urlencoded({
+      limit: BODY_LIMIT_BYTES,
+      extended: true,
+      parameterLimit: 200,
+      depth: 5,
+      verify: verifyText(true),
+    } as Parameters<typeof express.urlencoded>[0]),
     parserErrors(),
     bodyGuard(),
   ];
@@ -65,6 +71,27 @@ function bodyGuard() {
     next(problem ? new BadRequestException(`The request body ${problem}`) : undefined);
   };
 }
+
+/**
+ * Parsers replace bytes that are not UTF-8 with U+FFFD, and the form parser keeps a bad
+ * percent-encoding as its literal text: either way the route would see something else than was
+ * sent. The raw body is checked before parsing instead.
+ */
+function verifyText(form: boolean) {
+  return (_request: unknown, _response: unknown, raw: Buffer, encoding: string): void => {
+    if (!/^utf-?8$/i.test(encoding)) return;
+    let text: string;
+    try {
+      text = UTF8.decode(raw);
+    } catch {
+      throw Object.assign(new Error('The request body is not valid UTF-8'), { status: 400, type: 'body.text.invalid' });
+    }
+    const problem = form ? urlProblem(`?${text}`)?.replace('The query parameter', 'The form field') : undefined;
+    if (problem) throw Object.assign(new Error(problem), { status: 400, type: 'body.text.invalid', problem });
+  };
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 const PARSER_ERRORS: Record<string, [HttpStatus, string]> = {
   'entity.parse.failed': [HttpStatus.BAD_REQUEST, 'The request body is not valid JSON'],
@@ -79,6 +106,7 @@ const PARSER_ERRORS: Record<string, [HttpStatus, string]> = {
 function parserErrors() {
   return (error: unknown, _request: Request, _response: Response, next: NextFunction): void => {
     const failure = error as { type?: string; status?: number; expose?: boolean };
+    if (failure.type === 'body.text.invalid') return next(new BadRequestException((error as Error).message));
     const known = failure.type ? PARSER_ERRORS[failure.type] : undefined;
     if (known) return next(new HttpException(known[1], known[0]));
     if (failure.expose && typeof failure.status === 'number' && failure.status >= 400 && failure.status < 500) {
