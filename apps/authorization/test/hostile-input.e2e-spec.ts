@@ -89,6 +89,13 @@ describe('authorization service under hostile input', () => {
     await expectPage(await json('/account/login', '{}', { 'content-encoding': 'compress' }), 415);
   });
 
+  it('refuses a POSTed authorization request too long to continue as a GET, instead of redirecting to it', async () => {
+    const body = Array.from({ length: 1000 }, (_, index) => `p${index}=${'v'.repeat(40)}`).join('&');
+    const response = await form('/fhirmember/sps/oauth/oauth20/authorize', `response_type=code&client_id=x&${body}`);
+    expect(response.headers.get('location')).toBeNull();
+    expect((await expectOAuthError(response, 400)).error).toBe('invalid_request');
+  });
+
   it('answers unknown routes and methods in OAuth error JSON', async () => {
     expect((await expectOAuthError(await call('/no/such/route'), 404)).error).toBe('not_found');
     expect((await expectOAuthError(await call('/connect/userinfo', { method: 'DELETE' }), 404)).error).toBe('not_found');

@@ -79,7 +79,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       // Generated in order on one generator: the same seed gives the same requests whatever the timing.
       const fuzz = generator.next(index);
       byKind[fuzz.kind] += 1;
-      const answer = await send(agent, options.urls[fuzz.service], fuzz);
+      let answer = await send(agent, options.urls[fuzz.service], fuzz);
+      // A kept-alive connection the server closed as it idled is the client's race, not an answer: send again once.
+      if ('error' in answer && answer.error.startsWith(REUSED_SOCKET_RESET)) answer = await send(agent, options.urls[fuzz.service], fuzz);
       if (index > 0 && index % 1000 === 0) options.progress?.(index);
       if ('error' in answer) {
         if (answer.error.startsWith(UNSENDABLE)) {
@@ -120,6 +122,7 @@ function record(findings: Finding[], fuzz: FuzzRequest, problem: string, status?
 type Answer = { status: number; body: string } | { error: string };
 
 const UNSENDABLE = 'unsendable:';
+const REUSED_SOCKET_RESET = 'reset on a reused connection:';
 
 function send(agent: Agent, baseUrl: string, fuzz: FuzzRequest): Promise<Answer> {
   const base = new URL(baseUrl);
@@ -152,7 +155,11 @@ function send(agent: Agent, baseUrl: string, fuzz: FuzzRequest): Promise<Answer>
     outgoing.on('timeout', () => {
       outgoing.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`));
     });
-    outgoing.on('error', (error: NodeJS.ErrnoException) => done({ error: `${error.code ?? ''} ${error.message}`.trim() }));
+    const sent = outgoing;
+    sent.on('error', (error: NodeJS.ErrnoException) => {
+      const reused = sent.reusedSocket && error.code === 'ECONNRESET' ? `${REUSED_SOCKET_RESET} ` : '';
+      done({ error: `${reused}${error.code ?? ''} ${error.message}`.trim() });
+    });
     outgoing.end(fuzz.body);
   });
 }
