@@ -47,7 +47,8 @@ export async function listenService(app: INestApplication, port: number, host: s
 export function resolveMetricsPort(setting: string | undefined, publicPort: number): number | false {
   if (setting === 'off') return false;
   if (setting !== undefined && setting !== '') return Number(setting);
-  return publicPort === 0 ? 0 : publicPort + 1000;
+  // An ephemeral public port, or one too high to have a neighbour 1000 up, gets an ephemeral metrics port.
+  return publicPort === 0 || publicPort + 1000 > 65_535 ? 0 : publicPort + 1000;
 }
 
 function boundPort(server: { address(): unknown }, fallback: number): number {

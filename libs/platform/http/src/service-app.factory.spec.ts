@@ -82,6 +82,7 @@ describe(createServiceApp.name, () => {
   it('reads the metrics port setting: a number, off, or the public port plus 1000', () => {
     expect(resolveMetricsPort(undefined, 3001)).toBe(4001);
     expect(resolveMetricsPort(undefined, 0)).toBe(0);
+    expect(resolveMetricsPort(undefined, 65_000)).toBe(0);
     expect(resolveMetricsPort('9464', 3001)).toBe(9464);
     expect(resolveMetricsPort('off', 3001)).toBe(false);
   });
