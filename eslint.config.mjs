@@ -44,9 +44,10 @@ export default [
   },
   {
     // The one-process sandbox is the composition root: it starts the three apps side by side.
-    // The benchmark likewise runs the fhir app in-process next to a bare server.
+    // The benchmark likewise runs the fhir app in-process next to a bare server, and the fuzz
+    // campaign the three apps against which it sends its malformed requests.
     // Nx forbids importing applications anywhere else, which is what keeps services apart.
-    files: ['tools/sandbox/**/*.ts', 'tools/bench/**/*.ts'],
+    files: ['tools/sandbox/**/*.ts', 'tools/bench/**/*.ts', 'tools/fuzz/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
   {

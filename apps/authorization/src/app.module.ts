@@ -1,4 +1,5 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { DatabaseModule } from '@payer-access/database';
 import { EventsModule, nestEventsLogger, OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, parseBrokers, platformTopicSpecs, type EventBus } from '@payer-access/events';
 import { HealthModule, ServiceMetrics } from '@payer-access/http';
@@ -7,6 +8,7 @@ import { AuditEventEntity } from './audit/audit-event.entity';
 import { AuditService } from './audit/audit.service';
 import type { AuthorizationConfig } from './authorization.config';
 import { ClientProjectionService } from './clients/client-projection.service';
+import { AuthorizationExceptionFilter } from './common/authorization-exception.filter';
 import { ClientSecretVerifier } from './clients/client-secret.verifier';
 import { OAuthClientEntity } from './clients/oauth-client.entity';
 import { AUTHORIZATION_CONFIG } from './common/tokens';
@@ -90,6 +92,7 @@ export class AppModule {
       controllers: [SmartConfigurationController, UserinfoController, InteractionController, ConnectedAppsController],
       providers: [
         { provide: AUTHORIZATION_CONFIG, useValue: config },
+        { provide: APP_FILTER, useClass: AuthorizationExceptionFilter },
         AuthorizationMetrics,
         AuditService,
         // Key-encryption keys from configuration; a KMS-backed SigningKeyEncrypter can replace it here.

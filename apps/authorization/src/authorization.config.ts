@@ -1,4 +1,4 @@
-import { ConfigVariable, PlatformConfig, RequiredInProduction } from '@payer-access/config';
+import { ConfigVariable, METRICS_PORT_PATTERN, PlatformConfig, RequiredInProduction } from '@payer-access/config';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 
 const PATH = /^\/[A-Za-z0-9/_.~-]*$/;
@@ -13,6 +13,14 @@ export class AuthorizationConfig extends PlatformConfig {
   @ConfigVariable({ description: 'Interface the authorization service listens on.', example: '0.0.0.0' })
   @IsUrl({ require_tld: false, require_protocol: false, allow_underscores: true }, { message: 'must be a host name or IP address' })
   AUTHORIZATION_HOST: string = '0.0.0.0';
+
+  @ConfigVariable({
+    description: 'Port of the authorization service\'s Prometheus metrics (GET /metrics), kept off the public port. Unset: AUTHORIZATION_PORT + 1000. off: no metrics listener.',
+    example: '4002',
+  })
+  @IsOptional()
+  @Matches(METRICS_PORT_PATTERN, { message: 'must be a port number or off' })
+  AUTHORIZATION_METRICS_PORT?: string;
 
   @ConfigVariable({ description: 'Public base URL of the authorization service, as clients reach it; the OpenID issuer.', example: 'https://authorization.plan.example' })
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })

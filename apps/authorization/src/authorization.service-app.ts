@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { createServiceApp, trustProxies, type RunningService, type ServiceAppOptions, type ServiceDescriptor } from '@payer-access/http';
+import { hstsMaxAge } from '@payer-access/config';
+import { createServiceApp, listenService, resolveMetricsPort, trustProxies, type RunningService, type ServiceAppOptions, type ServiceDescriptor } from '@payer-access/http';
 import { AppModule, type AuthorizationModuleOptions } from './app.module';
 import { type AuthorizationConfig, pkceAllowsPlain } from './authorization.config';
 import { OidcProviderHost } from './oidc/oidc-provider.host';
@@ -29,25 +30,27 @@ export function authorizationDescriptor(config: AuthorizationConfig): ServiceDes
 /** The authorization service as a Nest application, not yet listening (tests drive it in-process). */
 export async function createAuthorizationApp(config: ReadyAuthorizationConfig, options: AuthorizationAppOptions = {}): Promise<INestApplication> {
   const { eventBus, ...appOptions } = options;
-  const app = await createServiceApp(AppModule.forRoot(config, { eventBus }), authorizationDescriptor(config), appOptions);
+  const app = await createServiceApp(AppModule.forRoot(config, { eventBus }), authorizationDescriptor(config), {
+    hstsMaxAgeSeconds: hstsMaxAge(config),
+    ...appOptions,
+    // Ahead of the body parsers: the provider reads its own request bodies, and a flood is refused
+    // before any client secret is checked.
+    beforeBodyParsers: (created) => {
+      created.use(endpointRateLimitMiddleware(oidcRoutes(config), config));
+      created.use(providerMountMiddleware(created.get(OidcProviderHost), created.get(StructuredTokenEndpoints), {
+        allowPlainPkce: pkceAllowsPlain(config),
+        sandboxDefaults: config.PROFILE === 'sandbox',
+        publicUrl: config.AUTHORIZATION_PUBLIC_URL,
+      }));
+    },
+  });
   // Member logins are also limited per client address: behind proxies, the one they forward.
   trustProxies(app, config.TRUST_PROXY_HOPS);
-  // Ahead of the provider: a flood is refused before any client secret is checked.
-  app.use(endpointRateLimitMiddleware(oidcRoutes(config), config));
-  // Ahead of Nest's body parsers: the provider reads its own request bodies.
-  app.use(providerMountMiddleware(app.get(OidcProviderHost), app.get(StructuredTokenEndpoints), {
-    allowPlainPkce: pkceAllowsPlain(config),
-    sandboxDefaults: config.PROFILE === 'sandbox',
-    publicUrl: config.AUTHORIZATION_PUBLIC_URL,
-  }));
   return app;
 }
 
 /** Starts the authorization service on its configured port. */
 export async function startAuthorizationService(config: ReadyAuthorizationConfig, options: AuthorizationAppOptions = {}): Promise<RunningService> {
   const app = await createAuthorizationApp(config, options);
-  const host = config.AUTHORIZATION_HOST;
-  await app.listen(config.AUTHORIZATION_PORT, host);
-  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
-  return { app, url: `http://${shownHost}:${config.AUTHORIZATION_PORT}` };
+  return listenService(app, config.AUTHORIZATION_PORT, config.AUTHORIZATION_HOST, resolveMetricsPort(config.AUTHORIZATION_METRICS_PORT, config.AUTHORIZATION_PORT));
 }

@@ -5,8 +5,8 @@ import { startAuthorizationService } from './authorization.service-app';
 
 async function main(): Promise<void> {
   const config = loadStandaloneConfigOrExit(AuthorizationConfig);
-  const { url } = await startAuthorizationService(config);
-  console.log(`authorization service listening on ${url} (docs: ${url}/docs)`);
+  const { url, metricsUrl } = await startAuthorizationService(config);
+  console.log(`authorization service listening on ${url} (docs: ${url}/docs; metrics: ${metricsUrl ? `${metricsUrl}/metrics` : 'off'})`);
 }
 
 void main();

@@ -43,13 +43,13 @@ describe('authorization service on Kafka', () => {
 
     const event = await eventually(() => service.revocations.find((each) => each.grantId === grantId), 15_000);
     expect(event).toMatchObject({ type: 'authorization.grant.revoked', reason: 'client_suspended', clientId });
-    const text = await scrapeMetrics(service.url);
+    const text = await scrapeMetrics(service.metricsUrl);
     expect(metricValue(text, 'oauth_grant_revocations_total', { reason: 'client_suspended' })).toBeGreaterThanOrEqual(1);
   });
 
   it('reports its consumer lag on the client topic, 0 once caught up, and an empty outbox once published', async () => {
-    const lag = async () => metricValue(await scrapeMetrics(service.url), 'kafka_consumer_lag', { topic: 'registration.client.changed.v1', partition: '0' });
+    const lag = async () => metricValue(await scrapeMetrics(service.metricsUrl), 'kafka_consumer_lag', { topic: 'registration.client.changed.v1', partition: '0' });
     await eventually(async () => ((await lag()) === 0 ? true : undefined), 15_000);
-    await eventually(async () => (metricValue(await scrapeMetrics(service.url), 'outbox_pending_events') === 0 ? true : undefined), 15_000);
+    await eventually(async () => (metricValue(await scrapeMetrics(service.metricsUrl), 'outbox_pending_events') === 0 ? true : undefined), 15_000);
   });
 });

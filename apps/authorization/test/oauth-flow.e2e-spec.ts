@@ -483,7 +483,7 @@ describe('OAuth 2.0 / OpenID Connect / SMART endpoints', () => {
   describe('Prometheus metrics', () => {
     it('counts the tokens each grant issues, refusals by error code and revocations by reason', async () => {
       const issued = (text: string, grant_type: string, token_type: string) => metricValue(text, 'oauth_tokens_issued_total', { grant_type, token_type }) ?? 0;
-      const before = await scrapeMetrics(service.url);
+      const before = await scrapeMetrics(service.metricsUrl);
 
       const first = await seedTokens();
       const refresh = (token: unknown) =>
@@ -493,7 +493,7 @@ describe('OAuth 2.0 / OpenID Connect / SMART endpoints', () => {
       // Replaying the rotated refresh token is refused and revokes the grant (before the answer).
       expect((await refresh(first.refresh_token)).body.error).toBe('invalid_grant');
 
-      const after = await scrapeMetrics(service.url);
+      const after = await scrapeMetrics(service.metricsUrl);
       for (const tokenType of ['access_token', 'refresh_token', 'id_token']) {
         expect([tokenType, issued(after, 'authorization_code', tokenType) - issued(before, 'authorization_code', tokenType)]).toEqual([tokenType, 1]);
         expect([tokenType, issued(after, 'refresh_token', tokenType) - issued(before, 'refresh_token', tokenType)]).toEqual([tokenType, typeof second.body[tokenType] === 'string' ? 1 : 0]);
@@ -506,7 +506,7 @@ describe('OAuth 2.0 / OpenID Connect / SMART endpoints', () => {
     });
 
     it('shows its own series with their help text, counters at 0 before any use', async () => {
-      const text = await scrapeMetrics(service.url);
+      const text = await scrapeMetrics(service.metricsUrl);
       for (const name of ['oauth_tokens_issued_total', 'oauth_token_errors_total', 'oauth_grant_revocations_total', 'kafka_consumer_lag', 'outbox_pending_events']) {
         expect(text).toContain(`# HELP ${name} `);
       }

@@ -27,6 +27,17 @@ describe('production profile', () => {
     return new URL(response.headers.get('location') ?? '', service.url);
   }
 
+  it('sends HSTS and nosniff on every answer, those of the OAuth engine included', async () => {
+    for (const path of ['/.well-known/openid-configuration', '/jwks', '/fhirmember/sps/oauth/oauth20/token', '/account/apps', '/no/such/route']) {
+      const response = await fetch(`${service.url}${path}`, { redirect: 'manual' });
+      expect([path, response.headers.get('strict-transport-security'), response.headers.get('x-content-type-options')]).toEqual([
+        path,
+        'max-age=31536000; includeSubDomains',
+        'nosniff',
+      ]);
+    }
+  });
+
   it('refuses PKCE plain, and a challenge without its method', async () => {
     const challenge = randomBytes(48).toString('base64url');
     for (const params of [{ code_challenge: challenge, code_challenge_method: 'plain' }, { code_challenge: challenge }] as Record<string, string>[]) {

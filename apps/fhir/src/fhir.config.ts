@@ -1,4 +1,4 @@
-import { ConfigVariable, PlatformConfig } from '@payer-access/config';
+import { ConfigVariable, METRICS_PORT_PATTERN, PlatformConfig } from '@payer-access/config';
 import type { AuthorizationServerSettings } from '@payer-access/scopes';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 
@@ -14,6 +14,14 @@ export class FhirConfig extends PlatformConfig {
   @ConfigVariable({ description: 'Interface the fhir service listens on.', example: '0.0.0.0' })
   @IsUrl({ require_tld: false, require_protocol: false, allow_underscores: true }, { message: 'must be a host name or IP address' })
   FHIR_HOST: string = '0.0.0.0';
+
+  @ConfigVariable({
+    description: 'Port of the fhir service\'s Prometheus metrics (GET /metrics), kept off the public port. Unset: FHIR_PORT + 1000. off: no metrics listener.',
+    example: '4003',
+  })
+  @IsOptional()
+  @Matches(METRICS_PORT_PATTERN, { message: 'must be a port number or off' })
+  FHIR_METRICS_PORT?: string;
 
   @ConfigVariable({ description: 'Public base URL of the fhir service, as clients reach it.', example: 'https://fhir.plan.example' })
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { createServiceApp, type RunningService, type ServiceAppOptions, type ServiceDescriptor } from '@payer-access/http';
+import { hstsMaxAge } from '@payer-access/config';
+import { createServiceApp, listenService, resolveMetricsPort, type RunningService, type ServiceAppOptions, type ServiceDescriptor } from '@payer-access/http';
 import { AppModule } from './app.module';
 import { fhirCors } from './common/cors.middleware';
 import type { FhirModuleOptions } from './fhir-core.module';
@@ -17,6 +18,9 @@ export function fhirDescriptor(config: FhirConfig): ServiceDescriptor {
       'FHIR R4 Patient Access API: Patient, Coverage, ExplanationOfBenefit and US Core clinical resources. Every route but /metadata needs a Bearer access token from the authorization service.',
     version: '1.0',
     publicUrl: config.FHIR_PUBLIC_URL,
+    // A read-only API: no route reads a body, so none is parsed, whatever is sent.
+    acceptsBodies: false,
+    noStore: true,
     configureDocument: (builder) => builder.addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }),
   };
 }
@@ -40,14 +44,11 @@ function configureHttp(app: INestApplication): INestApplication {
 /** The fhir service as a Nest application, not yet listening (tests drive it in-process). */
 export async function createFhirApp(config: ReadyFhirConfig, options: FhirServiceOptions = {}): Promise<INestApplication> {
   const { app, module } = split(options);
-  return configureHttp(await createServiceApp(AppModule.forRoot(config, module), fhirDescriptor(config), app));
+  return configureHttp(await createServiceApp(AppModule.forRoot(config, module), fhirDescriptor(config), { hstsMaxAgeSeconds: hstsMaxAge(config), ...app }));
 }
 
 /** Starts the fhir service on its configured port. */
 export async function startFhirService(config: ReadyFhirConfig, options: FhirServiceOptions = {}): Promise<RunningService> {
   const app = await createFhirApp(config, options);
-  const host = config.FHIR_HOST;
-  await app.listen(config.FHIR_PORT, host);
-  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
-  return { app, url: `http://${shownHost}:${config.FHIR_PORT}` };
+  return listenService(app, config.FHIR_PORT, config.FHIR_HOST, resolveMetricsPort(config.FHIR_METRICS_PORT, config.FHIR_PORT));
 }

@@ -9,8 +9,8 @@ async function main(): Promise<void> {
     // Client statuses arrive only on Kafka when the service runs alone: without it no token is accepted.
     process.stderr.write('warning: KAFKA_BROKERS is unset; no client status can be learned and every access token will be refused\n');
   }
-  const { url } = await startFhirService(config);
-  console.log(`fhir service listening on ${url} (docs: ${url}/docs)`);
+  const { url, metricsUrl } = await startFhirService(config);
+  console.log(`fhir service listening on ${url} (docs: ${url}/docs; metrics: ${metricsUrl ? `${metricsUrl}/metrics` : 'off'})`);
 }
 
 void main();

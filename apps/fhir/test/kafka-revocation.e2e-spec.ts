@@ -10,6 +10,7 @@ import { FhirConfig, fhirBaseUrl } from '../src/fhir.config';
 import { createFhirApp } from '../src/fhir.service-app';
 import { NdjsonLoader } from '../src/loader/ndjson-loader';
 import { TestTokenIssuer } from './support/token-issuer';
+import { serviceMetrics } from '@payer-access/http';
 
 const BASE_PATH = '/fhir/sb/R4/patientaccess';
 const PATIENT = SANDBOX_MEMBERS[1].patientId;
@@ -156,7 +157,7 @@ describe('fhir service on Kafka', () => {
     expect(await statusOf(fresh, approvedToken)).toBe(200);
 
     // Caught up on both topics: /metrics shows each subscription's lag, down to 0.
-    const lag = async (topic: string) => metricValue((await request(fresh.getHttpServer()).get('/metrics')).text, 'kafka_consumer_lag', { topic, partition: '0' });
+    const lag = async (topic: string) => metricValue((await request(serviceMetrics(fresh).handler()).get('/metrics')).text, 'kafka_consumer_lag', { topic, partition: '0' });
     const deadline = Date.now() + 15_000;
     while ((await lag(CLIENT_CHANGED_TOPIC)) !== 0 || (await lag(GRANT_REVOKED_TOPIC)) !== 0) {
       if (Date.now() > deadline) throw new Error(`consumer lag still ${await lag(CLIENT_CHANGED_TOPIC)} / ${await lag(GRANT_REVOKED_TOPIC)}`);

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { BASE_PATH, startFhirTestApp, type FhirTestApp } from './support/test-app';
 import type { TestTokenIssuer } from './support/token-issuer';
+import { serviceMetrics } from '@payer-access/http';
 
 const PATIENT = SANDBOX_MEMBERS[0].patientId;
 const CLIENT = 'metrics-app';
@@ -19,7 +20,7 @@ describe('fhir revocation metrics', () => {
   let app: INestApplication;
 
   async function scrape(): Promise<string> {
-    const response = await request(app.getHttpServer()).get('/metrics').expect(200);
+    const response = await request(serviceMetrics(app).handler()).get('/metrics').expect(200);
     return response.text;
   }
 

@@ -5,8 +5,8 @@ import { startRegistrationService } from './registration.service-app';
 
 async function main(): Promise<void> {
   const config = loadStandaloneConfigOrExit(RegistrationConfig);
-  const { url } = await startRegistrationService(config);
-  console.log(`registration service listening on ${url} (docs: ${url}/docs)`);
+  const { url, metricsUrl } = await startRegistrationService(config);
+  console.log(`registration service listening on ${url} (docs: ${url}/docs; metrics: ${metricsUrl ? `${metricsUrl}/metrics` : 'off'})`);
 }
 
 void main();

@@ -1,5 +1,5 @@
-import { ConfigVariable, PlatformConfig, RequiredInProduction } from '@payer-access/config';
-import { IsEmail, IsInt, IsString, IsUrl, Max, MaxLength, Min, MinLength, registerDecorator } from 'class-validator';
+import { ConfigVariable, METRICS_PORT_PATTERN, PlatformConfig, RequiredInProduction } from '@payer-access/config';
+import { IsEmail, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength, registerDecorator } from 'class-validator';
 
 /** An IANA time zone name that this Node.js knows (e.g. America/New_York). */
 function IsTimeZone(): PropertyDecorator {
@@ -33,6 +33,14 @@ export class RegistrationConfig extends PlatformConfig {
   @ConfigVariable({ description: 'Interface the registration service listens on.', example: '0.0.0.0' })
   @IsUrl({ require_tld: false, require_protocol: false, allow_underscores: true }, { message: 'must be a host name or IP address' })
   REGISTRATION_HOST: string = '0.0.0.0';
+
+  @ConfigVariable({
+    description: 'Port of the registration service\'s Prometheus metrics (GET /metrics), kept off the public port. Unset: REGISTRATION_PORT + 1000. off: no metrics listener.',
+    example: '4001',
+  })
+  @IsOptional()
+  @Matches(METRICS_PORT_PATTERN, { message: 'must be a port number or off' })
+  REGISTRATION_METRICS_PORT?: string;
 
   @ConfigVariable({ description: 'Public base URL of the registration service, as clients reach it.', example: 'https://registration.plan.example' })
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })

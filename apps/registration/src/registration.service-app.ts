@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
+import { hstsMaxAge } from '@payer-access/config';
 import type { EventBus } from '@payer-access/events';
-import { createServiceApp, runService, trustProxies, type RunningService, type ServiceAppOptions, type ServiceDescriptor } from '@payer-access/http';
+import { createServiceApp, resolveMetricsPort, runService, trustProxies, type RunningService, type ServiceAppOptions, type ServiceDescriptor } from '@payer-access/http';
 import { AppModule } from './app.module';
 import type { RegistrationConfig } from './registration.config';
 
@@ -33,7 +34,7 @@ export function registrationDescriptor(config: RegistrationConfig): ServiceDescr
 /** The registration service as a Nest application, not yet listening (tests drive it in-process). */
 export async function createRegistrationApp(config: ReadyRegistrationConfig, options: RegistrationServiceOptions = {}): Promise<INestApplication> {
   const { eventBus, ...appOptions } = options;
-  const app = await createServiceApp(AppModule.forRoot(config, { eventBus }), registrationDescriptor(config), appOptions);
+  const app = await createServiceApp(AppModule.forRoot(config, { eventBus }), registrationDescriptor(config), { hstsMaxAgeSeconds: hstsMaxAge(config), ...appOptions });
   trustProxies(app, config.TRUST_PROXY_HOPS);
   return app;
 }
@@ -46,6 +47,8 @@ export async function startRegistrationService(config: ReadyRegistrationConfig, 
     descriptor: registrationDescriptor(config),
     port: config.REGISTRATION_PORT,
     host: config.REGISTRATION_HOST,
+    metricsPort: resolveMetricsPort(config.REGISTRATION_METRICS_PORT, config.REGISTRATION_PORT),
+    hstsMaxAgeSeconds: hstsMaxAge(config),
     ...appOptions,
   });
   // Express reads the setting per request, so setting it right after listen covers every login.

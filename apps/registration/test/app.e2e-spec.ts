@@ -6,6 +6,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
+import { serviceMetrics } from '@payer-access/http';
 
 describe('registration service', () => {
   let database: TestDatabase;
@@ -31,7 +32,7 @@ describe('registration service', () => {
   });
 
   it('shows its own series on /metrics from the start, with their help text', async () => {
-    const scrape = async () => (await request(app.getHttpServer()).get('/metrics').expect(200)).text;
+    const scrape = async () => (await request(serviceMetrics(app).handler()).get('/metrics').expect(200)).text;
     const text = await scrape();
     for (const name of ['registration_status_changes_total', 'outbox_pending_events', 'kafka_consumer_lag']) expect(text).toContain(`# HELP ${name} `);
     // The sandbox profile submits and approves its demo client at start, through the same path as staff.

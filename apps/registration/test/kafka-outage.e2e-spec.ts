@@ -8,6 +8,7 @@ import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
 import { accountBody, applicationBody } from './support/fixtures';
 import { TopicRecorder } from './support/kafka';
+import { serviceMetrics } from '@payer-access/http';
 
 jest.setTimeout(120_000);
 
@@ -51,7 +52,7 @@ describe('registration events survive a Kafka outage', () => {
 
   it('commits a suspension while the broker is dead and publishes it, once, after the broker is back', async () => {
     const http = app.getHttpServer();
-    const metrics = async () => (await request(http).get('/metrics').expect(200)).text;
+    const metrics = async () => (await request(serviceMetrics(app).handler()).get('/metrics').expect(200)).text;
     await request(http).post('/v1/accounts').send(accountBody('dev@acme-health.example', 'developer')).expect(201);
     const dev = (await request(http).post('/v1/auth/login').send({ email: 'dev@acme-health.example', password: 'correct horse battery staple' }).expect(200)).body
       .access_token;

@@ -10,6 +10,7 @@ import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
 import { accountBody, applicationBody } from './support/fixtures';
 import { SmtpCatcher } from './support/smtp';
+import { serviceMetrics } from '@payer-access/http';
 
 jest.setTimeout(60_000);
 
@@ -99,7 +100,7 @@ describe('registration notifications survive SMTP outages and restarts (mail out
     expect(Date.now() - approvedAt).toBeLessThan(1_000);
     const [pending] = await mailRows('Approved: Outage App');
     expect(pending).toMatchObject({ recipient: 'lifecycle@acme-health.example', sent_at: null, last_error: expect.stringMatching(/ECONNREFUSED/) });
-    const metrics = (await request(http).get('/metrics').expect(200)).text;
+    const metrics = (await request(serviceMetrics(app).handler()).get('/metrics').expect(200)).text;
     expect(metricValue(metrics, 'registration_mail_pending')).toBe(1);
 
     const started = Date.now();
@@ -117,7 +118,7 @@ describe('registration notifications survive SMTP outages and restarts (mail out
     // Several retry periods later, still exactly one.
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(smtp.mails.filter((each) => each.subject === 'Approved: Outage App')).toHaveLength(1);
-    expect(metricValue((await request(http).get('/metrics').expect(200)).text, 'registration_mail_pending')).toBe(0);
+    expect(metricValue((await request(serviceMetrics(app).handler()).get('/metrics').expect(200)).text, 'registration_mail_pending')).toBe(0);
   });
 
   it('queues no mail for a change that fails: a refused transition (409) or a rolled-back transaction', async () => {

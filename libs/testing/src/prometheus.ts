@@ -13,7 +13,7 @@ export function metricValue(text: string, name: string, labels: Record<string, s
   return undefined;
 }
 
-/** Fetches `/metrics` of a running service. */
+/** Fetches `/metrics` from a service's metrics listener (`RunningService.metricsUrl`, not its public URL). */
 export async function scrapeMetrics(baseUrl: string): Promise<string> {
   const response = await fetch(`${baseUrl.replace(/\/+$/, '')}/metrics`);
   if (response.status !== 200) throw new Error(`GET /metrics answered ${response.status}`);

@@ -38,8 +38,13 @@ export class ConnectedAppsController {
 
   @Post('login')
   @HttpCode(303)
-  async login(@Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const outcome = await this.accounts.authenticate(String(body.username ?? ''), String(body.password ?? ''), clientAddress(req), loginPolicy(this.config));
+  async login(@Body() body: Record<string, unknown> = {}, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const { username, password } = body;
+    // A form sends text; anything else (a JSON object, a repeated field) is no login attempt.
+    if (typeof username !== 'string' || typeof password !== 'string') {
+      return send(res, 400, renderAccountLoginPage('Enter your user name and password.'));
+    }
+    const outcome = await this.accounts.authenticate(username, password, clientAddress(req), loginPolicy(this.config));
     if (!outcome.ok) {
       await this.audit.record({ action: outcome.reason === 'throttled' ? 'member.login.throttled' : 'member.login.failed', detail: { page: 'connected-apps' } });
       if (outcome.reason === 'throttled') res.setHeader('Retry-After', String(outcome.retryAfterSeconds));
@@ -52,7 +57,7 @@ export class ConnectedAppsController {
   }
 
   @Post('apps/:grantId/revoke')
-  async revoke(@Param('grantId') grantId: string, @Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async revoke(@Param('grantId') grantId: string, @Body() body: Record<string, unknown> = {}, @Req() req: Request, @Res() res: Response): Promise<void> {
     const cookie = readCookie(req, COOKIE);
     const accountId = this.apps.readSession(cookie);
     if (!accountId || !cookie) return send(res, 401, renderAccountLoginPage('Your session has ended. Please log in again.'));
@@ -68,10 +73,16 @@ export class ConnectedAppsController {
   }
 }
 
+/** A cookie that is not valid percent-encoding is no session: the member is asked to log in. */
 function readCookie(req: Request, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }

@@ -24,17 +24,17 @@ export class InteractionController {
   }
 
   @Post('login')
-  async login(@Param('uid') uid: string, @Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async login(@Param('uid') uid: string, @Body() body: Record<string, unknown> = {}, @Req() req: Request, @Res() res: Response): Promise<void> {
     await this.interactions.login(uid, body, req, res);
   }
 
   @Post('representative')
-  async representative(@Param('uid') uid: string, @Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async representative(@Param('uid') uid: string, @Body() body: Record<string, unknown> = {}, @Req() req: Request, @Res() res: Response): Promise<void> {
     await this.interactions.representative(uid, body, req, res);
   }
 
   @Post('consent')
-  async consent(@Param('uid') uid: string, @Body() body: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async consent(@Param('uid') uid: string, @Body() body: Record<string, unknown> = {}, @Req() req: Request, @Res() res: Response): Promise<void> {
     await this.interactions.consent(uid, body, req, res);
   }
 }

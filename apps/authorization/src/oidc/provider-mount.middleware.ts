@@ -6,6 +6,7 @@ import type { OidcProviderHost } from './oidc-provider.host';
 
 const FORM = 'application/x-www-form-urlencoded';
 const BODY_LIMIT = 56 * 1024;
+const MAX_REDIRECT_LENGTH = 8 * 1024;
 const PKCE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 /** oidc-provider's opaque tokens are base64url; a lookup is made only for values of that shape. */
 const OPAQUE_TOKEN = /^[A-Za-z0-9_-]{20,256}$/;
@@ -72,8 +73,11 @@ export function providerMountMiddleware(host: OidcProviderHost, structured: Stru
           if (url.pathname === routes.authorization) {
             // OIDC Core §3.1.2.1 allows POST; the same request continues as a GET (303 keeps it safe to repeat).
             normalizeAuthorizationParams(params, options.allowPlainPkce);
+            const location = `${url.pathname}?${toQuery(params)}`;
+            // A GET of that URL would exceed what servers and browsers read in a request line.
+            if (location.length > MAX_REDIRECT_LENGTH) throw new Error('authorization request too long');
             res.statusCode = 303;
-            res.setHeader('location', `${url.pathname}?${toQuery(params)}`);
+            res.setHeader('location', location);
             res.setHeader('cache-control', 'no-store');
             res.end();
             return;

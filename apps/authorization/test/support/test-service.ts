@@ -10,6 +10,7 @@ import {
   type GrantRevokedEventV1,
 } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
+import { listenService } from '@payer-access/http';
 import { createEventBus, instanceGroupId, InProcessEventBus, platformTopicSpecs, type EventBus } from '@payer-access/events';
 import { createTestDatabase, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
 import * as argon2 from 'argon2';
@@ -30,6 +31,8 @@ export interface TestService {
   app: INestApplication;
   /** http://127.0.0.1:<port> */
   url: string;
+  /** Where its Prometheus metrics listen: another port than `url`'s. */
+  metricsUrl: string;
   /** The bus the service uses (in-process), or a producer on the same Kafka broker. */
   bus: EventBus;
   database: TestDatabase;
@@ -121,11 +124,12 @@ export async function startTestService(
     ...env,
   });
   const app = await createAuthorizationApp({ ...config, DATABASE_URL: database.url }, { logger: false, ...(options.kafkaBrokers ? {} : { eventBus: bus }) });
-  await app.listen(port, '127.0.0.1');
+  const running = await listenService(app, port, '127.0.0.1', 0);
   service.projection = app.get(ClientProjectionService);
   return {
     app,
     url,
+    metricsUrl: running.metricsUrl ?? '',
     bus,
     database,
     published,

@@ -19,7 +19,7 @@ import { fhirBaseUrl, type FhirConfig } from '../fhir.config';
 import { FHIR_CONFIG, SEARCH_REGISTRY } from '../fhir.tokens';
 import { ResourceRepository, type RawResource } from '../store/resource.repository';
 import { serializeBundle } from '../common/raw-bundle';
-import { SHARED_RESOURCE_TYPES, UnsupportedSearchError } from '../store/search-sql.builder';
+import { UnsupportedSearchError } from '../store/search-sql.builder';
 import { withoutDemographics } from './demographics';
 import { isMandatory } from './mandatory-elements';
 
@@ -37,7 +37,8 @@ const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /**
  * Read and search for a member's token: the scopes decide the types (403 otherwise), the token's
- * patient decides the compartment (another patient's data does not exist for it: 404 or no match).
+ * patient decides the compartment, which the store's reader for that patient applies to every
+ * query (another patient's data does not exist for it: 404 or no match).
  */
 @Injectable()
 export class FhirApiService {
@@ -56,9 +57,8 @@ export class FhirApiService {
     try {
       this.authorize(principal, resourceType, 'read');
       if (!FHIR_ID.test(id)) throw new FhirException(badRequest(`'${id.slice(0, 64)}' is not a valid resource id`));
-      const stored = await this.repository.readRaw(resourceType, id);
-      const visible = stored && (SHARED_RESOURCE_TYPES.has(resourceType) || stored.patientId === principal.patientId);
-      if (!stored || !visible) throw new FhirException(notFound(resourceType, id));
+      const stored = await this.repository.forPatient(principal.patientId).readRaw(resourceType, id);
+      if (!stored) throw new FhirException(notFound(resourceType, id));
       await this.recordOrRefuse(principal, { interaction: 'read', resourceType, resourceId: id, status: 200, resultCount: 1 });
       return { json: this.present(principal, stored), version: stored.version, lastUpdated: stored.lastUpdated };
     } catch (error) {
@@ -84,7 +84,7 @@ export class FhirApiService {
       }
       let result;
       try {
-        result = await this.repository.search(request, principal.patientId);
+        result = await this.repository.forPatient(principal.patientId).search(request);
       } catch (error) {
         if (error instanceof UnsupportedSearchError) throw new FhirException(notSupported(error.message, error.parameter));
         throw error;

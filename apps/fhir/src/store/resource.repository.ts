@@ -3,7 +3,8 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PreparedStatements } from './prepared-statements';
 import { SearchIndexer, type IndexRows } from './search-indexer';
-import { SearchSqlBuilder, SHARED_RESOURCE_TYPES } from './search-sql.builder';
+import { type Compartment, compartmentPatientOf, isInCompartment, patientCompartment, SHARED_RESOURCE_TYPES, UNRESTRICTED } from './compartment';
+import { SearchSqlBuilder } from './search-sql.builder';
 
 export interface StoredResource {
   readonly resource: Resource;
@@ -34,6 +35,18 @@ export interface SearchResult {
   readonly includes: RawResource[];
 }
 
+/**
+ * Reads and searches of the store, limited to one compartment. A reader is what the API holds:
+ * `ResourceRepository.forPatient(id)` for a member's token, `unrestricted()` for trusted tools.
+ */
+export interface ResourceReader {
+  readonly compartment: Compartment;
+  read(resourceType: string, id: string): Promise<StoredResource | undefined>;
+  /** As the database holds it; undefined when absent or outside the compartment (the two look the same). */
+  readRaw(resourceType: string, id: string): Promise<RawStoredResource | undefined>;
+  search(request: SearchRequest): Promise<SearchResult>;
+}
+
 /** A resource the store refuses: it could not be served to anyone. */
 export class UnservableResourceError extends Error {
   constructor(message: string) {
@@ -59,7 +72,9 @@ interface PreparedResource {
 
 /**
  * The generic resource store: one table for every type, plus the search index tables written in the
- * same transaction as the resource, so a resource is never visible without its index.
+ * same transaction as the resource, so a resource is never visible without its index. It writes for
+ * trusted callers (the loader, the seeder); reads and searches go through a `ResourceReader` of one
+ * compartment, which applies it in every query, includes too.
  */
 export class ResourceRepository {
   constructor(
@@ -189,35 +204,54 @@ export class ResourceRepository {
       ]);
   }
 
-  async read(resourceType: string, id: string): Promise<StoredResource | undefined> {
-    const raw = await this.readRaw(resourceType, id);
-    return raw && { resource: JSON.parse(raw.json) as Resource, version: raw.version, lastUpdated: raw.lastUpdated, patientId: raw.patientId };
+  /** What a member's token may see: that patient's compartment and the shared directory types. */
+  forPatient(patientId: string): ResourceReader {
+    return this.reader(patientCompartment(patientId));
   }
 
-  async readRaw(resourceType: string, id: string): Promise<RawStoredResource | undefined> {
+  /** Every resource, for trusted callers only; never for a request made with a member's token. */
+  unrestricted(): ResourceReader {
+    return this.reader(UNRESTRICTED);
+  }
+
+  private reader(compartment: Compartment): ResourceReader {
+    const readRaw = (resourceType: string, id: string) => this.readRaw(compartment, resourceType, id);
+    return {
+      compartment,
+      readRaw,
+      read: async (resourceType, id) => {
+        const raw = await readRaw(resourceType, id);
+        return raw && { resource: JSON.parse(raw.json) as Resource, version: raw.version, lastUpdated: raw.lastUpdated, patientId: raw.patientId };
+      },
+      search: (request) => this.search(compartment, request),
+    };
+  }
+
+  private async readRaw(compartment: Compartment, resourceType: string, id: string): Promise<RawStoredResource | undefined> {
     const rows = await this.prepared.query<{ json: string; version: number; last_updated: Date; patient_id: string | null }>(
       'SELECT content::text AS json, version, last_updated, patient_id FROM resource WHERE resource_type = $1 AND id = $2',
       [resourceType, id],
     );
     const row = rows[0];
-    return row && { resourceType, id, json: row.json, version: row.version, lastUpdated: row.last_updated, patientId: row.patient_id };
+    // Another patient's resource does not exist for this reader: the same answer as a missing one.
+    if (!row || !isInCompartment(compartment, resourceType, row.patient_id)) return undefined;
+    return { resourceType, id, json: row.json, version: row.version, lastUpdated: row.last_updated, patientId: row.patient_id };
   }
 
-  /** Runs a parsed search within one patient's compartment (undefined: every resource, for trusted tools). */
-  async search(request: SearchRequest, patientId: string | undefined): Promise<SearchResult> {
-    const built = SearchSqlBuilder.build(request, patientId, { compartmentParams: this.indexer.compartmentParamsOf(request.resourceType) });
+  private async search(compartment: Compartment, request: SearchRequest): Promise<SearchResult> {
+    const built = SearchSqlBuilder.build(request, compartment, { compartmentParams: this.indexer.compartmentParamsOf(request.resourceType) });
     const countOnly = request.count === 0 || request.summary === 'count';
     // One round trip: the page carries the total; only a page past the end needs a count of its own.
     const page = countOnly ? [] : await this.prepared.query<PageRow>(built.page.text, built.page.values);
     const total = page.length > 0 ? Number(page[0].total) : (await this.prepared.query<{ total: number }>(built.count.text, built.count.values))[0].total;
     if (countOnly) return { entries: [], total, includes: [] };
     const entries = page.map(toRaw);
-    const includes = await this.includes(request, page, patientId);
+    const includes = await this.includes(request, page, compartment);
     return { entries, total, includes };
   }
 
   /** `_include` follows the page's references; `_revinclude` finds what refers to the page. */
-  private async includes(request: SearchRequest, page: PageRow[], patientId: string | undefined): Promise<RawResource[]> {
+  private async includes(request: SearchRequest, page: PageRow[], compartment: Compartment): Promise<RawResource[]> {
     if (page.length === 0 || (request.include.length === 0 && request.revInclude.length === 0)) return [];
     const found = new Map<string, RawResource>();
     const matched = new Set(page.map((row) => `${row.resource_type}/${row.id}`));
@@ -227,15 +261,16 @@ export class ResourceRepository {
         if (!matched.has(key) && found.size < MAX_INCLUDED) found.set(key, toRaw(row));
       }
     };
-    for (const target of request.include) add(await this.forwardIncludes(target, page.map((row) => row.seq), patientId));
-    for (const target of request.revInclude) add(await this.reverseIncludes(target, request.resourceType, page.map((row) => row.id), patientId));
+    for (const target of request.include) add(await this.forwardIncludes(target, page.map((row) => row.seq), compartment));
+    for (const target of request.revInclude) add(await this.reverseIncludes(target, request.resourceType, page.map((row) => row.id), compartment));
     return [...found.values()];
   }
 
-  private async forwardIncludes(target: IncludeTarget, seqs: string[], patientId: string | undefined): Promise<PageRow[]> {
+  private async forwardIncludes(target: IncludeTarget, seqs: string[], scope: Compartment): Promise<PageRow[]> {
     const values: unknown[] = [seqs, target.parameters.map((parameter) => parameter.code), MAX_INCLUDED];
     const typeFilter = target.targetType === undefined ? '' : `AND x.target_type = $${values.push(target.targetType)}`;
-    const compartment = patientId === undefined ? '' : `AND (r.patient_id IS NULL OR r.patient_id = $${values.push(patientId)})`;
+    // The targets' types are known only per row: a patient's reader keeps its own and shared (unowned) resources.
+    const compartment = scope.kind === 'unrestricted' ? '' : `AND (r.patient_id IS NULL OR r.patient_id = $${values.push(scope.patientId)})`;
     return this.dataSource.query(
       `SELECT r.seq, r.resource_type, r.id, r.content::text AS json FROM resource r
        WHERE (r.resource_type, r.id) IN (
@@ -247,10 +282,10 @@ export class ResourceRepository {
     );
   }
 
-  private async reverseIncludes(target: IncludeTarget, searchedType: string, ids: string[], patientId: string | undefined): Promise<PageRow[]> {
+  private async reverseIncludes(target: IncludeTarget, searchedType: string, ids: string[], scope: Compartment): Promise<PageRow[]> {
     const values: unknown[] = [target.sourceType, target.parameters.map((parameter) => parameter.code), searchedType, ids, MAX_INCLUDED];
-    const compartment =
-      patientId === undefined || SHARED_RESOURCE_TYPES.has(target.sourceType) ? '' : `AND r.patient_id = $${values.push(patientId)}`;
+    const patientId = compartmentPatientOf(scope, target.sourceType);
+    const compartment = patientId === undefined ? '' : `AND r.patient_id = $${values.push(patientId)}`;
     return this.dataSource.query(
       `SELECT r.seq, r.resource_type, r.id, r.content::text AS json FROM resource r
        WHERE r.resource_type = $1 ${compartment} AND EXISTS (

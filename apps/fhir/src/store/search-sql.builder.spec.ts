@@ -1,5 +1,6 @@
 import { parseSearchRequest, type SearchQuery } from '@payer-access/fhir-models';
 import { createFhirSearchRegistry } from '../fhir-core.module';
+import { patientCompartment, UNRESTRICTED } from './compartment';
 import { SearchSqlBuilder, UnsupportedSearchError } from './search-sql.builder';
 
 describe(SearchSqlBuilder.name, () => {
@@ -7,7 +8,7 @@ describe(SearchSqlBuilder.name, () => {
   const build = (type: string, query: SearchQuery, patient: string | undefined = 'p1') => {
     const parsed = parseSearchRequest(type, query, registry);
     if (!parsed.ok) throw new Error(parsed.error.diagnostics);
-    return SearchSqlBuilder.build(parsed.request, patient);
+    return SearchSqlBuilder.build(parsed.request, patient === undefined ? UNRESTRICTED : patientCompartment(patient));
   };
 
   it('limits a member search to the compartment and pages in insertion order', () => {
@@ -48,16 +49,16 @@ describe(SearchSqlBuilder.name, () => {
     };
     const options = { compartmentParams: new Set(['patient']) };
     for (const patient of ['p1', 'Patient/p1']) {
-      expect(SearchSqlBuilder.build(parsed({ patient }), 'p1', options).count).toEqual({
+      expect(SearchSqlBuilder.build(parsed({ patient }), patientCompartment('p1'), options).count).toEqual({
         text: 'SELECT count(*)::int AS total FROM resource r WHERE r.resource_type = $1 AND r.patient_id = $2',
         values: ['ExplanationOfBenefit', 'p1'],
       });
     }
-    expect(SearchSqlBuilder.build(parsed({ patient: 'p2' }), 'p1', options).count.text).toContain('x.target_id = $3');
-    expect(SearchSqlBuilder.build(parsed({ patient: 'p1,p2' }), 'p1', options).count.text).toContain('search_reference');
+    expect(SearchSqlBuilder.build(parsed({ patient: 'p2' }), patientCompartment('p1'), options).count.text).toContain('x.target_id = $3');
+    expect(SearchSqlBuilder.build(parsed({ patient: 'p1,p2' }), patientCompartment('p1'), options).count.text).toContain('search_reference');
     // Without the compartment (a trusted caller) or without the option, the clause stays.
-    expect(SearchSqlBuilder.build(parsed({ patient: 'p1' }), undefined, options).count.text).toContain('search_reference');
-    expect(SearchSqlBuilder.build(parsed({ patient: 'p1' }), 'p1').count.text).toContain('search_reference');
+    expect(SearchSqlBuilder.build(parsed({ patient: 'p1' }), UNRESTRICTED, options).count.text).toContain('search_reference');
+    expect(SearchSqlBuilder.build(parsed({ patient: 'p1' }), patientCompartment('p1')).count.text).toContain('search_reference');
   });
 
   it('refuses a sort on an indexed value rather than ignoring it', () => {

@@ -1,4 +1,5 @@
 import type { DateRange, DateSearchValue, SearchClause, SearchRequest, TokenSearchValue } from '@payer-access/fhir-models';
+import { type Compartment, compartmentPatientOf } from './compartment';
 import { normalizeString } from './search-indexer';
 
 /** A search this store cannot run although the parser accepted it (for example a `_sort` on an indexed value). */
@@ -31,9 +32,6 @@ export interface BuildOptions {
   readonly compartmentParams?: ReadonlySet<string>;
 }
 
-/** Resource types outside any patient compartment: directory data every authorized app may read. */
-export const SHARED_RESOURCE_TYPES: ReadonlySet<string> = new Set(['Practitioner', 'Organization', 'Location', 'PractitionerRole']);
-
 /**
  * Turns a parsed search into SQL over the resource table and its index tables. Every clause is an
  * `EXISTS` on an index table keyed by `(resource_seq, param)`, so a member's search starts from the
@@ -45,17 +43,17 @@ export class SearchSqlBuilder {
   private readonly where: string[] = [];
 
   /**
-   * @param compartmentPatientId the token's patient: matches are limited to that patient's compartment
-   * (shared directory types excepted); undefined only for trusted internal callers.
+   * @param compartment whose data the search may match: a patient's compartment limits every type
+   * but the shared directory types.
    */
-  static build(request: SearchRequest, compartmentPatientId: string | undefined, options: BuildOptions = {}): BuiltSearch {
+  static build(request: SearchRequest, compartment: Compartment, options: BuildOptions = {}): BuiltSearch {
     const builder = new SearchSqlBuilder();
     builder.where.push(`r.resource_type = ${builder.bind(request.resourceType)}`);
-    const inCompartment = compartmentPatientId !== undefined && !SHARED_RESOURCE_TYPES.has(request.resourceType);
-    if (inCompartment) builder.where.push(`r.patient_id = ${builder.bind(compartmentPatientId)}`);
+    const patientId = compartmentPatientOf(compartment, request.resourceType);
+    if (patientId !== undefined) builder.where.push(`r.patient_id = ${builder.bind(patientId)}`);
     for (const clause of request.clauses) {
       // `patient=<the token's patient>` adds nothing to the compartment condition: leave it out.
-      if (inCompartment && options.compartmentParams?.has(clause.parameter.code) && namesOnly(clause, compartmentPatientId)) continue;
+      if (patientId !== undefined && options.compartmentParams?.has(clause.parameter.code) && namesOnly(clause, patientId)) continue;
       builder.where.push(builder.clause(clause));
     }
     const condition = builder.where.join(' AND ');

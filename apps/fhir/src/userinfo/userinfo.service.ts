@@ -36,7 +36,7 @@ export class UserInfoService {
       throw new FhirException(forbidden('UserInfo needs the profile or openid scope'));
     }
     const info: UserInfo = { sub: principal.subject, patient: principal.patientId, fhirUser: principal.fhirUser ?? `Patient/${principal.patientId}` };
-    const stored = await this.repository.read('Patient', principal.patientId);
+    const stored = await this.repository.forPatient(principal.patientId).read('Patient', principal.patientId);
     const patient = stored?.resource as Patient | undefined;
     if (patient && !principal.withholdDemographics) {
       const name = patient.name?.[0];

@@ -91,6 +91,17 @@ export class PlatformConfig {
   @Min(0)
   @Max(10)
   TRUST_PROXY_HOPS: number = 0;
+
+  @ConfigVariable({
+    description:
+      'Strict-Transport-Security max-age in seconds on every response. Unset: one year in the production profile (served over HTTPS), none in the sandbox profile (plain HTTP on localhost). 0: never sent.',
+    example: '31536000',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(63072000)
+  HSTS_MAX_AGE_SECONDS?: number;
 }
 
 /** How a service authenticates to Kafka, in the shape the events library takes. */
@@ -104,3 +115,11 @@ export function kafkaClientSecurity(config: PlatformConfig): KafkaClientSecurity
   if (!config.KAFKA_SASL_MECHANISM) return { ssl };
   return { ssl, sasl: { mechanism: config.KAFKA_SASL_MECHANISM, username: config.KAFKA_USERNAME ?? '', password: config.KAFKA_PASSWORD ?? '' } };
 }
+
+/** The HSTS max-age a configuration asks for; 0 sends no header. */
+export function hstsMaxAge(config: Pick<PlatformConfig, 'PROFILE' | 'HSTS_MAX_AGE_SECONDS'>): number {
+  return config.HSTS_MAX_AGE_SECONDS ?? (config.PROFILE === 'production' ? 31_536_000 : 0);
+}
+
+/** What a `<SERVICE>_METRICS_PORT` variable accepts: a port number or `off`. */
+export const METRICS_PORT_PATTERN = /^(off|[0-9]{1,5})$/;

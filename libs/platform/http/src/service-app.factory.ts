@@ -2,6 +2,8 @@ import { type INestApplication, Logger, type LoggerService, type LogLevel, Valid
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
+import { protectiveHeaders } from './edge/protective-headers';
+import { bodyParsers, urlGuard } from './edge/request-guard';
 import { JsonLogger } from './observability/json-logger';
 import { ServiceMetrics } from './observability/metrics';
 
@@ -15,6 +17,10 @@ export interface ServiceDescriptor {
   publicUrl?: string;
   /** Extra OpenAPI setup: security schemes, tags. */
   configureDocument?: (builder: DocumentBuilder) => DocumentBuilder;
+  /** Whether any route reads a request body (default true). A read-only API never parses one. */
+  acceptsBodies?: boolean;
+  /** Every response may carry health data: `Cache-Control: no-store` on all of them. */
+  noStore?: boolean;
 }
 
 export interface ServiceAppOptions {
@@ -23,15 +29,24 @@ export interface ServiceAppOptions {
   logLevel?: string;
   /** Close on SIGTERM/SIGINT (default). A host running several services handles signals itself. */
   shutdownHooks?: boolean;
+  /** `Strict-Transport-Security` max-age in seconds; 0 or unset sends none. */
+  hstsMaxAgeSeconds?: number;
+  /**
+   * Middleware that must see requests after the edge checks but before the body parsers, such as a
+   * mounted protocol engine that reads its own bodies.
+   */
+  beforeBodyParsers?: (app: INestApplication) => void;
 }
 
 export const DOCS_PATH = 'docs';
 export const DOCS_JSON_PATH = 'docs-json';
 
 /**
- * Creates a service's Nest application with the conventions every service shares: strict
- * request validation (unknown fields are refused, not ignored), graceful shutdown, and the
- * Swagger UI at /docs with the OpenAPI document beside it at /docs-json.
+ * Creates a service's Nest application with the conventions every service shares: protective
+ * headers, requests refused at the edge when their path, query or body holds what no route can
+ * store (NUL, broken UTF-8, bodies too large or too deep), strict request validation (unknown
+ * fields are refused, not ignored), graceful shutdown, and the Swagger UI at /docs with the
+ * OpenAPI document beside it at /docs-json. Metrics are not served here: see `runService`.
  */
 export async function createServiceApp(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -40,11 +55,14 @@ export async function createServiceApp(
   options: ServiceAppOptions = {},
 ): Promise<INestApplication> {
   const logger = options.logger ?? new JsonLogger(descriptor.name, options.logLevel ?? 'info');
-  const app = await NestFactory.create(module, { logger, abortOnError: false });
-  const metrics = resolveMetrics(app, descriptor.name);
+  const app = await NestFactory.create(module, { logger, abortOnError: false, bodyParser: false });
+  const metrics = serviceMetrics(app, descriptor.name);
   app.use(metrics.middleware());
   app.use(requestLog());
-  metrics.mount(app);
+  app.use(protectiveHeaders({ hstsMaxAgeSeconds: options.hstsMaxAgeSeconds, noStore: descriptor.noStore }));
+  app.use(urlGuard());
+  options.beforeBodyParsers?.(app);
+  if (descriptor.acceptsBodies ?? true) for (const middleware of bodyParsers()) app.use(middleware);
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
   );
@@ -66,20 +84,7 @@ export function buildOpenApiDocument(app: INestApplication, descriptor: ServiceD
     .setVersion(descriptor.version);
   if (descriptor.publicUrl) builder = builder.addServer(descriptor.publicUrl);
   if (descriptor.configureDocument) builder = descriptor.configureDocument(builder);
-  const document = SwaggerModule.createDocument(app, builder.build());
-  document.paths['/metrics'] = {
-    get: {
-      tags: ['health'],
-      summary: 'Prometheus metrics: requests, latencies and the service\'s own counters',
-      responses: {
-        '200': {
-          description: 'The Prometheus text exposition format',
-          content: { 'text/plain': { schema: { type: 'string' }, example: 'http_requests_total{method="GET",route="/health",status="200",service="fhir"} 3' } },
-        },
-      },
-    },
-  };
-  return document;
+  return SwaggerModule.createDocument(app, builder.build());
 }
 
 /**
@@ -92,13 +97,21 @@ export function trustProxies(app: INestApplication, hops: number): void {
   express.set?.('trust proxy', hops);
 }
 
-function resolveMetrics(app: INestApplication, service: string): ServiceMetrics {
+/** The metrics registry of a service application, whose `handler()` and `listen()` serve it. */
+export function serviceMetrics(app: INestApplication, service = 'service'): ServiceMetrics {
+  let metrics = standaloneMetrics.get(app);
+  if (metrics) return metrics;
   try {
     return app.get(ServiceMetrics, { strict: false });
   } catch {
-    return new ServiceMetrics(service);
+    metrics = new ServiceMetrics(service);
+    standaloneMetrics.set(app, metrics);
+    return metrics;
   }
 }
+
+/** Registries of applications built without the health module, one each. */
+const standaloneMetrics = new WeakMap<INestApplication, ServiceMetrics>();
 
 /** One line per answered request: method, route pattern, status and time; never ids, queries or headers. */
 function requestLog() {

@@ -8,25 +8,24 @@ import {
   IsBoolean,
   IsEmail,
   IsIn,
-  IsOptional,
   IsString,
   Matches,
   MaxLength,
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { IsRedirectUri, IsWebUrl, PHONE_MESSAGE, PHONE_PATTERN } from './validators';
+import { IsOmittable, IsRedirectUri, IsWebUrl, PHONE_MESSAGE, PHONE_PATTERN } from './validators';
 
 /** Any subset of the answers; each attestation may be answered again on its own. */
 export class UpdateAttestationsDto {
-  @ApiPropertyOptional({ example: true }) @IsOptional() @IsBoolean() supportsOpenIdConnectAndOAuth2?: boolean;
-  @ApiPropertyOptional({ example: true }) @IsOptional() @IsBoolean() conformsToHl7Standards?: boolean;
-  @ApiPropertyOptional({ example: true }) @IsOptional() @IsBoolean() storesTokensSecurely?: boolean;
-  @ApiPropertyOptional({ example: true }) @IsOptional() @IsBoolean() adheresToCarinCodeOfConduct?: boolean;
-  @ApiPropertyOptional({ example: true, description: 'Applications only.' }) @IsOptional() @IsBoolean() privacyPolicyCoversDataSharing?: boolean;
-  @ApiPropertyOptional({ example: true, description: 'Applications only.' }) @IsOptional() @IsBoolean() privacyPolicyRequiresExpressConsent?: boolean;
-  @ApiPropertyOptional({ example: true, description: 'Applications only.' }) @IsOptional() @IsBoolean() privacyPolicyExplainsDiscontinuation?: boolean;
-  @ApiPropertyOptional({ example: false, description: 'Applications only.' }) @IsOptional() @IsBoolean() sellsMemberData?: boolean;
+  @ApiPropertyOptional({ example: true }) @IsOmittable() @IsBoolean() supportsOpenIdConnectAndOAuth2?: boolean;
+  @ApiPropertyOptional({ example: true }) @IsOmittable() @IsBoolean() conformsToHl7Standards?: boolean;
+  @ApiPropertyOptional({ example: true }) @IsOmittable() @IsBoolean() storesTokensSecurely?: boolean;
+  @ApiPropertyOptional({ example: true }) @IsOmittable() @IsBoolean() adheresToCarinCodeOfConduct?: boolean;
+  @ApiPropertyOptional({ example: true, description: 'Applications only.' }) @IsOmittable() @IsBoolean() privacyPolicyCoversDataSharing?: boolean;
+  @ApiPropertyOptional({ example: true, description: 'Applications only.' }) @IsOmittable() @IsBoolean() privacyPolicyRequiresExpressConsent?: boolean;
+  @ApiPropertyOptional({ example: true, description: 'Applications only.' }) @IsOmittable() @IsBoolean() privacyPolicyExplainsDiscontinuation?: boolean;
+  @ApiPropertyOptional({ example: false, description: 'Applications only.' }) @IsOmittable() @IsBoolean() sellsMemberData?: boolean;
 }
 
 /**
@@ -36,41 +35,41 @@ export class UpdateAttestationsDto {
  */
 export class UpdateRegistrationDto {
   @ApiPropertyOptional({ example: 'Acme Health Record' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   name?: string;
 
   @ApiPropertyOptional({ example: 'Acme Health Apps, Inc.', description: 'Applications only.' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   companyName?: string;
 
   @ApiPropertyOptional({ example: 'https://acme-health.example' })
-  @IsOptional()
+  @IsOmittable()
   @IsWebUrl()
   companyUrl?: string;
 
   @ApiPropertyOptional({ example: 'https://acme-health.example/privacy' })
-  @IsOptional()
+  @IsOmittable()
   @IsWebUrl()
   privacyPolicyUrl?: string;
 
   @ApiPropertyOptional({ example: 'https://acme-health.example/terms', description: 'Applications only.' })
-  @IsOptional()
+  @IsOmittable()
   @IsWebUrl()
   termsUrl?: string;
 
   @ApiPropertyOptional({ example: 'https://acme-health.example/logo.png' })
-  @IsOptional()
+  @IsOmittable()
   @IsWebUrl()
   logoUrl?: string;
 
   @ApiPropertyOptional({ type: [String], example: ['https://acme-health.example/oauth/callback', 'http://127.0.0.1:8765/callback'] })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(10)
@@ -79,28 +78,28 @@ export class UpdateRegistrationDto {
   redirectUris?: string[];
 
   @ApiPropertyOptional({ enum: ['confidential', 'public'], description: 'Applications only, and only while pending.' })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(['confidential', 'public'])
   clientType?: 'confidential' | 'public';
 
   @ApiPropertyOptional({ example: 'payer-documents@carolina-mutual.example', description: 'Payers only.' })
-  @IsOptional()
+  @IsOmittable()
   @IsEmail()
   documentEmail?: string;
 
   @ApiPropertyOptional({ example: 'api-access@acme-health.example' })
-  @IsOptional()
+  @IsOmittable()
   @IsEmail()
   contactEmail?: string;
 
   @ApiPropertyOptional({ example: '+1 919-555-0100' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @Matches(PHONE_PATTERN, { message: PHONE_MESSAGE })
   contactPhone?: string;
 
   @ApiPropertyOptional({ type: UpdateAttestationsDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => UpdateAttestationsDto)
   attestations?: UpdateAttestationsDto;

@@ -1,4 +1,4 @@
-import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
+import { registerDecorator, ValidateIf, type ValidationArguments, type ValidationOptions } from 'class-validator';
 
 export const PHONE_PATTERN = /^\+?[0-9][0-9 ().-]{6,24}$/;
 export const PHONE_MESSAGE = '$property must be a phone number such as +1 919-555-0100';
@@ -91,4 +91,12 @@ export function IsRedirectUri(fallbackClientType: 'confidential' | 'public' = 'c
         },
       },
     });
+}
+
+/**
+ * A field a change may leave out, but not set to null: `@IsOptional()` would let `null` through
+ * every other rule and on to a NOT NULL column.
+ */
+export function IsOmittable(): PropertyDecorator {
+  return ValidateIf((_object, value) => value !== undefined);
 }

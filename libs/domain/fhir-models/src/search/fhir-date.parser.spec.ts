@@ -125,5 +125,20 @@ describe('parseFhirDate', () => {
     ])('refuses %s: %s', (text, reason) => {
       expect(parseFhirDate(text)).toEqual({ ok: false, reason });
     });
+
+    it.each([
+      ['9999', 'the year 9999 ends at 10000-01-01'],
+      ['9999-12-31', 'its last day ends at 10000-01-01'],
+      ['9999-12-31T23:00-14:00', 'late on the last day, west of UTC'],
+      ['0001-01-01T00:00:00+14:00', 'the first instant, east of UTC'],
+      ['0001', 'read at a default offset east of UTC'],
+    ])('refuses %s (%s): the store holds years 0001 to 9999', (text) => {
+      expect(parseFhirDate(text, text === '0001' ? 60 : 0)).toEqual({ ok: false, reason: 'the interval it stands for must lie between 0001-01-01 and 9999-12-31 UTC' });
+    });
+
+    it('accepts the first and last whole days in UTC', () => {
+      expect(parseFhirDate('0001-01-01')).toMatchObject({ ok: true, range: { start: '0001-01-01T00:00:00.000Z' } });
+      expect(parseFhirDate('9999-12-30')).toMatchObject({ ok: true, range: { end: '9999-12-31T00:00:00.000Z' } });
+    });
   });
 });

@@ -11,6 +11,9 @@ const FHIR_DATE =
 
 const MINUTE_MS = 60_000;
 
+/** An ISO instant of the years 0001 to 9999. */
+const WITHIN_FOUR_DIGIT_YEARS = /^(?!0000)\d{4}-/;
+
 export type ParsedFhirDate =
   | { readonly ok: true; readonly range: DateRange; readonly canonical: string }
   | { readonly ok: false; readonly reason: string };
@@ -48,13 +51,16 @@ export function parseFhirDate(text: string, defaultOffsetMinutes = 0): ParsedFhi
   const localStart = utcMillis(year, month, day, hour, minute, second, millisecond);
   const localEnd = endOf(precision, { year, month, day, localStart, fractionDigits: fractionText?.length ?? 0 });
   const shift = offsetMinutes * MINUTE_MS;
+  const start = new Date(localStart - shift).toISOString();
+  const end = new Date(localEnd - shift).toISOString();
+  if (!WITHIN_FOUR_DIGIT_YEARS.test(start) || !WITHIN_FOUR_DIGIT_YEARS.test(end)) {
+    // At the edges of the calendar an interval in UTC reaches year 0 or 10000, which an ISO instant
+    // writes as `0000` or `+010000` and PostgreSQL does not read.
+    return { ok: false, reason: 'the interval it stands for must lie between 0001-01-01 and 9999-12-31 UTC' };
+  }
   return {
     ok: true,
-    range: {
-      start: new Date(localStart - shift).toISOString(),
-      end: new Date(localEnd - shift).toISOString(),
-      precision,
-    },
+    range: { start, end, precision },
     canonical: zoneText === undefined ? text : text.slice(0, text.length - zoneText.length) + zone,
   };
 }

@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -96,23 +96,45 @@ export class ServiceMetrics {
     };
   }
 
-  /** Serves the text exposition format on GET /metrics. */
-  mount(app: INestApplication): void {
-    const http = app.getHttpAdapter().getInstance() as {
-      get: (path: string, handler: (request: Request, response: Response) => void) => void;
-    };
-    http.get('/metrics', (_request, response) => {
+  /**
+   * The text exposition format on GET /metrics, as a plain Node request handler: it is served on a
+   * port of its own (`listen`), never beside the public API, whose callers have no business reading
+   * the service's internals.
+   */
+  handler(): (request: IncomingMessage, response: ServerResponse) => void {
+    return (request, response) => {
+      const path = (request.url ?? '/').split('?')[0];
+      if (path !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) {
+        response.statusCode = path === '/metrics' ? 405 : 404;
+        response.end();
+        return;
+      }
       void this.registry.metrics().then(
         (text) => {
           response.setHeader('Content-Type', this.registry.contentType);
-          response.end(text);
+          response.setHeader('Cache-Control', 'no-store');
+          response.end(request.method === 'HEAD' ? undefined : text);
         },
         () => {
           response.statusCode = 500;
           response.end();
         },
       );
+    };
+  }
+
+  /** Starts the metrics listener; it closes with the server it is tied to. */
+  async listen(port: number, host: string, closesWith?: Server): Promise<Server> {
+    const server = createServer(this.handler());
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
+    closesWith?.once('close', () => server.close());
+    return server;
   }
 }
 
