@@ -30,9 +30,9 @@ describe('docker/docker-compose.yml', () => {
     });
   }
 
-  it('is a valid compose file with PostgreSQL, Kafka, the migration job and the three services', () => {
+  it('is a valid compose file with PostgreSQL, Kafka, the migration job, the three services and the portal', () => {
     const rendered = config(required);
-    for (const service of ['postgres', 'kafka', 'migrate', 'registration', 'authorization', 'fhir']) {
+    for (const service of ['postgres', 'kafka', 'migrate', 'registration', 'authorization', 'fhir', 'portal']) {
       expect(rendered).toMatch(new RegExp(`^  ${service}:$`, 'm'));
     }
     expect(rendered).toContain('apache/kafka');
@@ -57,7 +57,7 @@ describe('docker/docker-compose.yml', () => {
   });
 
   it('hands every variable of .env.example to the services, except the ports and hosts it fixes', () => {
-    const fixedByCompose = /^(REGISTRATION|AUTHORIZATION|FHIR)_(PORT|HOST)$|^EMBEDDED_POSTGRES_/;
+    const fixedByCompose = /^(REGISTRATION|AUTHORIZATION|FHIR|PORTAL)_(PORT|HOST)$|^EMBEDDED_POSTGRES_/;
     const documented = [...readFileSync(ENV_EXAMPLE_PATH, 'utf8').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]);
     const passed = readFileSync(composeFile, 'utf8');
     expect(documented).toEqual(expect.arrayContaining(['LOGIN_MAX_FAILURES', 'TRUST_PROXY_HOPS', 'FHIR_HOST']));
