@@ -53,6 +53,10 @@ describe('registration portal in a browser', () => {
     await page.waitForLoadState();
   }
 
+  async function csrfOf(page: Page): Promise<string> {
+    return (await page.locator('input[name="_csrf"]').first().getAttribute('value')) ?? '';
+  }
+
   async function staffAct(action: string, reason: string): Promise<void> {
     await staff.goto(url(`/admin/registrations/${registrationId}`));
     await staff.getByLabel(`Reason to ${action.toLowerCase()}`).fill(reason);
@@ -198,11 +202,34 @@ describe('registration portal in a browser', () => {
     expect((await vendor.request.get(url('/admin'))).status()).toBe(403);
   });
 
+  it('lets staff ask for more information; the vendor reads the question and edits the answers, field errors first', async () => {
+    await logIn(staff, STAFF);
+    await staffAct('Request information', 'Which section of the privacy policy covers data sales?');
+    expect(await text(staff.getByRole('status'))).toContain('is now pending');
+
+    await vendor.goto(url(`/registrations/${registrationId}`));
+    expect(await text(vendor.locator('#information-request'))).toContain('Which section of the privacy policy covers data sales?');
+    await vendor.getByRole('link', { name: 'Edit answers' }).click();
+    expect(await vendor.getByLabel('Privacy policy URL').inputValue()).toBe('https://acme-health.example/privacy');
+    await vendor.getByLabel('Privacy policy URL').fill('ftp://acme-health.example/privacy');
+    await vendor.getByRole('button', { name: 'Save answers' }).click();
+    expect(await text(vendor.locator('#f-privacyPolicyUrl-error'))).toContain('privacyPolicyUrl');
+    expect(await vendor.getByLabel('Privacy policy URL').getAttribute('aria-invalid')).toBe('true');
+    await shot(vendor, 'edit-errors');
+    await vendor.getByLabel('Privacy policy URL').fill('https://acme-health.example/privacy#data-sales');
+    await vendor.getByRole('button', { name: 'Save answers' }).click();
+    await vendor.waitForURL(new RegExp(`/registrations/${registrationId}$`));
+    expect(await text(vendor.getByRole('status'))).toBe('Your answers were saved.');
+    expect(await text(vendor.locator('dd', { hasText: 'privacy#data-sales' }))).toBe('https://acme-health.example/privacy#data-sales');
+    expect(await text(vendor.getByRole('table').last())).toContain('More information requested');
+  });
+
   it('lets staff find it in the queue with its clock and approve it with a reason; a stale second approval is a plain sentence', async () => {
     await logIn(staff, STAFF);
     await staff.waitForURL(/\/admin$/);
     const row = staff.getByRole('row', { name: /Acme Health Record/ });
     expect(await text(row)).toContain('0 of 10 business days');
+    expect(await text(row)).toContain('Information given');
     expect(await text(row)).toContain('Pending');
     await shot(staff, 'review-queue');
     await staff.getByLabel('Kind').selectOption('payer');
@@ -287,6 +314,65 @@ describe('registration portal in a browser', () => {
 
     await vendor.goto(url(`/registrations/${registrationId}`));
     expect(await text(vendor.locator('.status'))).toBe('Approved');
+  });
+
+  it('serves payers the seed 000 form, without a clock; a secret read twice at once is shown once; hostile text is refused or kept, never a 500', async () => {
+    const payerContext = await browser.newContext();
+    const payer = await payerContext.newPage();
+    await payer.goto(url('/signup'));
+    await payer.getByLabel('a payer (payer-to-payer exchange)').check();
+    await payer.getByLabel('Your name').fill('Grace Hopper');
+    await payer.getByLabel('Organization').fill('Carolina Mutual');
+    await payer.getByLabel('Email').fill('interop@carolina-mutual.example');
+    await payer.getByLabel('Phone').fill('+1 704-555-0142');
+    await payer.getByLabel('Password').fill('another long passphrase');
+    await payer.getByRole('button', { name: 'Create account' }).click();
+    await payer.waitForURL(/\/login$/);
+    await logIn(payer, { email: 'interop@carolina-mutual.example', password: 'another long passphrase' });
+    await payer.getByRole('link', { name: 'Register a payer' }).click();
+    expect(await payer.getByLabel('Company name').count()).toBe(0);
+    for (const [label, value] of [
+      ['Payer organization', 'Carolina Mutual Health Plan'],
+      ['Payer website', 'https://carolina-mutual.example'],
+      ['Privacy policy URL', 'https://carolina-mutual.example/privacy'],
+      ['Redirect URLs', 'https://carolina-mutual.example/oauth/callback'],
+      ['Payer document email', 'payer-documents@carolina-mutual.example'],
+      ['Contact email', 'interop@carolina-mutual.example'],
+      ['Contact phone', '+1 704-555-0142'],
+    ]) {
+      await payer.getByLabel(label, { exact: true }).fill(value);
+    }
+    for (const yes of await payer.getByLabel('Yes').all()) await yes.check();
+    await shot(payer, 'payer-form');
+    await payer.getByRole('button', { name: 'Submit registration' }).click();
+    await payer.waitForURL(/\/registrations\/[0-9a-f-]{36}$/);
+    const payerId = payer.url().split('/').pop() ?? '';
+    expect(await text(payer.locator('#status-meaning'))).toBe('The payer’s request is submitted and being reviewed by the plan.');
+    expect(await payer.locator('#review-clock').count()).toBe(0);
+
+    // Hostile text in a form: NUL bytes, bidirectional overrides, astral characters, a 5000-character line.
+    const csrf = await csrfOf(payer);
+    for (const name of ['Evil\u0000Plan', '\u202eNALP\u202c 😀', 'x'.repeat(5000)]) {
+      const answer = await payerContext.request.post(url(`/registrations/${payerId}/edit`), { form: { _csrf: csrf, name }, maxRedirects: 0 });
+      expect([303, 400, 409]).toContain(answer.status());
+    }
+    const unicode = await payerContext.request.post(url(`/registrations/${payerId}/review-request`), { form: { _csrf: csrf, message: '\u0000' }, maxRedirects: 0 });
+    expect(unicode.status()).toBeLessThan(500);
+
+    await staff.goto(url('/admin?kind=payer'));
+    await staff.getByRole('link', { name: /Carolina Mutual/ }).first().click();
+    await staff.getByLabel('Reason to approve').fill('Payer documents verified.');
+    await staff.getByRole('button', { name: 'Approve', exact: true }).click();
+    expect(await text(staff.locator('.status').first())).toBe('Approved');
+
+    // Two tabs ask for the first credentials at the same moment: the secret appears in one answer only.
+    const answers = await Promise.all(
+      [0, 1].map(() => payerContext.request.post(url(`/registrations/${payerId}/credentials`), { form: { _csrf: csrf } })),
+    );
+    const bodies = await Promise.all(answers.map((answer) => answer.text()));
+    expect(answers.map((answer) => answer.status())).toEqual([200, 200]);
+    expect(bodies.filter((body) => body.includes('id="client-secret"'))).toHaveLength(1);
+    await payerContext.close();
   });
 
   it('fits a phone screen without sideways scrolling', async () => {

@@ -48,6 +48,12 @@ function select(name: string, label: string, options: [string, string][], value:
     .join('')}</select></div>`;
 }
 
+/** The clock restarts when the owner answers, so a clock younger than the request means it was answered. */
+function informationState(item: QueueItem): string {
+  const answered = item.reviewClock && item.informationRequestedAt && item.reviewClock.startedAt >= item.informationRequestedAt;
+  return answered ? 'Information given' : 'Information requested';
+}
+
 export function queuePage(session: PortalSession, items: QueueItem[], filters: QueueFilters, error?: string): string {
   const rows = items
     .map(
@@ -58,7 +64,7 @@ export function queuePage(session: PortalSession, items: QueueItem[], filters: Q
 <td>${formatDate(item.submittedAt)}</td>
 <td>${item.reviewClock ? clockText(item.reviewClock) : '—'}</td>
 <td>${[
-        item.informationRequestedAt && item.status === 'pending' ? 'Information requested' : '',
+        item.informationRequestedAt && item.status === 'pending' ? informationState(item) : '',
         item.reviewRequestedAt ? 'Review requested' : '',
         item.changeRequestedAt ? 'Change waiting' : '',
       ]

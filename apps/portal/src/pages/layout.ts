@@ -47,7 +47,7 @@ button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible,te
 table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:.5rem;border-bottom:1px solid var(--line);vertical-align:top}
 dl{display:grid;grid-template-columns:minmax(10rem,16rem) 1fr;gap:.25rem 1rem}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}
 .secret{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:1.05rem;background:var(--bg);border:1px solid var(--line);padding:.5rem;overflow-wrap:anywhere}
-.filters{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-end}.filters label{margin-top:0}
+.filters{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-end;margin-bottom:1rem}.filters label{margin-top:0}
 @media (max-width:40rem){main{margin:0;border:0;border-radius:0;padding:1rem}dl{grid-template-columns:1fr}dd{margin-bottom:.5rem}}
 `;
 
