@@ -59,7 +59,7 @@ describe('registration portal in a browser', () => {
 
   async function staffAct(action: string, reason: string): Promise<void> {
     await staff.goto(url(`/admin/registrations/${registrationId}`));
-    await staff.getByLabel(`Reason to ${action.toLowerCase()}`).fill(reason);
+    await staff.getByLabel(`Reason to ${action.toLowerCase()}`, { exact: true }).fill(reason);
     await staff.getByRole('button', { name: action, exact: true }).click();
     await staff.waitForLoadState();
   }
@@ -314,6 +314,46 @@ describe('registration portal in a browser', () => {
 
     await vendor.goto(url(`/registrations/${registrationId}`));
     expect(await text(vendor.locator('.status'))).toBe('Approved');
+  });
+
+  it('sends an identity change of an approved app to staff, who approve it; the values in force stay until then', async () => {
+    await vendor.goto(url(`/registrations/${registrationId}/edit`));
+    expect(await text(vendor.locator('.warning'))).toContain('wait for plan staff');
+    await vendor.getByLabel('Application name').fill('Acme Health Record Plus');
+    await vendor.getByRole('button', { name: 'Save answers' }).click();
+    expect(await text(vendor.getByRole('status'))).toContain('wait for plan staff');
+    expect(await text(vendor.locator('h1'))).toBe('Acme Health Record');
+    expect(await text(vendor.locator('#pending-change').locator('..'))).toContain('Acme Health Record Plus');
+
+    await staff.goto(url('/admin'));
+    expect(await text(staff.getByRole('row', { name: /Acme Health Record/ }))).toContain('Change waiting');
+    await staffAct('Approve change', 'The new name matches the app store listing.');
+    expect(await text(staff.locator('h1'))).toBe('Acme Health Record Plus');
+    await vendor.goto(url(`/registrations/${registrationId}`));
+    expect(await text(vendor.locator('h1'))).toBe('Acme Health Record Plus');
+    expect(await vendor.locator('#pending-change').count()).toBe(0);
+  });
+
+  it('sends a visitor from a link to the login and back, and to the login again when the API no longer takes the session', async () => {
+    const visitorContext = await browser.newContext();
+    const visitor = await visitorContext.newPage();
+    await visitor.goto(url(`/registrations/${registrationId}`));
+    await visitor.waitForURL(/\/login\?next=/);
+    await visitor.getByLabel('Email').fill(VENDOR.email);
+    await visitor.getByLabel('Password').fill(VENDOR.password);
+    await visitor.getByRole('button', { name: 'Log in' }).click();
+    await visitor.waitForURL(new RegExp(`/registrations/${registrationId}$`));
+
+    // As after a restart of the registration service with a new token key: its answer is 401.
+    const [cookie] = await visitorContext.cookies();
+    const session = portal.sessions.get(cookie.value);
+    expect(session?.token).toMatch(/^eyJ/);
+    if (session) session.token = 'eyJhbGciOiJIUzI1NiJ9.e30.not-a-signature';
+    await visitor.goto(url('/registrations'));
+    await visitor.waitForURL(/\/login\?next=%2Fregistrations$/);
+    expect(await text(visitor.getByRole('status'))).toBe('Your session has ended. Log in again.');
+    expect(portal.sessions.get(cookie.value)).toBeUndefined();
+    await visitorContext.close();
   });
 
   it('serves payers the seed 000 form, without a clock; a secret read twice at once is shown once; hostile text is refused or kept, never a 500', async () => {
