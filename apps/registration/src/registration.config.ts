@@ -47,6 +47,14 @@ export class RegistrationConfig extends PlatformConfig {
   REGISTRATION_PUBLIC_URL: string = 'http://localhost:3001';
 
   @ConfigVariable({
+    description: 'Public URL of the registration portal (web UI). When set, emails link to the registration\'s page there instead of naming API routes.',
+    example: 'https://portal.plan.example',
+  })
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  PORTAL_PUBLIC_URL?: string;
+
+  @ConfigVariable({
     description: 'Public URL of the authorization server (OIDC issuer); named in the approval email. Shared with the other services.',
     example: 'https://auth.plan.example',
   })

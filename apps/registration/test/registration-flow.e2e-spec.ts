@@ -157,6 +157,9 @@ describe('registration service: accounts, registrations, review, credentials, ev
       applicationId = body.id;
       const read = await request(http).get(`/v1/registrations/${applicationId}`).set(as('dev')).expect(200);
       expect(read.body).toMatchObject({ ...applicationBody(), status: 'pending', clientId: null, documentEmail: null });
+      // The owner sees the seed 001 clock and the history, but never which staff member acted.
+      expect(read.body.reviewClock).toMatchObject({ businessDaysWaiting: 0, limit: 10, overdue: false });
+      expect(read.body.history).toEqual([{ at: expect.any(String), action: 'submitted', from: null, to: 'pending', reason: null, byRole: 'owner' }]);
     });
 
     it('keeps each kind to its accounts: a payer cannot register an application, nor a developer a payer (403)', async () => {
@@ -170,6 +173,7 @@ describe('registration service: accounts, registrations, review, credentials, ev
       expect(body.status).toBe('pending');
       const read = await request(http).get(`/v1/registrations/${body.id}`).set(as('payer')).expect(200);
       expect(read.body).toMatchObject({ kind: 'payer', clientType: 'confidential', documentEmail: 'payer-documents@carolina-mutual.example' });
+      expect(read.body.reviewClock).toBeNull();
     });
 
     it.each([
@@ -352,6 +356,9 @@ describe('registration service: accounts, registrations, review, credentials, ev
       expect((await admin('suspend', 'Tokens seen in a public repository.').expect(200)).body.status).toBe('suspended');
       await smtp.waitFor((each) => each.subject === 'Suspended: Lifecycle App' && each.text.includes('Tokens seen in a public repository.'), 'suspension');
       await request(http).get(`/v1/registrations/${id}/credentials`).set(as('dev')).expect(409);
+      const own = (await request(http).get(`/v1/registrations/${id}`).set(as('dev')).expect(200)).body;
+      expect(own.history.at(-1)).toEqual({ at: expect.any(String), action: 'suspend', from: 'approved', to: 'suspended', reason: 'Tokens seen in a public repository.', byRole: 'admin' });
+      expect(JSON.stringify(own.history)).not.toContain(ADMIN.email);
       expect((await admin('reinstate', 'Secret rotated, repository cleaned.').expect(200)).body.status).toBe('approved');
       expect((await admin('terminate', 'Repeated leaks.').expect(200)).body.status).toBe('terminated');
       await smtp.waitFor((each) => each.subject === 'Terminated: Lifecycle App', 'termination');

@@ -20,10 +20,10 @@ describe('docker/docker-compose.yml', () => {
   const config = (env: Record<string, string>) => renderComposeFile(composeFile, env) as ComposeFile;
   const environmentOf = (file: ComposeFile, service: string) => file.services[service].environment as Record<string, string>;
 
-  it('is a valid compose file with PostgreSQL, Kafka, the migration job and the three services', () => {
+  it('is a valid compose file with PostgreSQL, Kafka, the migration job, the three services and the portal', () => {
     const rendered = config(required);
     expect(composeSchemaErrors(rendered)).toEqual([]);
-    expect(Object.keys(rendered.services).sort()).toEqual(['authorization', 'fhir', 'kafka', 'migrate', 'postgres', 'registration']);
+    expect(Object.keys(rendered.services).sort()).toEqual(['authorization', 'fhir', 'kafka', 'migrate', 'portal', 'postgres', 'registration']);
     expect(rendered.services.kafka.image).toMatch(/^apache\/kafka:/);
     expect(rendered.services.postgres.image).toMatch(/^postgres:/);
   });
@@ -78,7 +78,7 @@ describe('docker/docker-compose.yml', () => {
   });
 
   it('hands every variable of .env.example to the services, except the ports and hosts it fixes', () => {
-    const fixedByCompose = /^(REGISTRATION|AUTHORIZATION|FHIR)_(PORT|HOST)$|^EMBEDDED_POSTGRES_/;
+    const fixedByCompose = /^(REGISTRATION|AUTHORIZATION|FHIR|PORTAL)_(PORT|HOST)$|^EMBEDDED_POSTGRES_/;
     const documented = [...readFileSync(ENV_EXAMPLE_PATH, 'utf8').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]);
     expect(documented).toEqual(expect.arrayContaining(['LOGIN_MAX_FAILURES', 'TRUST_PROXY_HOPS', 'FHIR_HOST']));
 

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { configVariables, PlatformConfig, type ConfigVariableMetadata } from '@payer-access/config';
-import { SandboxConfig, SERVICE_CONFIGS } from './sandbox.config';
+import { PORTAL_CONFIG, SandboxConfig, SERVICE_CONFIGS } from './sandbox.config';
 
 export const ENV_EXAMPLE_PATH = path.resolve(__dirname, '../../../docker/.env.example');
 
@@ -16,6 +16,7 @@ export function renderEnvExample(): string {
     ['registration service', [SERVICE_CONFIGS.registration]],
     ['authorization service', [SERVICE_CONFIGS.authorization]],
     ['fhir service', [SERVICE_CONFIGS.fhir]],
+    ['registration portal (web UI)', [PORTAL_CONFIG]],
     ['one-process sandbox (npm start)', [SandboxConfig]],
   ];
   const written = new Set<string>();

@@ -4,7 +4,8 @@ import { startSandbox, type RunningSandbox } from './sandbox';
 
 /**
  * `npm start`: the whole platform in one process on the sandbox defaults — a real PostgreSQL
- * (embedded unless DATABASE_URL is given) and the three services on 3001/3002/3003.
+ * (embedded unless DATABASE_URL is given), the three services on 3001/3002/3003 and the web
+ * portal on 3004.
  */
 async function main(): Promise<void> {
   const began = performance.now();
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
   }
   log(`payer-access sandbox is running (Ctrl-C stops it), started in ${Math.round(performance.now() - began)} ms`);
   for (const [name, url] of Object.entries(running.urls)) {
-    log(`  ${name.padEnd(14)} ${url}   health ${url}/health   docs ${url}/docs`);
+    log(name === 'portal' ? `  ${name.padEnd(14)} ${url}   (web UI for vendors, payers and plan staff)` : `  ${name.padEnd(14)} ${url}   health ${url}/health   docs ${url}/docs`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { AuthorizationConfig } from '@payer-access/authorization-service';
 import { FhirConfig } from '@payer-access/fhir-service';
+import { PortalConfig } from '@payer-access/portal';
 import { RegistrationConfig } from '@payer-access/registration-service';
 import { ConfigVariable } from '@payer-access/config';
 import { IsInt, IsString, Max, Min } from 'class-validator';
@@ -26,3 +27,6 @@ export const SERVICE_CONFIGS = { registration: RegistrationConfig, authorization
 export function sandboxEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...env, PROFILE: env.PROFILE?.trim() || 'sandbox' };
 }
+
+/** The web portal is no NestJS service but reads its settings the same way. */
+export const PORTAL_CONFIG = PortalConfig;

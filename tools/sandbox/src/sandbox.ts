@@ -7,9 +7,10 @@ import { startAuthorizationService } from '@payer-access/authorization-service';
 import { startFhirService } from '@payer-access/fhir-service';
 import { sandboxDataSet } from '@payer-access/synthetic-data';
 import { startRegistrationService } from '@payer-access/registration-service';
+import { PortalConfig, startPortal } from '@payer-access/portal';
 import { SandboxConfig, SERVICE_CONFIGS, sandboxEnvironment } from './sandbox.config';
 
-export type SandboxServiceName = 'registration' | 'authorization' | 'fhir';
+export type SandboxServiceName = 'registration' | 'authorization' | 'fhir' | 'portal';
 
 export interface RunningSandbox {
   /** Base URL each service listens on. */
@@ -45,6 +46,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     authorization: loadConfig(SERVICE_CONFIGS.authorization, env),
     fhir: loadConfig(SERVICE_CONFIGS.fhir, env),
   };
+  const portalConfig = loadConfig(PortalConfig, env);
+  // The approval email links to the portal that runs beside the service, unless told otherwise.
+  configs.registration.PORTAL_PUBLIC_URL ??= portalConfig.PORTAL_PUBLIC_URL;
   // The connected-apps page asks the FHIR access audit who read a member's data: in one process,
   // both sides get a credential made for this run unless the deployment set its own.
   if (!configs.fhir.AUDIT_READER_TOKEN_SHA256 && !configs.authorization.FHIR_AUDIT_READER_TOKEN) {
@@ -66,9 +70,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const eventBus: EventBus = createEventBus({ brokers: configs.registration.KAFKA_BROKERS, databaseUrl, clientId: 'payer-access-sandbox', ...kafkaClientSecurity(configs.registration) });
 
   const apps: INestApplication[] = [];
+  let stopPortal: (() => Promise<void>) | undefined;
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopped ??= (async () => {
+      await stopPortal?.().catch(() => undefined);
       for (const app of apps.reverse()) await app.close().catch(() => undefined);
       await eventBus.stop().catch(() => undefined);
       await embedded?.stop().catch(() => undefined);
@@ -83,7 +89,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     apps.push(authorization.app);
     const fhir = await startFhirService({ ...configs.fhir, DATABASE_URL: databaseUrl }, { ...serviceOptions, sandboxData: sandboxDataSet });
     apps.push(fhir.app);
-    return { urls: { registration: registration.url, authorization: authorization.url, fhir: fhir.url }, databaseUrl, stop };
+    // The portal speaks to the registration API it was started with, unless REGISTRATION_API_URL says otherwise.
+    const portal = await startPortal({ ...portalConfig, REGISTRATION_API_URL: env.REGISTRATION_API_URL?.trim() || registration.url });
+    stopPortal = portal.stop;
+    return { urls: { registration: registration.url, authorization: authorization.url, fhir: fhir.url, portal: portal.url }, databaseUrl, stop };
   } catch (error) {
     await stop();
     throw error;

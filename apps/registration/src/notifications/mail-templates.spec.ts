@@ -37,4 +37,13 @@ describe('mail templates', () => {
     expect(suspensionMail('dev@acme.example', context).text).toContain('/review-requests');
     expect(terminationMail('dev@acme.example', context).text).toContain('register again');
   });
+
+  it('links to the registration\'s portal page when a portal is deployed, instead of naming API routes', () => {
+    const portal = { ...context, portalPageUrl: 'https://portal.plan.example/registrations/0b5f3c52-7f7e-4a0e-9a53-1d2f1a0e6c11' };
+    const approval = approvalMail('dev@acme.example', portal).text;
+    expect(approval).toContain('open https://portal.plan.example/registrations/0b5f3c52-7f7e-4a0e-9a53-1d2f1a0e6c11');
+    expect(approval).not.toContain('GET /v1/');
+    expect(informationRequestMail('dev@acme.example', portal).text).toContain('https://portal.plan.example/registrations/');
+    expect(suspensionMail('dev@acme.example', portal).text).not.toContain('/review-requests');
+  });
 });

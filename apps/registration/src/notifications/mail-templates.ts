@@ -13,6 +13,8 @@ export interface MailContext {
   clientId: string | null;
   reason: string;
   portalUrl: string;
+  /** The registration's page in the web portal, when one is deployed (PORTAL_PUBLIC_URL). */
+  portalPageUrl?: string | null;
   authorizationUrl: string;
   fhirBaseUrl: string;
 }
@@ -28,9 +30,17 @@ export function approvalMail(to: string, context: MailContext): MailMessage {
       `Your ${what(context)} "${context.name}" has been approved.`,
       '',
       'To obtain your credentials and tokens:',
-      `1. Log in to the registration portal (${context.portalUrl}) and read GET /v1/registrations/${context.registrationId}/credentials.`,
-      `   It returns your client_id${context.clientId ? ` (${context.clientId})` : ''} and, for a confidential client, the client secret.`,
-      '   The secret is shown once; store it securely. You can rotate it at any time (POST .../credentials/rotate).',
+      ...(context.portalPageUrl
+        ? [
+            `1. Log in to the registration portal and open ${context.portalPageUrl}`,
+            `   It shows your client_id${context.clientId ? ` (${context.clientId})` : ''} and, for a confidential client, the client secret.`,
+            '   The secret is shown once; store it securely. You can rotate it there at any time.',
+          ]
+        : [
+            `1. Log in to the registration portal (${context.portalUrl}) and read GET /v1/registrations/${context.registrationId}/credentials.`,
+            `   It returns your client_id${context.clientId ? ` (${context.clientId})` : ''} and, for a confidential client, the client secret.`,
+            '   The secret is shown once; store it securely. You can rotate it at any time (POST .../credentials/rotate).',
+          ]),
       `2. Send members to the authorization endpoint (discovery: ${context.authorizationUrl}/.well-known/openid-configuration)`,
       '   with response_type=code, your client_id, a registered redirect_uri, the scopes you need, a state, and PKCE (S256).',
       '3. Exchange the code at the token endpoint; the response carries the access token and the member\'s patient id.',
@@ -52,7 +62,9 @@ export function informationRequestMail(to: string, context: MailContext): MailMe
       '',
       context.reason,
       '',
-      `Please update your registration in the portal (${context.portalUrl}, PATCH /v1/registrations/${context.registrationId}).`,
+      context.portalPageUrl
+        ? `Please update your registration in the portal: ${context.portalPageUrl}`
+        : `Please update your registration in the portal (${context.portalUrl}, PATCH /v1/registrations/${context.registrationId}).`,
     ].join('\n'),
   };
 }
@@ -66,7 +78,9 @@ export function suspensionMail(to: string, context: MailContext): MailMessage {
       '',
       `Reason: ${context.reason}`,
       '',
-      `To ask for a review, log in to the portal (${context.portalUrl}) and POST /v1/registrations/${context.registrationId}/review-requests.`,
+      context.portalPageUrl
+        ? `To ask for a review, log in to the portal and open ${context.portalPageUrl}`
+        : `To ask for a review, log in to the portal (${context.portalUrl}) and POST /v1/registrations/${context.registrationId}/review-requests.`,
     ].join('\n'),
   };
 }

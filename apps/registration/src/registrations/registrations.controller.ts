@@ -19,6 +19,8 @@ import { CreatePayerDto } from './dto/create-payer.dto';
 import { CreatedRegistrationDto, RegistrationDto } from './dto/registration.dto';
 import { CreateReviewRequestDto, ReviewRequestDto } from './dto/review-request.dto';
 import { UpdateRegistrationDto } from './dto/update-registration.dto';
+import { OwnRegistrationDto } from '../review/dto/review.dto';
+import { ReviewService } from '../review/review.service';
 import { toRegistrationDto } from './registration.mapper';
 import type { RegistrationEntity } from './registration.entity';
 import { RegistrationsService } from './registrations.service';
@@ -32,7 +34,10 @@ function created(registration: RegistrationEntity): CreatedRegistrationDto {
 @ApiTags('registrations')
 @Controller('v1')
 export class RegistrationsController {
-  constructor(private readonly registrations: RegistrationsService) {}
+  constructor(
+    private readonly registrations: RegistrationsService,
+    private readonly review: ReviewService,
+  ) {}
 
   @Post('applications')
   @RateLimited('submit')
@@ -66,11 +71,11 @@ export class RegistrationsController {
 
   @Get('registrations/:id')
   @Authenticated(Role.Developer, Role.Payer)
-  @ApiOperation({ summary: 'One of your registrations' })
-  @ApiOkResponse({ type: RegistrationDto })
+  @ApiOperation({ summary: 'One of your registrations, with its review clock and the history of its status (reasons included)' })
+  @ApiOkResponse({ type: OwnRegistrationDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such registration among yours' })
-  async get(@CurrentPrincipal() principal: PortalPrincipal, @Param('id', uuid) id: string): Promise<RegistrationDto> {
-    return toRegistrationDto(await this.registrations.getOwn(principal.accountId, id));
+  async get(@CurrentPrincipal() principal: PortalPrincipal, @Param('id', uuid) id: string): Promise<OwnRegistrationDto> {
+    return this.review.ownerView(await this.registrations.getOwn(principal.accountId, id));
   }
 
   @Patch('registrations/:id')

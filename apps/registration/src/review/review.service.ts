@@ -17,7 +17,7 @@ import { toRegistrationDto } from '../registrations/registration.mapper';
 import { HistoryAction, RegistrationHistoryEntity } from '../registrations/registration-event.entity';
 import { IDENTITY_FIELDS, RegistrationEntity } from '../registrations/registration.entity';
 import { REVIEW_BUSINESS_DAYS, businessDaysBetween, isReviewOverdue } from './business-days/business-days';
-import type { AdminRegistrationDto, ReviewClockDto, ReviewQueueItemDto, ReviewQueueQueryDto } from './dto/review.dto';
+import type { AdminRegistrationDto, OwnRegistrationDto, ReviewClockDto, ReviewQueueItemDto, ReviewQueueQueryDto } from './dto/review.dto';
 
 /** The admin routes' actions; all but request-information are client-status transitions. */
 export const ReviewAction = {
@@ -114,6 +114,16 @@ export class ReviewService {
         reason: entry.reason,
         by: { role: entry.actorRole, id: entry.actorId, email: entry.actorEmail },
       })),
+    };
+  }
+
+  /** The owner's view: the same clock staff see, and the history without staff identities. */
+  async ownerView(registration: RegistrationEntity): Promise<OwnRegistrationDto> {
+    const history = await this.dataSource.getRepository(RegistrationHistoryEntity).find({ where: { registrationId: registration.id }, order: { id: 'ASC' } });
+    return {
+      ...toRegistrationDto(registration),
+      reviewClock: this.reviewClock(registration, this.clock.now()),
+      history: history.map((entry) => ({ at: entry.at.toISOString(), action: entry.action, from: entry.fromStatus, to: entry.toStatus, reason: entry.reason, byRole: entry.actorRole })),
     };
   }
 
@@ -223,6 +233,7 @@ export class ReviewService {
       clientId: registration.clientId,
       reason,
       portalUrl: this.config.REGISTRATION_PUBLIC_URL,
+      portalPageUrl: this.config.PORTAL_PUBLIC_URL ? `${this.config.PORTAL_PUBLIC_URL.replace(/\/+$/, '')}/registrations/${registration.id}` : null,
       authorizationUrl: this.config.AUTHORIZATION_PUBLIC_URL,
       fhirBaseUrl: `${this.config.FHIR_PUBLIC_URL}${this.config.FHIR_BASE_PATH}`,
     };

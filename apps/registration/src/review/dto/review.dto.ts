@@ -141,3 +141,32 @@ export class AdminRegistrationDto extends RegistrationDto {
   @ApiProperty({ type: [HistoryEntryDto], description: 'Every change, oldest first.' })
   history!: HistoryEntryDto[];
 }
+
+export class OwnerHistoryEntryDto {
+  @ApiProperty({ example: '2026-11-23T14:00:00.000Z' })
+  at!: string;
+
+  @ApiProperty({ example: 'suspend', description: 'As in the staff history: submitted, approve, suspend, request_information, review_requested, secret_rotated, ...' })
+  action!: string;
+
+  @ApiPropertyOptional({ example: 'approved', nullable: true })
+  from!: string | null;
+
+  @ApiProperty({ example: 'suspended' })
+  to!: string;
+
+  @ApiPropertyOptional({ example: 'Tokens were sent to an unregistered host.', nullable: true, description: 'The reason staff gave; the owner is emailed the same words.' })
+  reason!: string | null;
+
+  @ApiProperty({ enum: ['owner', 'admin', 'system'], example: 'admin', description: 'Who acted, by role only: staff identities stay inside the plan.' })
+  byRole!: string;
+}
+
+/** One registration as its owner sees it, with the review clock (seed 001) and why its status changed. */
+export class OwnRegistrationDto extends RegistrationDto {
+  @ApiPropertyOptional({ type: ReviewClockDto, nullable: true, description: 'Pending applications only; payers have no review clock (seed 000).' })
+  reviewClock!: ReviewClockDto | null;
+
+  @ApiProperty({ type: [OwnerHistoryEntryDto], description: 'Every change, oldest first.' })
+  history!: OwnerHistoryEntryDto[];
+}

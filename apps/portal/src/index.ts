@@ -1,0 +1,2 @@
+export { PortalConfig } from './portal.config';
+export { PortalServer, startPortal, type RunningPortal } from './server/portal-server';

@@ -1,0 +1,27 @@
+import { ConfigVariable } from '@payer-access/config';
+import { IsInt, IsUrl, Max, Min } from 'class-validator';
+
+/** The web portal's settings: where it listens and which registration service it speaks to. */
+export class PortalConfig {
+  @ConfigVariable({ description: 'HTTP port of the registration portal (web UI).', example: '3004' })
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORTAL_PORT: number = 3004;
+
+  @ConfigVariable({ description: 'Interface the registration portal listens on.', example: '0.0.0.0' })
+  @IsUrl({ require_tld: false, require_protocol: false, allow_underscores: true }, { message: 'must be a host name or IP address' })
+  PORTAL_HOST: string = '0.0.0.0';
+
+  @ConfigVariable({
+    description:
+      'Public URL of the registration portal (web UI). An https URL makes its session cookie Secure; the registration service links its emails to it.',
+    example: 'https://portal.plan.example',
+  })
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  PORTAL_PUBLIC_URL: string = 'http://localhost:3004';
+
+  @ConfigVariable({ description: 'Base URL the portal calls the registration API at (server to server).', example: 'http://registration:3001' })
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  REGISTRATION_API_URL: string = 'http://localhost:3001';
+}

@@ -1,0 +1,445 @@
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { loadConfig } from '@payer-access/config';
+import { RegistrationConfig, createRegistrationApp } from '@payer-access/registration-service';
+import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { PortalConfig } from '../src/portal.config';
+import { startPortal, type RunningPortal } from '../src/server/portal-server';
+import { SmtpCatcher } from './support/smtp';
+
+jest.setTimeout(60_000);
+
+const STAFF = { email: 'reviewer@plan.example', password: 'reviewer-password-1' };
+const VENDOR = { email: 'dev@acme-health.example', password: 'correct horse battery staple' };
+const DOCS = path.join(__dirname, '../docs');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * The portal in a real headless Chromium, over the real registration service (in-process, real
+ * PostgreSQL, real SMTP): a vendor registers an app and gets its secret; staff review, suspend and
+ * reinstate it. Each page is photographed into apps/portal/docs for the README.
+ */
+describe('registration portal in a browser', () => {
+  let database: TestDatabase;
+  let smtp: SmtpCatcher;
+  let registration: INestApplication;
+  let portal: RunningPortal;
+  let browser: Browser;
+  let vendorContext: BrowserContext;
+  let staffContext: BrowserContext;
+  let vendor: Page;
+  let staff: Page;
+  let registrationId = '';
+  let firstSecret = '';
+
+  const url = (pathname: string) => `${portal.url}${pathname}`;
+  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(DOCS, `${name}.png`), fullPage: true });
+
+  async function logIn(page: Page, who: { email: string; password: string }): Promise<void> {
+    await page.goto(url('/login'));
+    await page.getByLabel('Email').fill(who.email);
+    await page.getByLabel('Password').fill(who.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForLoadState();
+  }
+
+  async function csrfOf(page: Page): Promise<string> {
+    return (await page.locator('input[name="_csrf"]').first().getAttribute('value')) ?? '';
+  }
+
+  async function staffAct(action: string, reason: string): Promise<void> {
+    await staff.goto(url(`/admin/registrations/${registrationId}`));
+    await staff.getByLabel(`Reason to ${action.toLowerCase()}`, { exact: true }).fill(reason);
+    await staff.getByRole('button', { name: action, exact: true }).click();
+    await staff.waitForLoadState();
+  }
+
+  beforeAll(async () => {
+    mkdirSync(DOCS, { recursive: true });
+    smtp = new SmtpCatcher();
+    const [, created, portalPort] = await Promise.all([smtp.start(), createTestDatabase(), freePort()]);
+    database = created;
+    const config = loadConfig(RegistrationConfig, {
+      PROFILE: 'sandbox',
+      DATABASE_URL: database.url,
+      KAFKA_BROKERS: '',
+      ADMIN_EMAIL: STAFF.email,
+      ADMIN_PASSWORD: STAFF.password,
+      PORTAL_JWT_SECRET: 'portal-e2e-secret-that-is-long-enough-0123456789',
+      PORTAL_PUBLIC_URL: `http://127.0.0.1:${portalPort}`,
+      SMTP_URL: smtp.url,
+      MAIL_FROM: 'api-access@plan.example',
+      LOGIN_MAX_FAILURES_PER_ACCOUNT: '3',
+      OUTBOX_POLL_INTERVAL_MS: '50',
+    });
+    registration = await createRegistrationApp({ ...config, DATABASE_URL: database.url }, { logger: false });
+    await registration.listen(0, '127.0.0.1');
+    const registrationUrl = await registration.getUrl();
+    portal = await startPortal(
+      loadConfig(PortalConfig, { PORTAL_PORT: String(portalPort), PORTAL_HOST: '127.0.0.1', PORTAL_PUBLIC_URL: `http://127.0.0.1:${portalPort}`, REGISTRATION_API_URL: registrationUrl }),
+    );
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    vendorContext = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    await vendorContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: portal.url.replace('localhost', '127.0.0.1') });
+    staffContext = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    vendor = await vendorContext.newPage();
+    staff = await staffContext.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await portal?.stop();
+    await registration?.close();
+    await smtp?.stop();
+    await database?.drop();
+  });
+
+  it('shows the API’s field errors next to the sign-up fields, then creates the account', async () => {
+    await vendor.goto(url('/signup'));
+    await vendor.getByLabel('a third-party application (app vendor)').check();
+    await vendor.getByLabel('Your name').fill('Ada Lovelace');
+    await vendor.getByLabel('Organization').fill('Acme Health Apps, Inc.');
+    await vendor.getByLabel('Email').fill('not-an-email');
+    await vendor.getByLabel('Phone').fill('call me');
+    await vendor.getByLabel('Password').fill('short');
+    await vendor.getByRole('button', { name: 'Create account' }).click();
+    expect(await text(vendor.locator('#f-email-error'))).toContain('email must be an email');
+    expect(await text(vendor.locator('#f-password-error'))).toContain('password must be longer than or equal to 12 characters');
+    expect(await text(vendor.locator('#f-phone-error'))).toContain('phone');
+    expect(await vendor.getByLabel('Email').getAttribute('aria-invalid')).toBe('true');
+    expect(await vendor.getByLabel('Email').getAttribute('aria-describedby')).toContain('f-email-error');
+    // What the visitor typed stays, except the password.
+    expect(await vendor.getByLabel('Your name').inputValue()).toBe('Ada Lovelace');
+    expect(await vendor.getByLabel('Password').inputValue()).toBe('');
+    await shot(vendor, 'signup-errors');
+
+    await vendor.getByLabel('Email').fill(VENDOR.email);
+    await vendor.getByLabel('Phone').fill('+1 919-555-0100');
+    await vendor.getByLabel('Password').fill(VENDOR.password);
+    await vendor.getByRole('button', { name: 'Create account' }).click();
+    await vendor.waitForURL(/\/login$/);
+    expect(await text(vendor.getByRole('status'))).toContain('Your account is ready');
+    await shot(vendor, 'login');
+  });
+
+  it('lets the vendor log in and register an application, with field errors from the API beside the fields', async () => {
+    await logIn(vendor, VENDOR);
+    await vendor.waitForURL(/\/registrations$/);
+    await vendor.getByRole('link', { name: 'Register an application' }).click();
+    const fill: [string, string][] = [
+      ['Application name', 'Acme Health Record'],
+      ['Company name', 'Acme Health Apps, Inc.'],
+      ['Company website', 'https://acme-health.example'],
+      ['Privacy policy URL', 'https://acme-health.example/privacy'],
+      ['Terms of use URL', 'https://acme-health.example/terms'],
+      ['Redirect URIs', 'https://acme-health.example/oauth/callback#fragment'],
+      ['Contact email', 'api-access@acme-health.example'],
+      ['Contact phone', '+1 919-555-0100'],
+    ];
+    for (const [label, value] of fill) await vendor.getByLabel(label, { exact: true }).fill(value);
+    for (const question of await vendor.locator('fieldset:has(input[name^="attestations."])').all()) {
+      const name = await question.locator('input').first().getAttribute('name');
+      if (name === 'attestations.sellsMemberData') continue; // left unanswered on purpose
+      await question.getByLabel('Yes').check();
+    }
+    await vendor.getByRole('button', { name: 'Submit registration' }).click();
+    expect(await text(vendor.locator('#f-redirectUris-error'))).toContain('redirectUris.0 must not contain a fragment');
+    expect(await text(vendor.locator('#f-attestations-sellsMemberData-error'))).toContain('attestations.sellsMemberData must be a boolean value');
+    expect(await vendor.getByLabel('Redirect URIs').getAttribute('aria-invalid')).toBe('true');
+    expect(await vendor.getByLabel('Application name').inputValue()).toBe('Acme Health Record');
+    await shot(vendor, 'application-form-errors');
+
+    await vendor.getByLabel('Redirect URIs').fill('https://acme-health.example/oauth/callback\nhttp://127.0.0.1:8765/callback');
+    await vendor.locator('#f-attestations-sellsMemberData-no').check();
+    await vendor.getByRole('button', { name: 'Submit registration' }).click();
+    await vendor.waitForURL(/\/registrations\/[0-9a-f-]{36}$/);
+    registrationId = vendor.url().split('/').pop() ?? '';
+    expect(await text(vendor.locator('.status'))).toBe('Pending');
+    expect(await text(vendor.locator('#status-meaning'))).toContain('submitted and being reviewed');
+    expect(await text(vendor.locator('#review-clock'))).toContain('0 of 10 business days');
+    expect(await text(vendor.getByRole('table').last())).toContain('Submitted');
+    await shot(vendor, 'registration-pending');
+
+    await vendor.goto(url('/registrations'));
+    await vendor.getByRole('link', { name: 'Acme Health Record' }).waitFor();
+    await shot(vendor, 'registrations');
+  });
+
+  it('keeps the session server-side: an HttpOnly cookie, nothing in web storage, a strict CSP, CSRF on every form', async () => {
+    const cookies = await vendorContext.cookies();
+    expect(cookies).toHaveLength(1);
+    expect(cookies[0]).toMatchObject({ name: 'portal_session', httpOnly: true, sameSite: 'Lax' });
+    expect(cookies[0].value).not.toMatch(/^eyJ/);
+    expect(await vendor.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);
+    const page = await vendor.request.get(url('/registrations'));
+    const csp = page.headers()['content-security-policy'];
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(page.headers()['cache-control']).toBe('no-store');
+    // A form posted without the session's token (what another site could make a browser send) is refused.
+    const forged = await vendor.request.post(url('/registrations'), { form: { name: 'Forged', _csrf: 'guess' } });
+    expect(forged.status()).toBe(403);
+    const missing = await vendor.request.post(url('/logout'), { form: {} });
+    expect(missing.status()).toBe(403);
+    const json = await vendor.request.post(url('/registrations'), { data: { name: 'x' } });
+    expect(json.status()).toBe(415);
+    const huge = await vendor.request.post(url('/registrations'), { form: { name: 'x'.repeat(100_000) } });
+    expect(huge.status()).toBe(413);
+    expect((await vendor.request.get(url('/registrations/not-a-uuid'))).status()).toBe(404);
+    expect((await vendor.request.get(url('/admin'))).status()).toBe(403);
+  });
+
+  it('lets staff ask for more information; the vendor reads the question and edits the answers, field errors first', async () => {
+    await logIn(staff, STAFF);
+    await staffAct('Request information', 'Which section of the privacy policy covers data sales?');
+    expect(await text(staff.getByRole('status'))).toContain('is now pending');
+
+    await vendor.goto(url(`/registrations/${registrationId}`));
+    expect(await text(vendor.locator('#information-request'))).toContain('Which section of the privacy policy covers data sales?');
+    await vendor.getByRole('link', { name: 'Edit answers' }).click();
+    expect(await vendor.getByLabel('Privacy policy URL').inputValue()).toBe('https://acme-health.example/privacy');
+    await vendor.getByLabel('Privacy policy URL').fill('ftp://acme-health.example/privacy');
+    await vendor.getByRole('button', { name: 'Save answers' }).click();
+    expect(await text(vendor.locator('#f-privacyPolicyUrl-error'))).toContain('privacyPolicyUrl');
+    expect(await vendor.getByLabel('Privacy policy URL').getAttribute('aria-invalid')).toBe('true');
+    await shot(vendor, 'edit-errors');
+    await vendor.getByLabel('Privacy policy URL').fill('https://acme-health.example/privacy#data-sales');
+    await vendor.getByRole('button', { name: 'Save answers' }).click();
+    await vendor.waitForURL(new RegExp(`/registrations/${registrationId}$`));
+    expect(await text(vendor.getByRole('status'))).toBe('Your answers were saved.');
+    expect(await text(vendor.locator('dd', { hasText: 'privacy#data-sales' }))).toBe('https://acme-health.example/privacy#data-sales');
+    expect(await text(vendor.getByRole('table').last())).toContain('More information requested');
+  });
+
+  it('lets staff find it in the queue with its clock and approve it with a reason; a stale second approval is a plain sentence', async () => {
+    await logIn(staff, STAFF);
+    await staff.waitForURL(/\/admin$/);
+    const row = staff.getByRole('row', { name: /Acme Health Record/ });
+    expect(await text(row)).toContain('0 of 10 business days');
+    expect(await text(row)).toContain('Information given');
+    expect(await text(row)).toContain('Pending');
+    await shot(staff, 'review-queue');
+    await staff.getByLabel('Kind').selectOption('payer');
+    await staff.getByRole('button', { name: 'Filter' }).click();
+    await staff.getByText('No registration matches.').waitFor();
+
+    await staff.goto(url(`/admin/registrations/${registrationId}`));
+    const stale = await staffContext.newPage();
+    await stale.goto(url(`/admin/registrations/${registrationId}`));
+    expect(await staff.getByRole('button', { name: 'Reinstate' }).count()).toBe(0);
+    await staff.getByRole('button', { name: 'Approve', exact: true }).click();
+    expect(await text(staff.locator('#reason-approve-error'))).toContain('reason must be longer than or equal to 1 characters');
+    await shot(staff, 'review-reason-required');
+    await staffAct('Approve', 'Privacy policy and attestations reviewed; all requirements met.');
+    expect(await text(staff.locator('.status').first())).toBe('Approved');
+    expect(await text(staff.getByRole('status'))).toContain('is now approved');
+    await shot(staff, 'review-approved');
+
+    await stale.getByLabel('Reason to approve').fill('Approving twice');
+    await stale.getByRole('button', { name: 'Approve', exact: true }).click();
+    expect(await text(stale.locator('#form-error'))).toBe('The registration is already approved.');
+    await stale.close();
+
+    const mail = await smtp.waitFor((each) => each.subject === 'Approved: Acme Health Record', 'approval');
+    expect(mail.text).toContain(`${portal.url.replace('localhost', '127.0.0.1')}/registrations/${registrationId}`);
+  });
+
+  it('shows the vendor the secret once, with a copy button, never again, and rotates it after confirmation', async () => {
+    await vendor.goto(url(`/registrations/${registrationId}`));
+    expect(await text(vendor.locator('.status'))).toBe('Approved');
+    const clientId = (await vendor.locator('#client-id').textContent()) ?? '';
+    expect(clientId).toMatch(/^[A-Za-z0-9]{20}$/);
+    await vendor.getByRole('button', { name: 'Get credentials' }).click();
+    expect(await text(vendor.getByRole('alert'))).toContain('it will not be shown again');
+    firstSecret = ((await vendor.locator('#client-secret').textContent()) ?? '').trim();
+    expect(firstSecret.length).toBeGreaterThanOrEqual(32);
+    await vendor.getByRole('button', { name: 'Copy secret' }).click();
+    expect(await text(vendor.locator('#client-secret-status'))).toBe('Copied to the clipboard.');
+    expect(await vendor.evaluate(() => navigator.clipboard.readText())).toBe(firstSecret);
+    await shot(vendor, 'credentials-secret');
+
+    await vendor.goto(url(`/registrations/${registrationId}`));
+    await vendor.getByRole('button', { name: 'Get credentials' }).click();
+    expect(await text(vendor.locator('#secret-already-shown'))).toContain('cannot be shown again');
+    expect(await vendor.content()).not.toContain(firstSecret);
+    await shot(vendor, 'credentials-shown-before');
+
+    // The browser refuses the rotation until it is confirmed; so does the portal.
+    await vendor.getByRole('button', { name: 'Rotate secret' }).click();
+    expect(await vendor.locator('#client-secret').count()).toBe(0);
+    await vendor.getByLabel('I understand that the current secret stops working').check();
+    await vendor.getByRole('button', { name: 'Rotate secret' }).click();
+    expect(await text(vendor.getByRole('alert'))).toContain('The previous secret stops working');
+    const rotated = ((await vendor.locator('#client-secret').textContent()) ?? '').trim();
+    expect(rotated).not.toBe(firstSecret);
+    expect(rotated.length).toBeGreaterThanOrEqual(32);
+    await shot(vendor, 'credentials-rotated');
+  });
+
+  it('lets staff suspend with a reason; the vendor sees why and asks for a review; staff reinstate', async () => {
+    await staffAct('Suspend', 'Tokens were sent to a host outside the registered redirect URIs.');
+    expect(await text(staff.locator('.status').first())).toBe('Suspended');
+
+    await vendor.goto(url(`/registrations/${registrationId}`));
+    expect(await text(vendor.locator('.status'))).toBe('Suspended');
+    expect(await text(vendor.locator('#status-meaning'))).toContain('blocking the application’s access');
+    expect(await text(vendor.locator('#status-reason'))).toContain('Tokens were sent to a host outside the registered redirect URIs.');
+    expect(await vendor.content()).not.toContain(STAFF.email);
+    await vendor.getByRole('button', { name: 'Request a review' }).click();
+    expect(await text(vendor.locator('#f-message-error'))).toContain('message must be longer than or equal to 1 characters');
+    await vendor.getByLabel('Why should plan staff review this status?').fill('We fixed the token handling and rotated the secret.');
+    await vendor.getByRole('button', { name: 'Request a review' }).click();
+    expect(await text(vendor.getByRole('status').first())).toContain('Your review request was sent.');
+    await shot(vendor, 'registration-suspended');
+
+    await staff.goto(url('/admin?status=suspended'));
+    expect(await text(staff.getByRole('row', { name: /Acme Health Record/ }))).toContain('Review requested');
+    await staffAct('Reinstate', 'Fix verified.');
+    expect(await text(staff.locator('.status').first())).toBe('Approved');
+    expect(await text(staff.getByRole('table').last())).toContain('We fixed the token handling');
+    await shot(staff, 'review-registration');
+
+    await vendor.goto(url(`/registrations/${registrationId}`));
+    expect(await text(vendor.locator('.status'))).toBe('Approved');
+  });
+
+  it('sends an identity change of an approved app to staff, who approve it; the values in force stay until then', async () => {
+    await vendor.goto(url(`/registrations/${registrationId}/edit`));
+    expect(await text(vendor.locator('.warning'))).toContain('wait for plan staff');
+    await vendor.getByLabel('Application name').fill('Acme Health Record Plus');
+    await vendor.getByRole('button', { name: 'Save answers' }).click();
+    expect(await text(vendor.getByRole('status'))).toContain('wait for plan staff');
+    expect(await text(vendor.locator('h1'))).toBe('Acme Health Record');
+    expect(await text(vendor.locator('#pending-change').locator('..'))).toContain('Acme Health Record Plus');
+
+    await staff.goto(url('/admin'));
+    expect(await text(staff.getByRole('row', { name: /Acme Health Record/ }))).toContain('Change waiting');
+    await staffAct('Approve change', 'The new name matches the app store listing.');
+    expect(await text(staff.locator('h1'))).toBe('Acme Health Record Plus');
+    await vendor.goto(url(`/registrations/${registrationId}`));
+    expect(await text(vendor.locator('h1'))).toBe('Acme Health Record Plus');
+    expect(await vendor.locator('#pending-change').count()).toBe(0);
+  });
+
+  it('sends a visitor from a link to the login and back, and to the login again when the API no longer takes the session', async () => {
+    const visitorContext = await browser.newContext();
+    const visitor = await visitorContext.newPage();
+    await visitor.goto(url(`/registrations/${registrationId}`));
+    await visitor.waitForURL(/\/login\?next=/);
+    await visitor.getByLabel('Email').fill(VENDOR.email);
+    await visitor.getByLabel('Password').fill(VENDOR.password);
+    await visitor.getByRole('button', { name: 'Log in' }).click();
+    await visitor.waitForURL(new RegExp(`/registrations/${registrationId}$`));
+
+    // As after a restart of the registration service with a new token key: its answer is 401.
+    const [cookie] = await visitorContext.cookies();
+    const session = portal.sessions.get(cookie.value);
+    expect(session?.token).toMatch(/^eyJ/);
+    if (session) session.token = 'eyJhbGciOiJIUzI1NiJ9.e30.not-a-signature';
+    await visitor.goto(url('/registrations'));
+    await visitor.waitForURL(/\/login\?next=%2Fregistrations$/);
+    expect(await text(visitor.getByRole('status'))).toBe('Your session has ended. Log in again.');
+    expect(portal.sessions.get(cookie.value)).toBeUndefined();
+    await visitorContext.close();
+  });
+
+  it('serves payers the seed 000 form, without a clock; a secret read twice at once is shown once; hostile text is refused or kept, never a 500', async () => {
+    const payerContext = await browser.newContext();
+    const payer = await payerContext.newPage();
+    await payer.goto(url('/signup'));
+    await payer.getByLabel('a payer (payer-to-payer exchange)').check();
+    await payer.getByLabel('Your name').fill('Grace Hopper');
+    await payer.getByLabel('Organization').fill('Carolina Mutual');
+    await payer.getByLabel('Email').fill('interop@carolina-mutual.example');
+    await payer.getByLabel('Phone').fill('+1 704-555-0142');
+    await payer.getByLabel('Password').fill('another long passphrase');
+    await payer.getByRole('button', { name: 'Create account' }).click();
+    await payer.waitForURL(/\/login$/);
+    await logIn(payer, { email: 'interop@carolina-mutual.example', password: 'another long passphrase' });
+    await payer.getByRole('link', { name: 'Register a payer' }).click();
+    expect(await payer.getByLabel('Company name').count()).toBe(0);
+    for (const [label, value] of [
+      ['Payer organization', 'Carolina Mutual Health Plan'],
+      ['Payer website', 'https://carolina-mutual.example'],
+      ['Privacy policy URL', 'https://carolina-mutual.example/privacy'],
+      ['Redirect URLs', 'https://carolina-mutual.example/oauth/callback'],
+      ['Payer document email', 'payer-documents@carolina-mutual.example'],
+      ['Contact email', 'interop@carolina-mutual.example'],
+      ['Contact phone', '+1 704-555-0142'],
+    ]) {
+      await payer.getByLabel(label, { exact: true }).fill(value);
+    }
+    for (const yes of await payer.getByLabel('Yes').all()) await yes.check();
+    await shot(payer, 'payer-form');
+    await payer.getByRole('button', { name: 'Submit registration' }).click();
+    await payer.waitForURL(/\/registrations\/[0-9a-f-]{36}$/);
+    const payerId = payer.url().split('/').pop() ?? '';
+    expect(await text(payer.locator('#status-meaning'))).toBe('The payer’s request is submitted and being reviewed by the plan.');
+    expect(await payer.locator('#review-clock').count()).toBe(0);
+
+    // Hostile text in a form: NUL bytes, bidirectional overrides, astral characters, a 5000-character line.
+    const csrf = await csrfOf(payer);
+    for (const name of ['Evil\u0000Plan', '\u202eNALP\u202c 😀', 'x'.repeat(5000)]) {
+      const answer = await payerContext.request.post(url(`/registrations/${payerId}/edit`), { form: { _csrf: csrf, name }, maxRedirects: 0 });
+      expect([303, 400, 409]).toContain(answer.status());
+    }
+    const unicode = await payerContext.request.post(url(`/registrations/${payerId}/review-request`), { form: { _csrf: csrf, message: '\u0000' }, maxRedirects: 0 });
+    expect(unicode.status()).toBeLessThan(500);
+
+    await staff.goto(url('/admin?kind=payer'));
+    await staff.getByRole('link', { name: /Carolina Mutual/ }).first().click();
+    await staff.getByLabel('Reason to approve').fill('Payer documents verified.');
+    await staff.getByRole('button', { name: 'Approve', exact: true }).click();
+    expect(await text(staff.locator('.status').first())).toBe('Approved');
+
+    // Two tabs ask for the first credentials at the same moment: the secret appears in one answer only.
+    const answers = await Promise.all(
+      [0, 1].map(() => payerContext.request.post(url(`/registrations/${payerId}/credentials`), { form: { _csrf: csrf } })),
+    );
+    const bodies = await Promise.all(answers.map((answer) => answer.text()));
+    expect(answers.map((answer) => answer.status())).toEqual([200, 200]);
+    expect(bodies.filter((body) => body.includes('id="client-secret"'))).toHaveLength(1);
+    await payerContext.close();
+  });
+
+  it('fits a phone screen without sideways scrolling', async () => {
+    await vendor.setViewportSize({ width: 375, height: 800 });
+    for (const pathname of [`/registrations/${registrationId}`, '/registrations/new', '/registrations']) {
+      await vendor.goto(url(pathname));
+      expect(await vendor.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    }
+    await vendor.goto(url(`/registrations/${registrationId}`));
+    await shot(vendor, 'phone-registration');
+  });
+
+  it('shows the API’s retry time after too many failed logins', async () => {
+    const page = await browser.newPage();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await logIn(page, { email: VENDOR.email, password: 'wrong password guess' });
+      expect(await text(page.locator('#form-error'))).toBe('Wrong email or password.');
+    }
+    await logIn(page, VENDOR);
+    expect(await text(page.locator('#form-error'))).toMatch(/^Too many login attempts\. Try again in \d+ (seconds|minutes)\.$/);
+    await shot(page, 'login-throttled');
+    await page.close();
+  });
+});
+
+/** The text of the first match, once it is there (Playwright waits, then reads). */
+async function text(locator: Locator): Promise<string> {
+  await locator.first().waitFor({ timeout: 10_000 });
+  return ((await locator.first().textContent()) ?? '').trim();
+}
