@@ -4,9 +4,10 @@ import { kafkaClientSecurity, loadConfig } from '@payer-access/config';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@payer-access/database';
 import { createEventBus, type EventBus } from '@payer-access/events';
 import { startAuthorizationService } from '@payer-access/authorization-service';
-import { startFhirService } from '@payer-access/fhir-service';
+import { fhirBaseUrl, startFhirService } from '@payer-access/fhir-service';
 import { sandboxDataSet } from '@payer-access/synthetic-data';
-import { startRegistrationService } from '@payer-access/registration-service';
+import { SAMPLE_APP_CLIENT, startRegistrationService } from '@payer-access/registration-service';
+import { startSampleSmartApp } from '@payer-access/sample-smart-app';
 import { SandboxConfig, SERVICE_CONFIGS } from './sandbox.config';
 
 export type SandboxServiceName = 'registration' | 'authorization' | 'fhir';
@@ -14,6 +15,8 @@ export type SandboxServiceName = 'registration' | 'authorization' | 'fhir';
 export interface RunningSandbox {
   /** Base URL each service listens on. */
   urls: Record<SandboxServiceName, string>;
+  /** Where the sample SMART app is served, when it is (sandbox profile, SAMPLE_APP_PORT not 0). */
+  sampleAppUrl?: string;
   /** The database every service and the event log live in. */
   databaseUrl: string;
   /** Closes the services, then the bus, then the embedded PostgreSQL if one was started. */
@@ -52,6 +55,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     configs.fhir.AUDIT_READER_TOKEN_SHA256 = createHash('sha256').update(reader).digest('hex');
   }
 
+  // The sample SMART app is a sandbox convenience: registered as an approved public client at
+  // start, like the seed's demo client, and served on its own origin.
+  const sampleApp = configs.registration.PROFILE === 'sandbox' && sandbox.SAMPLE_APP_PORT !== 0;
+  if (sampleApp) configs.registration.SANDBOX_SAMPLE_APP_URL ??= sandbox.SAMPLE_APP_PUBLIC_URL;
+
   let embedded: EmbeddedPostgresHandle | undefined;
   let databaseUrl = configs.registration.DATABASE_URL;
   if (!databaseUrl) {
@@ -65,9 +73,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const eventBus: EventBus = createEventBus({ brokers: configs.registration.KAFKA_BROKERS, databaseUrl, clientId: 'payer-access-sandbox', ...kafkaClientSecurity(configs.registration) });
 
   const apps: INestApplication[] = [];
+  let closeSampleApp: (() => Promise<void>) | undefined;
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopped ??= (async () => {
+      await closeSampleApp?.().catch(() => undefined);
       for (const app of apps.reverse()) await app.close().catch(() => undefined);
       await eventBus.stop().catch(() => undefined);
       await embedded?.stop().catch(() => undefined);
@@ -82,7 +92,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     apps.push(authorization.app);
     const fhir = await startFhirService({ ...configs.fhir, DATABASE_URL: databaseUrl }, { ...serviceOptions, sandboxData: sandboxDataSet });
     apps.push(fhir.app);
-    return { urls: { registration: registration.url, authorization: authorization.url, fhir: fhir.url }, databaseUrl, stop };
+    let sampleAppUrl: string | undefined;
+    if (sampleApp) {
+      const served = await startSampleSmartApp({
+        port: sandbox.SAMPLE_APP_PORT,
+        host: sandbox.SAMPLE_APP_HOST,
+        fhirBaseUrl: fhirBaseUrl(configs.fhir),
+        authorizationUrl: configs.authorization.AUTHORIZATION_PUBLIC_URL,
+        clientId: SAMPLE_APP_CLIENT.clientId,
+      });
+      closeSampleApp = served.close;
+      sampleAppUrl = configs.registration.SANDBOX_SAMPLE_APP_URL;
+    }
+    return { urls: { registration: registration.url, authorization: authorization.url, fhir: fhir.url }, sampleAppUrl, databaseUrl, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -72,6 +72,7 @@ describe('one-process platform restarted on the same database', () => {
       FHIR_PORT: String(fhirPort),
       FHIR_HOST: '127.0.0.1',
       FHIR_PUBLIC_URL: `http://127.0.0.1:${fhirPort}`,
+      SAMPLE_APP_PORT: '0',
     };
     sandbox = await startSandbox({ env, logLevels: ['error'] });
     await allReady(sandbox);
