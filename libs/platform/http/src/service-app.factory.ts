@@ -15,6 +15,8 @@ export interface ServiceDescriptor {
   publicUrl?: string;
   /** Extra OpenAPI setup: security schemes, tags. */
   configureDocument?: (builder: DocumentBuilder) => DocumentBuilder;
+  /** Routes served outside Nest's controllers (e.g. by mounted middleware), added to the generated document. */
+  extendDocument?: (document: OpenAPIObject) => void;
 }
 
 export interface ServiceAppOptions {
@@ -67,6 +69,7 @@ export function buildOpenApiDocument(app: INestApplication, descriptor: ServiceD
   if (descriptor.publicUrl) builder = builder.addServer(descriptor.publicUrl);
   if (descriptor.configureDocument) builder = descriptor.configureDocument(builder);
   const document = SwaggerModule.createDocument(app, builder.build());
+  descriptor.extendDocument?.(document);
   document.paths['/metrics'] = {
     get: {
       tags: ['health'],
