@@ -13,7 +13,8 @@ const FORM = 'application/x-www-form-urlencoded';
 const TAG_OAUTH = 'OAuth 2.0 / OpenID Connect';
 const TAG_DISCOVERY = 'Discovery';
 
-const EXAMPLE = {
+/** The example values of the protocol routes (the Postman collection maps them to its variables). */
+export const OIDC_OPENAPI_EXAMPLES = {
   clientId: 'JVjR77J3j4BaRVqoDtLx',
   clientSecret: 'SR3SrK6U1WpGOdjWS2LY',
   redirectUri: 'https://oidcdebugger.com/debug',
@@ -29,6 +30,7 @@ const EXAMPLE = {
   memberScope: 'openid fhirUser launch/patient offline_access patient/*.read',
   sub: '2872e1b7-40dd-464b-91a1-2256237b2605',
 } as const;
+const EXAMPLE = OIDC_OPENAPI_EXAMPLES;
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
