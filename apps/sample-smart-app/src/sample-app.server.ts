@@ -28,16 +28,16 @@ export const SAMPLE_APP_SCOPE = 'openid fhirUser launch/patient offline_access p
 
 const PUBLIC_DIR = path.join(__dirname, 'public');
 
+type ServedFile = { file: string; type: string };
+
 /** The static files, and SMART's client library from the installed package: nothing from a CDN. */
-const FILES: Record<string, { file: string; type: string }> = {
+const PAGE_FILES: Record<string, ServedFile> = {
   '/': { file: path.join(PUBLIC_DIR, 'index.html'), type: 'text/html; charset=utf-8' },
   '/index.html': { file: path.join(PUBLIC_DIR, 'index.html'), type: 'text/html; charset=utf-8' },
   '/app.html': { file: path.join(PUBLIC_DIR, 'app.html'), type: 'text/html; charset=utf-8' },
   '/launch.js': { file: path.join(PUBLIC_DIR, 'launch.js'), type: 'text/javascript; charset=utf-8' },
   '/app.js': { file: path.join(PUBLIC_DIR, 'app.js'), type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: path.join(PUBLIC_DIR, 'style.css'), type: 'text/css; charset=utf-8' },
-  // The browser build without polyfills: every browser that runs the rest of the page has fetch and WebCrypto.
-  '/fhir-client.js': { file: require.resolve('fhirclient/build/fhir-client.pure.min.js'), type: 'text/javascript; charset=utf-8' },
 };
 
 /**
@@ -45,6 +45,12 @@ const FILES: Record<string, { file: string; type: string }> = {
  * SMART's `fhirclient`, on its own origin, so every call it makes to the platform is cross-origin.
  */
 export async function startSampleSmartApp(options: SampleSmartAppOptions): Promise<RunningSampleSmartApp> {
+  // Resolved here, not at import: fhirclient is a development dependency, absent from service images.
+  const files: Record<string, ServedFile> = {
+    ...PAGE_FILES,
+    // The browser build without polyfills: every browser that runs the rest of the page has fetch and WebCrypto.
+    '/fhir-client.js': { file: require.resolve('fhirclient/build/fhir-client.pure.min.js'), type: 'text/javascript; charset=utf-8' },
+  };
   const config = JSON.stringify({ iss: options.fhirBaseUrl, clientId: options.clientId, scope: options.scope ?? SAMPLE_APP_SCOPE });
   const connectSources = [...new Set([new URL(options.fhirBaseUrl).origin, new URL(options.authorizationUrl).origin])].join(' ');
   const headers = {
@@ -65,7 +71,7 @@ export async function startSampleSmartApp(options: SampleSmartAppOptions): Promi
         response.writeHead(200, { ...headers, 'Content-Type': 'application/json' }).end(request.method === 'HEAD' ? undefined : config);
         return;
       }
-      const served = Object.hasOwn(FILES, pathname) ? FILES[pathname] : undefined;
+      const served = Object.hasOwn(files, pathname) ? files[pathname] : undefined;
       if (!served) {
         response.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('not found');
         return;
