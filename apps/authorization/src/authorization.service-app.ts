@@ -5,6 +5,7 @@ import { AppModule, type AuthorizationModuleOptions } from './app.module';
 import { type AuthorizationConfig, pkceAllowsPlain } from './authorization.config';
 import { OidcProviderHost } from './oidc/oidc-provider.host';
 import { endpointRateLimitMiddleware } from './oidc/endpoint-rate-limit.middleware';
+import { addOidcRoutesToDocument } from './oidc/oidc-openapi';
 import { oidcRoutes } from './oidc/oidc-routes';
 import { providerMountMiddleware } from './oidc/provider-mount.middleware';
 import { StructuredTokenEndpoints } from './tokens/structured-token.endpoints';
@@ -18,12 +19,14 @@ export function authorizationDescriptor(config: AuthorizationConfig): ServiceDes
     name: 'authorization',
     title: 'payer-access Authorization Server',
     description:
-      'OAuth 2.0, OpenID Connect and SMART App Launch for members authorizing apps. The protocol endpoints ' +
-      '(authorize, token, revocation, introspection, JWKS, OpenID discovery) are served by oidc-provider and described ' +
-      'by /.well-known/openid-configuration; this document lists the service\'s own routes.',
+      'OAuth 2.0, OpenID Connect and SMART App Launch for members authorizing apps: authorize, token ' +
+      '(authorization_code, refresh_token, client_credentials), revocation, introspection, userinfo, JWKS, and the ' +
+      'OpenID and SMART discovery documents, at the paths this deployment configured.',
     version: '1.0',
     publicUrl: config.AUTHORIZATION_PUBLIC_URL,
     configureDocument: (builder) => builder.addBearerAuth(),
+    // oidc-provider serves the protocol endpoints as middleware, out of Nest's sight.
+    extendDocument: (document) => addOidcRoutesToDocument(document, oidcRoutes(config), config),
   };
 }
 

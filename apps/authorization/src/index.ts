@@ -3,3 +3,4 @@
 /// <reference path="./oidc/oidc-provider.d.ts" />
 export { AuthorizationConfig } from './authorization.config';
 export { createAuthorizationApp, startAuthorizationService, authorizationDescriptor, type AuthorizationAppOptions } from './authorization.service-app';
+export { OIDC_OPENAPI_EXAMPLES } from './oidc/oidc-openapi';

@@ -196,4 +196,12 @@ export class RegistrationConfig extends PlatformConfig {
   @IsInt()
   @Min(10)
   OUTBOX_POLL_INTERVAL_MS: number = 1000;
+
+  @ConfigVariable({
+    description:
+      'Sandbox only: origin of the sample SMART app (apps/sample-smart-app, e.g. http://localhost:3005), registered and approved at start as the public client sample-smart-app with the redirect URI <origin>/app.html. Unset: not registered. npm start sets it to SAMPLE_APP_PUBLIC_URL.',
+  })
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  SANDBOX_SAMPLE_APP_URL?: string;
 }

@@ -6,7 +6,12 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
-import { SANDBOX_CLIENT, SandboxSeedService } from '../src/sandbox/sandbox-seed.service';
+import { AccountsService } from '../src/accounts/accounts.service';
+import { REGISTRATION_CONFIG } from '../src/common/tokens';
+import { CredentialsService } from '../src/credentials/credentials.service';
+import { RegistrationsService } from '../src/registrations/registrations.service';
+import { ReviewService } from '../src/review/review.service';
+import { SAMPLE_APP_CLIENT, SANDBOX_CLIENT, SandboxSeedService } from '../src/sandbox/sandbox-seed.service';
 import { createTestDatabase, ensureKafka, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
 import { DatabaseProfileMismatchError } from '@payer-access/database';
 import { InProcessEventBus } from '@payer-access/events';
@@ -105,6 +110,30 @@ describe('registration service in the sandbox profile', () => {
     await app.get(SandboxSeedService).onApplicationBootstrap();
     const [{ count }] = await app.get(DataSource).query(`SELECT count(*)::int AS count FROM registration`);
     expect(count).toBe(1);
+  });
+
+  it('registers the sample SMART app as an approved public client when its origin is set, once', async () => {
+    const seeder = (origin: string) =>
+      new SandboxSeedService(
+        app.get(DataSource),
+        { ...app.get<RegistrationConfig>(REGISTRATION_CONFIG), SANDBOX_SAMPLE_APP_URL: origin },
+        app.get(AccountsService),
+        app.get(RegistrationsService),
+        app.get(ReviewService),
+        app.get(CredentialsService),
+      );
+    await seeder('http://localhost:3005/ignored/path').onApplicationBootstrap();
+    // A restart on another origin keeps the registration staff approved.
+    await seeder('http://localhost:4005').onApplicationBootstrap();
+    const rows = await app
+      .get(DataSource)
+      .query(`SELECT id, client_type, status, redirect_uris, secret_hash FROM registration WHERE client_id = $1`, [SAMPLE_APP_CLIENT.clientId]);
+    expect(rows).toEqual([{ id: expect.any(String), client_type: 'public', status: 'approved', redirect_uris: ['http://localhost:3005/app.html'], secret_hash: null }]);
+    // Every sandbox test run publishes this client_id; this run's events carry this database's registration id.
+    const ours = () => recorder.forKey(SAMPLE_APP_CLIENT.clientId).filter((message) => message.value.registrationId === rows[0].id);
+    await recorder.waitFor(() => ours().length >= 1, 'the sample app approval event');
+    const parsed = parseClientChangedEvent(ours()[0].value);
+    expect(parsed.ok && [parsed.event.status, parsed.event.client.clientType, parsed.event.client.secretHash]).toEqual(['approved', 'public', null]);
   });
 
   it('will not start in production without its secrets or without Kafka', async () => {

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   for (const [name, url] of Object.entries(running.urls)) {
     log(name === 'portal' ? `  ${name.padEnd(14)} ${url}   (web UI for vendors, payers and plan staff)` : `  ${name.padEnd(14)} ${url}   health ${url}/health   docs ${url}/docs`);
   }
+  if (running.sampleAppUrl) log(`  ${'sample app'.padEnd(14)} ${running.sampleAppUrl}   (a SMART app in the browser: standalone launch as BCNCUser03)`);
 }
 
 function log(message: string): void {

@@ -3,7 +3,7 @@ import { FhirConfig } from '@payer-access/fhir-service';
 import { PortalConfig } from '@payer-access/portal';
 import { RegistrationConfig } from '@payer-access/registration-service';
 import { ConfigVariable } from '@payer-access/config';
-import { IsInt, IsString, Max, Min } from 'class-validator';
+import { IsInt, IsString, IsUrl, Max, Min } from 'class-validator';
 
 /** Everything the one-process sandbox reads: the three services' settings plus its own. */
 export class SandboxConfig {
@@ -16,6 +16,26 @@ export class SandboxConfig {
   @Min(1)
   @Max(65535)
   EMBEDDED_POSTGRES_PORT: number = 54329;
+
+  @ConfigVariable({
+    description: 'Port of the sample SMART app (apps/sample-smart-app) in the sandbox profile; 0 does not serve it.',
+    example: '3005',
+  })
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  SAMPLE_APP_PORT: number = 3005;
+
+  @ConfigVariable({ description: 'Interface the sample SMART app listens on.', example: '0.0.0.0' })
+  @IsUrl({ require_tld: false, require_protocol: false, allow_underscores: true }, { message: 'must be a host name or IP address' })
+  SAMPLE_APP_HOST: string = '0.0.0.0';
+
+  @ConfigVariable({
+    description: 'Public origin of the sample SMART app, as browsers reach it: its redirect URI is <origin>/app.html.',
+    example: 'http://localhost:3005',
+  })
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  SAMPLE_APP_PUBLIC_URL: string = 'http://localhost:3005';
 }
 
 export const SERVICE_CONFIGS = { registration: RegistrationConfig, authorization: AuthorizationConfig, fhir: FhirConfig } as const;

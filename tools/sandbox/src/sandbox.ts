@@ -4,10 +4,11 @@ import { kafkaClientSecurity, loadConfig } from '@payer-access/config';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@payer-access/database';
 import { createEventBus, type EventBus } from '@payer-access/events';
 import { startAuthorizationService } from '@payer-access/authorization-service';
-import { startFhirService } from '@payer-access/fhir-service';
+import { fhirBaseUrl, startFhirService } from '@payer-access/fhir-service';
 import { sandboxDataSet } from '@payer-access/synthetic-data';
-import { startRegistrationService } from '@payer-access/registration-service';
+import { SAMPLE_APP_CLIENT, startRegistrationService } from '@payer-access/registration-service';
 import { PortalConfig, startPortal } from '@payer-access/portal';
+import { startSampleSmartApp } from '@payer-access/sample-smart-app';
 import { SandboxConfig, SERVICE_CONFIGS, sandboxEnvironment } from './sandbox.config';
 
 export type SandboxServiceName = 'registration' | 'authorization' | 'fhir' | 'portal';
@@ -15,6 +16,8 @@ export type SandboxServiceName = 'registration' | 'authorization' | 'fhir' | 'po
 export interface RunningSandbox {
   /** Base URL each service listens on. */
   urls: Record<SandboxServiceName, string>;
+  /** Where the sample SMART app is served, when it is (sandbox profile, SAMPLE_APP_PORT not 0). */
+  sampleAppUrl?: string;
   /** The database every service and the event log live in. */
   databaseUrl: string;
   /** Closes the services, then the bus, then the embedded PostgreSQL if one was started. */
@@ -57,6 +60,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     configs.fhir.AUDIT_READER_TOKEN_SHA256 = createHash('sha256').update(reader).digest('hex');
   }
 
+  // The sample SMART app is a sandbox convenience: registered as an approved public client at
+  // start, like the seed's demo client, and served on its own origin.
+  const sampleApp = configs.registration.PROFILE === 'sandbox' && sandbox.SAMPLE_APP_PORT !== 0;
+  if (sampleApp) configs.registration.SANDBOX_SAMPLE_APP_URL ??= sandbox.SAMPLE_APP_PUBLIC_URL;
+
   let embedded: EmbeddedPostgresHandle | undefined;
   let databaseUrl = configs.registration.DATABASE_URL;
   if (!databaseUrl) {
@@ -71,9 +79,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
 
   const apps: INestApplication[] = [];
   let stopPortal: (() => Promise<void>) | undefined;
+  let closeSampleApp: (() => Promise<void>) | undefined;
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopped ??= (async () => {
+      await closeSampleApp?.().catch(() => undefined);
       await stopPortal?.().catch(() => undefined);
       for (const app of apps.reverse()) await app.close().catch(() => undefined);
       await eventBus.stop().catch(() => undefined);
@@ -92,7 +102,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     // The portal speaks to the registration API it was started with, unless REGISTRATION_API_URL says otherwise.
     const portal = await startPortal({ ...portalConfig, REGISTRATION_API_URL: env.REGISTRATION_API_URL?.trim() || registration.url });
     stopPortal = portal.stop;
-    return { urls: { registration: registration.url, authorization: authorization.url, fhir: fhir.url, portal: portal.url }, databaseUrl, stop };
+    let sampleAppUrl: string | undefined;
+    if (sampleApp) {
+      const served = await startSampleSmartApp({
+        port: sandbox.SAMPLE_APP_PORT,
+        host: sandbox.SAMPLE_APP_HOST,
+        fhirBaseUrl: fhirBaseUrl(configs.fhir),
+        authorizationUrl: configs.authorization.AUTHORIZATION_PUBLIC_URL,
+        clientId: SAMPLE_APP_CLIENT.clientId,
+      });
+      closeSampleApp = served.close;
+      sampleAppUrl = configs.registration.SANDBOX_SAMPLE_APP_URL;
+    }
+    return { urls: { registration: registration.url, authorization: authorization.url, fhir: fhir.url, portal: portal.url }, sampleAppUrl, databaseUrl, stop };
   } catch (error) {
     await stop();
     throw error;

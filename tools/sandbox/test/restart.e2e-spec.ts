@@ -74,6 +74,7 @@ describe('one-process platform restarted on the same database', () => {
       FHIR_PUBLIC_URL: `http://127.0.0.1:${fhirPort}`,
       PORTAL_PORT: '0',
       PORTAL_HOST: '127.0.0.1',
+      SAMPLE_APP_PORT: '0',
     };
     sandbox = await startSandbox({ env, logLevels: ['error'] });
     await allReady(sandbox);

@@ -21,8 +21,24 @@ export const SANDBOX_CLIENT = {
   redirectUri: 'https://oidcdebugger.com/debug',
 } as const;
 
+/** The sample SMART app (apps/sample-smart-app): a public browser client, so it has no secret. */
+export const SAMPLE_APP_CLIENT = {
+  clientId: 'sample-smart-app',
+  redirectPath: '/app.html',
+} as const;
+
 const SANDBOX_OWNER_EMAIL = 'sandbox-developer@sandbox.local';
 const SEED_LOCK_KEY = 0x5eed_0002;
+const SANDBOX_ATTESTATIONS = {
+  privacyPolicyCoversDataSharing: true,
+  privacyPolicyRequiresExpressConsent: true,
+  privacyPolicyExplainsDiscontinuation: true,
+  supportsOpenIdConnectAndOAuth2: true,
+  conformsToHl7Standards: true,
+  storesTokensSecurely: true,
+  sellsMemberData: false,
+  adheresToCarinCodeOfConduct: true,
+};
 
 /**
  * In the sandbox profile, registers and approves the seed 002 demo client through the same code
@@ -50,6 +66,7 @@ export class SandboxSeedService implements OnApplicationBootstrap {
     try {
       await lock.query('SELECT pg_advisory_lock($1)', [SEED_LOCK_KEY]);
       await this.seed();
+      if (this.config.SANDBOX_SAMPLE_APP_URL) await this.seedSampleApp(this.config.SANDBOX_SAMPLE_APP_URL);
     } finally {
       await lock.query('SELECT pg_advisory_unlock($1)', [SEED_LOCK_KEY]).catch(() => undefined);
       await lock.release();
@@ -72,16 +89,7 @@ export class SandboxSeedService implements OnApplicationBootstrap {
         clientType: ClientType.Confidential,
         contactEmail: SANDBOX_OWNER_EMAIL,
         contactPhone: '+1 000-000-0000',
-        attestations: {
-          privacyPolicyCoversDataSharing: true,
-          privacyPolicyRequiresExpressConsent: true,
-          privacyPolicyExplainsDiscontinuation: true,
-          supportsOpenIdConnectAndOAuth2: true,
-          conformsToHl7Standards: true,
-          storesTokensSecurely: true,
-          sellsMemberData: false,
-          adheresToCarinCodeOfConduct: true,
-        },
+        attestations: SANDBOX_ATTESTATIONS,
       },
       SYSTEM_ACTOR,
     );
@@ -94,6 +102,39 @@ export class SandboxSeedService implements OnApplicationBootstrap {
       await this.credentials.issueSecret(manager, approved, HistoryAction.SecretIssued, SYSTEM_ACTOR, SANDBOX_CLIENT.clientSecret);
     });
     this.logger.log(`sandbox client ${SANDBOX_CLIENT.clientId} registered and approved (redirect ${SANDBOX_CLIENT.redirectUri})`);
+  }
+
+  /**
+   * The sample SMART app, through the same review path as the demo client. A restart on another
+   * origin keeps the first registration: an approved client's redirect change waits for staff.
+   */
+  private async seedSampleApp(origin: string): Promise<void> {
+    const existing = await this.dataSource.getRepository(RegistrationEntity).findOneBy({ clientId: SAMPLE_APP_CLIENT.clientId });
+    if (existing) return;
+    const base = new URL(origin).origin;
+    const redirectUri = `${base}${SAMPLE_APP_CLIENT.redirectPath}`;
+    const owner = await this.sandboxOwner();
+    const registration = await this.registrations.submitApplication(
+      owner.id,
+      {
+        name: 'Sample SMART app',
+        companyName: 'payer-access sandbox',
+        companyUrl: base,
+        privacyPolicyUrl: `${base}/privacy`,
+        termsUrl: `${base}/terms`,
+        redirectUris: [redirectUri],
+        clientType: ClientType.Public,
+        contactEmail: SANDBOX_OWNER_EMAIL,
+        contactPhone: '+1 000-000-0000',
+        attestations: SANDBOX_ATTESTATIONS,
+      },
+      SYSTEM_ACTOR,
+    );
+    await this.review.act(registration.id, ReviewAction.Approve, 'Sample SMART app (sandbox)', SYSTEM_ACTOR, {
+      clientId: SAMPLE_APP_CLIENT.clientId,
+      notify: false,
+    });
+    this.logger.log(`sample SMART app ${SAMPLE_APP_CLIENT.clientId} registered and approved (public, redirect ${redirectUri})`);
   }
 
   private async sandboxOwner(): Promise<AccountEntity> {

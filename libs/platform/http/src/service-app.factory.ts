@@ -21,6 +21,8 @@ export interface ServiceDescriptor {
   acceptsBodies?: boolean;
   /** Every response may carry health data: `Cache-Control: no-store` on all of them. */
   noStore?: boolean;
+  /** Routes served outside Nest's controllers (e.g. by mounted middleware), added to the generated document. */
+  extendDocument?: (document: OpenAPIObject) => void;
 }
 
 export interface ServiceAppOptions {
@@ -84,7 +86,9 @@ export function buildOpenApiDocument(app: INestApplication, descriptor: ServiceD
     .setVersion(descriptor.version);
   if (descriptor.publicUrl) builder = builder.addServer(descriptor.publicUrl);
   if (descriptor.configureDocument) builder = descriptor.configureDocument(builder);
-  return SwaggerModule.createDocument(app, builder.build());
+  const document = SwaggerModule.createDocument(app, builder.build());
+  descriptor.extendDocument?.(document);
+  return document;
 }
 
 /**

@@ -1,0 +1,1 @@
+export { startSampleSmartApp, type SampleSmartAppOptions, type RunningSampleSmartApp } from './sample-app.server';
