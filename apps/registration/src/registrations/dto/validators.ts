@@ -1,3 +1,4 @@
+import { readPublicJwks } from '@payer-access/client-status';
 import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
 
 export const PHONE_PATTERN = /^\+?[0-9][0-9 ().-]{6,24}$/;
@@ -88,6 +89,24 @@ export function IsRedirectUri(fallbackClientType: 'confidential' | 'public' = 'c
           if (problem === 'fragment') return `${name} must not contain a fragment (#)`;
           if (problem === 'private_use_confidential') return `${name} may use a private-use scheme only for a public (native) client`;
           return `${name} must be an absolute https URL, a loopback http://127.0.0.1:port/ URL, or (public clients) a private-use scheme such as com.example.app:/callback`;
+        },
+      },
+    });
+}
+
+/** A JWKS of public signature keys only (the one rule in @payer-access/client-status), every problem named. */
+export function IsPublicJwks(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyKey) =>
+    registerDecorator({
+      name: 'isPublicJwks',
+      target: target.constructor,
+      propertyName: String(propertyKey),
+      options,
+      validator: {
+        validate: (value: unknown) => readPublicJwks(value, String(propertyKey)).ok,
+        defaultMessage: (args?: ValidationArguments) => {
+          const result = readPublicJwks(args?.value, String(propertyKey));
+          return result.ok ? '' : result.problems.join('; ');
         },
       },
     });
