@@ -225,6 +225,19 @@ describe('SMART Backend Services (private_key_jwt)', () => {
       const wrong = await backendTokenRequest(service.url, await assertion(stranger, remote, tokenUrl));
       expect(wrong.status).toBe(401);
     });
+
+    it.each([
+      ['unreachable', async () => 'http://127.0.0.1:9/jwks.json'],
+      ['not a key set', async () => { served = 'not json' as never; return `http://127.0.0.1:${(server.address() as AddressInfo).port}/broken.json`; }],
+      ['holding a private key', async () => { served = { keys: [{ ...es384.privateKey.export({ format: 'jwk' }), kid: 'payer-ec-1' }] }; return `http://127.0.0.1:${(server.address() as AddressInfo).port}/private.json`; }],
+    ])('answers 401, never 500, when the key URL is %s', async (_label, url) => {
+      const clientId = `BrokenKeys${randomBytes(5).toString('hex')}`;
+      await service.publishClient(clientId, payerClient({ jwksUri: await url() }));
+      const response = await backendTokenRequest(service.url, await assertion(es384, clientId, tokenUrl));
+      expect(response.status).toBe(401);
+      expect(response.body.error).toBe('invalid_client');
+      served = { keys: [es384.publicJwk] };
+    });
   });
 });
 
