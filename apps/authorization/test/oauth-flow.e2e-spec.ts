@@ -69,7 +69,8 @@ describe('OAuth 2.0 / OpenID Connect / SMART endpoints', () => {
         introspection_endpoint: `${service.url}/fhirmember/sps/oauth/oauth20/introspect`,
         code_challenge_methods_supported: ['S256'],
         response_types_supported: ['code'],
-        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+        token_endpoint_auth_signing_alg_values_supported: ['RS384', 'ES384'],
       });
     });
 

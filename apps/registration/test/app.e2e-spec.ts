@@ -35,9 +35,9 @@ describe('registration service', () => {
     const scrape = async () => (await request(serviceMetrics(app).handler()).get('/metrics').expect(200)).text;
     const text = await scrape();
     for (const name of ['registration_status_changes_total', 'outbox_pending_events', 'kafka_consumer_lag']) expect(text).toContain(`# HELP ${name} `);
-    // The sandbox profile submits and approves its demo client at start, through the same path as staff.
-    expect(metricValue(text, 'registration_status_changes_total', { from: 'none', to: 'pending' })).toBe(1);
-    expect(metricValue(text, 'registration_status_changes_total', { from: 'pending', to: 'approved' })).toBe(1);
+    // The sandbox profile submits and approves its demo client and demo payer at start, through the same path as staff.
+    expect(metricValue(text, 'registration_status_changes_total', { from: 'none', to: 'pending' })).toBe(2);
+    expect(metricValue(text, 'registration_status_changes_total', { from: 'pending', to: 'approved' })).toBe(2);
     expect(metricValue(text, 'registration_status_changes_total', { from: 'suspended', to: 'terminated' })).toBe(0);
     const deadline = Date.now() + 5_000;
     while (metricValue(await scrape(), 'outbox_pending_events') !== 0) {

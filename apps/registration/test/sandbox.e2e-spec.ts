@@ -2,6 +2,9 @@ import type { INestApplication } from '@nestjs/common';
 import { CLIENT_CHANGED_TOPIC, parseClientChangedEvent } from '@payer-access/client-status';
 import { ConfigValidationError, loadConfig } from '@payer-access/config';
 import * as argon2 from 'argon2';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { RegistrationConfig } from '../src/registration.config';
@@ -11,7 +14,7 @@ import { REGISTRATION_CONFIG } from '../src/common/tokens';
 import { CredentialsService } from '../src/credentials/credentials.service';
 import { RegistrationsService } from '../src/registrations/registrations.service';
 import { ReviewService } from '../src/review/review.service';
-import { SAMPLE_APP_CLIENT, SANDBOX_CLIENT, SandboxSeedService } from '../src/sandbox/sandbox-seed.service';
+import { SAMPLE_APP_CLIENT, SANDBOX_CLIENT, SANDBOX_PAYER, SandboxSeedService } from '../src/sandbox/sandbox-seed.service';
 import { createTestDatabase, ensureKafka, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
 import { DatabaseProfileMismatchError } from '@payer-access/database';
 import { InProcessEventBus } from '@payer-access/events';
@@ -68,9 +71,11 @@ describe('registration service in the sandbox profile', () => {
       .get('/v1/admin/registrations?status=approved')
       .set('Authorization', `Bearer ${adminToken}`)
       .expect(200);
-    expect(queue).toHaveLength(1);
+    // The demo client and the demo payer.
+    expect(queue.map((entry: { kind: string }) => entry.kind).sort()).toEqual(['application', 'payer']);
+    const seeded = queue.find((entry: { kind: string }) => entry.kind === 'application');
     const { body } = await request(app.getHttpServer())
-      .get(`/v1/admin/registrations/${queue[0].id}`)
+      .get(`/v1/admin/registrations/${seeded.id}`)
       .set('Authorization', `Bearer ${adminToken}`)
       .expect(200);
     expect(body).toMatchObject({
@@ -106,10 +111,31 @@ describe('registration service in the sandbox profile', () => {
     expect(await argon2.verify(events[1].client.secretHash as string, SANDBOX_CLIENT.clientSecret)).toBe(true);
   });
 
-  it('seeds once: a restart finds the client and adds nothing', async () => {
+  it('registers and approves the demo payer with its published public key and no secret', async () => {
+    const [{ id }] = await app.get(DataSource).query(`SELECT id FROM registration WHERE client_id = $1`, [SANDBOX_PAYER.clientId]);
+    const { body } = await request(app.getHttpServer()).get(`/v1/admin/registrations/${id}`).set('Authorization', `Bearer ${adminToken}`).expect(200);
+    expect(body).toMatchObject({ kind: 'payer', status: 'approved', clientType: 'confidential', jwks: SANDBOX_PAYER.jwks, jwksUri: null });
+    expect(body.history.map((entry: { action: string }) => entry.action)).toEqual(['submitted', 'approve']);
+    const [row] = await app.get(DataSource).query(`SELECT secret_hash FROM registration WHERE id = $1`, [id]);
+    expect(row.secret_hash).toBeNull();
+
+    // The private half published for the sandbox is the pair of the registered public key.
+    const privateJwk = JSON.parse(readFileSync(join(__dirname, '../../../tools/sandbox/demo-payer/private-key.jwk.json'), 'utf8'));
+    const derived = createPublicKey(createPrivateKey({ key: privateJwk, format: 'jwk' })).export({ format: 'jwk' });
+    expect({ x: derived.x, y: derived.y, crv: derived.crv }).toEqual({ x: SANDBOX_PAYER.jwks.keys[0].x, y: SANDBOX_PAYER.jwks.keys[0].y, crv: 'P-384' });
+    expect(privateJwk.kid).toBe(SANDBOX_PAYER.jwks.keys[0].kid);
+
+    const ours = () => recorder.forKey(SANDBOX_PAYER.clientId).filter((message) => message.value.registrationId === id);
+    await recorder.waitFor(() => ours().length >= 1, 'the demo payer event');
+    const parsed = parseClientChangedEvent(ours()[0].value);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.rejection));
+    expect(parsed.event).toMatchObject({ kind: 'payer', status: 'approved', client: { jwks: SANDBOX_PAYER.jwks, secretHash: null, system: true } });
+  });
+
+  it('seeds once: a restart finds the clients and adds nothing', async () => {
     await app.get(SandboxSeedService).onApplicationBootstrap();
     const [{ count }] = await app.get(DataSource).query(`SELECT count(*)::int AS count FROM registration`);
-    expect(count).toBe(1);
+    expect(count).toBe(2);
   });
 
   it('registers the sample SMART app as an approved public client when its origin is set, once', async () => {

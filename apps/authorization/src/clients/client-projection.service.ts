@@ -3,12 +3,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import {
   CLIENT_CHANGED_TOPIC,
   ClientType,
+  RegistrationKind,
   parseClientChangedEvent,
   type ClientChangedEventV1,
 } from '@payer-access/client-status';
 import type { AdapterPayload } from 'oidc-provider';
 import { DataSource } from 'typeorm';
 import { EVENT_BUS, instanceGroupId, type EventBus, type Subscription } from '@payer-access/events';
+import type { AuthorizationConfig } from '../authorization.config';
+import { AUTHORIZATION_CONFIG } from '../common/tokens';
 import { MemberGrantsService } from '../grants/member-grants.service';
 import { OAuthClientEntity } from './oauth-client.entity';
 
@@ -38,6 +41,7 @@ export class ClientProjectionService implements OnApplicationShutdown {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     private readonly grants: MemberGrantsService,
+    @Inject(AUTHORIZATION_CONFIG) private readonly config: AuthorizationConfig,
   ) {}
 
   /** Loads the stored projection, then follows the topic from its beginning. */
@@ -118,6 +122,24 @@ export class ClientProjectionService implements OnApplicationShutdown {
     return this.tokensRevokedBeforeByClient.get(clientId);
   }
 
+  /**
+   * How the client proves itself at the token endpoint. A payer with registered keys signs
+   * assertions (private_key_jwt, SMART Backend Services); a payer's shared secret is accepted
+   * in the sandbox only, so in production a payer without keys cannot authenticate at all.
+   */
+  private authentication(event: ClientChangedEventV1): AdapterPayload | undefined {
+    const { client } = event;
+    if (client.clientType !== ClientType.Confidential) return { token_endpoint_auth_method: 'none' };
+    if (event.kind === RegistrationKind.Payer) {
+      if (client.jwks) return { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: client.jwks.keys.map((key) => ({ ...key })) } };
+      if (client.jwksUri) return { token_endpoint_auth_method: 'private_key_jwt', jwks_uri: client.jwksUri };
+      if (this.config.PROFILE !== 'sandbox') return undefined;
+    }
+    if (!client.secretHash) return undefined;
+    // The argon2id hash, never a plaintext: compareClientSecret verifies against it.
+    return { token_endpoint_auth_method: 'client_secret_basic', client_secret: client.secretHash };
+  }
+
   find(clientId: string): ClientChangedEventV1 | undefined {
     return this.clients.get(clientId);
   }
@@ -131,14 +153,13 @@ export class ClientProjectionService implements OnApplicationShutdown {
     if (!event || event.status !== 'approved') return undefined;
     const { client } = event;
     const confidential = client.clientType === ClientType.Confidential;
-    if (confidential && !client.secretHash) return undefined;
+    const authentication = this.authentication(event);
+    if (!authentication) return undefined;
     const native = client.redirectUris.some((uri) => isCustomScheme(uri) || /^http:\/\/(127\.0\.0\.1|\[::1\]|localhost)[:/]/.test(uri));
     return {
       client_id: event.clientId,
       client_name: client.name,
-      // The argon2id hash, never a plaintext: compareClientSecret verifies against it.
-      ...(confidential ? { client_secret: client.secretHash } : {}),
-      token_endpoint_auth_method: confidential ? 'client_secret_basic' : 'none',
+      ...authentication,
       redirect_uris: [...client.redirectUris],
       response_types: ['code'],
       grant_types: ['authorization_code', 'refresh_token', ...(client.system && confidential ? ['client_credentials'] : [])],

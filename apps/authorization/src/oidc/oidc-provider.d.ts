@@ -77,6 +77,7 @@ declare module 'oidc-provider' {
       find(id: string): Promise<ClientInstance | undefined>;
     };
     AccessToken: { revokeByGrantId(grantId: string): Promise<void> };
+    ReplayDetection: { unique(iss: string, jti: string, exp: number): Promise<boolean> };
     RefreshToken: {
       revokeByGrantId(grantId: string): Promise<void>;
       find(value: string, options?: { ignoreExpiration?: boolean }): Promise<{ clientId?: string } | undefined>;
@@ -90,5 +91,7 @@ declare module 'oidc-provider' {
     AccessDenied: new (description?: string) => Error;
     InvalidClient: new (description?: string) => Error;
     InvalidGrant: new (description?: string) => Error;
+    /** 401 invalid_client; the argument is the detail, logged but not sent. */
+    InvalidClientAuth: new (detail?: string) => Error;
   };
 }

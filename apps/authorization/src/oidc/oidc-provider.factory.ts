@@ -1,4 +1,4 @@
-import { allowedScopes, clientCredentialsScopes, grantScopes, OIDC_SCOPES, type ClientKind } from '@payer-access/scopes';
+import { allowedScopes, clientCredentialsScopes, grantScopes, OIDC_SCOPES, TOKEN_ENDPOINT_AUTH_SIGNING_ALGS, type ClientKind } from '@payer-access/scopes';
 import type { JWK } from 'jose';
 import type { AdapterPayload, KoaContext, default as ProviderType } from 'oidc-provider';
 import { type AuthorizationConfig, fhirBaseUrl, refreshWithoutOfflineAccess } from '../authorization.config';
@@ -8,12 +8,16 @@ import type { MemberGrantsService } from '../grants/member-grants.service';
 import { representativeClaim } from '../grants/member-grants.service';
 import type { MemberAccountsService } from '../members/member-accounts.service';
 import { renderErrorPage } from '../interaction/pages/error.page';
+import { assertionReplayCheck } from './assertion-replay';
 import { memberClaims } from './member-claims';
 import type { OidcRoutes } from './oidc-routes';
 import { postgresAdapterFactory } from './postgres.adapter';
 import { revocationReason } from './provider-hooks';
 import type { DataSource } from 'typeorm';
 import { SIGNING_ALG } from '../keys/signing-keys.service';
+
+/** SMART Backend Services: "exp ... no more than five minutes in the future". */
+export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
 
 export interface ProviderDependencies {
   config: AuthorizationConfig;
@@ -88,10 +92,20 @@ export async function createOidcProvider(deps: ProviderDependencies): Promise<Pr
     // (SMART App Launch: "fhirUser" claim in the id_token).
     conformIdTokenClaims: false,
     responseTypes: ['code'],
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     subjectTypes: ['public'],
     clientDefaults: { id_token_signed_response_alg: SIGNING_ALG, grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] },
-    enabledJWA: { idTokenSigningAlgValues: [SIGNING_ALG] },
+    enabledJWA: { idTokenSigningAlgValues: [SIGNING_ALG], clientAuthSigningAlgValues: [...TOKEN_ENDPOINT_AUTH_SIGNING_ALGS] },
+    assertJwtClientAuthClaimsAndHeader: (ctx: KoaContext, claims: { aud?: unknown; exp?: unknown }) => {
+      // SMART Backend Services: the audience is the token endpoint itself (the provider would
+      // also take its issuer), and an assertion lives at most five minutes.
+      const tokenEndpoint = ctx.oidc.urlFor('token');
+      const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+      if (!audiences.includes(tokenEndpoint)) throw new errors.InvalidClientAuth(`aud must be the token endpoint ${tokenEndpoint}`);
+      if (typeof claims.exp !== 'number' || claims.exp > Math.floor(Date.now() / 1000) + MAX_ASSERTION_LIFETIME_SECONDS) {
+        throw new errors.InvalidClientAuth(`exp must be at most ${MAX_ASSERTION_LIFETIME_SECONDS} seconds ahead`);
+      }
+    },
     features: {
       devInteractions: { enabled: false },
       // A client may introspect and revoke its own tokens only.
@@ -198,6 +212,7 @@ export async function createOidcProvider(deps: ProviderDependencies): Promise<Pr
   // request it hands over, so the URLs the provider builds and its cookies' Secure flag follow the
   // configured public URL (behind a TLS-terminating proxy: https), never a caller's headers.
   provider.proxy = true;
+  provider.ReplayDetection.unique = assertionReplayCheck(deps.dataSource);
   // The client projection stores argon2id hashes: compare the presented secret against the hash.
   provider.Client.prototype.compareClientSecret = function (this: { clientId: string; clientSecret?: string }, actual: string) {
     return deps.secrets.verify(this.clientSecret, actual, this.clientId);

@@ -18,8 +18,11 @@ export class SmartConfigurationDto implements SmartConfiguration {
   @ApiProperty({ example: ['authorization_code', 'refresh_token', 'client_credentials'] })
   grant_types_supported!: string[];
 
-  @ApiProperty({ example: ['client_secret_basic', 'client_secret_post', 'none'] })
+  @ApiProperty({ example: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] })
   token_endpoint_auth_methods_supported!: string[];
+
+  @ApiProperty({ example: ['RS384', 'ES384'], description: 'Algorithms of private_key_jwt client assertions (SMART Backend Services).' })
+  token_endpoint_auth_signing_alg_values_supported!: string[];
 
   @ApiProperty({ example: 'http://localhost:3002/fhirmember/sps/oauth/oauth20/revoke' })
   revocation_endpoint!: string;

@@ -4,6 +4,7 @@ import { InitialRegistrationSchema1763900000000 } from './1763900000000-initial-
 import { MailOutbox1795900000000 } from './1795900000000-mail-outbox';
 import { RegistrationPendingChange1796100000000 } from './1796100000000-registration-pending-change';
 import { LoginFailureLastAttempt1796100000001 } from './1796100000001-login-failure-last-attempt';
+import { PayerClientKeys1796300000000 } from './1796300000000-payer-client-keys';
 
 /** The registration schema's migrations, oldest first: the events library's outbox table, then ours, then the database library's profile marker. */
 export const REGISTRATION_MIGRATIONS: (new () => object)[] = [
@@ -12,5 +13,6 @@ export const REGISTRATION_MIGRATIONS: (new () => object)[] = [
   MailOutbox1795900000000,
   RegistrationPendingChange1796100000000,
   LoginFailureLastAttempt1796100000001,
+  PayerClientKeys1796300000000,
   ...DATABASE_PROFILE_MIGRATIONS,
 ];

@@ -68,5 +68,8 @@ export function snapshotOf(registration: RegistrationEntity): ClientSnapshot {
     policyUri: registration.privacyPolicyUrl,
     ...(registration.logoUrl ? { logoUri: registration.logoUrl } : {}),
     ...(registration.termsUrl ? { tosUri: registration.termsUrl } : {}),
+    // Keys let a payer authenticate without a shared secret (private_key_jwt); only what staff approved travels.
+    ...(payer && registration.jwks ? { jwks: registration.jwks } : {}),
+    ...(payer && registration.jwksUri ? { jwksUri: registration.jwksUri } : {}),
   };
 }

@@ -1,12 +1,12 @@
-import type { ClientStatus, ClientType, RegistrationKind } from '@payer-access/client-status';
+import type { ClientStatus, ClientType, PublicJwks, RegistrationKind } from '@payer-access/client-status';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 
 /**
  * The identity of a client as members and the authorization server see it: what it is called,
- * who makes it, its policies, and where authorization codes go. Once approved, changes to these
- * wait for staff (`RegistrationEntity.pendingChange`).
+ * who makes it, its policies, where authorization codes go, and the keys a payer proves itself
+ * with. Once approved, changes to these wait for staff (`RegistrationEntity.pendingChange`).
  */
-export const IDENTITY_FIELDS = ['name', 'companyName', 'companyUrl', 'privacyPolicyUrl', 'termsUrl', 'logoUrl', 'redirectUris', 'clientType'] as const;
+export const IDENTITY_FIELDS = ['name', 'companyName', 'companyUrl', 'privacyPolicyUrl', 'termsUrl', 'logoUrl', 'redirectUris', 'clientType', 'jwks', 'jwksUri'] as const;
 export type IdentityField = (typeof IDENTITY_FIELDS)[number];
 
 export type IdentityValues = Partial<Pick<RegistrationEntity, IdentityField>>;
@@ -85,6 +85,17 @@ export class RegistrationEntity {
 
   @Column('jsonb')
   attestations!: Attestations;
+
+  /**
+   * Payers only: the public keys of their token-endpoint assertions (private_key_jwt, SMART
+   * Backend Services), inline; at most one of jwks and jwksUri.
+   */
+  @Column('jsonb', { nullable: true })
+  jwks!: PublicJwks | null;
+
+  /** Payers only: where the payer publishes those keys instead. */
+  @Column('text', { name: 'jwks_uri', nullable: true })
+  jwksUri!: string | null;
 
   /** Minted at approval; unique. */
   @Column('text', { name: 'client_id', nullable: true })

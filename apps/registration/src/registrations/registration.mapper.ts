@@ -18,6 +18,8 @@ export function toRegistrationDto(registration: RegistrationEntity): Registratio
     contactPhone: registration.contactPhone,
     documentEmail: registration.documentEmail,
     attestations: { ...registration.attestations },
+    jwks: registration.jwks,
+    jwksUri: registration.jwksUri,
     clientId: registration.clientId,
     submittedAt: registration.submittedAt.toISOString(),
     updatedAt: registration.updatedAt.toISOString(),

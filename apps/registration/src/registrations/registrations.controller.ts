@@ -83,7 +83,7 @@ export class RegistrationsController {
   @ApiOperation({
     summary: 'Update your answers (e.g. after an information request). Changes to an approved client are published to the other services.',
     description:
-      'While pending, every field changes at once. Once approved (or suspended), changes of name, companyName, companyUrl, privacyPolicyUrl, termsUrl, logoUrl, redirectUris or clientType become pendingChange ' +
+      'While pending, every field changes at once. Once approved (or suspended), changes of name, companyName, companyUrl, privacyPolicyUrl, termsUrl, logoUrl, redirectUris, clientType or a payer\'s keys (jwks, jwksUri) become pendingChange ' +
       'and take effect only when plan staff approve them (until then the client keeps its current values everywhere); sending a field\'s current value withdraws that part of the change. ' +
       'Contact details and attestations still change at once.',
   })

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ClientStatus, ClientType, RegistrationKind } from '@payer-access/client-status';
+import { ClientStatus, ClientType, jwksUriProblem, readPublicJwks, RegistrationKind, type PublicJwks } from '@payer-access/client-status';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity';
@@ -21,7 +21,7 @@ import { HistoryAction } from './registration-event.entity';
 import { IDENTITY_FIELDS, type IdentityField, type IdentityValues, RegistrationEntity } from './registration.entity';
 
 const APPLICATION_ONLY: (keyof UpdateRegistrationDto)[] = ['companyName', 'termsUrl', 'clientType'];
-const PAYER_ONLY: (keyof UpdateRegistrationDto)[] = ['documentEmail'];
+const PAYER_ONLY: (keyof UpdateRegistrationDto)[] = ['documentEmail', 'jwks', 'jwksUri'];
 const APPLICATION_ONLY_ANSWERS = ['privacyPolicyCoversDataSharing', 'privacyPolicyRequiresExpressConsent', 'privacyPolicyExplainsDiscontinuation', 'sellsMemberData'];
 
 /**
@@ -68,6 +68,8 @@ export class RegistrationsService {
   }
 
   async submitPayer(ownerId: string, dto: CreatePayerDto, actor: Actor): Promise<RegistrationEntity> {
+    const problems = this.keyProblems(dto);
+    if (problems.length > 0) throw new RegistrationException(RegistrationErrorCode.InvalidRequest, problems);
     return this.submit(
       {
         kind: RegistrationKind.Payer,
@@ -84,6 +86,8 @@ export class RegistrationsService {
         contactPhone: dto.contactPhone,
         documentEmail: dto.documentEmail.toLowerCase(),
         attestations: { ...dto.attestations },
+        jwks: dto.jwks ? publicKeys(dto.jwks) : null,
+        jwksUri: dto.jwksUri ?? null,
       },
       actor,
     );
@@ -152,6 +156,14 @@ export class RegistrationsService {
       assign('logoUrl', dto.logoUrl);
       assign('redirectUris', dto.redirectUris);
       assign('clientType', dto.clientType);
+      // A payer names its keys in one form at a time: the new form replaces the other.
+      if (dto.jwks !== undefined) {
+        assign('jwks', publicKeys(dto.jwks));
+        assign('jwksUri', null);
+      } else if (dto.jwksUri !== undefined) {
+        assign('jwksUri', dto.jwksUri);
+        assign('jwks', null);
+      }
       assign('documentEmail', dto.documentEmail?.toLowerCase());
       assign('contactEmail', dto.contactEmail?.toLowerCase());
       assign('contactPhone', dto.contactPhone);
@@ -264,6 +276,17 @@ export class RegistrationsService {
     return submitted;
   }
 
+  /** The key forms are exclusive; a plain-http key URL is for the sandbox's own machine only. */
+  private keyProblems(dto: { jwks?: PublicJwks; jwksUri?: string }): string[] {
+    const problems: string[] = [];
+    if (dto.jwks !== undefined && dto.jwksUri !== undefined) problems.push('give jwks or jwksUri, not both');
+    if (dto.jwksUri !== undefined) {
+      const problem = jwksUriProblem(dto.jwksUri, this.config.PROFILE === 'sandbox');
+      if (problem) problems.push(`jwksUri ${problem}`);
+    }
+    return problems;
+  }
+
   private fieldProblems(registration: RegistrationEntity, dto: UpdateRegistrationDto): string[] {
     const problems: string[] = [];
     const present = (keys: string[]) => keys.filter((key) => (dto as Record<string, unknown>)[key] !== undefined);
@@ -277,6 +300,7 @@ export class RegistrationsService {
     } else {
       for (const key of present(PAYER_ONLY)) problems.push(`${key} applies to payer registrations only`);
     }
+    problems.push(...this.keyProblems(dto));
     const clientType = dto.clientType ?? registration.clientType;
     const uris = dto.redirectUris ?? (dto.clientType ? registration.redirectUris : []);
     uris.forEach((uri, index) => {
@@ -286,4 +310,11 @@ export class RegistrationsService {
     });
     return problems;
   }
+}
+
+/** The public members only, as the validation already checked them. */
+function publicKeys(jwks: PublicJwks): PublicJwks {
+  const read = readPublicJwks(jwks);
+  if (!read.ok) throw new RegistrationException(RegistrationErrorCode.InvalidRequest, [...read.problems]);
+  return read.jwks;
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ClientType } from '@payer-access/client-status';
+import { ClientType, type PublicJwks } from '@payer-access/client-status';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AccountEntity, AccountKind } from '../accounts/account.entity';
@@ -21,6 +21,28 @@ export const SANDBOX_CLIENT = {
   redirectUri: 'https://oidcdebugger.com/debug',
 } as const;
 
+/**
+ * The sandbox's demo payer, a SMART Backend Services client: it authenticates with private_key_jwt
+ * only (no secret is issued). Its private key is published in tools/sandbox/demo-payer for the
+ * sandbox alone, so anyone can sign an assertion and try the client_credentials flow.
+ */
+export const SANDBOX_PAYER = {
+  clientId: 'SbxDemoPayer00000001',
+  jwks: {
+    keys: [
+      {
+        kty: 'EC',
+        crv: 'P-384',
+        kid: 'sandbox-demo-payer-2026',
+        alg: 'ES384',
+        use: 'sig',
+        x: 'p8S1buYET5aEj-L5PSB-S0rPku1dirxQh6xLqvu4s0eUlT03hHDGT787vueL0dNl',
+        y: '4867itw8jKP_GUdHHvxm8YbdzekyFkKhV0FQyzkaOwGIP7Tc-omtOyMT3J1Z0CLj',
+      },
+    ],
+  } satisfies PublicJwks,
+} as const;
+
 /** The sample SMART app (apps/sample-smart-app): a public browser client, so it has no secret. */
 export const SAMPLE_APP_CLIENT = {
   clientId: 'sample-smart-app',
@@ -28,20 +50,11 @@ export const SAMPLE_APP_CLIENT = {
 } as const;
 
 const SANDBOX_OWNER_EMAIL = 'sandbox-developer@sandbox.local';
+const SANDBOX_PAYER_EMAIL = 'sandbox-payer@sandbox.local';
 const SEED_LOCK_KEY = 0x5eed_0002;
-const SANDBOX_ATTESTATIONS = {
-  privacyPolicyCoversDataSharing: true,
-  privacyPolicyRequiresExpressConsent: true,
-  privacyPolicyExplainsDiscontinuation: true,
-  supportsOpenIdConnectAndOAuth2: true,
-  conformsToHl7Standards: true,
-  storesTokensSecurely: true,
-  sellsMemberData: false,
-  adheresToCarinCodeOfConduct: true,
-};
 
 /**
- * In the sandbox profile, registers and approves the seed 002 demo client through the same code
+ * In the sandbox profile, registers and approves the seed 002 demo client and the demo payer through the same code
  * path as any registration (submit → approve → issue secret), so it reaches the other services as
  * ordinary `registration.client.changed.v1` events. Idempotent across restarts.
  */
@@ -74,9 +87,14 @@ export class SandboxSeedService implements OnApplicationBootstrap {
   }
 
   private async seed(): Promise<void> {
+    await this.seedDemoClient();
+    await this.seedDemoPayer();
+  }
+
+  private async seedDemoClient(): Promise<void> {
     const existing = await this.dataSource.getRepository(RegistrationEntity).findOneBy({ clientId: SANDBOX_CLIENT.clientId });
     if (existing) return;
-    const owner = await this.sandboxOwner();
+    const owner = await this.sandboxOwner(SANDBOX_OWNER_EMAIL, AccountKind.Developer);
     const registration = await this.registrations.submitApplication(
       owner.id,
       {
@@ -89,7 +107,16 @@ export class SandboxSeedService implements OnApplicationBootstrap {
         clientType: ClientType.Confidential,
         contactEmail: SANDBOX_OWNER_EMAIL,
         contactPhone: '+1 000-000-0000',
-        attestations: SANDBOX_ATTESTATIONS,
+        attestations: {
+          privacyPolicyCoversDataSharing: true,
+          privacyPolicyRequiresExpressConsent: true,
+          privacyPolicyExplainsDiscontinuation: true,
+          supportsOpenIdConnectAndOAuth2: true,
+          conformsToHl7Standards: true,
+          storesTokensSecurely: true,
+          sellsMemberData: false,
+          adheresToCarinCodeOfConduct: true,
+        },
       },
       SYSTEM_ACTOR,
     );
@@ -104,6 +131,37 @@ export class SandboxSeedService implements OnApplicationBootstrap {
     this.logger.log(`sandbox client ${SANDBOX_CLIENT.clientId} registered and approved (redirect ${SANDBOX_CLIENT.redirectUri})`);
   }
 
+  private async seedDemoPayer(): Promise<void> {
+    const existing = await this.dataSource.getRepository(RegistrationEntity).findOneBy({ clientId: SANDBOX_PAYER.clientId });
+    if (existing) return;
+    const owner = await this.sandboxOwner(SANDBOX_PAYER_EMAIL, AccountKind.Payer);
+    const registration = await this.registrations.submitPayer(
+      owner.id,
+      {
+        name: 'Sandbox demo payer',
+        companyUrl: 'https://payer.sandbox.local',
+        privacyPolicyUrl: 'https://payer.sandbox.local/privacy',
+        redirectUris: ['https://payer.sandbox.local/callback'],
+        documentEmail: SANDBOX_PAYER_EMAIL,
+        contactEmail: SANDBOX_PAYER_EMAIL,
+        contactPhone: '+1 000-000-0000',
+        jwks: SANDBOX_PAYER.jwks,
+        attestations: {
+          supportsOpenIdConnectAndOAuth2: true,
+          conformsToHl7Standards: true,
+          storesTokensSecurely: true,
+          adheresToCarinCodeOfConduct: true,
+        },
+      },
+      SYSTEM_ACTOR,
+    );
+    await this.review.act(registration.id, ReviewAction.Approve, 'Sandbox demo payer (SMART Backend Services)', SYSTEM_ACTOR, {
+      clientId: SANDBOX_PAYER.clientId,
+      notify: false,
+    });
+    this.logger.log(`sandbox payer ${SANDBOX_PAYER.clientId} registered and approved (private_key_jwt; key in tools/sandbox/demo-payer)`);
+  }
+
   /**
    * The sample SMART app, through the same review path as the demo client. A restart on another
    * origin keeps the first registration: an approved client's redirect change waits for staff.
@@ -113,7 +171,7 @@ export class SandboxSeedService implements OnApplicationBootstrap {
     if (existing) return;
     const base = new URL(origin).origin;
     const redirectUri = `${base}${SAMPLE_APP_CLIENT.redirectPath}`;
-    const owner = await this.sandboxOwner();
+    const owner = await this.sandboxOwner(SANDBOX_OWNER_EMAIL, AccountKind.Developer);
     const registration = await this.registrations.submitApplication(
       owner.id,
       {
@@ -126,7 +184,16 @@ export class SandboxSeedService implements OnApplicationBootstrap {
         clientType: ClientType.Public,
         contactEmail: SANDBOX_OWNER_EMAIL,
         contactPhone: '+1 000-000-0000',
-        attestations: SANDBOX_ATTESTATIONS,
+        attestations: {
+          privacyPolicyCoversDataSharing: true,
+          privacyPolicyRequiresExpressConsent: true,
+          privacyPolicyExplainsDiscontinuation: true,
+          supportsOpenIdConnectAndOAuth2: true,
+          conformsToHl7Standards: true,
+          storesTokensSecurely: true,
+          sellsMemberData: false,
+          adheresToCarinCodeOfConduct: true,
+        },
       },
       SYSTEM_ACTOR,
     );
@@ -137,19 +204,19 @@ export class SandboxSeedService implements OnApplicationBootstrap {
     this.logger.log(`sample SMART app ${SAMPLE_APP_CLIENT.clientId} registered and approved (public, redirect ${redirectUri})`);
   }
 
-  private async sandboxOwner(): Promise<AccountEntity> {
-    const found = await this.accounts.findByEmail(SANDBOX_OWNER_EMAIL);
+  private async sandboxOwner(email: string, kind: typeof AccountKind.Developer | typeof AccountKind.Payer): Promise<AccountEntity> {
+    const found = await this.accounts.findByEmail(email);
     if (found) return found;
     // Nobody logs in as this owner; its password is random and thrown away.
     const repository = this.dataSource.getRepository(AccountEntity);
     await this.accounts.create({
-      email: SANDBOX_OWNER_EMAIL,
+      email,
       password: randomBytes(24).toString('base64url'),
-      name: 'Sandbox developer',
+      name: kind === AccountKind.Payer ? 'Sandbox payer' : 'Sandbox developer',
       organization: 'payer-access sandbox',
       phone: '+1 000-000-0000',
-      kind: AccountKind.Developer,
+      kind,
     });
-    return repository.findOneByOrFail({ email: SANDBOX_OWNER_EMAIL });
+    return repository.findOneByOrFail({ email });
   }
 }

@@ -1,4 +1,5 @@
 import type { ClientAction } from './client-action';
+import type { PublicJwks } from './client-keys';
 import type { ClientStatus } from './client-status';
 
 /**
@@ -67,6 +68,10 @@ export interface ClientSnapshot {
   readonly tosUri?: string;
   readonly companyName?: string;
   readonly contactEmail?: string;
+  /** Backend clients (payers): public keys of their client assertions (private_key_jwt). At most one of jwks and jwksUri. */
+  readonly jwks?: PublicJwks;
+  /** Backend clients (payers): where their public keys are published instead. */
+  readonly jwksUri?: string;
 }
 
 export interface ClientChangedEventV1 {

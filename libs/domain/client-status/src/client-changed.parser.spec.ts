@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import type { ClientChangedEventV1 } from './client-changed.event';
 import { decodeClientChangedEvent, parseClientChangedEvent } from './client-changed.parser';
 
@@ -59,7 +60,7 @@ describe('parseClientChangedEvent', () => {
   });
 
   it('drops fields it does not know, so v1 can grow without breaking consumers', () => {
-    const extended = { ...payload(), traceId: 'abc', client: { ...(payload().client as Json), jwksUri: 'x' } };
+    const extended = { ...payload(), traceId: 'abc', client: { ...(payload().client as Json), sectorIdentifierUri: 'x' } };
 
     expect(parseClientChangedEvent(extended)).toStrictEqual(parseClientChangedEvent(payload()));
   });
@@ -164,6 +165,38 @@ describe('parseClientChangedEvent', () => {
     const broken = { ...payload(), version: 2, status: 'gone', client: { ...(payload().client as Json), name: 1 } };
 
     expect(issuePaths(broken)).toEqual(['version', 'status', 'client.name']);
+  });
+});
+
+describe('parseClientChangedEvent: client keys', () => {
+  const publicKey = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  const jwk = { ...publicKey.publicKey.export({ format: 'jwk' }), kid: 'payer-1' };
+
+  it('carries a public JWKS or a JWKS URL of a confidential client', () => {
+    const inline = parseClientChangedEvent(withField('client.jwks', { keys: [jwk] }));
+    const remote = parseClientChangedEvent(withField('client.jwksUri', 'https://plan.example/jwks.json'));
+
+    expect(inline.ok && inline.event.client.jwks).toEqual({ keys: [jwk] });
+    expect(remote.ok && remote.event.client.jwksUri).toBe('https://plan.example/jwks.json');
+  });
+
+  it.each([
+    ['a private key', 'client.jwks', { keys: [{ ...publicKey.privateKey.export({ format: 'jwk' }) }] }, /private key material/],
+    ['a malformed key set', 'client.jwks', { keys: 'none' }, /1 to 10 keys/],
+    ['a plain-http JWKS URL', 'client.jwksUri', 'http://plan.example/jwks', /https/],
+  ])('rejects a snapshot with %s', (_label, path, value, message) => {
+    const result = parseClientChangedEvent(withField(path, value));
+
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.rejection.issues.map((issue) => `${issue.path} ${issue.message}`).join('\n')).toMatch(message);
+  });
+
+  it('rejects both forms at once, and keys on a public client', () => {
+    const both = { ...(payload().client as Json), jwks: { keys: [jwk] }, jwksUri: 'https://plan.example/jwks.json' };
+    const publicClient = { ...(payload().client as Json), clientType: 'public', secretHash: null, system: false, jwks: { keys: [jwk] } };
+
+    expect(parseClientChangedEvent(withField('client', both)).ok).toBe(false);
+    expect(parseClientChangedEvent(withField('client', publicClient)).ok).toBe(false);
   });
 });
 

@@ -9,6 +9,7 @@ import {
   type ClientChangedEventV1,
   type ClientSnapshot,
 } from './client-changed.event';
+import { readPublicJwks, jwksUriProblem } from './client-keys';
 import { CLIENT_STATUSES } from './client-status';
 import { decodeJson, FieldReader, UUID, type EventIssue, type EventRejection } from './field-reader';
 
@@ -104,7 +105,33 @@ function readClient(reader: FieldReader | undefined): ClientSnapshot {
       ([, text]) => text !== undefined,
     ),
   );
-  return { ...snapshot, ...optional };
+  return { ...snapshot, ...optional, ...readClientKeys(reader, snapshot) };
+}
+
+/**
+ * Keys are checked with the rule registration applies, so a forged snapshot cannot slip in a
+ * private or weak key. Whether loopback http is acceptable is the registration's profile to
+ * decide; the authorization server fetches whatever https or loopback URL it was given.
+ */
+function readClientKeys(reader: FieldReader, snapshot: ClientSnapshot): Pick<ClientSnapshot, 'jwks' | 'jwksUri'> {
+  const raw = reader.optionalValue('jwks');
+  const jwksUri = reader.optionalString('jwksUri');
+  const keys: { jwks?: ClientSnapshot['jwks']; jwksUri?: string } = {};
+  if (raw !== undefined) {
+    const read = readPublicJwks(raw, 'jwks');
+    if (read.ok) keys.jwks = read.jwks;
+    else reader.report('jwks', read.problems.join('; '));
+  }
+  if (jwksUri !== undefined) {
+    const problem = jwksUriProblem(jwksUri, true);
+    if (problem) reader.report('jwksUri', problem);
+    else keys.jwksUri = jwksUri;
+  }
+  if (raw !== undefined && jwksUri !== undefined) reader.report('jwks', 'and jwksUri are exclusive');
+  if ((raw !== undefined || jwksUri !== undefined) && snapshot.clientType !== ClientType.Confidential) {
+    reader.report('jwks', 'only a confidential client authenticates with keys');
+  }
+  return keys;
 }
 
 const OPTIONAL_CLIENT_FIELDS = ['logoUri', 'policyUri', 'tosUri', 'companyName', 'contactEmail'] as const;

@@ -47,6 +47,11 @@ export class FieldReader {
     return this.isAbsentOrNull(key) ? undefined : this.child(key);
   }
 
+  /** The raw value, for fields with a reader of their own; undefined when absent or null. */
+  optionalValue(key: string): unknown {
+    return this.isAbsentOrNull(key) ? undefined : this.record[key];
+  }
+
   literal(key: string, expected: string | number): void {
     if (this.record[key] !== expected) {
       this.report(key, `must be ${JSON.stringify(expected)}`);

@@ -39,3 +39,13 @@ export {
   type GrantRevokedEventV1,
 } from './grant-revoked.event';
 export { decodeGrantRevokedEvent, parseGrantRevokedEvent, type GrantRevokedEventParseResult } from './grant-revoked.parser';
+export {
+  CLIENT_ASSERTION_ALGS,
+  MAX_CLIENT_KEYS,
+  MAX_JWKS_BYTES,
+  readPublicJwks,
+  jwksUriProblem,
+  type PublicJwk,
+  type PublicJwks,
+  type PublicJwksResult,
+} from './client-keys';

@@ -40,6 +40,7 @@ export {
   SMART_CAPABILITIES,
   GRANT_TYPES_SUPPORTED,
   TOKEN_ENDPOINT_AUTH_METHODS,
+  TOKEN_ENDPOINT_AUTH_SIGNING_ALGS,
   authorizationServerPaths,
   authorizationServerUrls,
   buildSmartConfiguration,

@@ -39,4 +39,10 @@ describe('scope policy', () => {
     expect(clientCredentialsScopes('openid patient/*.read system/*.read system/Patient.write', CLIENT_KIND_SCOPES.payer)).toBe('system/*.read');
     expect(clientCredentialsScopes('system/*.read', CLIENT_KIND_SCOPES.application)).toBe('');
   });
+
+  it('gives a backend payer the SMART v2 system scopes it names, per type, and advertises them', () => {
+    const asked = 'system/Patient.rs system/ExplanationOfBenefit.rs system/Group.rs system/Coverage.cruds';
+    expect(clientCredentialsScopes(asked, CLIENT_KIND_SCOPES.payer)).toBe('system/Patient.rs system/ExplanationOfBenefit.rs system/Group.rs system/Coverage.rs');
+    expect(SCOPES_SUPPORTED).toEqual(expect.arrayContaining(['system/Patient.rs', 'system/ExplanationOfBenefit.rs', 'system/Coverage.rs', 'system/Group.rs']));
+  });
 });

@@ -22,7 +22,10 @@ export const IDENTITY_SCOPES: readonly string[] = ['openid', 'profile', 'fhirUse
 /** The most a member can grant an application: SMART v1 and v2 patient read scopes plus OIDC. */
 const APPLICATION_SCOPES: readonly string[] = [...OIDC_SCOPES, 'patient/*.read', 'patient/*.rs'];
 
-/** Payers may also use client_credentials for system-level access (payer-to-payer). */
+/**
+ * Payers may also use client_credentials for system-level access (payer-to-payer, SMART Backend
+ * Services): `system/` scopes in v1 and v2 form, narrowed per type by what they ask for.
+ */
 const PAYER_SCOPES: readonly string[] = [...APPLICATION_SCOPES, 'system/*.read', 'system/*.rs'];
 
 export const CLIENT_KIND_SCOPES: Readonly<Record<ClientKind, readonly string[]>> = {
@@ -32,6 +35,8 @@ export const CLIENT_KIND_SCOPES: Readonly<Record<ClientKind, readonly string[]>>
 
 /** Per-type forms of the wildcard scopes, listed so apps see the types they will ask for by name. */
 const ADVERTISED_TYPES = ['Patient', 'Coverage', 'ExplanationOfBenefit'];
+/** Backend services also name the member list they export (FHIR Bulk Data: Group). */
+const ADVERTISED_SYSTEM_TYPES = [...ADVERTISED_TYPES, 'Group'];
 
 /** `scopes_supported` of both discovery documents: everything some client kind may be granted. */
 export const SCOPES_SUPPORTED: readonly string[] = [
@@ -39,6 +44,7 @@ export const SCOPES_SUPPORTED: readonly string[] = [
     ...APPLICATION_SCOPES,
     ...ADVERTISED_TYPES.flatMap((type) => [`patient/${type}.read`, `patient/${type}.rs`]),
     ...PAYER_SCOPES,
+    ...ADVERTISED_SYSTEM_TYPES.map((type) => `system/${type}.rs`),
   ]),
 ];
 

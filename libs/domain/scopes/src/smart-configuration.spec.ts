@@ -23,6 +23,13 @@ describe('SMART configuration', () => {
     expect(JSON.stringify(buildSmartConfiguration({ ...settings }))).toBe(JSON.stringify(document));
   });
 
+  it('advertises private_key_jwt with the two algorithms SMART Backend Services requires', () => {
+    const configuration = buildSmartConfiguration(settings);
+    expect(configuration.capabilities).toContain('client-confidential-asymmetric');
+    expect(configuration.token_endpoint_auth_methods_supported).toContain('private_key_jwt');
+    expect(configuration.token_endpoint_auth_signing_alg_values_supported).toEqual(['RS384', 'ES384']);
+  });
+
   it('never advertises PKCE plain', () => {
     expect(buildSmartConfiguration(settings).code_challenge_methods_supported).toEqual(['S256']);
   });

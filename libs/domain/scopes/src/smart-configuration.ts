@@ -7,6 +7,9 @@
  */
 import { SCOPES_SUPPORTED } from './scope.policy';
 
+/** SMART Backend Services: the client assertion algorithms servers must accept (RFC 7523, private_key_jwt). */
+export const TOKEN_ENDPOINT_AUTH_SIGNING_ALGS: readonly string[] = ['RS384', 'ES384'];
+
 export interface AuthorizationServerSettings {
   /** The issuer: the authorization service's public base URL. */
   readonly issuer: string;
@@ -34,6 +37,7 @@ export interface SmartConfiguration {
   token_endpoint: string;
   grant_types_supported: string[];
   token_endpoint_auth_methods_supported: string[];
+  token_endpoint_auth_signing_alg_values_supported: string[];
   revocation_endpoint: string;
   introspection_endpoint: string;
   userinfo_endpoint: string;
@@ -44,13 +48,15 @@ export interface SmartConfiguration {
 }
 
 /**
- * What the server supports for browser and native apps alike. `sso-openid-connect`: a member
+ * What the server supports for browser and native apps alike, and for backend services
+ * (`client-confidential-asymmetric`: private_key_jwt). `sso-openid-connect`: a member
  * signed in for one app is not asked to sign in again for the next (consent stays per app).
  */
 export const SMART_CAPABILITIES: readonly string[] = [
   'launch-standalone',
   'client-public',
   'client-confidential-symmetric',
+  'client-confidential-asymmetric',
   'context-standalone-patient',
   'permission-offline',
   'permission-patient',
@@ -60,7 +66,7 @@ export const SMART_CAPABILITIES: readonly string[] = [
 ];
 
 export const GRANT_TYPES_SUPPORTED: readonly string[] = ['authorization_code', 'refresh_token', 'client_credentials'];
-export const TOKEN_ENDPOINT_AUTH_METHODS: readonly string[] = ['client_secret_basic', 'client_secret_post', 'none'];
+export const TOKEN_ENDPOINT_AUTH_METHODS: readonly string[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
 
 /** Where each endpoint lives under the issuer: revocation and introspection beside the token endpoint. */
 export function authorizationServerPaths(settings: Pick<AuthorizationServerSettings, 'authorizePath' | 'tokenPath'>): AuthorizationServerPaths {
@@ -94,6 +100,7 @@ export function buildSmartConfiguration(settings: AuthorizationServerSettings): 
     token_endpoint: urls.token,
     grant_types_supported: [...GRANT_TYPES_SUPPORTED],
     token_endpoint_auth_methods_supported: [...TOKEN_ENDPOINT_AUTH_METHODS],
+    token_endpoint_auth_signing_alg_values_supported: [...TOKEN_ENDPOINT_AUTH_SIGNING_ALGS],
     revocation_endpoint: urls.revocation,
     introspection_endpoint: urls.introspection,
     userinfo_endpoint: urls.userinfo,

@@ -2,7 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { TechnicalAttestationsDto } from './attestations.dto';
-import { IsRedirectUri, IsWebUrl, PHONE_MESSAGE, PHONE_PATTERN } from './validators';
+import type { PublicJwks } from '@payer-access/client-status';
+import { IsPublicJwks, IsRedirectUri, IsWebUrl, PHONE_MESSAGE, PHONE_PATTERN } from './validators';
 
 /** A payer's registration for the payer APIs (seed 000). Payers are confidential clients. */
 export class CreatePayerDto {
@@ -47,6 +48,41 @@ export class CreatePayerDto {
   @IsOptional()
   @IsWebUrl()
   logoUrl?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: false,
+    properties: { keys: { type: 'array', minItems: 1, maxItems: 10, items: { type: 'object', additionalProperties: true } } },
+    required: ['keys'],
+    example: {
+      keys: [
+        {
+          kty: 'EC',
+          crv: 'P-384',
+          kid: 'sandbox-demo-payer-2026',
+          alg: 'ES384',
+          use: 'sig',
+          x: 'p8S1buYET5aEj-L5PSB-S0rPku1dirxQh6xLqvu4s0eUlT03hHDGT787vueL0dNl',
+          y: '4867itw8jKP_GUdHHvxm8YbdzekyFkKhV0FQyzkaOwGIP7Tc-omtOyMT3J1Z0CLj',
+        },
+      ],
+    },
+    description:
+      'Payers: the public keys of your token-endpoint assertions (private_key_jwt, SMART Backend Services): RSA of at least 2048 bits or EC P-384/P-256, signature keys, no private members. ' +
+      'Sign assertions with RS384 or ES384. Give jwks or jwksUri, not both. Once approved, a change waits for staff review.',
+  })
+  @IsOptional()
+  @IsPublicJwks()
+  jwks?: PublicJwks;
+
+  @ApiPropertyOptional({
+    example: 'https://carolina-mutual.example/.well-known/jwks.json',
+    description: 'Payers: where you publish those public keys instead (https; http on localhost or 127.0.0.1 in the sandbox only).',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  jwksUri?: string;
 
   @ApiProperty({ type: TechnicalAttestationsDto })
   @ValidateNested()

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { PublicJwks } from '@payer-access/client-status';
 import { ApplicationAttestationsDto } from './attestations.dto';
 
 /** Identity changes of an approved (or suspended) registration that wait for staff. */
@@ -64,6 +65,18 @@ export class RegistrationDto {
   @ApiProperty({ type: ApplicationAttestationsDto, description: 'Payers answer only the technical attestations and CARIN adherence.' })
   attestations!: Record<string, boolean | undefined>;
 
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    example: null,
+    description: 'Payers only: the public keys in force for private_key_jwt at the token endpoint (public members only), or null.',
+  })
+  jwks!: PublicJwks | null;
+
+  @ApiPropertyOptional({ example: null, nullable: true, description: 'Payers only: the URL of the public keys in force, or null.' })
+  jwksUri!: string | null;
+
   @ApiPropertyOptional({ example: 'JVjR77J3j4BaRVqoDtLx', nullable: true, description: 'Minted at approval.' })
   clientId!: string | null;
 
@@ -83,7 +96,7 @@ export class RegistrationDto {
     type: PendingChangeDto,
     nullable: true,
     description:
-      'Approved or suspended registrations: changes of name, company, URLs, redirect URIs or client type wait here for staff; the fields above stay in force (and are what the authorization server uses) until approval.',
+      'Approved or suspended registrations: changes of name, company, URLs, redirect URIs, client type or keys (jwks, jwksUri) wait here for staff; the fields above stay in force (and are what the authorization server uses) until approval.',
   })
   pendingChange!: PendingChangeDto | null;
 }

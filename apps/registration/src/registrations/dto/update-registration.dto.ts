@@ -14,7 +14,8 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { IsOmittable, IsRedirectUri, IsWebUrl, PHONE_MESSAGE, PHONE_PATTERN } from './validators';
+import type { PublicJwks } from '@payer-access/client-status';
+import { IsOmittable, IsPublicJwks, IsRedirectUri, IsWebUrl, PHONE_MESSAGE, PHONE_PATTERN } from './validators';
 
 /** Any subset of the answers; each attestation may be answered again on its own. */
 export class UpdateAttestationsDto {
@@ -31,7 +32,8 @@ export class UpdateAttestationsDto {
 /**
  * The owner's changes to a registration (answers to an information request, a new redirect URI).
  * Fields that only applications have (companyName, termsUrl, clientType) or only payers have
- * (documentEmail) are refused on the other kind.
+ * (documentEmail, jwks, jwksUri) are refused on the other kind. Giving jwks replaces a jwksUri
+ * and the other way round.
  */
 export class UpdateRegistrationDto {
   @ApiPropertyOptional({ example: 'Acme Health Record' })
@@ -86,6 +88,41 @@ export class UpdateRegistrationDto {
   @IsOmittable()
   @IsEmail()
   documentEmail?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: false,
+    properties: { keys: { type: 'array', minItems: 1, maxItems: 10, items: { type: 'object', additionalProperties: true } } },
+    required: ['keys'],
+    example: {
+      keys: [
+        {
+          kty: 'EC',
+          crv: 'P-384',
+          kid: 'sandbox-demo-payer-2026',
+          alg: 'ES384',
+          use: 'sig',
+          x: 'p8S1buYET5aEj-L5PSB-S0rPku1dirxQh6xLqvu4s0eUlT03hHDGT787vueL0dNl',
+          y: '4867itw8jKP_GUdHHvxm8YbdzekyFkKhV0FQyzkaOwGIP7Tc-omtOyMT3J1Z0CLj',
+        },
+      ],
+    },
+    description:
+      'Payers only: new public keys of your token-endpoint assertions (private_key_jwt, SMART Backend Services): RSA of at least 2048 bits or EC P-384/P-256, signature keys, no private members. ' +
+      'Sign assertions with RS384 or ES384. Give jwks or jwksUri, not both. Once approved, a change waits for staff review.',
+  })
+  @IsOptional()
+  @IsPublicJwks()
+  jwks?: PublicJwks;
+
+  @ApiPropertyOptional({
+    example: 'https://carolina-mutual.example/.well-known/jwks.json',
+    description: 'Payers only: where you publish those public keys instead (https; http on localhost or 127.0.0.1 in the sandbox only).',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  jwksUri?: string;
 
   @ApiPropertyOptional({ example: 'api-access@acme-health.example' })
   @IsOmittable()

@@ -1,3 +1,4 @@
+import { readPublicJwks } from '@payer-access/client-status';
 import { registerDecorator, ValidateIf, type ValidationArguments, type ValidationOptions } from 'class-validator';
 
 export const PHONE_PATTERN = /^\+?[0-9][0-9 ().-]{6,24}$/;
@@ -99,4 +100,22 @@ export function IsRedirectUri(fallbackClientType: 'confidential' | 'public' = 'c
  */
 export function IsOmittable(): PropertyDecorator {
   return ValidateIf((_object, value) => value !== undefined);
+}
+
+/** A JWKS of public signature keys only (the one rule in @payer-access/client-status), every problem named. */
+export function IsPublicJwks(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyKey) =>
+    registerDecorator({
+      name: 'isPublicJwks',
+      target: target.constructor,
+      propertyName: String(propertyKey),
+      options,
+      validator: {
+        validate: (value: unknown) => readPublicJwks(value, String(propertyKey)).ok,
+        defaultMessage: (args?: ValidationArguments) => {
+          const result = readPublicJwks(args?.value, String(propertyKey));
+          return result.ok ? '' : result.problems.join('; ');
+        },
+      },
+    });
 }

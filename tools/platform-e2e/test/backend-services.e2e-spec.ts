@@ -1,0 +1,160 @@
+import { execFile } from 'node:child_process';
+import { generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ensureKafka } from '@payer-access/testing';
+import { SignJWT } from 'jose';
+import { report, stepWithDiagnostics } from './support/diagnostics';
+import { getJson, sendJson, TOKEN_PATH, type JsonResponse } from './support/http';
+import { Platform } from './support/platform';
+import { eventually, required } from './support/poll';
+import { expectStatus, RegistrationApi } from './support/registration';
+import { REPO_ROOT } from './support/service-process';
+
+const run = promisify(execFile);
+
+jest.setTimeout(240_000);
+
+const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const SYSTEM_SCOPES = 'system/Patient.rs system/ExplanationOfBenefit.rs system/Group.rs';
+const DEMO_PAYER = 'SbxDemoPayer00000001';
+
+interface Key {
+  privateKey: KeyObject;
+  publicJwk: Record<string, unknown>;
+  kid: string;
+}
+
+function ecKey(kid: string): Key {
+  const pair = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  return { privateKey: pair.privateKey, publicJwk: { ...pair.publicKey.export({ format: 'jwk' }), kid, alg: 'ES384', use: 'sig' }, kid };
+}
+
+function sign(key: Key, clientId: string, tokenUrl: string): Promise<string> {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'ES384', kid: key.kid, typ: 'JWT' })
+    .setIssuer(clientId)
+    .setSubject(clientId)
+    .setAudience(tokenUrl)
+    .setJti(randomUUID())
+    .setExpirationTime('4m')
+    .sign(key.privateKey);
+}
+
+async function backendToken(tokenUrl: string, assertion: string): Promise<JsonResponse> {
+  const response = await fetch(tokenUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: SYSTEM_SCOPES, client_assertion_type: ASSERTION_TYPE, client_assertion: assertion }).toString(),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: JSON.parse(text) as Record<string, unknown>, text };
+}
+
+/**
+ * A payer's SMART Backend Services journey across the services as deployed (separate processes,
+ * Kafka, one PostgreSQL): it registers its public key through the registration API, staff approve,
+ * the key travels on the client event, and the authorization server issues a system-scoped token
+ * for an assertion signed with the private half. A key change waits for staff before it counts.
+ * The sandbox's demo payer works with the key and script published in tools/sandbox/demo-payer.
+ */
+describe('SMART Backend Services across services', () => {
+  let started: Platform | undefined;
+  const platform = (): Platform => required(started, 'the platform');
+  const step = stepWithDiagnostics(() => started?.diagnostics());
+  let registration: RegistrationApi;
+  let tokenUrl: string;
+
+  beforeAll(async () => {
+    const kafka = await ensureKafka();
+    started = await Platform.start({ name: 'backend-services', kafkaBrokers: kafka.brokers, kafkaCredentials: kafka.credentials });
+    report(`backend-services: services (separate processes): ${started.startupSummary()}`);
+    registration = new RegistrationApi(started.registration.url);
+    tokenUrl = `${started.authorization.url}${TOKEN_PATH}`;
+  });
+
+  afterAll(async () => {
+    await started?.stop();
+  });
+
+  step('gives the sandbox demo payer a token for an assertion signed by the published script', async () => {
+      const script = path.join(REPO_ROOT, 'tools/sandbox/demo-payer/sign-assertion.mjs');
+      const signed = (await run(process.execPath, [script, tokenUrl], { cwd: REPO_ROOT })).stdout.trim();
+      const response = await backendToken(tokenUrl, signed);
+      expectStatus(response, 200, 'the demo payer token request');
+      expect(response.body).toMatchObject({ token_type: 'Bearer', scope: SYSTEM_SCOPES });
+      const replay = await backendToken(tokenUrl, signed);
+      expect(replay.status).toBe(401);
+      expect(replay.body.error).toBe('invalid_client');
+      const smart = await getJson<{ capabilities: string[]; token_endpoint_auth_signing_alg_values_supported: string[] }>(
+        `${platform().fhirBase}/.well-known/smart-configuration`,
+      );
+      expect(smart.body.capabilities).toContain('client-confidential-asymmetric');
+      expect(smart.body.token_endpoint_auth_signing_alg_values_supported).toEqual(['RS384', 'ES384']);
+      expect(JSON.parse(Buffer.from(signed.split('.')[1] ?? '', 'base64url').toString('utf8')).iss).toBe(DEMO_PAYER);
+  });
+
+  step('registers a payer with its key, approves it, and honours only the approved key', async () => {
+      const suffix = randomBytes(4).toString('hex');
+      const email = `payer-${suffix}@platform-e2e.example`;
+      const password = `correct horse battery ${suffix}`;
+      const signUp = await sendJson('POST', `${platform().registration.url}/v1/accounts`, {
+        email,
+        password,
+        name: 'Pat Payer',
+        organization: 'Carolina Mutual',
+        phone: '+1 704-555-0142',
+        kind: 'payer',
+      });
+      expectStatus(signUp, 201, 'payer sign-up');
+      const owner = await registration.login(email, password);
+      const first = ecKey('cm-1');
+      const created = await sendJson<{ id: string }>(
+        'POST',
+        `${platform().registration.url}/v1/payers`,
+        {
+          name: `Carolina Mutual ${suffix}`,
+          companyUrl: 'https://carolina-mutual.example',
+          privacyPolicyUrl: 'https://carolina-mutual.example/privacy',
+          redirectUris: ['https://carolina-mutual.example/oauth/callback'],
+          documentEmail: email,
+          contactEmail: email,
+          contactPhone: '+1 704-555-0142',
+          jwks: { keys: [first.publicJwk] },
+          attestations: { supportsOpenIdConnectAndOAuth2: true, conformsToHl7Standards: true, storesTokensSecurely: true, adheresToCarinCodeOfConduct: true },
+        },
+        owner,
+      );
+      expectStatus(created, 201, 'POST /v1/payers');
+      const approvedAt = performance.now();
+      const approved = await registration.admin(created.body.id, 'approve', 'Payer verified; keys confirmed.');
+      expectStatus(approved, 200, 'admin approval');
+      const clientId = String(approved.body.clientId);
+
+      const granted = await eventually(
+        async () => {
+          const response = await backendToken(tokenUrl, await sign(first, clientId, tokenUrl));
+          return response.status === 200 ? response : undefined;
+        },
+        { what: 'the approved payer to get a token with its key', timeoutMs: 15_000, intervalMs: 50 },
+      );
+      report(`backend-services: approval to first private_key_jwt token ${Math.round(performance.now() - approvedAt)} ms`);
+      expect(granted.body.scope).toBe(SYSTEM_SCOPES);
+
+      // A new key waits for staff: until then the old key works and the new one does not.
+      const second = ecKey('cm-2');
+      const held = await sendJson<{ pendingChange: { id: string } | null }>('PATCH', `${platform().registration.url}/v1/registrations/${created.body.id}`, { jwks: { keys: [second.publicJwk] } }, owner);
+      expectStatus(held, 200, 'PATCH keys');
+      const changeId = required(held.body.pendingChange?.id, 'the pending key change');
+      expect((await backendToken(tokenUrl, await sign(second, clientId, tokenUrl))).status).toBe(401);
+      expect((await backendToken(tokenUrl, await sign(first, clientId, tokenUrl))).status).toBe(200);
+
+      expectStatus(await registration.decideChange(created.body.id, 'approve-change', changeId, 'Rotation confirmed with the payer.'), 200, 'approve-change');
+      await eventually(
+        async () => ((await backendToken(tokenUrl, await sign(second, clientId, tokenUrl))).status === 200 ? true : undefined),
+        { what: 'the rotated key to be honoured', timeoutMs: 15_000, intervalMs: 50 },
+      );
+      expect((await backendToken(tokenUrl, await sign(first, clientId, tokenUrl))).status).toBe(401);
+  });
+});
