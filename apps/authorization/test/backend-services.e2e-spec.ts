@@ -247,7 +247,7 @@ describe('payers in the production profile', () => {
   const SECRET = 'payer-shared-secret-0001';
 
   beforeAll(async () => {
-    service = await startTestService({ PROFILE: 'production', COOKIE_KEYS: randomBytes(32).toString('base64url') });
+    service = await startTestService({ PROFILE: 'production', COOKIE_KEYS: randomBytes(32).toString('base64url'), SIGNING_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url') });
     const secretHash = await argon2.hash(SECRET, { type: argon2.argon2id });
     await service.publishClient('SecretOnlyPayer00001', payerClient({ secretHash }));
     await service.publishClient('KeyedPayer0000000001', payerClient({ secretHash, jwks: { keys: [key.publicJwk] } }));

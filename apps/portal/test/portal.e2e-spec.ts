@@ -232,7 +232,9 @@ describe('registration portal in a browser', () => {
     expect(await text(row)).toContain('Information given');
     expect(await text(row)).toContain('Pending');
     await shot(staff, 'review-queue');
+    // The sandbox's demo payer is approved at start: no payer waits for review.
     await staff.getByLabel('Kind').selectOption('payer');
+    await staff.getByLabel('Status').selectOption('pending');
     await staff.getByRole('button', { name: 'Filter' }).click();
     await staff.getByText('No registration matches.').waitFor();
 
