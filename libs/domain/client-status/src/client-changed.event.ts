@@ -11,6 +11,13 @@ export const CLIENT_CHANGED_TOPIC = 'registration.client.changed.v1';
 
 export const CLIENT_CHANGED_EVENT_TYPE = 'registration.client.changed';
 
+/**
+ * The highest `clientVersion` there is: the largest PostgreSQL `integer`, the type every service
+ * stores it in. A client changes a few times in its life, so the bound is never reached honestly;
+ * a larger value is refused when parsed rather than failing, again and again, to be stored.
+ */
+export const MAX_CLIENT_VERSION = 2 ** 31 - 1;
+
 export const RegistrationKind = {
   Application: 'application',
   Payer: 'payer',

@@ -81,6 +81,10 @@ describe('parseClientChangedEvent', () => {
     ]);
   });
 
+  it('accepts the largest version a PostgreSQL integer holds', () => {
+    expect(parseClientChangedEvent(withField('clientVersion', 2 ** 31 - 1))).toMatchObject({ ok: true, event: { clientVersion: 2 ** 31 - 1 } });
+  });
+
   it('accepts an empty change and an actor-less change', () => {
     expect(parseClientChangedEvent(withField('change', {})).ok).toBe(true);
     expect(parseClientChangedEvent(withField('change', { reason: 'rotated', actor: null, action: null })).ok).toBe(
@@ -118,6 +122,9 @@ describe('parseClientChangedEvent', () => {
     ['clientVersion', 1.5, 'clientVersion'],
     ['clientVersion', '3', 'clientVersion'],
     ['clientVersion', 2 ** 53, 'clientVersion'],
+    // Safe integers, but beyond the PostgreSQL integer every consumer stores the version in.
+    ['clientVersion', 2 ** 53 - 1, 'clientVersion'],
+    ['clientVersion', 2 ** 31, 'clientVersion'],
     ['change', undefined, 'change'],
     ['change', 'approved', 'change'],
     ['change.action', 'approved', 'change.action'],

@@ -3,6 +3,7 @@ import {
   ActorRole,
   CLIENT_CHANGED_EVENT_TYPE,
   ClientType,
+  MAX_CLIENT_VERSION,
   RegistrationKind,
   type ClientChange,
   type ClientChangeActor,
@@ -49,7 +50,7 @@ export function parseClientChangedEvent(value: unknown): ClientChangedEventParse
     kind: root.oneOf('kind', Object.values(RegistrationKind)),
     status: root.oneOf('status', CLIENT_STATUSES),
     previousStatus: root.nullableOneOf('previousStatus', CLIENT_STATUSES),
-    clientVersion: root.positiveInteger('clientVersion'),
+    clientVersion: root.positiveInteger('clientVersion', MAX_CLIENT_VERSION),
     change: readChange(root.child('change')),
     client: readClient(root.child('client')),
   };

@@ -96,12 +96,13 @@ export class FieldReader {
     return value;
   }
 
-  positiveInteger(key: string): number {
+  /** An integer from 1 to `max`, which consumers choose to fit what they store it in. */
+  positiveInteger(key: string, max: number = Number.MAX_SAFE_INTEGER): number {
     const value = this.record[key];
-    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1) {
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1 && value <= max) {
       return value;
     }
-    this.report(key, 'must be an integer of at least 1');
+    this.report(key, max === Number.MAX_SAFE_INTEGER ? 'must be an integer of at least 1' : `must be an integer from 1 to ${max}`);
     return 0;
   }
 
