@@ -37,6 +37,8 @@ export {
   clientChangedTopicSpec,
   grantRevokedTopicSpec,
   platformTopicSpecs,
+  deadLetterTopicOf,
+  deadLetterTopicSpec,
   type TopicSpec,
   type ClientChangedTopicOptions,
   type GrantRevokedTopicOptions,
@@ -74,5 +76,17 @@ export { ConsumedEvents } from './consumers/consumed-events';
 export { CatchUpTracker, type PartitionStart } from './consumers/catch-up.tracker';
 export { waitUntilCaughtUp, caughtUpCheck } from './consumers/wait-until-caught-up';
 export { EventsModule, type EventsModuleOptions } from './events.module';
+export {
+  EVENT_SIGNATURE_HEADER,
+  EventKeyError,
+  EventKeyRing,
+  EventSigner,
+  canonicalJson,
+  sandboxEventSigningJwk,
+  type SignatureCheck,
+} from './trust/event-signature';
+export { TrustedEventBus, DEAD_LETTER_HEADERS, type EventTrustOptions } from './trust/trusted-event-bus';
+export { EventRejectedError, DEAD_LETTER_REASONS, type DeadLetterReason } from './trust/event-rejected.error';
+export { resolveEventTrust, sandboxEventSigner, type EventProducer, type EventKeySetting, type EventTrustSettings } from './trust/event-trust.config';
 
 export { OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, CONSUMED_EVENT_ENTITIES, CONSUMED_EVENT_MIGRATIONS } from './schema';
