@@ -73,7 +73,9 @@ describe('client projection from registration.client.changed.v1', () => {
     const current = projection.find(SEED_CLIENT.clientId);
     expect(await projection.apply(first)).toBe(false);
     expect(projection.find(SEED_CLIENT.clientId)).toEqual(current);
-    expect(await projection.apply({ type: 'registration.client.changed', version: 1, clientId: 'broken' })).toBe(false);
+    // Invalid: refused for good (the subscription dead-letters it), never applied.
+    await expect(projection.apply({ type: 'registration.client.changed', version: 1, clientId: 'broken' })).rejects.toMatchObject({ reason: 'invalid_event' });
+    expect(projection.find('broken')).toBeUndefined();
   });
 
   it('a terminated client is refused and its grants revoked', async () => {

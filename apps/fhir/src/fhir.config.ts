@@ -1,5 +1,5 @@
 import { ConfigVariable, PlatformConfig } from '@payer-access/config';
-import { IsIn, IsInt, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 
 export class FhirConfig extends PlatformConfig {
   @ConfigVariable({ description: 'HTTP port of the fhir service.', example: '3003' })
@@ -44,6 +44,24 @@ export class FhirConfig extends PlatformConfig {
   @IsIn(['true', 'false'])
   @IsString()
   FHIR_LOAD_SANDBOX_DATA: 'true' | 'false' = 'true';
+
+  @ConfigVariable({
+    description:
+      'Public JWK Set (JSON) of the registration service\'s event signing keys: only events of registration.client.changed.v1 signed by one of them are applied. List the new key and the old one while rotating. Required in production; the sandbox derives them when unset.',
+    example: '{"keys":[{"kty":"OKP","crv":"Ed25519","x":"..."}]}',
+  })
+  @IsOptional()
+  @IsString()
+  REGISTRATION_EVENT_PUBLIC_KEYS?: string;
+
+  @ConfigVariable({
+    description:
+      'Public JWK Set (JSON) of the authorization service\'s event signing keys: only events of authorization.grant.revoked.v1 signed by one of them are applied. List the new key and the old one while rotating. Required in production; the sandbox derives them when unset.',
+    example: '{"keys":[{"kty":"OKP","crv":"Ed25519","x":"..."}]}',
+  })
+  @IsOptional()
+  @IsString()
+  AUTHORIZATION_EVENT_PUBLIC_KEYS?: string;
 }
 
 /** The FHIR base URL as clients and tokens name it: `${FHIR_PUBLIC_URL}${FHIR_BASE_PATH}`. */

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC, createClientChangedEvent, type ClientStatus } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
-import { KafkaEventBus, platformTopicSpecs, silentEventsLogger } from '@payer-access/events';
+import { KafkaEventBus, platformTopicSpecs, sandboxProducers, silentEventsLogger, type EventBus } from '@payer-access/events';
 import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
 import { createTestDatabase, ensureKafka, metricValue, type TestDatabase } from '@payer-access/testing';
 import { randomUUID } from 'node:crypto';
@@ -21,10 +21,11 @@ const PATIENT = SANDBOX_MEMBERS[1].patientId;
 describe('fhir service on Kafka', () => {
   let database: TestDatabase;
   let issuer: TestTokenIssuer;
-  let producer: KafkaEventBus;
+  /** Publishes as registration and authorization do: signed with their sandbox keys. */
+  let producer: EventBus;
   let brokers: string;
   const apps: INestApplication[] = [];
-  const versions = new Map<string, number>();
+  const versions = new Map<string, { version: number; status: ClientStatus }>();
   // Client ids of this run only: other test files share the broker and its topics.
   const run = randomUUID().slice(0, 8);
   const clientId = `kafka-app-${run}`;
@@ -38,8 +39,9 @@ describe('fhir service on Kafka', () => {
   }
 
   async function publishStatus(id: string, status: ClientStatus): Promise<void> {
-    const version = (versions.get(id) ?? 0) + 1;
-    versions.set(id, version);
+    const previous = versions.get(id);
+    const version = (previous?.version ?? 0) + 1;
+    versions.set(id, { version, status });
     const event = createClientChangedEvent({
       eventId: randomUUID(),
       occurredAt: new Date(),
@@ -47,9 +49,9 @@ describe('fhir service on Kafka', () => {
       registrationId: `registration-${id}`,
       kind: 'application',
       status,
-      previousStatus: null,
+      previousStatus: previous?.status ?? null,
       clientVersion: version,
-      client: { name: 'Kafka test app', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], secretHash: null, allowedScopes: [], system: false },
+      client: { name: 'Kafka test app', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], sealedSecretHash: null, allowedScopes: [], system: false },
     });
     await producer.publish(CLIENT_CHANGED_TOPIC, [{ key: id, value: event }]);
   }
@@ -82,7 +84,7 @@ describe('fhir service on Kafka', () => {
     database = await createTestDatabase();
     issuer = new TestTokenIssuer(fhirBaseUrl({ FHIR_PUBLIC_URL: 'http://localhost:3003', FHIR_BASE_PATH: BASE_PATH }));
     await issuer.start();
-    producer = new KafkaEventBus({ brokers: brokers.split(','), clientId: `fhir-test-${run}`, logger: silentEventsLogger });
+    producer = await sandboxProducers(new KafkaEventBus({ brokers: brokers.split(','), clientId: `fhir-test-${run}`, logger: silentEventsLogger }));
     await producer.ensureTopics(platformTopicSpecs());
     await producer.start();
   }, 300_000);

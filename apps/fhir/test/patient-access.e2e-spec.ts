@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { GRANT_REVOKED_TOPIC, type ClientStatus } from '@payer-access/client-status';
-import type { InProcessEventBus } from '@payer-access/events';
+import type { EventBus } from '@payer-access/events';
 import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
 import { fhirSchemaErrors, sandboxDataSet } from '@payer-access/synthetic-data';
 import { randomUUID } from 'node:crypto';
@@ -21,7 +21,7 @@ describe('fhir Patient Access API (seed 002)', () => {
   let fhir: FhirTestApp;
   let app: INestApplication;
   let issuer: TestTokenIssuer;
-  let bus: InProcessEventBus;
+  let bus: EventBus;
   let base: string;
   const tokens: Record<string, string> = {};
 

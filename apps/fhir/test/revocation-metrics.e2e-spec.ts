@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { GRANT_REVOKED_TOPIC, type ClientStatus, type GrantRevokedEventV1 } from '@payer-access/client-status';
-import type { InProcessEventBus } from '@payer-access/events';
+import type { EventBus } from '@payer-access/events';
 import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
 import { metricValue } from '@payer-access/testing';
 import { randomUUID } from 'node:crypto';
@@ -15,7 +15,7 @@ const CLIENT = 'metrics-app';
 describe('fhir revocation metrics', () => {
   let fhir: FhirTestApp;
   let issuer: TestTokenIssuer;
-  let bus: InProcessEventBus;
+  let bus: EventBus;
   let app: INestApplication;
 
   async function scrape(): Promise<string> {

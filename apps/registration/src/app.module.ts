@@ -2,7 +2,7 @@ import { type DynamicModule, Global, Logger, Module, type Provider } from '@nest
 import { APP_FILTER } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { DatabaseModule } from '@payer-access/database';
-import { CLIENT_CHANGED_TOPIC_SPEC, type EventBus, EventsModule, nestEventsLogger, OUTBOX_ENTITIES, parseBrokers } from '@payer-access/events';
+import { CLIENT_CHANGED_TOPIC_SPEC, type EventBus, EventsModule, nestEventsLogger, OUTBOX_ENTITIES, parseBrokers, assertEventKeysConfigured, resolveEventTrust, SecretSealer, type EventTrustSettings } from '@payer-access/events';
 import { HealthModule, ServiceMetrics } from '@payer-access/http';
 import { AccountEntity } from './accounts/account.entity';
 import { AccountsController } from './accounts/accounts.controller';
@@ -49,6 +49,8 @@ class RegistrationCoreModule {
       { provide: REGISTRATION_CONFIG, useValue: config },
       { provide: CLOCK, useValue: systemClock },
       MailService,
+      // Built now: a production service without its key stops here, before connecting to anything.
+      { provide: SecretSealer, useValue: SecretSealer.fromConfig(config.CLIENT_SECRET_SEALING_KEY, config.PROFILE) },
       ClientEvents,
       RegistrationMetrics,
     ];
@@ -65,10 +67,18 @@ function eventsModule(config: RegistrationConfig, options: RegistrationModuleOpt
   if (!options.eventBus && parseBrokers(config.KAFKA_BROKERS).length === 0 && config.PROFILE === 'production') {
     throw new Error('KAFKA_BROKERS is required in the production profile: client events must reach the other services');
   }
+  // Consumers apply only client events this key signed; registration consumes nothing.
+  const trust: EventTrustSettings = {
+    profile: config.PROFILE,
+    signingKey: { variable: 'REGISTRATION_EVENT_SIGNING_KEY', value: config.REGISTRATION_EVENT_SIGNING_KEY, producer: 'registration' },
+    trustedKeys: {},
+  };
+  assertEventKeysConfigured(trust);
   return EventsModule.forRoot({
     bus: options.eventBus,
     config: { brokers: config.KAFKA_BROKERS, clientId: 'payer-access-registration' },
     topics: [CLIENT_CHANGED_TOPIC_SPEC],
+    trust: () => resolveEventTrust(trust),
     outboxRelay: {
       pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
       // Retries while Kafka is away: soon at first, then every 10 s at most, so that an outage of

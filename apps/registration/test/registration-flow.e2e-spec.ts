@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { CLIENT_CHANGED_TOPIC, parseClientChangedEvent } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
+import { EVENT_SIGNATURE_HEADER, EventKeyRing, sandboxEventSigner, SecretSealer } from '@payer-access/events';
 import { createTestDatabase, ensureKafka, type TestDatabase } from '@payer-access/testing';
 import * as argon2 from 'argon2';
 import { Kafka, logLevel } from 'kafkajs';
@@ -8,7 +9,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
-import { accountBody, applicationBody, payerBody } from './support/fixtures';
+import { accountBody, applicationBody, payerBody, PRODUCTION_EVENT_KEYS } from './support/fixtures';
 import { TopicRecorder } from './support/kafka';
 import { SmtpCatcher } from './support/smtp';
 
@@ -41,6 +42,7 @@ describe('registration service: accounts, registrations, review, credentials, ev
     const config = loadConfig(RegistrationConfig, {
       DATABASE_URL: database.url,
       PROFILE: 'production',
+      ...PRODUCTION_EVENT_KEYS,
       KAFKA_BROKERS: brokers,
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
@@ -432,7 +434,7 @@ describe('registration service: accounts, registrations, review, credentials, ev
           name: 'Lifecycle App',
           clientType: 'confidential',
           redirectUris: ['https://acme-health.example/oauth/callback'],
-          secretHash: null,
+          sealedSecretHash: null,
           system: false,
           companyName: 'Acme Health Apps, Inc.',
           policyUri: 'https://acme-health.example/privacy/sales',
@@ -441,8 +443,18 @@ describe('registration service: accounts, registrations, review, credentials, ev
         },
       });
       expect(approved.client.allowedScopes).toEqual(expect.arrayContaining(['openid', 'fhirUser', 'patient/*.read']));
-      expect(await argon2.verify(issued.client.secretHash as string, firstSecret)).toBe(true);
-      expect(await argon2.verify(rotated.client.secretHash as string, rotatedSecret)).toBe(true);
+      // The hash travels sealed for the authorization service: a reader of the topic has nothing to test guesses against.
+      const sealer = app.get(SecretSealer);
+      expect(await argon2.verify((await sealer.unseal(clientId, issued.client.sealedSecretHash as string)) as string, firstSecret)).toBe(true);
+      expect(await argon2.verify((await sealer.unseal(clientId, rotated.client.sealedSecretHash as string)) as string, rotatedSecret)).toBe(true);
+      const onTopic = JSON.stringify(recorder.forKey(clientId).map((message) => message.value));
+      expect(onTopic).not.toContain('$argon2');
+      expect(await sealer.unseal('another-client', issued.client.sealedSecretHash as string)).toBeUndefined();
+      // Every event is signed by registration's key, which consumers verify.
+      const keys = await EventKeyRing.fromJwks([(await sandboxEventSigner('registration')).publicJwk]);
+      for (const message of recorder.forKey(clientId)) {
+        expect(await keys.verify(CLIENT_CHANGED_TOPIC, clientId, message.value, message.headers[EVENT_SIGNATURE_HEADER])).toMatchObject({ ok: true });
+      }
       expect(suspended.change).toMatchObject({ action: 'suspend', reason: 'Tokens seen in a public repository.' });
 
       const [{ unsent }] = await app.get(DataSource).query(`SELECT count(*)::int AS unsent FROM outbox WHERE sent_at IS NULL`);
@@ -481,7 +493,7 @@ describe('registration service: accounts, registrations, review, credentials, ev
       expect(recorder.forKey(body.clientId)).toHaveLength(1);
       expect(recorder.forKey(body.clientId)[0].value).toMatchObject({
         status: 'approved',
-        client: { clientType: 'public', secretHash: null, redirectUris: ['com.acme.health:/callback', 'http://127.0.0.1:8765/callback'] },
+        client: { clientType: 'public', sealedSecretHash: null, redirectUris: ['com.acme.health:/callback', 'http://127.0.0.1:8765/callback'] },
       });
     });
 

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { CLIENT_CHANGED_TOPIC, parseClientChangedEvent } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
+import { SecretSealer } from '@payer-access/events';
 import * as argon2 from 'argon2';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -9,6 +10,7 @@ import { createRegistrationApp } from '../src/registration.service-app';
 import { SANDBOX_CLIENT, SandboxSeedService } from '../src/sandbox/sandbox-seed.service';
 import { createTestDatabase, ensureKafka, type TestDatabase } from '@payer-access/testing';
 import { TopicRecorder } from './support/kafka';
+import { PRODUCTION_EVENT_KEYS } from './support/fixtures';
 
 jest.setTimeout(30_000);
 
@@ -91,7 +93,8 @@ describe('registration service in the sandbox profile', () => {
       [2, 'approved', 'system'],
     ]);
     expect(events[1].client.redirectUris).toEqual([SANDBOX_CLIENT.redirectUri]);
-    expect(await argon2.verify(events[1].client.secretHash as string, SANDBOX_CLIENT.clientSecret)).toBe(true);
+    const hash = await app.get(SecretSealer).unseal(SANDBOX_CLIENT.clientId, events[1].client.sealedSecretHash as string);
+    expect(await argon2.verify(hash as string, SANDBOX_CLIENT.clientSecret)).toBe(true);
   });
 
   it('seeds once: a restart finds the client and adds nothing', async () => {
@@ -101,7 +104,7 @@ describe('registration service in the sandbox profile', () => {
   });
 
   it('will not start in production without a token key or without Kafka', async () => {
-    const base = { DATABASE_URL: database.url, PROFILE: 'production', MIGRATE_ON_START: 'false' };
+    const base = { DATABASE_URL: database.url, PROFILE: 'production', MIGRATE_ON_START: 'false', ...PRODUCTION_EVENT_KEYS };
     const noKey = loadConfig(RegistrationConfig, { ...base, KAFKA_BROKERS: brokers });
     await expect(createRegistrationApp({ ...noKey, DATABASE_URL: database.url }, { logger: false })).rejects.toThrow(
       'PORTAL_JWT_SECRET is required in the production profile',
@@ -109,6 +112,14 @@ describe('registration service in the sandbox profile', () => {
     const noKafka = loadConfig(RegistrationConfig, { ...base, PORTAL_JWT_SECRET: 'x'.repeat(32) });
     await expect(createRegistrationApp({ ...noKafka, DATABASE_URL: database.url }, { logger: false })).rejects.toThrow(
       'KAFKA_BROKERS is required in the production profile',
+    );
+  });
+
+  it.each(['REGISTRATION_EVENT_SIGNING_KEY', 'CLIENT_SECRET_SEALING_KEY'])('will not start in production without %s, and says so in one line', async (variable) => {
+    const { [variable as keyof typeof PRODUCTION_EVENT_KEYS]: _omitted, ...keys } = PRODUCTION_EVENT_KEYS;
+    const config = loadConfig(RegistrationConfig, { DATABASE_URL: database.url, PROFILE: 'production', MIGRATE_ON_START: 'false', KAFKA_BROKERS: brokers, PORTAL_JWT_SECRET: 'x'.repeat(32), ...keys });
+    await expect(createRegistrationApp({ ...config, DATABASE_URL: database.url }, { logger: false })).rejects.toThrow(
+      new RegExp(`^${variable} is required in the production profile: [^\\n]+$`),
     );
   });
 

@@ -61,12 +61,27 @@ describe('docker/docker-compose.yml', () => {
     const documented = [...readFileSync(ENV_EXAMPLE_PATH, 'utf8').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]);
     const passed = readFileSync(composeFile, 'utf8');
     expect(documented).toEqual(expect.arrayContaining(['LOGIN_MAX_FAILURES', 'TRUST_PROXY_HOPS', 'FHIR_HOST']));
-    expect(documented.filter((name) => !fixedByCompose.test(name) && !new RegExp(`^    ${name}: `, 'm').test(passed))).toEqual([]);
+    // Four spaces: every service's environment; six: one service's own (its private keys).
+    expect(documented.filter((name) => !fixedByCompose.test(name) && !new RegExp(`^ {4}(  )?${name}: `, 'm').test(passed))).toEqual([]);
 
     // A value set in the environment reaches the containers; an unset one is blank (the default).
     const rendered = config({ ...required, LOGIN_MAX_FAILURES: '7' });
     expect(rendered).toMatch(/^ {6}LOGIN_MAX_FAILURES: '7'$/m);
     expect(rendered).toMatch(/^ {6}ACCESS_TOKEN_TTL_SECONDS: ''$/m);
+  });
+
+  it('gives each event signing key to its own service only', () => {
+    const rendered = config({ ...required, REGISTRATION_EVENT_SIGNING_KEY: 'registration-private', AUTHORIZATION_EVENT_SIGNING_KEY: 'authorization-private', CLIENT_SECRET_SEALING_KEY: 'sealing' });
+    const services = Object.fromEntries(
+      ['registration', 'authorization', 'fhir', 'migrate'].map((name) => [name, new RegExp(`^  ${name}:$([\\s\\S]*?)(?=^  [a-z-]+:$|^[a-z])`, 'm').exec(rendered)?.[1] ?? '']),
+    );
+    expect(services.registration).toContain('registration-private');
+    expect(services.authorization).toContain('authorization-private');
+    for (const [name, text] of Object.entries(services)) {
+      if (name !== 'registration') expect({ name, registrationKey: text.includes('registration-private') }).toEqual({ name, registrationKey: false });
+      if (name !== 'authorization') expect({ name, authorizationKey: text.includes('authorization-private') }).toEqual({ name, authorizationKey: false });
+      if (name === 'fhir' || name === 'migrate') expect({ name, sealingKey: text.includes('sealing') }).toEqual({ name, sealingKey: false });
+    }
   });
 
   it('refuses to render without the secrets it cannot default', () => {

@@ -10,7 +10,7 @@ import {
   type GrantRevokedEventV1,
 } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
-import { createEventBus, instanceGroupId, InProcessEventBus, platformTopicSpecs, type EventBus } from '@payer-access/events';
+import { createEventBus, instanceGroupId, InProcessEventBus, platformTopicSpecs, sandboxProducers, SecretSealer, type EventBus } from '@payer-access/events';
 import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
 import * as argon2 from 'argon2';
 import { AuthorizationConfig } from '../../src/authorization.config';
@@ -37,8 +37,11 @@ export interface TestService {
   published: ClientChangedEventV1[];
   /** Every `authorization.grant.revoked.v1` event seen on the bus so far. */
   revocations: GrantRevokedEventV1[];
-  /** Publishes the next version of a client on the bus, as registration would. */
-  publishClient(clientId: string, change: Partial<Pick<ClientChangedEventV1, 'status'>> & { client?: Partial<ClientSnapshot> }): Promise<ClientChangedEventV1>;
+  /**
+   * Publishes the next version of a client on the bus, as registration would: signed with its
+   * sandbox key, the secret hash (`client.secretHash`) sealed with the sandbox sealing key.
+   */
+  publishClient(clientId: string, change: Partial<Pick<ClientChangedEventV1, 'status'>> & { client?: Partial<ClientSnapshot> & { secretHash?: string | null } }): Promise<ClientChangedEventV1>;
   close(): Promise<void>;
 }
 
@@ -64,11 +67,15 @@ export async function startTestService(env: Record<string, string> = {}, options
     },
   });
   await bus.start();
+  const producers = await sandboxProducers(bus);
+  const sealer = SecretSealer.fromConfig(env.CLIENT_SECRET_SEALING_KEY, 'sandbox');
   const published: ClientChangedEventV1[] = [];
   const versions = new Map<string, ClientChangedEventV1>();
   const service: { projection?: ClientProjectionService } = {};
   const publishClient: TestService['publishClient'] = async (clientId, change) => {
     const previous = versions.get(clientId);
+    const { secretHash, ...client } = change.client ?? {};
+    const sealed = secretHash === undefined ? {} : { sealedSecretHash: secretHash === null ? null : await sealer.seal(clientId, secretHash) };
     const event = createClientChangedEvent({
       eventId: randomUUID(),
       occurredAt: new Date(),
@@ -83,18 +90,19 @@ export async function startTestService(env: Record<string, string> = {}, options
           name: 'OIDC Debugger',
           clientType: 'confidential',
           redirectUris: [SEED_CLIENT.redirectUri],
-          secretHash: null,
+          sealedSecretHash: null,
           allowedScopes: [],
           system: false,
           companyName: 'Sandbox Developer Inc.',
           policyUri: 'https://example.com/privacy',
         }),
-        ...change.client,
+        ...client,
+        ...sealed,
       },
     });
     versions.set(clientId, event);
     published.push(event);
-    await bus.publish(CLIENT_CHANGED_TOPIC, [{ key: clientId, value: event }]);
+    await producers.publish(CLIENT_CHANGED_TOPIC, [{ key: clientId, value: event }]);
     // Consumption is asynchronous: wait until the service has applied it (it takes milliseconds).
     const projection = service.projection;
     if (projection) await eventually(() => ((projection.find(clientId)?.clientVersion ?? 0) >= event.clientVersion ? true : undefined), 10_000);

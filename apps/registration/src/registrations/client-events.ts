@@ -8,7 +8,7 @@ import {
   RegistrationKind,
   createClientChangedEvent,
 } from '@payer-access/client-status';
-import { OutboxWriter } from '@payer-access/events';
+import { OutboxWriter, SecretSealer } from '@payer-access/events';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { CLOCK, type Clock } from '../common/tokens';
@@ -30,6 +30,7 @@ export class ClientEvents {
   constructor(
     private readonly outbox: OutboxWriter,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly sealer: SecretSealer,
   ) {}
 
   async record(manager: EntityManager, registration: RegistrationEntity, previousStatus: ClientStatus, change: ClientChange & { by: Actor }): Promise<void> {
@@ -46,21 +47,31 @@ export class ClientEvents {
       previousStatus: clientVersion === 1 ? null : previousStatus,
       clientVersion,
       change: { ...rest, actor: { role: by.role, id: by.id } },
-      client: snapshotOf(registration),
+      client: snapshotOf(registration, await this.sealedSecretHash(registration)),
     });
     await manager.update(RegistrationEntity, { id: registration.id }, { clientVersion });
     registration.clientVersion = clientVersion;
     await this.outbox.add(manager, CLIENT_CHANGED_TOPIC, registration.clientId, event, { 'event-type': event.type, 'event-id': event.eventId });
   }
+
+  /** The hash never travels in the clear: anyone reading the topic could test guessed secrets against it. */
+  private async sealedSecretHash(registration: RegistrationEntity): Promise<string | null> {
+    if (registration.clientType !== ClientType.Confidential || !registration.secretHash || !registration.clientId) return null;
+    return this.sealer.seal(registration.clientId, registration.secretHash);
+  }
 }
 
-export function snapshotOf(registration: RegistrationEntity): ClientSnapshot {
+/**
+ * The snapshot of a client as the event carries it; `sealedSecretHash` is the secret hash
+ * encrypted for the authorization service (`ClientEvents.sealedSecretHash`).
+ */
+export function snapshotOf(registration: RegistrationEntity, sealedSecretHash: string | null): ClientSnapshot {
   const payer = registration.kind === RegistrationKind.Payer;
   return {
     name: registration.name,
     clientType: registration.clientType,
     redirectUris: [...registration.redirectUris],
-    secretHash: registration.clientType === ClientType.Confidential ? registration.secretHash : null,
+    sealedSecretHash: registration.clientType === ClientType.Confidential ? sealedSecretHash : null,
     allowedScopes: payer ? PAYER_SCOPES : APPLICATION_SCOPES,
     system: payer && registration.clientType === ClientType.Confidential,
     companyName: registration.companyName,

@@ -5,6 +5,7 @@ export interface ReceivedMessage {
   value: Record<string, unknown>;
   partition: number;
   offset: string;
+  headers: Record<string, string>;
 }
 
 /**
@@ -41,7 +42,8 @@ export class TopicRecorder {
       eachMessage: async ({ message, partition }) => {
         const key = message.key?.toString() ?? '';
         if (!message.value) return;
-        this.messages.push({ key, value: JSON.parse(message.value.toString()), partition, offset: message.offset });
+        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(Array.isArray(value) ? value[0] : value)]));
+        this.messages.push({ key, value: JSON.parse(message.value.toString()), partition, offset: message.offset, headers });
       },
     });
   }

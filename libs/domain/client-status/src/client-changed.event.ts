@@ -63,8 +63,12 @@ export interface ClientSnapshot {
   readonly clientType: ClientType;
   /** Compared exactly with the redirect_uri of an authorization request. */
   readonly redirectUris: readonly string[];
-  /** Hash of the current client secret; null for public clients and before one is issued. */
-  readonly secretHash: string | null;
+  /**
+   * The argon2id hash of the current client secret, encrypted (compact JWE) with a key only the
+   * registration and authorization services hold: readers of the topic cannot test a guessed secret
+   * against it. Null for public clients and before a secret is issued.
+   */
+  readonly sealedSecretHash: string | null;
   /** The most a member can grant this client, as scope strings. */
   readonly allowedScopes: readonly string[];
   /** May use the client_credentials grant (payers and admin automation); confidential only. */

@@ -21,7 +21,7 @@ function payload(): Json {
       name: 'Other Health Plan',
       clientType: 'confidential',
       redirectUris: [],
-      secretHash: 'hash',
+      sealedSecretHash: 'eyJhbGciOiJkaXIifQ..aXY.Y2lwaGVy.dGFn',
       allowedScopes: ['system/*.rs'],
       system: true,
       logoUri: 'https://plan.example/logo.png',
@@ -73,7 +73,7 @@ describe('parseClientChangedEvent', () => {
       'name',
       'clientType',
       'redirectUris',
-      'secretHash',
+      'sealedSecretHash',
       'allowedScopes',
       'system',
       'policyUri',
@@ -139,8 +139,11 @@ describe('parseClientChangedEvent', () => {
     ['client.redirectUris', 'https://a.example/cb', 'client.redirectUris'],
     ['client.redirectUris', ['https://a.example/cb', 3], 'client.redirectUris[1]'],
     ['client.redirectUris', [''], 'client.redirectUris[0]'],
-    ['client.secretHash', undefined, 'client.secretHash'],
-    ['client.secretHash', 12345, 'client.secretHash'],
+    ['client.sealedSecretHash', undefined, 'client.sealedSecretHash'],
+    ['client.sealedSecretHash', 12345, 'client.sealedSecretHash'],
+    // The argon2id hash in the clear: anyone reading the topic could test guesses against it.
+    ['client.sealedSecretHash', '$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA', 'client.sealedSecretHash'],
+    ['client.sealedSecretHash', 'eyJhbGciOiJkaXIifQ.a.aXY.Y2lwaGVy.dGFn', 'client.sealedSecretHash'],
     ['client.allowedScopes', 'openid profile', 'client.allowedScopes'],
     ['client.system', 'true', 'client.system'],
     ['client.logoUri', 42, 'client.logoUri'],
@@ -156,13 +159,13 @@ describe('parseClientChangedEvent', () => {
       ok: false,
       rejection: {
         code: 'invalid_event',
-        issues: [{ path: 'client.secretHash', message: 'must be null for a public client' }],
+        issues: [{ path: 'client.sealedSecretHash', message: 'must be null for a public client' }],
       },
     });
   });
 
   it('rejects a public client allowed to use client_credentials', () => {
-    const client = { ...(payload().client as Json), clientType: 'public', secretHash: null };
+    const client = { ...(payload().client as Json), clientType: 'public', sealedSecretHash: null };
 
     expect(issuePaths(withField('client', client))).toEqual(['client.system']);
   });

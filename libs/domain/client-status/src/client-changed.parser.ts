@@ -87,14 +87,17 @@ function readClient(reader: FieldReader | undefined): ClientSnapshot {
     name: reader.text('name'),
     clientType: reader.oneOf('clientType', Object.values(ClientType)),
     redirectUris: reader.textArray('redirectUris'),
-    secretHash: reader.nullableText('secretHash'),
+    sealedSecretHash: reader.nullableText('sealedSecretHash'),
     allowedScopes: reader.textArray('allowedScopes'),
     system: reader.boolean('system'),
   };
   // The authorization server relies on these; a snapshot breaking them would let a client
   // authenticate in a way its registration never allowed.
-  if (snapshot.clientType === ClientType.Public && snapshot.secretHash !== null) {
-    reader.report('secretHash', 'must be null for a public client');
+  if (snapshot.clientType === ClientType.Public && snapshot.sealedSecretHash !== null) {
+    reader.report('sealedSecretHash', 'must be null for a public client');
+  } else if (snapshot.sealedSecretHash !== null && snapshot.sealedSecretHash !== '' && !SEALED.test(snapshot.sealedSecretHash)) {
+    // A plain hash on the topic would let any reader test guessed secrets offline.
+    reader.report('sealedSecretHash', 'must be a compact JWE (dir), never a plain hash');
   }
   if (snapshot.system && snapshot.clientType !== ClientType.Confidential) {
     reader.report('system', 'only a confidential client may use client_credentials');
@@ -108,13 +111,16 @@ function readClient(reader: FieldReader | undefined): ClientSnapshot {
   return { ...snapshot, ...optional };
 }
 
+/** A compact JWE with direct encryption: protected header, empty key, IV, ciphertext, tag. */
+const SEALED = /^[A-Za-z0-9_-]+\.\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
 const OPTIONAL_CLIENT_FIELDS = ['logoUri', 'policyUri', 'tosUri', 'companyName', 'contactEmail'] as const;
 
 const PLACEHOLDER_CLIENT: ClientSnapshot = {
   name: '',
   clientType: ClientType.Confidential,
   redirectUris: [],
-  secretHash: null,
+  sealedSecretHash: null,
   allowedScopes: [],
   system: false,
 };

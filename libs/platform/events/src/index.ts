@@ -87,6 +87,7 @@ export {
 } from './trust/event-signature';
 export { TrustedEventBus, DEAD_LETTER_HEADERS, type EventTrustOptions } from './trust/trusted-event-bus';
 export { EventRejectedError, DEAD_LETTER_REASONS, type DeadLetterReason } from './trust/event-rejected.error';
-export { resolveEventTrust, sandboxEventSigner, type EventProducer, type EventKeySetting, type EventTrustSettings } from './trust/event-trust.config';
+export { SecretSealer } from './trust/secret-sealing';
+export { assertEventKeysConfigured, resolveEventTrust, sandboxEventSigner, sandboxProducers, type EventProducer, type EventKeySetting, type EventTrustSettings } from './trust/event-trust.config';
 
 export { OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, CONSUMED_EVENT_ENTITIES, CONSUMED_EVENT_MIGRATIONS } from './schema';

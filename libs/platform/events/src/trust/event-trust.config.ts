@@ -1,4 +1,6 @@
-import type { EventTrustOptions } from './trusted-event-bus';
+import { GRANT_REVOKED_TOPIC } from '@payer-access/client-status';
+import type { EventBus } from '../event-bus';
+import { TrustedEventBus, type EventTrustOptions } from './trusted-event-bus';
 import { EventKeyError, EventKeyRing, EventSigner, sandboxEventSigningJwk } from './event-signature';
 
 /** The producers of the platform's topics, whose sandbox keys are derived from these names. */
@@ -26,25 +28,51 @@ export interface EventTrustSettings {
  * production refuses to start without keys of its own (one line naming the variable).
  */
 export async function resolveEventTrust(settings: EventTrustSettings): Promise<Pick<EventTrustOptions, 'signer' | 'trustedKeys'>> {
-  const missing = (setting: EventKeySetting, what: string) =>
-    new EventKeyError(`${setting.variable} is required in the production profile: ${what}`);
+  assertEventKeysConfigured(settings);
   let signer: EventSigner | undefined;
   if (settings.signingKey) {
     const setting = settings.signingKey;
-    if (setting.value) signer = await EventSigner.fromJwk(setting.value, setting.variable);
-    else if (settings.profile === 'production') throw missing(setting, `the private JWK (Ed25519 or P-256) that signs this service's events`);
-    else signer = await EventSigner.fromJwk(sandboxEventSigningJwk(setting.producer), setting.variable);
+    signer = await EventSigner.fromJwk(setting.value || sandboxEventSigningJwk(setting.producer), setting.variable);
   }
   const trustedKeys: Record<string, EventKeyRing> = {};
   for (const [topic, setting] of Object.entries(settings.trustedKeys)) {
     if (setting.value) trustedKeys[topic] = await EventKeyRing.fromJwks(setting.value, setting.variable);
-    else if (settings.profile === 'production') throw missing(setting, `the public JWK Set of the ${setting.producer} service, which signs ${topic}`);
     else trustedKeys[topic] = await EventKeyRing.fromJwks([(await EventSigner.fromJwk(sandboxEventSigningJwk(setting.producer))).publicJwk], setting.variable);
   }
   return { signer, trustedKeys };
 }
 
+/**
+ * Throws (one line naming the variable) when production lacks a key: called while the service's
+ * modules are assembled, so that it refuses to start before connecting to anything.
+ */
+export function assertEventKeysConfigured(settings: EventTrustSettings): void {
+  if (settings.profile !== 'production') return;
+  const missing = (setting: EventKeySetting, what: string) => new EventKeyError(`${setting.variable} is required in the production profile: ${what}`);
+  if (settings.signingKey && !settings.signingKey.value) throw missing(settings.signingKey, `the private JWK (Ed25519 or P-256) that signs this service's events`);
+  for (const [topic, setting] of Object.entries(settings.trustedKeys)) {
+    if (!setting.value) throw missing(setting, `the public JWK Set of the ${setting.producer} service, which signs ${topic}`);
+  }
+}
+
 /** The sandbox signer of a producer: what tests and the sandbox use to publish as registration or authorization. */
 export function sandboxEventSigner(producer: EventProducer): Promise<EventSigner> {
   return EventSigner.fromJwk(sandboxEventSigningJwk(producer));
+}
+
+/**
+ * A bus that publishes each platform topic signed by its producer's sandbox key, as registration
+ * and authorization would in the sandbox; it subscribes unverified. For tests, the bench and
+ * tools that stand in for a producer.
+ */
+export async function sandboxProducers(inner: EventBus): Promise<EventBus> {
+  const registration = new TrustedEventBus(inner, { signer: await sandboxEventSigner('registration'), trustedKeys: {} });
+  const authorization = new TrustedEventBus(inner, { signer: await sandboxEventSigner('authorization'), trustedKeys: {} });
+  return {
+    ensureTopics: (specs) => registration.ensureTopics(specs),
+    publish: (topic, events) => (topic === GRANT_REVOKED_TOPIC ? authorization : registration).publish(topic, events),
+    subscribe: (options) => inner.subscribe(options),
+    start: () => inner.start(),
+    stop: () => inner.stop(),
+  };
 }
