@@ -421,6 +421,12 @@ describe('registration service: accounts, registrations, review, credentials, ev
         [6, 'approved', 'terminated', 'terminate'],
       ]);
       expect(new Set(events.map((event) => event.eventId)).size).toBe(6);
+      // Every event from the suspension on names its instant: credentials issued before it stay void.
+      expect(events.slice(0, 3).map((event) => event.notBefore)).toEqual([undefined, undefined, undefined]);
+      const suspendedAt = events[3].notBefore as string;
+      expect(Math.abs(Date.parse(suspendedAt) - Date.parse(events[3].occurredAt))).toBeLessThan(5_000);
+      expect(events[4].notBefore).toBe(suspendedAt);
+      expect(Date.parse(events[5].notBefore as string)).toBeGreaterThan(Date.parse(suspendedAt));
       expect(new Set(recorder.forKey(clientId).map((message) => message.partition)).size).toBe(1);
       const [approved, issued, rotated, suspended] = events;
       expect(approved).toMatchObject({

@@ -108,6 +108,12 @@ export class ClientProjectionService implements OnApplicationShutdown {
     return true;
   }
 
+  /** The instant (ms) of the client's last suspension or termination: credentials issued before it are void. */
+  notBefore(clientId: string): number | undefined {
+    const notBefore = this.clients.get(clientId)?.notBefore;
+    return notBefore ? Date.parse(notBefore) : undefined;
+  }
+
   find(clientId: string): ClientChangedEventV1 | undefined {
     return this.clients.get(clientId);
   }

@@ -50,7 +50,11 @@ export async function createOidcProvider(deps: ProviderDependencies): Promise<Pr
   const allowRefreshWithoutOffline = refreshWithoutOfflineAccess(config);
 
   const provider = new Provider(config.AUTHORIZATION_PUBLIC_URL, {
-    adapter: postgresAdapterFactory(deps.dataSource, async (clientId): Promise<AdapterPayload | undefined> => deps.clients.metadata(clientId)),
+    adapter: postgresAdapterFactory(
+      deps.dataSource,
+      async (clientId): Promise<AdapterPayload | undefined> => deps.clients.metadata(clientId),
+      (clientId) => deps.clients.notBefore(clientId),
+    ),
     clients: [],
     jwks: { keys: deps.keys },
     // SameSite=Lax everywhere: the provider's own POST support for the authorization endpoint

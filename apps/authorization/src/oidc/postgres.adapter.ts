@@ -7,11 +7,17 @@ import type { DataSource } from 'typeorm';
  */
 export type ClientMetadataLookup = (clientId: string) => Promise<AdapterPayload | undefined>;
 
+/** The instant (ms) before which a client's codes and refresh tokens are void: its last suspension. */
+export type ClientNotBeforeLookup = (clientId: string) => number | undefined;
+
+/** The credentials a reinstated client must not get back. */
+const VOID_BEFORE_NOT_BEFORE = new Set(['AuthorizationCode', 'RefreshToken']);
+
 /**
  * oidc-provider storage in PostgreSQL, one `oidc_payload` table for every model, following the
  * provider's adapter contract (https://github.com/panva/node-oidc-provider/blob/main/example/my_adapter.js).
  */
-export function postgresAdapterFactory(dataSource: DataSource, findClient: ClientMetadataLookup): new (name: string) => Adapter {
+export function postgresAdapterFactory(dataSource: DataSource, findClient: ClientMetadataLookup, notBefore: ClientNotBeforeLookup = () => undefined): new (name: string) => Adapter {
   return class PostgresAdapter implements Adapter {
     constructor(private readonly kind: string) {}
 
@@ -59,9 +65,19 @@ export function postgresAdapterFactory(dataSource: DataSource, findClient: Clien
       );
       const row = rows[0];
       if (!row) return undefined;
+      // Unknown to the provider is invalid_grant to the client: what was issued before the client's
+      // last suspension stays dead after a reinstatement, whatever survived the revocation.
+      if (VOID_BEFORE_NOT_BEFORE.has(this.kind) && issuedBefore(row.payload, notBefore)) return undefined;
       return row.consumed_at ? { ...row.payload, consumed: Math.floor(row.consumed_at.getTime() / 1000) } : row.payload;
     }
   };
+}
+
+function issuedBefore(payload: AdapterPayload, notBefore: ClientNotBeforeLookup): boolean {
+  const clientId = typeof payload.clientId === 'string' ? payload.clientId : undefined;
+  const limit = clientId === undefined ? undefined : notBefore(clientId);
+  if (limit === undefined) return false;
+  return typeof payload.iat !== 'number' || payload.iat * 1000 < limit;
 }
 
 /** Deletes rows past their expiry; the provider never reads them again. */

@@ -42,6 +42,9 @@ export class AccessTokenVerifier {
     }
     if (typeof payload.sub !== 'string' || typeof payload.client_id !== 'string') return undefined;
     if (this.clients.find(payload.client_id)?.status !== 'approved') return undefined;
+    // Issued before the client's last suspension: void, even once the client is reinstated.
+    const notBefore = this.clients.notBefore(payload.client_id);
+    if (notBefore !== undefined && (typeof payload.iat !== 'number' || payload.iat * 1000 < notBefore)) return undefined;
     if (typeof payload.grant_id === 'string') {
       const grant = await this.grants.find(payload.grant_id);
       if (!grant || grant.revokedAt) return undefined;

@@ -41,7 +41,7 @@ export interface TestService {
    * Publishes the next version of a client on the bus, as registration would: signed with its
    * sandbox key, the secret hash (`client.secretHash`) sealed with the sandbox sealing key.
    */
-  publishClient(clientId: string, change: Partial<Pick<ClientChangedEventV1, 'status'>> & { client?: Partial<ClientSnapshot> & { secretHash?: string | null } }): Promise<ClientChangedEventV1>;
+  publishClient(clientId: string, change: Partial<Pick<ClientChangedEventV1, 'status' | 'notBefore'>> & { client?: Partial<ClientSnapshot> & { secretHash?: string | null } }): Promise<ClientChangedEventV1>;
   close(): Promise<void>;
 }
 
@@ -85,6 +85,7 @@ export async function startTestService(env: Record<string, string> = {}, options
       status: change.status ?? previous?.status ?? 'approved',
       previousStatus: previous?.status ?? null,
       clientVersion: (previous?.clientVersion ?? 0) + 1,
+      ...(change.notBefore ? { notBefore: change.notBefore } : {}),
       client: {
         ...(previous?.client ?? {
           name: 'OIDC Debugger',

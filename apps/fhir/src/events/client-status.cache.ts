@@ -11,7 +11,7 @@ import { FhirEventsMetrics } from './fhir-events.metrics';
 @Injectable()
 export class ClientStatusCache {
   private readonly logger = new Logger(ClientStatusCache.name);
-  private readonly clients = new Map<string, { status: ClientStatus; version: number }>();
+  private readonly clients = new Map<string, { status: ClientStatus; version: number; notBefore?: number }>();
 
   constructor(private readonly metrics: FhirEventsMetrics) {}
 
@@ -33,7 +33,7 @@ export class ClientStatusCache {
       this.logger.warn(`refused an event of client ${event.clientId}: ${succession.message}`);
       throw new EventRejectedError('transition_not_allowed', `client ${event.clientId}: ${succession.message}`);
     }
-    this.clients.set(event.clientId, { status: event.status, version: event.clientVersion });
+    this.clients.set(event.clientId, { status: event.status, version: event.clientVersion, ...(event.notBefore ? { notBefore: Date.parse(event.notBefore) } : {}) });
     if (revokesAccess(event.status) && !(known && revokesAccess(known.status))) this.metrics.revocationApplied('client_status');
     return true;
   }
@@ -41,6 +41,16 @@ export class ClientStatusCache {
   isApproved(clientId: string): boolean {
     const client = this.clients.get(clientId);
     return client !== undefined && isActive(client.status);
+  }
+
+  /**
+   * Whether a token issued at `issuedAtSeconds` (its `iat`) predates the client's last suspension or
+   * termination, and so must not be honoured even after a reinstatement.
+   */
+  issuedBeforeNotBefore(clientId: string, issuedAtSeconds: number | undefined): boolean {
+    const notBefore = this.clients.get(clientId)?.notBefore;
+    if (notBefore === undefined) return false;
+    return typeof issuedAtSeconds !== 'number' || issuedAtSeconds * 1000 < notBefore;
   }
 
   statusOf(clientId: string): ClientStatus | undefined {

@@ -29,7 +29,7 @@ export interface FhirTestApp {
    * Publishes the client's next version with this status, as registration would, and waits until
    * the service's status cache has it, without a request (which would count as one refused).
    */
-  setClientStatus(clientId: string, status: ClientStatus): Promise<void>;
+  setClientStatus(clientId: string, status: ClientStatus, options?: { notBefore?: Date }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,7 +53,7 @@ export async function startFhirTestApp(): Promise<FhirTestApp> {
     issuer,
     database,
     fhirBase,
-    setClientStatus: async (clientId, status) => {
+    setClientStatus: async (clientId, status, options = {}) => {
       const previous = versions.get(clientId);
       const clientVersion = (previous?.version ?? 0) + 1;
       versions.set(clientId, { version: clientVersion, status });
@@ -66,6 +66,7 @@ export async function startFhirTestApp(): Promise<FhirTestApp> {
         status,
         previousStatus: previous?.status ?? null,
         clientVersion,
+        ...(options.notBefore ? { notBefore: options.notBefore.toISOString() } : {}),
         client: { name: 'Test app', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], sealedSecretHash: null, allowedScopes: ['patient/*.read'], system: false },
       });
       await bus.publish(CLIENT_CHANGED_TOPIC, [{ key: clientId, value: event }]);

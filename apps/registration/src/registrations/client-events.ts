@@ -7,6 +7,7 @@ import {
   ClientType,
   RegistrationKind,
   createClientChangedEvent,
+  revokesAccess,
 } from '@payer-access/client-status';
 import { OutboxWriter, SecretSealer } from '@payer-access/events';
 import { randomUUID } from 'node:crypto';
@@ -37,15 +38,19 @@ export class ClientEvents {
     if (!registration.clientId) return;
     const clientVersion = registration.clientVersion + 1;
     const { by, ...rest } = change;
+    const occurredAt = this.clock.now();
+    // The history row of this very change is already written, so a suspension names its own instant.
+    const notBefore = (await lastRevocation(manager, registration.id)) ?? (revokesAccess(registration.status) ? occurredAt : null);
     const event = createClientChangedEvent({
       eventId: randomUUID(),
-      occurredAt: this.clock.now(),
+      occurredAt,
       clientId: registration.clientId,
       registrationId: registration.id,
       kind: registration.kind,
       status: registration.status,
       previousStatus: clientVersion === 1 ? null : previousStatus,
       clientVersion,
+      ...(notBefore ? { notBefore: notBefore.toISOString() } : {}),
       change: { ...rest, actor: { role: by.role, id: by.id } },
       client: snapshotOf(registration, await this.sealedSecretHash(registration)),
     });
@@ -65,6 +70,15 @@ export class ClientEvents {
  * The snapshot of a client as the event carries it; `sealedSecretHash` is the secret hash
  * encrypted for the authorization service (`ClientEvents.sealedSecretHash`).
  */
+/** When the registration was last suspended or terminated, from its history; null if never. */
+async function lastRevocation(manager: EntityManager, registrationId: string): Promise<Date | null> {
+  const rows: Array<{ at: Date | null }> = await manager.query(
+    `SELECT max(at) AS at FROM registration_history WHERE registration_id = $1 AND to_status IN ('suspended', 'terminated') AND from_status IS DISTINCT FROM to_status`,
+    [registrationId],
+  );
+  return rows[0]?.at ?? null;
+}
+
 export function snapshotOf(registration: RegistrationEntity, sealedSecretHash: string | null): ClientSnapshot {
   const payer = registration.kind === RegistrationKind.Payer;
   return {

@@ -98,6 +98,12 @@ export interface ClientChangedEventV1 {
    * when it is newer than what they hold, which makes redelivery and replay harmless.
    */
   readonly clientVersion: number;
+  /**
+   * ISO 8601 instant of the client's last suspension or termination; absent if it never had one.
+   * Every service refuses credentials (codes, refresh and access tokens) issued before it, so a
+   * reinstated client starts afresh whatever survived elsewhere.
+   */
+  readonly notBefore?: string;
   readonly change: ClientChange;
   readonly client: ClientSnapshot;
 }

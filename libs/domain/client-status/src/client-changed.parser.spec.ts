@@ -64,6 +64,13 @@ describe('parseClientChangedEvent', () => {
     expect(parseClientChangedEvent(extended)).toStrictEqual(parseClientChangedEvent(payload()));
   });
 
+  it('carries the instant before which credentials are refused, when there is one', () => {
+    expect(parseClientChangedEvent(withField('notBefore', '2026-11-30T08:00:00.123Z'))).toMatchObject({ ok: true, event: { notBefore: '2026-11-30T08:00:00.123Z' } });
+    expect(parseClientChangedEvent(withField('notBefore', '2024-02-29T23:59:59+05:00')).ok).toBe(true);
+    const without = parseClientChangedEvent(withField('notBefore', null));
+    expect(without.ok && 'notBefore' in without.event).toBe(false);
+  });
+
   it('treats null optional fields as absent', () => {
     const result = parseClientChangedEvent(
       withField('client', { ...(payload().client as Json), logoUri: null, tosUri: null, companyName: undefined }),
@@ -125,6 +132,11 @@ describe('parseClientChangedEvent', () => {
     // Safe integers, but beyond the PostgreSQL integer every consumer stores the version in.
     ['clientVersion', 2 ** 53 - 1, 'clientVersion'],
     ['clientVersion', 2 ** 31, 'clientVersion'],
+    ['notBefore', '2026-02-30T08:00:00Z', 'notBefore'],
+    ['notBefore', '2025-02-29T08:00:00Z', 'notBefore'],
+    ['occurredAt', '2026-04-31T08:00:00Z', 'occurredAt'],
+    ['occurredAt', '2026-04-30T24:00:00Z', 'occurredAt'],
+    ['notBefore', 1764576000000, 'notBefore'],
     ['change', undefined, 'change'],
     ['change', 'approved', 'change'],
     ['change.action', 'approved', 'change.action'],

@@ -54,6 +54,8 @@ export function parseClientChangedEvent(value: unknown): ClientChangedEventParse
     change: readChange(root.child('change')),
     client: readClient(root.child('client')),
   };
+  const notBefore = root.optionalInstant('notBefore');
+  if (notBefore !== undefined) Object.assign(event, { notBefore });
 
   return issues.length === 0 ? { ok: true, event } : { ok: false, rejection: { code: 'invalid_event', issues } };
 }
