@@ -1,4 +1,8 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { ClientChangedEventV1 } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
+import { SecretSealer } from '@payer-access/events';
+import * as argon2 from 'argon2';
 import { DataSource } from 'typeorm';
 import { AuthorizationConfig } from '../src/authorization.config';
 import { createAuthorizationApp } from '../src/authorization.service-app';
@@ -99,6 +103,18 @@ describe('client projection from registration.client.changed.v1', () => {
     // Invalid: refused for good (the subscription dead-letters it), never applied.
     await expect(projection.apply({ type: 'registration.client.changed', version: 1, clientId: 'broken' })).rejects.toMatchObject({ reason: 'invalid_event' });
     expect(projection.find('broken')).toBeUndefined();
+  });
+
+  it('refuses a secret hash sealed with another key or for another client, and keeps the client as it was', async () => {
+    const projection = service.app.get(ClientProjectionService);
+    const current = projection.find(SEED_CLIENT.clientId) as ClientChangedEventV1;
+    const hash = await argon2.hash('guess', { type: argon2.argon2id });
+    const next = (sealedSecretHash: string) => ({ ...current, eventId: randomUUID(), previousStatus: current.status, clientVersion: current.clientVersion + 1, client: { ...current.client, sealedSecretHash } });
+    const otherKey = SecretSealer.fromConfig(randomBytes(32).toString('base64url'), 'production');
+    await expect(projection.apply(next(await otherKey.seal(SEED_CLIENT.clientId, hash)))).rejects.toMatchObject({ reason: 'unreadable_secret' });
+    const sandbox = SecretSealer.fromConfig(undefined, 'sandbox');
+    await expect(projection.apply(next(await sandbox.seal('another-client', hash)))).rejects.toMatchObject({ reason: 'unreadable_secret' });
+    expect(projection.find(SEED_CLIENT.clientId)).toEqual(current);
   });
 
   it('a terminated client is refused and its grants revoked', async () => {
