@@ -30,6 +30,7 @@ import { RegistrationsService } from './registrations/registrations.service';
 import { ReviewController } from './review/review.controller';
 import { ReviewService } from './review/review.service';
 import { SandboxSeedService } from './sandbox/sandbox-seed.service';
+import { ClientRepublisher } from './registrations/client-republisher.service';
 
 export const REGISTRATION_SCHEMA = 'registration';
 
@@ -121,6 +122,7 @@ export class AppModule {
         CredentialsService,
         ReviewService,
         SandboxSeedService,
+        ClientRepublisher,
       ],
     };
   }

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
+import { ClientRepublisher, REPUBLISHED_REASON } from '../src/registrations/client-republisher.service';
 import { SANDBOX_CLIENT, SandboxSeedService } from '../src/sandbox/sandbox-seed.service';
 import { createTestDatabase, ensureKafka, type TestDatabase } from '@payer-access/testing';
 import { TopicRecorder } from './support/kafka';
@@ -95,6 +96,25 @@ describe('registration service in the sandbox profile', () => {
     expect(events[1].client.redirectUris).toEqual([SANDBOX_CLIENT.redirectUri]);
     const hash = await app.get(SecretSealer).unseal(SANDBOX_CLIENT.clientId, events[1].client.sealedSecretHash as string);
     expect(await argon2.verify(hash as string, SANDBOX_CLIENT.clientSecret)).toBe(true);
+  });
+
+  it('announces once more, signed and sealed, a client last published before events were signed', async () => {
+    const [{ id }] = await app.get(DataSource).query(`SELECT id FROM registration WHERE client_id = $1`, [SANDBOX_CLIENT.clientId]);
+    const ours = () => recorder.forKey(SANDBOX_CLIENT.clientId).filter((message) => message.value.registrationId === id);
+    await recorder.waitFor(() => ours().length >= 2, 'the seed client events');
+    const republisher = app.get(ClientRepublisher);
+    expect(await republisher.republishAll()).toBe(0);
+    // As the migration leaves every client that existed before it.
+    await app.get(DataSource).query(`UPDATE registration SET client_events_signed = false WHERE id = $1`, [id]);
+    const [first, second] = await Promise.all([republisher.republishAll(), republisher.republishAll()]);
+    expect(first + second).toBe(1);
+    await recorder.waitFor(() => ours().length >= 3, 'the republished event');
+    const parsed = parseClientChangedEvent(ours()[2].value);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.rejection));
+    expect(parsed.event).toMatchObject({ clientVersion: 3, status: 'approved', previousStatus: 'approved', change: { reason: REPUBLISHED_REASON, actor: { role: 'system' } } });
+    const hash = await app.get(SecretSealer).unseal(SANDBOX_CLIENT.clientId, parsed.event.client.sealedSecretHash as string);
+    expect(await argon2.verify(hash as string, SANDBOX_CLIENT.clientSecret)).toBe(true);
+    expect(await republisher.republishAll()).toBe(0);
   });
 
   it('seeds once: a restart finds the client and adds nothing', async () => {

@@ -54,8 +54,9 @@ export class ClientEvents {
       change: { ...rest, actor: { role: by.role, id: by.id } },
       client: snapshotOf(registration, await this.sealedSecretHash(registration)),
     });
-    await manager.update(RegistrationEntity, { id: registration.id }, { clientVersion });
+    await manager.update(RegistrationEntity, { id: registration.id }, { clientVersion, clientEventsSigned: true });
     registration.clientVersion = clientVersion;
+    registration.clientEventsSigned = true;
     await this.outbox.add(manager, CLIENT_CHANGED_TOPIC, registration.clientId, event, { 'event-type': event.type, 'event-id': event.eventId });
   }
 
