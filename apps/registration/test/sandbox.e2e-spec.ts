@@ -3,11 +3,13 @@ import { CLIENT_CHANGED_TOPIC, parseClientChangedEvent } from '@payer-access/cli
 import { loadConfig } from '@payer-access/config';
 import { SecretSealer } from '@payer-access/events';
 import * as argon2 from 'argon2';
+import { Kafka, logLevel } from 'kafkajs';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
 import { ClientRepublisher, REPUBLISHED_REASON } from '../src/registrations/client-republisher.service';
+import { REPLAY_HEALED_REASON } from '../src/registrations/client-topic.guard';
 import { SANDBOX_CLIENT, SandboxSeedService } from '../src/sandbox/sandbox-seed.service';
 import { createTestDatabase, ensureKafka, type TestDatabase } from '@payer-access/testing';
 import { TopicRecorder } from './support/kafka';
@@ -115,6 +117,29 @@ describe('registration service in the sandbox profile', () => {
     const hash = await app.get(SecretSealer).unseal(SANDBOX_CLIENT.clientId, parsed.event.client.sealedSecretHash as string);
     expect(await argon2.verify(hash as string, SANDBOX_CLIENT.clientSecret)).toBe(true);
     expect(await republisher.republishAll()).toBe(0);
+  });
+
+  it('answers a replayed older event by publishing the current state again, once', async () => {
+    const [{ id }] = await app.get(DataSource).query(`SELECT id FROM registration WHERE client_id = $1`, [SANDBOX_CLIENT.clientId]);
+    const ours = () => recorder.forKey(SANDBOX_CLIENT.clientId).filter((message) => message.value.registrationId === id);
+    await recorder.waitFor(() => ours().length >= 2, 'the seed client events');
+    const before = ours().length;
+    const latest = Math.max(...ours().map((message) => message.value.clientVersion as number));
+    // The first genuine event, signature and all, written again by whoever can reach the broker.
+    const [original] = ours();
+    const producer = new Kafka({ clientId: 'replayer', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    try {
+      await producer.send({ topic: CLIENT_CHANGED_TOPIC, messages: [{ key: SANDBOX_CLIENT.clientId, value: JSON.stringify(original.value), headers: original.headers }] });
+      await recorder.waitFor(() => ours().length >= before + 2, 'the replay and its answer');
+      const answer = ours().at(-1)?.value as { clientVersion: number; status: string; change: { reason?: string } };
+      expect(answer).toMatchObject({ clientVersion: latest + 1, status: 'approved', change: { reason: REPLAY_HEALED_REASON } });
+      // The answer is the newest event again: nothing more is published.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(ours()).toHaveLength(before + 2);
+    } finally {
+      await producer.disconnect();
+    }
   });
 
   it('seeds once: a restart finds the client and adds nothing', async () => {
