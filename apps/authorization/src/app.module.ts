@@ -1,7 +1,20 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { DatabaseModule } from '@payer-access/database';
-import { EventsModule, nestEventsLogger, OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, parseBrokers, platformTopicSpecs, type EventBus } from '@payer-access/events';
+import { CLIENT_CHANGED_TOPIC } from '@payer-access/client-status';
+import {
+  EventsModule,
+  nestEventsLogger,
+  OUTBOX_ENTITIES,
+  OUTBOX_MIGRATIONS,
+  parseBrokers,
+  platformTopicSpecs,
+  assertEventKeysConfigured,
+  resolveEventTrust,
+  SecretSealer,
+  type EventBus,
+  type EventTrustSettings,
+} from '@payer-access/events';
 import { HealthModule, ServiceMetrics } from '@payer-access/http';
 import { kafkaClientSecurity } from '@payer-access/config';
 import { AuditEventEntity } from './audit/audit-event.entity';
@@ -61,11 +74,21 @@ function eventsModule(config: AuthorizationConfig, options: AuthorizationModuleO
   if (!options.eventBus && parseBrokers(config.KAFKA_BROKERS).length === 0 && config.PROFILE === 'production') {
     throw new Error('KAFKA_BROKERS is required in the production profile: clients and revocations travel as events');
   }
+  // Grant revocations leave signed with this service's key; client events count only when registration signed them.
+  const trust: EventTrustSettings = {
+    profile: config.PROFILE,
+    signingKey: { variable: 'AUTHORIZATION_EVENT_SIGNING_KEY', value: config.AUTHORIZATION_EVENT_SIGNING_KEY, producer: 'authorization' },
+    trustedKeys: {
+      [CLIENT_CHANGED_TOPIC]: { variable: 'REGISTRATION_EVENT_PUBLIC_KEYS', value: config.REGISTRATION_EVENT_PUBLIC_KEYS, producer: 'registration' },
+    },
+  };
+  assertEventKeysConfigured(trust);
   return EventsModule.forRoot({
     bus: options.eventBus,
     config: { brokers: config.KAFKA_BROKERS, databaseUrl: config.DATABASE_URL, clientId: 'payer-access-authorization', ...kafkaClientSecurity(config) },
     topics: platformTopicSpecs({ accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS }),
     outboxRelay: { backoff: { initialMs: 250, maxMs: 10_000, factor: 2, jitter: 0.2 } },
+    trust: () => resolveEventTrust(trust),
     logger: nestEventsLogger(new Logger('Events')),
     metrics: ServiceMetrics,
   });
@@ -74,6 +97,8 @@ function eventsModule(config: AuthorizationConfig, options: AuthorizationModuleO
 @Module({})
 export class AppModule {
   static forRoot(config: AuthorizationConfig & { DATABASE_URL: string }, options: AuthorizationModuleOptions = {}): DynamicModule {
+    // Built now: a production service without its key stops here, before connecting to anything.
+    const sealer = SecretSealer.fromConfig(config.CLIENT_SECRET_SEALING_KEY, config.PROFILE);
     return {
       module: AppModule,
       imports: [
@@ -101,6 +126,7 @@ export class AppModule {
         MemberAccountsService,
         MemberGrantsService,
         ClientSecretVerifier,
+        { provide: SecretSealer, useValue: sealer },
         ClientProjectionService,
         OidcProviderHost,
         InteractionService,

@@ -1,4 +1,8 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { ClientChangedEventV1 } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
+import { SecretSealer } from '@payer-access/events';
+import * as argon2 from 'argon2';
 import { DataSource } from 'typeorm';
 import { AuthorizationConfig } from '../src/authorization.config';
 import { createAuthorizationApp } from '../src/authorization.service-app';
@@ -67,13 +71,50 @@ describe('client projection from registration.client.changed.v1', () => {
     expect(old.body.error).toBe('invalid_grant');
   });
 
+  it('voids codes, refresh and access tokens issued before the last suspension, even when only the reinstatement is seen', async () => {
+    // The suspension happened while this instance was away and was compacted out of the topic: all
+    // it sees is the reinstatement, whose notBefore is the suspension's instant. Nothing revoked the grant.
+    const live = await tokensFor();
+    const pending = await runJourney(service.url, authorizeUrl(service.url), { decision: 'agree' });
+    const pendingCode = pending.redirect?.searchParams.get('code') ?? '';
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const suspendedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+    await service.publishClient(SEED_CLIENT.clientId, { status: 'approved', notBefore: suspendedAt.toISOString() });
+
+    const refresh = await tokenRequest(service.url, { grant_type: 'refresh_token', refresh_token: live.refresh_token, client_id: SEED_CLIENT.clientId, client_secret: SEED_CLIENT.secret });
+    expect(refresh.body.error).toBe('invalid_grant');
+    expect(((await (await seedTokenRequest(service.url, pendingCode)).json()) as { error?: string }).error).toBe('invalid_grant');
+    const userinfo = (token: string) => fetch(`${service.url}/connect/userinfo`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await userinfo(live.access_token)).status).toBe(401);
+
+    const fresh = await tokensFor();
+    expect(fresh.patient).toBe('-20140000000024');
+    expect((await userinfo(fresh.access_token)).status).toBe(200);
+    const renewed = await tokenRequest(service.url, { grant_type: 'refresh_token', refresh_token: fresh.refresh_token, client_id: SEED_CLIENT.clientId, client_secret: SEED_CLIENT.secret });
+    expect(renewed.status).toBe(200);
+  });
+
   it('keeps the highest clientVersion: a replayed older event changes nothing', async () => {
     const projection = service.app.get(ClientProjectionService);
     const [first] = service.published.filter((event) => event.clientId === SEED_CLIENT.clientId);
     const current = projection.find(SEED_CLIENT.clientId);
     expect(await projection.apply(first)).toBe(false);
     expect(projection.find(SEED_CLIENT.clientId)).toEqual(current);
-    expect(await projection.apply({ type: 'registration.client.changed', version: 1, clientId: 'broken' })).toBe(false);
+    // Invalid: refused for good (the subscription dead-letters it), never applied.
+    await expect(projection.apply({ type: 'registration.client.changed', version: 1, clientId: 'broken' })).rejects.toMatchObject({ reason: 'invalid_event' });
+    expect(projection.find('broken')).toBeUndefined();
+  });
+
+  it('refuses a secret hash sealed with another key or for another client, and keeps the client as it was', async () => {
+    const projection = service.app.get(ClientProjectionService);
+    const current = projection.find(SEED_CLIENT.clientId) as ClientChangedEventV1;
+    const hash = await argon2.hash('guess', { type: argon2.argon2id });
+    const next = (sealedSecretHash: string) => ({ ...current, eventId: randomUUID(), previousStatus: current.status, clientVersion: current.clientVersion + 1, client: { ...current.client, sealedSecretHash } });
+    const otherKey = SecretSealer.fromConfig(randomBytes(32).toString('base64url'), 'production');
+    await expect(projection.apply(next(await otherKey.seal(SEED_CLIENT.clientId, hash)))).rejects.toMatchObject({ reason: 'unreadable_secret' });
+    const sandbox = SecretSealer.fromConfig(undefined, 'sandbox');
+    await expect(projection.apply(next(await sandbox.seal('another-client', hash)))).rejects.toMatchObject({ reason: 'unreadable_secret' });
+    expect(projection.find(SEED_CLIENT.clientId)).toEqual(current);
   });
 
   it('a terminated client is refused and its grants revoked', async () => {

@@ -1,21 +1,28 @@
 import { ConfigValidationError, loadConfig } from '@payer-access/config';
 import { DatabaseProfileMismatchError } from '@payer-access/database';
-import { InProcessEventBus } from '@payer-access/events';
+import { InProcessEventBus, sandboxEventSigner } from '@payer-access/events';
 import { createTestDatabase } from '@payer-access/testing';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { AuthorizationConfig } from '../src/authorization.config';
 import { createAuthorizationApp } from '../src/authorization.service-app';
 import { SEED_CLIENT, authorizeUrl, startTestService, type TestService } from './support/test-service';
+
+/** The keys production requires; the test service publishes client events signed with registration's sandbox key. */
+async function productionKeys(): Promise<Record<string, string>> {
+  return {
+    COOKIE_KEYS: randomBytes(32).toString('base64url'),
+    SIGNING_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+    AUTHORIZATION_EVENT_SIGNING_KEY: JSON.stringify(generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' })),
+    REGISTRATION_EVENT_PUBLIC_KEYS: JSON.stringify({ keys: [(await sandboxEventSigner('registration')).publicJwk] }),
+    CLIENT_SECRET_SEALING_KEY: randomBytes(32).toString('base64url'),
+  };
+}
 
 describe('production profile', () => {
   let service: TestService;
 
   beforeAll(async () => {
-    service = await startTestService({
-      PROFILE: 'production',
-      COOKIE_KEYS: randomBytes(32).toString('base64url'),
-      SIGNING_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
-    });
+    service = await startTestService({ PROFILE: 'production', ...(await productionKeys()) });
   });
 
   afterAll(async () => {
@@ -67,15 +74,28 @@ describe('production profile', () => {
     expect(await dataSource.query('SELECT profile FROM database_profile')).toEqual([{ profile: 'production' }]);
   });
 
+  it.each(['AUTHORIZATION_EVENT_SIGNING_KEY', 'REGISTRATION_EVENT_PUBLIC_KEYS', 'CLIENT_SECRET_SEALING_KEY'])('will not start without %s, and says so in one line', async (variable) => {
+    const database = await createTestDatabase();
+    try {
+      const { [variable]: _omitted, ...keys } = await productionKeys();
+      const config = loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'production', ...keys });
+      await expect(createAuthorizationApp({ ...config, DATABASE_URL: database.url }, { logger: false, eventBus: new InProcessEventBus() })).rejects.toThrow(
+        new RegExp(`^${variable} is required in the production profile: [^\n]+$`),
+      );
+    } finally {
+      await database.drop();
+    }
+  });
+
   it('will not start without cookie keys', async () => {
     const database = await createTestDatabase();
     try {
-      const kek = randomBytes(32).toString('base64url');
-      expect(() => loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'production', SIGNING_KEY_ENCRYPTION_KEY: kek })).toThrow(
+      const { COOKIE_KEYS: _omitted, ...keys } = await productionKeys();
+      expect(() => loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'production', ...keys })).toThrow(
         new ConfigValidationError(['COOKIE_KEYS is required in the production profile']),
       );
       // Nor when the service is handed a configuration that skipped validation.
-      const config = { ...loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox', SIGNING_KEY_ENCRYPTION_KEY: kek }), PROFILE: 'production' as const };
+      const config = { ...loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox', ...keys }), PROFILE: 'production' as const };
       await expect(createAuthorizationApp({ ...config, DATABASE_URL: database.url }, { logger: false, eventBus: new InProcessEventBus() })).rejects.toThrow(/COOKIE_KEYS/);
     } finally {
       await database.drop();
@@ -85,7 +105,8 @@ describe('production profile', () => {
   it('will not start without a key-encryption key for its signing keys, and says so in one line', async () => {
     const database = await createTestDatabase();
     try {
-      const config = loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'production', COOKIE_KEYS: randomBytes(32).toString('base64url') });
+      const { SIGNING_KEY_ENCRYPTION_KEY: _omitted, ...keys } = await productionKeys();
+      const config = loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'production', ...keys });
       await expect(createAuthorizationApp({ ...config, DATABASE_URL: database.url }, { logger: false, eventBus: new InProcessEventBus() })).rejects.toThrow(
         /^SIGNING_KEY_ENCRYPTION_KEY is required in the production profile[^\n]*$/,
       );

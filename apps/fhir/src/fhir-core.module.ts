@@ -7,7 +7,8 @@ import {
   patientAccessSearchParameters,
   type SearchParameterRegistry,
 } from '@payer-access/fhir-models';
-import { EventsModule, nestEventsLogger, platformTopicSpecs, type EventBus } from '@payer-access/events';
+import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC } from '@payer-access/client-status';
+import { assertEventKeysConfigured, EventsModule, nestEventsLogger, platformTopicSpecs, resolveEventTrust, type EventBus, type EventTrustSettings } from '@payer-access/events';
 import { ServiceMetrics } from '@payer-access/http';
 import { kafkaClientSecurity } from '@payer-access/config';
 import { DataSource } from 'typeorm';
@@ -52,6 +53,15 @@ export function createFhirSearchRegistry(config: Pick<FhirConfig, 'FHIR_PUBLIC_U
 @Module({})
 export class FhirCoreModule {
   static forRoot(config: FhirConfig, options: FhirModuleOptions = {}): DynamicModule {
+    // Only events their producers signed reach the status cache and the denylist.
+    const trust: EventTrustSettings = {
+      profile: config.PROFILE,
+      trustedKeys: {
+        [CLIENT_CHANGED_TOPIC]: { variable: 'REGISTRATION_EVENT_PUBLIC_KEYS', value: config.REGISTRATION_EVENT_PUBLIC_KEYS, producer: 'registration' },
+        [GRANT_REVOKED_TOPIC]: { variable: 'AUTHORIZATION_EVENT_PUBLIC_KEYS', value: config.AUTHORIZATION_EVENT_PUBLIC_KEYS, producer: 'authorization' },
+      },
+    };
+    assertEventKeysConfigured(trust);
     const providers: Provider[] = [
       { provide: FHIR_CONFIG, useValue: config },
       { provide: SEARCH_REGISTRY, useValue: createFhirSearchRegistry(config) },
@@ -89,6 +99,7 @@ export class FhirCoreModule {
           config: { brokers: config.KAFKA_BROKERS, databaseUrl: config.DATABASE_URL, clientId: 'fhir', ...kafkaClientSecurity(config) },
           topics: platformTopicSpecs({ accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS }),
           outboxRelay: false,
+          trust: () => resolveEventTrust(trust),
           logger: nestEventsLogger(new Logger('FhirEvents')),
           metrics: ServiceMetrics,
         }),

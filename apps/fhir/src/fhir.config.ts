@@ -83,6 +83,24 @@ export class FhirConfig extends PlatformConfig {
   @IsOptional()
   @Matches(/^[0-9a-f]{64}$/, { message: 'must be 64 lower-case hex digits (the SHA-256 of the credential)' })
   AUDIT_READER_TOKEN_SHA256?: string;
+
+  @ConfigVariable({
+    description:
+      'Public JWK Set (JSON) of the registration service\'s event signing keys: only events of registration.client.changed.v1 signed by one of them are applied. List the new key and the old one while rotating. Required in production; the sandbox derives them when unset.',
+    example: '{"keys":[{"kty":"OKP","crv":"Ed25519","x":"..."}]}',
+  })
+  @IsOptional()
+  @IsString()
+  REGISTRATION_EVENT_PUBLIC_KEYS?: string;
+
+  @ConfigVariable({
+    description:
+      'Public JWK Set (JSON) of the authorization service\'s event signing keys: only events of authorization.grant.revoked.v1 signed by one of them are applied. List the new key and the old one while rotating. Required in production; the sandbox derives them when unset.',
+    example: '{"keys":[{"kty":"OKP","crv":"Ed25519","x":"..."}]}',
+  })
+  @IsOptional()
+  @IsString()
+  AUTHORIZATION_EVENT_PUBLIC_KEYS?: string;
 }
 
 /** The FHIR base URL as clients and tokens name it: `${FHIR_PUBLIC_URL}${FHIR_BASE_PATH}`. */

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CLIENT_CHANGED_TOPIC, createClientChangedEvent } from '@payer-access/client-status';
-import { KafkaEventBus, platformTopicSpecs, silentEventsLogger } from '@payer-access/events';
+import { KafkaEventBus, platformTopicSpecs, sandboxProducers, type EventBus, silentEventsLogger } from '@payer-access/events';
 import { createTestDatabase, ensureKafka, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
 import { Client } from 'pg';
 import { TestTokenIssuer } from './support/token-issuer';
@@ -22,7 +22,7 @@ const REPO_ROOT = path.resolve(__dirname, '../../..');
 describe('access audit across a crash', () => {
   let database: TestDatabase;
   let issuer: TestTokenIssuer;
-  let producer: KafkaEventBus;
+  let producer: EventBus;
   let brokers: string[];
   let credentials: KafkaCredentialSet;
   let child: ChildProcess | undefined;
@@ -34,7 +34,8 @@ describe('access audit across a crash', () => {
     database = await createTestDatabase();
     issuer = new TestTokenIssuer(`${FHIR_PUBLIC_URL}${BASE_PATH}`);
     await issuer.start();
-    producer = new KafkaEventBus({ brokers, sasl: credentials.admin, clientId: `${clientId}-producer`, logger: silentEventsLogger });
+    // Signed as registration signs in the sandbox: the service applies nothing else.
+    producer = await sandboxProducers(new KafkaEventBus({ brokers, sasl: credentials.admin, clientId: `${clientId}-producer`, logger: silentEventsLogger }));
     await producer.ensureTopics(platformTopicSpecs());
     await producer.start();
     const event = createClientChangedEvent({
@@ -46,7 +47,7 @@ describe('access audit across a crash', () => {
       status: 'approved',
       previousStatus: null,
       clientVersion: 1,
-      client: { name: 'Crash test app', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], secretHash: null, allowedScopes: [], system: false },
+      client: { name: 'Crash test app', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], sealedSecretHash: null, allowedScopes: [], system: false },
     });
     await producer.publish(CLIENT_CHANGED_TOPIC, [{ key: clientId, value: event }]);
   });

@@ -1,10 +1,22 @@
 import type { INestApplication } from '@nestjs/common';
 import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC, createClientChangedEvent, type ClientStatus } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
-import { KafkaEventBus, platformTopicSpecs, silentEventsLogger } from '@payer-access/events';
+import {
+  DEAD_LETTER_HEADERS,
+  deadLetterTopicOf,
+  EVENT_SIGNATURE_HEADER,
+  EventSigner,
+  KafkaEventBus,
+  platformTopicSpecs,
+  sandboxProducers,
+  silentEventsLogger,
+  type EventBus,
+} from '@payer-access/events';
 import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
-import { createTestDatabase, ensureKafka, kafkaServiceEnv, metricValue, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
-import { randomUUID } from 'node:crypto';
+import { createTestDatabase, ensureKafka, kafkajsSasl, kafkaServiceEnv, metricValue, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import type { JWK } from 'jose';
+import { Kafka, logLevel } from 'kafkajs';
 import request from 'supertest';
 import { FhirConfig, fhirBaseUrl } from '../src/fhir.config';
 import { createFhirApp } from '../src/fhir.service-app';
@@ -22,11 +34,12 @@ const PATIENT = SANDBOX_MEMBERS[1].patientId;
 describe('fhir service on Kafka', () => {
   let database: TestDatabase;
   let issuer: TestTokenIssuer;
-  let producer: KafkaEventBus;
+  /** Publishes as registration and authorization do: signed with their sandbox keys. */
+  let producer: EventBus;
   let brokers: string;
   let credentials: KafkaCredentialSet;
   const apps: INestApplication[] = [];
-  const versions = new Map<string, number>();
+  const versions = new Map<string, { version: number; status: ClientStatus }>();
   // Client ids of this run only: other test files share the broker and its topics.
   const run = randomUUID().slice(0, 8);
   const clientId = `kafka-app-${run}`;
@@ -40,8 +53,9 @@ describe('fhir service on Kafka', () => {
   }
 
   async function publishStatus(id: string, status: ClientStatus): Promise<void> {
-    const version = (versions.get(id) ?? 0) + 1;
-    versions.set(id, version);
+    const previous = versions.get(id);
+    const version = (previous?.version ?? 0) + 1;
+    versions.set(id, { version, status });
     const event = createClientChangedEvent({
       eventId: randomUUID(),
       occurredAt: new Date(),
@@ -49,9 +63,9 @@ describe('fhir service on Kafka', () => {
       registrationId: `registration-${id}`,
       kind: 'application',
       status,
-      previousStatus: null,
+      previousStatus: previous?.status ?? null,
       clientVersion: version,
-      client: { name: 'Kafka test app', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], secretHash: null, allowedScopes: [], system: false },
+      client: { name: 'Kafka test app', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], sealedSecretHash: null, allowedScopes: [], system: false },
     });
     await producer.publish(CLIENT_CHANGED_TOPIC, [{ key: id, value: event }]);
   }
@@ -86,8 +100,8 @@ describe('fhir service on Kafka', () => {
     database = await createTestDatabase();
     issuer = new TestTokenIssuer(fhirBaseUrl({ FHIR_PUBLIC_URL: 'http://localhost:3003', FHIR_BASE_PATH: BASE_PATH }));
     await issuer.start();
-    // It writes both registration's and authorization's events: the broker's super user.
-    producer = new KafkaEventBus({ brokers: brokers.split(','), sasl: credentials.admin, clientId: `fhir-test-${run}`, logger: silentEventsLogger });
+    // It writes both registration's and authorization's events: the broker's super user, signing as each producer.
+    producer = await sandboxProducers(new KafkaEventBus({ brokers: brokers.split(','), sasl: credentials.admin, clientId: `fhir-test-${run}`, logger: silentEventsLogger }));
     await producer.ensureTopics(platformTopicSpecs());
     await producer.start();
   }, 300_000);
@@ -119,6 +133,73 @@ describe('fhir service on Kafka', () => {
     const refused = await request(app.getHttpServer()).get(`${BASE_PATH}/Patient/${PATIENT}`).set('Authorization', `Bearer ${token}`);
     expect(refused.headers['www-authenticate']).toContain('invalid_token');
     expect(refused.body.resourceType).toBe('OperationOutcome');
+  }, 60_000);
+
+  it('parks forged, pinned and malformed events; the real suspension after them still turns tokens into 401', async () => {
+    const app = apps[0];
+    const target = `${clientId}-forged`;
+    await publishStatus(target, 'approved');
+    const token = await issuer.token({ client_id: target, patient: PATIENT, grant_id: `forged-grant-${run}` });
+    await until(app, token, 200);
+    const kafka = new Kafka({ clientId: `fhir-forger-${run}`, brokers: brokers.split(','), sasl: kafkajsSasl(credentials.admin), logLevel: logLevel.NOTHING });
+    const raw = kafka.producer();
+    await raw.connect();
+    const parked: string[] = [];
+    const dlq = kafka.consumer({ groupId: `fhir-forged-dlq-${run}` });
+    await dlq.connect();
+    await dlq.subscribe({ topics: [deadLetterTopicOf(CLIENT_CHANGED_TOPIC), deadLetterTopicOf(GRANT_REVOKED_TOPIC)], fromBeginning: true });
+    await dlq.run({
+      eachMessage: async ({ message }) => {
+        if (message.key?.toString() === target) parked.push(message.headers?.[DEAD_LETTER_HEADERS.reason]?.toString() ?? '');
+      },
+    });
+    try {
+      const current = versions.get(target) as { version: number; status: ClientStatus };
+      const pinned = {
+        type: 'registration.client.changed',
+        version: 1,
+        eventId: randomUUID(),
+        occurredAt: new Date().toISOString(),
+        clientId: target,
+        registrationId: `registration-${target}`,
+        kind: 'application',
+        status: 'approved',
+        previousStatus: 'approved',
+        clientVersion: 2 ** 53 - 1,
+        change: {},
+        client: { name: 'Pinned', clientType: 'confidential', redirectUris: ['https://attacker.example/cb'], sealedSecretHash: null, allowedScopes: [], system: false },
+      };
+      const intruder = await EventSigner.fromJwk(generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }) as JWK);
+      await raw.send({
+        topic: CLIENT_CHANGED_TOPIC,
+        messages: [
+          { key: target, value: JSON.stringify(pinned) },
+          { key: target, value: JSON.stringify(pinned), headers: { [EVENT_SIGNATURE_HEADER]: await intruder.sign(CLIENT_CHANGED_TOPIC, target, pinned) } },
+          { key: target, value: 'not json' },
+        ],
+      });
+      // A forged grant revocation would let anyone cut members off: it is parked too.
+      await raw.send({ topic: GRANT_REVOKED_TOPIC, messages: [{ key: target, value: JSON.stringify({ type: 'authorization.grant.revoked', grantId: `forged-grant-${run}` }) }] });
+      const deadline = Date.now() + 15_000;
+      while (parked.length < 4) {
+        if (Date.now() > deadline) throw new Error(`parked only ${JSON.stringify(parked)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(parked).toEqual(['bad_signature', 'bad_signature', 'unparsable', 'bad_signature']);
+      expect(await statusOf(app, token)).toBe(200);
+      expect(current.status).toBe('approved');
+      expect((await request(app.getHttpServer()).get('/health/ready')).status).toBe(200);
+
+      const published = Date.now();
+      await publishStatus(target, 'suspended');
+      await until(app, token, 401, 5_000);
+      expect(Date.now() - published).toBeLessThan(1_000);
+      const metrics = (await request(app.getHttpServer()).get('/metrics')).text;
+      expect(metricValue(metrics, 'events_dead_lettered_total', { topic: CLIENT_CHANGED_TOPIC, reason: 'bad_signature' })).toBeGreaterThanOrEqual(2);
+    } finally {
+      await dlq.disconnect();
+      await raw.disconnect();
+    }
   }, 60_000);
 
   it('refuses the tokens of a revoked grant within a second of the event', async () => {

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { GRANT_REVOKED_TOPIC, type ClientStatus } from '@payer-access/client-status';
-import type { InProcessEventBus } from '@payer-access/events';
+import type { EventBus } from '@payer-access/events';
 import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
 import { fhirSchemaErrors, sandboxDataSet } from '@payer-access/synthetic-data';
 import { randomUUID } from 'node:crypto';
@@ -22,11 +22,11 @@ describe('fhir Patient Access API (seed 002)', () => {
   let fhir: FhirTestApp;
   let app: INestApplication;
   let issuer: TestTokenIssuer;
-  let bus: InProcessEventBus;
+  let bus: EventBus;
   let base: string;
   const tokens: Record<string, string> = {};
 
-  const setClientStatus = (clientId: string, status: ClientStatus) => fhir.setClientStatus(clientId, status);
+  const setClientStatus = (clientId: string, status: ClientStatus, options?: { notBefore?: Date }) => fhir.setClientStatus(clientId, status, options);
 
   /** Polls with a deadline: events reach the consumers asynchronously. */
   async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
@@ -414,6 +414,21 @@ describe('fhir Patient Access API (seed 002)', () => {
       expect(refused.headers['www-authenticate']).toContain('client is not approved');
       await setClientStatus('suspended-app', 'approved');
       expect((await get('Patient', token)).status).toBe(200);
+    });
+
+    it('refuses, after a reinstatement, tokens issued before the client was last suspended', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const old = await issuer.token({ patient: MEMBER_03, client_id: 'not-before-app', grant_id: 'not-before-grant', issuedAt: now - 120 });
+      await setClientStatus('not-before-app', 'approved');
+      expect((await get('Patient', old)).status).toBe(200);
+      const suspendedAt = new Date((now - 60) * 1000);
+      await setClientStatus('not-before-app', 'suspended', { notBefore: suspendedAt });
+      await setClientStatus('not-before-app', 'approved', { notBefore: suspendedAt });
+      const refused = await get('Patient', old);
+      expect(refused.status).toBe(401);
+      expect(refused.headers['www-authenticate']).toContain('issued before the client was last suspended');
+      const fresh = await issuer.token({ patient: MEMBER_03, client_id: 'not-before-app', grant_id: 'not-before-grant-2' });
+      expect((await get('Patient', fresh)).status).toBe(200);
     });
 
     it('refuses tokens of a revoked grant', async () => {

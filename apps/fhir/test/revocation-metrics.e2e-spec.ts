@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { GRANT_REVOKED_TOPIC, type ClientStatus, type GrantRevokedEventV1 } from '@payer-access/client-status';
-import type { InProcessEventBus } from '@payer-access/events';
+import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC, type ClientStatus, type GrantRevokedEventV1 } from '@payer-access/client-status';
+import { deadLetterTopicOf, type EventBus } from '@payer-access/events';
 import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
 import { metricValue } from '@payer-access/testing';
 import { randomUUID } from 'node:crypto';
@@ -16,7 +16,7 @@ const CLIENT = 'metrics-app';
 describe('fhir revocation metrics', () => {
   let fhir: FhirTestApp;
   let issuer: TestTokenIssuer;
-  let bus: InProcessEventBus;
+  let bus: EventBus;
   let app: INestApplication;
 
   async function scrape(): Promise<string> {
@@ -101,5 +101,32 @@ describe('fhir revocation metrics', () => {
     // suspended → terminated takes nothing more away.
     expect(metricValue(text, 'fhir_revocations_applied_total', { source: 'client_status' })).toBe(1);
     expect(text).not.toContain(CLIENT);
+  });
+
+  it('parks a signed event that brings a terminated client back, counts it, and keeps refusing the client', async () => {
+    const clientId = 'terminated-metrics-app';
+    await fhir.setClientStatus(clientId, 'approved');
+    await fhir.setClientStatus(clientId, 'terminated');
+    const token = await issuer.token({ client_id: clientId, patient: PATIENT, grant_id: 'terminated-grant' });
+    expect((await read(token)).status).toBe(401);
+    // The builder refuses this transition, so it is written by hand, as a faulty or hostile producer would.
+    const comeback = {
+      type: 'registration.client.changed',
+      version: 1,
+      eventId: randomUUID(),
+      occurredAt: new Date().toISOString(),
+      clientId,
+      registrationId: `registration-${clientId}`,
+      kind: 'application',
+      status: 'approved',
+      previousStatus: 'terminated',
+      clientVersion: 3,
+      change: {},
+      client: { name: 'Back', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], sealedSecretHash: null, allowedScopes: [], system: false },
+    };
+    await bus.publish(CLIENT_CHANGED_TOPIC, [{ key: clientId, value: comeback }]);
+    await untilMetric('events_dead_lettered_total', { topic: CLIENT_CHANGED_TOPIC, reason: 'transition_not_allowed' }, 1);
+    expect(fhir.rawBus.retained(deadLetterTopicOf(CLIENT_CHANGED_TOPIC)).map((event) => event.key)).toEqual([clientId]);
+    expect((await read(token)).status).toBe(401);
   });
 });

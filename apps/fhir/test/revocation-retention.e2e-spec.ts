@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC, createClientChangedEvent } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
-import { KafkaEventBus, platformTopicSpecs, REVOCATION_RETENTION_MARGIN_MS, silentEventsLogger } from '@payer-access/events';
+import { KafkaEventBus, platformTopicSpecs, sandboxProducers, type EventBus, REVOCATION_RETENTION_MARGIN_MS, silentEventsLogger } from '@payer-access/events';
 import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
 import { createTestDatabase, ensureKafka, kafkajsSasl, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
 import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
@@ -25,7 +25,7 @@ const TTL_SECONDS = 7200;
 describe('retention of revocations across FHIR restarts', () => {
   let database: TestDatabase;
   let issuer: TestTokenIssuer;
-  let producer: KafkaEventBus;
+  let producer: EventBus;
   let admin: Admin;
   let brokers: string;
   let credentials: KafkaCredentialSet;
@@ -74,7 +74,8 @@ describe('retention of revocations across FHIR restarts', () => {
     database = await createTestDatabase();
     issuer = new TestTokenIssuer(fhirBaseUrl({ FHIR_PUBLIC_URL: 'http://localhost:3003', FHIR_BASE_PATH: BASE_PATH }));
     await issuer.start();
-    producer = new KafkaEventBus({ brokers: brokers.split(','), sasl: credentials.admin, clientId: `retention-test-${run}`, logger: silentEventsLogger });
+    // Signed as registration and authorization sign in the sandbox: the service applies nothing else.
+    producer = await sandboxProducers(new KafkaEventBus({ brokers: brokers.split(','), sasl: credentials.admin, clientId: `retention-test-${run}`, logger: silentEventsLogger }));
     // The topics as the authorization service, configured for two-hour tokens, ensures them.
     await producer.ensureTopics(platformTopicSpecs({ accessTokenTtlSeconds: TTL_SECONDS }));
     await producer.start();
@@ -105,7 +106,7 @@ describe('retention of revocations across FHIR restarts', () => {
       status: 'approved',
       previousStatus: null,
       clientVersion: 1,
-      client: { name: 'Retention app', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], secretHash: null, allowedScopes: [], system: false },
+      client: { name: 'Retention app', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], sealedSecretHash: null, allowedScopes: [], system: false },
     });
     await producer.publish(CLIENT_CHANGED_TOPIC, [{ key: clientId, value: event }]);
     const token = await issuer.token({ client_id: clientId, patient: PATIENT, grant_id: grantId, expiresIn: TTL_SECONDS });

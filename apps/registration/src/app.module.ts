@@ -2,7 +2,8 @@ import { type DynamicModule, Global, Logger, Module, type Provider } from '@nest
 import { APP_FILTER } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { DatabaseModule } from '@payer-access/database';
-import { CLIENT_CHANGED_TOPIC_SPEC, type EventBus, EventsModule, nestEventsLogger, OUTBOX_ENTITIES, parseBrokers } from '@payer-access/events';
+import { CLIENT_CHANGED_TOPIC } from '@payer-access/client-status';
+import { CLIENT_CHANGED_TOPIC_SPEC, type EventBus, EventsModule, nestEventsLogger, OUTBOX_ENTITIES, parseBrokers, assertEventKeysConfigured, resolveEventTrust, SecretSealer, type EventTrustSettings } from '@payer-access/events';
 import { HealthModule, ServiceMetrics } from '@payer-access/http';
 import { kafkaClientSecurity } from '@payer-access/config';
 import { AccountEntity } from './accounts/account.entity';
@@ -32,6 +33,8 @@ import { RegistrationsService } from './registrations/registrations.service';
 import { ReviewController } from './review/review.controller';
 import { ReviewService } from './review/review.service';
 import { SandboxSeedService } from './sandbox/sandbox-seed.service';
+import { ClientRepublisher } from './registrations/client-republisher.service';
+import { ClientTopicGuard } from './registrations/client-topic.guard';
 
 export const REGISTRATION_SCHEMA = 'registration';
 
@@ -51,6 +54,8 @@ class RegistrationCoreModule {
       { provide: REGISTRATION_CONFIG, useValue: config },
       { provide: CLOCK, useValue: systemClock },
       MailService,
+      // Built now: a production service without its key stops here, before connecting to anything.
+      { provide: SecretSealer, useValue: SecretSealer.fromConfig(config.CLIENT_SECRET_SEALING_KEY, config.PROFILE) },
       ClientEvents,
       RegistrationMetrics,
     ];
@@ -67,10 +72,21 @@ function eventsModule(config: RegistrationConfig, options: RegistrationModuleOpt
   if (!options.eventBus && parseBrokers(config.KAFKA_BROKERS).length === 0 && config.PROFILE === 'production') {
     throw new Error('KAFKA_BROKERS is required in the production profile: client events must reach the other services');
   }
+  // Consumers apply only client events this key signed; registration reads its own topic back
+  // (ClientTopicGuard) and trusts its own public key there.
+  const trust: EventTrustSettings = {
+    profile: config.PROFILE,
+    signingKey: { variable: 'REGISTRATION_EVENT_SIGNING_KEY', value: config.REGISTRATION_EVENT_SIGNING_KEY, producer: 'registration' },
+    trustedKeys: {
+      [CLIENT_CHANGED_TOPIC]: { variable: 'REGISTRATION_EVENT_SIGNING_KEY', value: publicJwks(config.REGISTRATION_EVENT_SIGNING_KEY), producer: 'registration' },
+    },
+  };
+  assertEventKeysConfigured(trust);
   return EventsModule.forRoot({
     bus: options.eventBus,
     config: { brokers: config.KAFKA_BROKERS, databaseUrl: config.DATABASE_URL, clientId: 'payer-access-registration', ...kafkaClientSecurity(config) },
     topics: [CLIENT_CHANGED_TOPIC_SPEC],
+    trust: () => resolveEventTrust(trust),
     outboxRelay: {
       pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
       // Retries while Kafka is away: soon at first, then every 10 s at most, so that an outage of
@@ -80,6 +96,17 @@ function eventsModule(config: RegistrationConfig, options: RegistrationModuleOpt
     logger: nestEventsLogger(new Logger('Events')),
     metrics: ServiceMetrics,
   });
+}
+
+/** The public part of a private JWK, as a JWK Set; undefined when unset or not JSON (the signer explains). */
+function publicJwks(privateJwk: string | undefined): string | undefined {
+  if (!privateJwk) return undefined;
+  try {
+    const { d: _private, ...publicPart } = JSON.parse(privateJwk) as Record<string, unknown>;
+    return JSON.stringify({ keys: [publicPart] });
+  } catch {
+    return undefined;
+  }
 }
 
 @Module({})
@@ -115,6 +142,8 @@ export class AppModule {
         CredentialsService,
         ReviewService,
         SandboxSeedService,
+        ClientRepublisher,
+        ClientTopicGuard,
       ],
     };
   }

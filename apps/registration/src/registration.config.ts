@@ -99,6 +99,27 @@ export class RegistrationConfig extends PlatformConfig {
   @MinLength(32)
   PORTAL_JWT_SECRET?: string;
 
+  @ConfigVariable({
+    description:
+      'Private JWK (Ed25519 or P-256, JSON) with which this service signs the events it publishes; authorization and fhir verify them with its public part. Required in production; the sandbox derives a fixed, public key when unset.',
+    sensitive: true,
+    example: '{"kty":"OKP","crv":"Ed25519","x":"...","d":"..."}',
+  })
+  @IsOptional()
+  @IsString()
+  REGISTRATION_EVENT_SIGNING_KEY?: string;
+
+  @ConfigVariable({
+    description:
+      'Key (32 random bytes, base64url) that registration and authorization alone share: client secret hashes travel encrypted with it (JWE), so nothing on the event topic lets anyone test a guessed secret. Required in production; the sandbox derives a fixed, public key when unset.',
+    sensitive: true,
+    example: 'base64url-of-32-random-bytes-generated-with-openssl-rand',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{43}$/, { message: 'must be 32 bytes in base64url (43 characters)' })
+  CLIENT_SECRET_SEALING_KEY?: string;
+
   @ConfigVariable({ description: 'Lifetime of a portal access token, in seconds.', example: '900' })
   @IsInt()
   @Min(60)

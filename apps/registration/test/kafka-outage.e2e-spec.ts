@@ -6,7 +6,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
-import { accountBody, applicationBody } from './support/fixtures';
+import { accountBody, applicationBody, PRODUCTION_EVENT_KEYS } from './support/fixtures';
 import { TopicRecorder } from './support/kafka';
 import { serviceMetrics } from '@payer-access/http';
 
@@ -31,6 +31,7 @@ describe('registration events survive a Kafka outage', () => {
     const config = loadConfig(RegistrationConfig, {
       DATABASE_URL: database.url,
       PROFILE: 'production',
+      ...PRODUCTION_EVENT_KEYS,
       KAFKA_BROKERS: brokers,
       ...kafkaServiceEnv(kafka.credentials.registration),
       ADMIN_EMAIL: 'reviewer@plan.example',

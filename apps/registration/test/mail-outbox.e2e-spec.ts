@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { MailOutsideTransactionError, MailService } from '../src/notifications/mail.service';
 import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
-import { accountBody, applicationBody } from './support/fixtures';
+import { accountBody, applicationBody, PRODUCTION_EVENT_KEYS } from './support/fixtures';
 import { SmtpCatcher } from './support/smtp';
 import { serviceMetrics } from '@payer-access/http';
 
@@ -44,6 +44,7 @@ describe('registration notifications survive SMTP outages and restarts (mail out
     const config = loadConfig(RegistrationConfig, {
       DATABASE_URL: database.url,
       PROFILE: 'production',
+      ...PRODUCTION_EVENT_KEYS,
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
       PORTAL_JWT_SECRET: 'mail-outbox-portal-secret-that-is-long-enough-01',

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { CLIENT_CHANGED_TOPIC, parseClientChangedEvent } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
+import { EVENT_SIGNATURE_HEADER, EventKeyRing, sandboxEventSigner, SecretSealer } from '@payer-access/events';
 import { createTestDatabase, ensureKafka, kafkajsSasl, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
 import * as argon2 from 'argon2';
 import { Kafka, logLevel } from 'kafkajs';
@@ -8,7 +9,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
-import { accountBody, applicationBody, payerBody } from './support/fixtures';
+import { accountBody, applicationBody, payerBody, PRODUCTION_EVENT_KEYS } from './support/fixtures';
 import { TopicRecorder } from './support/kafka';
 import { SmtpCatcher } from './support/smtp';
 
@@ -44,6 +45,7 @@ describe('registration service: accounts, registrations, review, credentials, ev
     const config = loadConfig(RegistrationConfig, {
       DATABASE_URL: database.url,
       PROFILE: 'production',
+      ...PRODUCTION_EVENT_KEYS,
       KAFKA_BROKERS: brokers,
       ...kafkaServiceEnv(credentials.registration),
       ADMIN_EMAIL: ADMIN.email,
@@ -430,6 +432,12 @@ describe('registration service: accounts, registrations, review, credentials, ev
         [6, 'approved', 'terminated', 'terminate'],
       ]);
       expect(new Set(events.map((event) => event.eventId)).size).toBe(6);
+      // Every event from the suspension on names its instant: credentials issued before it stay void.
+      expect(events.slice(0, 3).map((event) => event.notBefore)).toEqual([undefined, undefined, undefined]);
+      const suspendedAt = events[3].notBefore as string;
+      expect(Math.abs(Date.parse(suspendedAt) - Date.parse(events[3].occurredAt))).toBeLessThan(5_000);
+      expect(events[4].notBefore).toBe(suspendedAt);
+      expect(Date.parse(events[5].notBefore as string)).toBeGreaterThan(Date.parse(suspendedAt));
       expect(new Set(recorder.forKey(clientId).map((message) => message.partition)).size).toBe(1);
       const [approved, issued, rotated, suspended] = events;
       expect(approved).toMatchObject({
@@ -443,7 +451,7 @@ describe('registration service: accounts, registrations, review, credentials, ev
           name: 'Lifecycle App',
           clientType: 'confidential',
           redirectUris: ['https://acme-health.example/oauth/callback'],
-          secretHash: null,
+          sealedSecretHash: null,
           system: false,
           companyName: 'Acme Health Apps, Inc.',
           policyUri: 'https://acme-health.example/privacy/sales',
@@ -452,8 +460,18 @@ describe('registration service: accounts, registrations, review, credentials, ev
         },
       });
       expect(approved.client.allowedScopes).toEqual(expect.arrayContaining(['openid', 'fhirUser', 'patient/*.read']));
-      expect(await argon2.verify(issued.client.secretHash as string, firstSecret)).toBe(true);
-      expect(await argon2.verify(rotated.client.secretHash as string, rotatedSecret)).toBe(true);
+      // The hash travels sealed for the authorization service: a reader of the topic has nothing to test guesses against.
+      const sealer = app.get(SecretSealer);
+      expect(await argon2.verify((await sealer.unseal(clientId, issued.client.sealedSecretHash as string)) as string, firstSecret)).toBe(true);
+      expect(await argon2.verify((await sealer.unseal(clientId, rotated.client.sealedSecretHash as string)) as string, rotatedSecret)).toBe(true);
+      const onTopic = JSON.stringify(recorder.forKey(clientId).map((message) => message.value));
+      expect(onTopic).not.toContain('$argon2');
+      expect(await sealer.unseal('another-client', issued.client.sealedSecretHash as string)).toBeUndefined();
+      // Every event is signed by registration's key, which consumers verify.
+      const keys = await EventKeyRing.fromJwks([(await sandboxEventSigner('registration')).publicJwk]);
+      for (const message of recorder.forKey(clientId)) {
+        expect(await keys.verify(CLIENT_CHANGED_TOPIC, clientId, message.value, message.headers[EVENT_SIGNATURE_HEADER])).toMatchObject({ ok: true });
+      }
       expect(suspended.change).toMatchObject({ action: 'suspend', reason: 'Tokens seen in a public repository.' });
 
       const [{ unsent }] = await app.get(DataSource).query(`SELECT count(*)::int AS unsent FROM outbox WHERE sent_at IS NULL`);
@@ -570,7 +588,7 @@ describe('registration service: accounts, registrations, review, credentials, ev
       expect(recorder.forKey(body.clientId)).toHaveLength(1);
       expect(recorder.forKey(body.clientId)[0].value).toMatchObject({
         status: 'approved',
-        client: { clientType: 'public', secretHash: null, redirectUris: ['com.acme.health:/callback', 'http://127.0.0.1:8765/callback'] },
+        client: { clientType: 'public', sealedSecretHash: null, redirectUris: ['com.acme.health:/callback', 'http://127.0.0.1:8765/callback'] },
       });
     });
 

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { CLIENT_CHANGED_TOPIC, parseClientChangedEvent } from '@payer-access/client-status';
 import { ConfigValidationError, loadConfig } from '@payer-access/config';
 import * as argon2 from 'argon2';
+import { Kafka, logLevel } from 'kafkajs';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,14 +13,17 @@ import { createRegistrationApp } from '../src/registration.service-app';
 import { AccountsService } from '../src/accounts/accounts.service';
 import { REGISTRATION_CONFIG } from '../src/common/tokens';
 import { CredentialsService } from '../src/credentials/credentials.service';
+import { ClientRepublisher, REPUBLISHED_REASON } from '../src/registrations/client-republisher.service';
+import { REPLAY_HEALED_REASON } from '../src/registrations/client-topic.guard';
 import { RegistrationsService } from '../src/registrations/registrations.service';
 import { ReviewService } from '../src/review/review.service';
 import { SAMPLE_APP_CLIENT, SANDBOX_CLIENT, SANDBOX_PAYER, SandboxSeedService } from '../src/sandbox/sandbox-seed.service';
-import { createTestDatabase, ensureKafka, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, ensureKafka, kafkajsSasl, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
 import { DatabaseProfileMismatchError } from '@payer-access/database';
-import { InProcessEventBus } from '@payer-access/events';
+import { InProcessEventBus, SecretSealer } from '@payer-access/events';
 import { Client } from 'pg';
 import { TopicRecorder } from './support/kafka';
+import { PRODUCTION_EVENT_KEYS } from './support/fixtures';
 
 jest.setTimeout(30_000);
 
@@ -108,7 +112,50 @@ describe('registration service in the sandbox profile', () => {
       [2, 'approved', 'system'],
     ]);
     expect(events[1].client.redirectUris).toEqual([SANDBOX_CLIENT.redirectUri]);
-    expect(await argon2.verify(events[1].client.secretHash as string, SANDBOX_CLIENT.clientSecret)).toBe(true);
+    const hash = await app.get(SecretSealer).unseal(SANDBOX_CLIENT.clientId, events[1].client.sealedSecretHash as string);
+    expect(await argon2.verify(hash as string, SANDBOX_CLIENT.clientSecret)).toBe(true);
+  });
+
+  it('announces once more, signed and sealed, a client last published before events were signed', async () => {
+    const [{ id }] = await app.get(DataSource).query(`SELECT id FROM registration WHERE client_id = $1`, [SANDBOX_CLIENT.clientId]);
+    const ours = () => recorder.forKey(SANDBOX_CLIENT.clientId).filter((message) => message.value.registrationId === id);
+    await recorder.waitFor(() => ours().length >= 2, 'the seed client events');
+    const republisher = app.get(ClientRepublisher);
+    expect(await republisher.republishAll()).toBe(0);
+    // As the migration leaves every client that existed before it.
+    await app.get(DataSource).query(`UPDATE registration SET client_events_signed = false WHERE id = $1`, [id]);
+    const [first, second] = await Promise.all([republisher.republishAll(), republisher.republishAll()]);
+    expect(first + second).toBe(1);
+    await recorder.waitFor(() => ours().length >= 3, 'the republished event');
+    const parsed = parseClientChangedEvent(ours()[2].value);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.rejection));
+    expect(parsed.event).toMatchObject({ clientVersion: 3, status: 'approved', previousStatus: 'approved', change: { reason: REPUBLISHED_REASON, actor: { role: 'system' } } });
+    const hash = await app.get(SecretSealer).unseal(SANDBOX_CLIENT.clientId, parsed.event.client.sealedSecretHash as string);
+    expect(await argon2.verify(hash as string, SANDBOX_CLIENT.clientSecret)).toBe(true);
+    expect(await republisher.republishAll()).toBe(0);
+  });
+
+  it('answers a replayed older event by publishing the current state again, once', async () => {
+    const [{ id }] = await app.get(DataSource).query(`SELECT id FROM registration WHERE client_id = $1`, [SANDBOX_CLIENT.clientId]);
+    const ours = () => recorder.forKey(SANDBOX_CLIENT.clientId).filter((message) => message.value.registrationId === id);
+    await recorder.waitFor(() => ours().length >= 2, 'the seed client events');
+    const before = ours().length;
+    const latest = Math.max(...ours().map((message) => message.value.clientVersion as number));
+    // The first genuine event, signature and all, written again by whoever can reach the broker.
+    const [original] = ours();
+    const producer = new Kafka({ clientId: 'replayer', brokers: brokers.split(','), sasl: kafkajsSasl(credentials.admin), logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    try {
+      await producer.send({ topic: CLIENT_CHANGED_TOPIC, messages: [{ key: SANDBOX_CLIENT.clientId, value: JSON.stringify(original.value), headers: original.headers }] });
+      await recorder.waitFor(() => ours().length >= before + 2, 'the replay and its answer');
+      const answer = ours().at(-1)?.value as { clientVersion: number; status: string; change: { reason?: string } };
+      expect(answer).toMatchObject({ clientVersion: latest + 1, status: 'approved', change: { reason: REPLAY_HEALED_REASON } });
+      // The answer is the newest event again: nothing more is published.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(ours()).toHaveLength(before + 2);
+    } finally {
+      await producer.disconnect();
+    }
   });
 
   it('registers and approves the demo payer with its published public key and no secret', async () => {
@@ -129,7 +176,7 @@ describe('registration service in the sandbox profile', () => {
     await recorder.waitFor(() => ours().length >= 1, 'the demo payer event');
     const parsed = parseClientChangedEvent(ours()[0].value);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.rejection));
-    expect(parsed.event).toMatchObject({ kind: 'payer', status: 'approved', client: { jwks: SANDBOX_PAYER.jwks, secretHash: null, system: true } });
+    expect(parsed.event).toMatchObject({ kind: 'payer', status: 'approved', client: { jwks: SANDBOX_PAYER.jwks, sealedSecretHash: null, system: true } });
   });
 
   it('seeds once: a restart finds the clients and adds nothing', async () => {
@@ -159,11 +206,11 @@ describe('registration service in the sandbox profile', () => {
     const ours = () => recorder.forKey(SAMPLE_APP_CLIENT.clientId).filter((message) => message.value.registrationId === rows[0].id);
     await recorder.waitFor(() => ours().length >= 1, 'the sample app approval event');
     const parsed = parseClientChangedEvent(ours()[0].value);
-    expect(parsed.ok && [parsed.event.status, parsed.event.client.clientType, parsed.event.client.secretHash]).toEqual(['approved', 'public', null]);
+    expect(parsed.ok && [parsed.event.status, parsed.event.client.clientType, parsed.event.client.sealedSecretHash]).toEqual(['approved', 'public', null]);
   });
 
   it('will not start in production without its secrets or without Kafka', async () => {
-    const base = { DATABASE_URL: database.url, PROFILE: 'production', MIGRATE_ON_START: 'false' };
+    const base = { DATABASE_URL: database.url, PROFILE: 'production', MIGRATE_ON_START: 'false', ...PRODUCTION_EVENT_KEYS };
     expect(() => loadConfig(RegistrationConfig, { ...base, KAFKA_BROKERS: brokers, ...kafkaServiceEnv(credentials.registration) })).toThrow(
       new ConfigValidationError([
         'ADMIN_EMAIL is required in the production profile',
@@ -183,7 +230,7 @@ describe('registration service in the sandbox profile', () => {
     const production = await createTestDatabase();
     try {
       const secrets = { ADMIN_EMAIL: 'staff@plan.example', ADMIN_PASSWORD: 'staff-password-1', PORTAL_JWT_SECRET: 'x'.repeat(32), SMTP_URL: 'smtp://127.0.0.1:9' };
-      const productionConfig = loadConfig(RegistrationConfig, { DATABASE_URL: production.url, PROFILE: 'production', ...secrets });
+      const productionConfig = loadConfig(RegistrationConfig, { DATABASE_URL: production.url, PROFILE: 'production', ...secrets, ...PRODUCTION_EVENT_KEYS });
       const first = await createRegistrationApp({ ...productionConfig, DATABASE_URL: production.url }, { logger: false, eventBus: new InProcessEventBus() });
       await first.init();
       await first.close();
@@ -210,12 +257,20 @@ describe('registration service in the sandbox profile', () => {
 
   it('keeps production off the database the sandbox set up, with its published demo credentials', async () => {
     const secrets = { ADMIN_EMAIL: 'staff@plan.example', ADMIN_PASSWORD: 'staff-password-1', PORTAL_JWT_SECRET: 'x'.repeat(32), SMTP_URL: 'smtp://127.0.0.1:9' };
-    const config = loadConfig(RegistrationConfig, { DATABASE_URL: database.url, PROFILE: 'production', ...secrets });
+    const config = loadConfig(RegistrationConfig, { DATABASE_URL: database.url, PROFILE: 'production', ...secrets, ...PRODUCTION_EVENT_KEYS });
     await expect(createRegistrationApp({ ...config, DATABASE_URL: database.url }, { logger: false, eventBus: new InProcessEventBus() })).rejects.toThrow(
       /registration schema was set up by the sandbox profile/,
     );
     const [{ profile }] = await app.get(DataSource).query('SELECT profile FROM database_profile');
     expect(profile).toBe('sandbox');
+  });
+
+  it.each(['REGISTRATION_EVENT_SIGNING_KEY', 'CLIENT_SECRET_SEALING_KEY'])('will not start in production without %s, and says so in one line', async (variable) => {
+    const { [variable as keyof typeof PRODUCTION_EVENT_KEYS]: _omitted, ...keys } = PRODUCTION_EVENT_KEYS;
+    const config = loadConfig(RegistrationConfig, { DATABASE_URL: database.url, PROFILE: 'production', MIGRATE_ON_START: 'false', KAFKA_BROKERS: brokers, ...kafkaServiceEnv(credentials.registration), ADMIN_EMAIL: 'staff@plan.example', ADMIN_PASSWORD: 'staff-password-1', PORTAL_JWT_SECRET: 'x'.repeat(32), SMTP_URL: 'smtp://127.0.0.1:9', ...keys });
+    await expect(createRegistrationApp({ ...config, DATABASE_URL: database.url }, { logger: false })).rejects.toThrow(
+      new RegExp(`^${variable} is required in the production profile: [^\\n]+$`),
+    );
   });
 
   it('behind a trusted proxy, counts failed logins per forwarded client address', async () => {

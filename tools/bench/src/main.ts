@@ -7,7 +7,7 @@ import { parseArgs, promisify } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
 import { CLIENT_CHANGED_TOPIC, createClientChangedEvent } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
-import { InProcessEventBus, platformTopicSpecs } from '@payer-access/events';
+import { InProcessEventBus, platformTopicSpecs, sandboxProducers } from '@payer-access/events';
 import { createFhirApp, FhirConfig, fhirBaseUrl, NdjsonLoader } from '@payer-access/fhir-service';
 import { generateSyntheticData } from '@payer-access/synthetic-data';
 import { createTestDatabase } from '@payer-access/testing';
@@ -197,9 +197,10 @@ async function approvingBus(): Promise<InProcessEventBus> {
     status: 'approved',
     previousStatus: null,
     clientVersion: 1,
-    client: { name: 'bench', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], secretHash: null, allowedScopes: [], system: false },
+    client: { name: 'bench', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], sealedSecretHash: null, allowedScopes: [], system: false },
   });
-  await bus.publish(CLIENT_CHANGED_TOPIC, [{ key: CLIENT_ID, value: event }]);
+  // Signed as registration signs it in the sandbox: the service applies nothing else.
+  await (await sandboxProducers(bus)).publish(CLIENT_CHANGED_TOPIC, [{ key: CLIENT_ID, value: event }]);
   return bus;
 }
 

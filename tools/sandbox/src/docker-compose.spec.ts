@@ -7,6 +7,13 @@ const root = path.resolve(__dirname, '../../..');
 const composeFile = path.join(root, 'docker/docker-compose.yml');
 const APP_SERVICES = ['registration', 'authorization', 'fhir'] as const;
 
+/** Secrets that only some services may hold: another service holding one could sign or unseal as them. */
+const OWN_SERVICE_SECRETS: Record<string, readonly string[]> = {
+  REGISTRATION_EVENT_SIGNING_KEY: ['registration'],
+  AUTHORIZATION_EVENT_SIGNING_KEY: ['authorization'],
+  CLIENT_SECRET_SEALING_KEY: ['registration', 'authorization'],
+};
+
 describe('docker/docker-compose.yml', () => {
   const required = {
     PORTAL_JWT_SECRET: 'x',
@@ -87,10 +94,19 @@ describe('docker/docker-compose.yml', () => {
     const rendered = config({ ...required, LOGIN_MAX_FAILURES: '7' });
     for (const name of ['migrate', ...APP_SERVICES]) {
       const environment = environmentOf(rendered, name);
-      expect({ name, missing: documented.filter((variable) => !fixedByCompose.test(variable) && !(variable in environment)) }).toEqual({ name, missing: [] });
+      const expected = documented.filter((variable) => !fixedByCompose.test(variable) && (OWN_SERVICE_SECRETS[variable]?.includes(name) ?? true));
+      expect({ name, missing: expected.filter((variable) => !(variable in environment)) }).toEqual({ name, missing: [] });
       expect(environment.LOGIN_MAX_FAILURES).toBe('7');
       expect(environment.ACCESS_TOKEN_TTL_SECONDS).toBe('');
     }
+  });
+
+  it('gives each event signing key to its own service only', () => {
+    const rendered = config({ ...required, REGISTRATION_EVENT_SIGNING_KEY: 'registration-private', AUTHORIZATION_EVENT_SIGNING_KEY: 'authorization-private', CLIENT_SECRET_SEALING_KEY: 'sealing' });
+    const holders = (value: string) => Object.keys(rendered.services).filter((name) => Object.values(rendered.services[name].environment ?? {}).includes(value)).sort();
+    expect(holders('registration-private')).toEqual(['registration']);
+    expect(holders('authorization-private')).toEqual(['authorization']);
+    expect(holders('sealing')).toEqual(['authorization', 'registration']);
   });
 
   it('refuses to render without the secrets it cannot default', () => {

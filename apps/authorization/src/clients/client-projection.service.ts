@@ -4,12 +4,13 @@ import {
   CLIENT_CHANGED_TOPIC,
   ClientType,
   RegistrationKind,
+  checkSuccession,
   parseClientChangedEvent,
   type ClientChangedEventV1,
 } from '@payer-access/client-status';
 import type { AdapterPayload } from 'oidc-provider';
 import { DataSource } from 'typeorm';
-import { EVENT_BUS, instanceGroupId, type EventBus, type Subscription } from '@payer-access/events';
+import { EVENT_BUS, EventRejectedError, instanceGroupId, SecretSealer, type EventBus, type Subscription } from '@payer-access/events';
 import type { AuthorizationConfig } from '../authorization.config';
 import { AUTHORIZATION_CONFIG } from '../common/tokens';
 import { MemberGrantsService } from '../grants/member-grants.service';
@@ -35,6 +36,8 @@ export class ClientProjectionService implements OnApplicationShutdown {
   /** The client versions committed to `oauth_client` with their revocations. */
   private readonly stored = new Map<string, number>();
   private readonly tokensRevokedBeforeByClient = new Map<string, Date>();
+  /** The unsealed secret hash of each confidential client: the event carries it encrypted. */
+  private readonly secretHashes = new Map<string, string>();
   private subscription?: Subscription;
 
   constructor(
@@ -42,6 +45,7 @@ export class ClientProjectionService implements OnApplicationShutdown {
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     private readonly grants: MemberGrantsService,
     @Inject(AUTHORIZATION_CONFIG) private readonly config: AuthorizationConfig,
+    private readonly sealer: SecretSealer,
   ) {}
 
   /** Loads the stored projection, then follows the topic from its beginning. */
@@ -50,6 +54,8 @@ export class ClientProjectionService implements OnApplicationShutdown {
       this.clients.set(row.clientId, row.event);
       this.stored.set(row.clientId, row.clientVersion);
       if (row.tokensRevokedBefore) this.tokensRevokedBeforeByClient.set(row.clientId, row.tokensRevokedBefore);
+      const hash = row.event.client.sealedSecretHash ? await this.sealer.unseal(row.clientId, row.event.client.sealedSecretHash) : undefined;
+      if (hash) this.secretHashes.set(row.clientId, hash);
     }
     // Every instance keeps the whole projection, so each reads the whole topic in a group of its own.
     this.subscription = await this.bus.subscribe({
@@ -72,19 +78,37 @@ export class ClientProjectionService implements OnApplicationShutdown {
     await this.subscription?.close();
   }
 
-  /** Applies one event; returns whether it changed the projection. Invalid events are logged and skipped. */
+  /**
+   * Applies one (signature-checked) event; returns whether it changed the projection. An event
+   * that is invalid, breaks the transition rules (checkSuccession) or carries a secret hash not
+   * sealed for this client throws `EventRejectedError`: it is dead-lettered, never applied.
+   */
   async apply(value: unknown): Promise<boolean> {
     const parsed = parseClientChangedEvent(value);
     if (!parsed.ok) {
-      this.logger.warn(`skipped an invalid ${CLIENT_CHANGED_TOPIC} event: ${parsed.rejection.issues.map((issue) => `${issue.path} ${issue.message}`).join('; ')}`);
-      return false;
+      throw new EventRejectedError('invalid_event', parsed.rejection.issues.map((issue) => `${issue.path} ${issue.message}`).join('; '));
     }
     const event = parsed.event;
     if ((this.stored.get(event.clientId) ?? 0) >= event.clientVersion) return false;
     // The provider refuses a suspended client from now on, even while the recording below fails
     // and is retried (the bus redelivers the event until the handler succeeds).
     const known = this.clients.get(event.clientId);
-    if (!known || known.clientVersion < event.clientVersion) this.clients.set(event.clientId, event);
+    const redelivered = known !== undefined && known.eventId === event.eventId && (this.stored.get(event.clientId) ?? 0) < event.clientVersion;
+    if (!redelivered) {
+      const succession = checkSuccession(known, event);
+      if (!succession.ok) {
+        if (succession.code === 'stale') return false;
+        throw new EventRejectedError('transition_not_allowed', `client ${event.clientId}: ${succession.message}`);
+      }
+    }
+    const sealed = event.client.sealedSecretHash;
+    const secretHash = sealed ? await this.sealer.unseal(event.clientId, sealed) : undefined;
+    if (sealed && !secretHash) throw new EventRejectedError('unreadable_secret', `client ${event.clientId}: the secret hash is not sealed for this client with CLIENT_SECRET_SEALING_KEY`);
+    if (!known || known.clientVersion < event.clientVersion) {
+      this.clients.set(event.clientId, event);
+      if (secretHash) this.secretHashes.set(event.clientId, secretHash);
+      else this.secretHashes.delete(event.clientId);
+    }
     const revoking = event.status === 'suspended' || event.status === 'terminated';
     const reason = event.status === 'suspended' ? 'client_suspended' : 'client_terminated';
     // The status and the revocations commit together: a revocation that fails undoes the status,
@@ -115,11 +139,17 @@ export class ClientProjectionService implements OnApplicationShutdown {
   }
 
   /**
-   * The instant of the client's last suspension or termination: its access tokens issued before
-   * it are void, even once it is reinstated (tokens without a grant have nothing else to revoke).
+   * The instant of the client's last suspension or termination as this service recorded it: its
+   * access tokens issued before it are void, even once it is reinstated.
    */
   tokensRevokedBefore(clientId: string): Date | undefined {
     return this.tokensRevokedBeforeByClient.get(clientId);
+  }
+
+  /** The instant (ms) of the client's last suspension or termination as registration published it: credentials issued before it are void. */
+  notBefore(clientId: string): number | undefined {
+    const notBefore = this.clients.get(clientId)?.notBefore;
+    return notBefore ? Date.parse(notBefore) : undefined;
   }
 
   /**
@@ -135,9 +165,10 @@ export class ClientProjectionService implements OnApplicationShutdown {
       if (client.jwksUri) return { token_endpoint_auth_method: 'private_key_jwt', jwks_uri: client.jwksUri };
       if (this.config.PROFILE !== 'sandbox') return undefined;
     }
-    if (!client.secretHash) return undefined;
+    const secretHash = this.secretHashes.get(event.clientId);
+    if (!secretHash) return undefined;
     // The argon2id hash, never a plaintext: compareClientSecret verifies against it.
-    return { token_endpoint_auth_method: 'client_secret_basic', client_secret: client.secretHash };
+    return { token_endpoint_auth_method: 'client_secret_basic', client_secret: secretHash };
   }
 
   find(clientId: string): ClientChangedEventV1 | undefined {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import {
@@ -11,7 +11,7 @@ import {
 } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
 import { listenService } from '@payer-access/http';
-import { createEventBus, instanceGroupId, InProcessEventBus, platformTopicSpecs, type EventBus } from '@payer-access/events';
+import { createEventBus, instanceGroupId, InProcessEventBus, platformTopicSpecs, sandboxEventSigner, sandboxProducers, SecretSealer, type EventBus } from '@payer-access/events';
 import { createTestDatabase, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
 import * as argon2 from 'argon2';
 import { AuthorizationConfig } from '../../src/authorization.config';
@@ -40,8 +40,11 @@ export interface TestService {
   published: ClientChangedEventV1[];
   /** Every `authorization.grant.revoked.v1` event seen on the bus so far. */
   revocations: GrantRevokedEventV1[];
-  /** Publishes the next version of a client on the bus, as registration would. */
-  publishClient(clientId: string, change: Partial<Pick<ClientChangedEventV1, 'status' | 'kind'>> & { client?: Partial<ClientSnapshot> }): Promise<ClientChangedEventV1>;
+  /**
+   * Publishes the next version of a client on the bus, as registration would: signed with its
+   * sandbox key, the secret hash (`client.secretHash`) sealed with the sandbox sealing key.
+   */
+  publishClient(clientId: string, change: Partial<Pick<ClientChangedEventV1, 'status' | 'kind' | 'notBefore'>> & { client?: Partial<ClientSnapshot> & { secretHash?: string | null } }): Promise<ClientChangedEventV1>;
   close(): Promise<void>;
 }
 
@@ -53,6 +56,8 @@ export async function startTestService(
   env: Record<string, string> = {},
   options: { kafkaBrokers?: string[]; kafkaCredentials?: KafkaCredentialSet } = {},
 ): Promise<TestService> {
+  // A production instance needs its secrets: any the test leaves out are made for it here.
+  if (env.PROFILE === 'production') env = { ...(await productionSecrets()), ...env };
   const database = await createTestDatabase();
   // In-process by default; with brokers, the service reads and writes a real Kafka and the test
   // talks to the same broker through a bus of its own.
@@ -73,11 +78,15 @@ export async function startTestService(
     },
   });
   await bus.start();
+  const producers = await sandboxProducers(bus);
+  const sealer = SecretSealer.fromConfig(env.CLIENT_SECRET_SEALING_KEY, 'sandbox');
   const published: ClientChangedEventV1[] = [];
   const versions = new Map<string, ClientChangedEventV1>();
   const service: { projection?: ClientProjectionService } = {};
   const publishClient: TestService['publishClient'] = async (clientId, change) => {
     const previous = versions.get(clientId);
+    const { secretHash, ...client } = change.client ?? {};
+    const sealed = secretHash === undefined ? {} : { sealedSecretHash: secretHash === null ? null : await sealer.seal(clientId, secretHash) };
     const event = createClientChangedEvent({
       eventId: randomUUID(),
       occurredAt: new Date(),
@@ -87,23 +96,25 @@ export async function startTestService(
       status: change.status ?? previous?.status ?? 'approved',
       previousStatus: previous?.status ?? null,
       clientVersion: (previous?.clientVersion ?? 0) + 1,
+      ...(change.notBefore ? { notBefore: change.notBefore } : {}),
       client: {
         ...(previous?.client ?? {
           name: 'OIDC Debugger',
           clientType: 'confidential',
           redirectUris: [SEED_CLIENT.redirectUri],
-          secretHash: null,
+          sealedSecretHash: null,
           allowedScopes: [],
           system: false,
           companyName: 'Sandbox Developer Inc.',
           policyUri: 'https://example.com/privacy',
         }),
-        ...change.client,
+        ...client,
+        ...sealed,
       },
     });
     versions.set(clientId, event);
     published.push(event);
-    await bus.publish(CLIENT_CHANGED_TOPIC, [{ key: clientId, value: event }]);
+    await producers.publish(CLIENT_CHANGED_TOPIC, [{ key: clientId, value: event }]);
     // Consumption is asynchronous: wait until the service has applied it (it takes milliseconds).
     const projection = service.projection;
     if (projection) await eventually(() => ((projection.find(clientId)?.clientVersion ?? 0) >= event.clientVersion ? true : undefined), 10_000);
@@ -207,4 +218,18 @@ export async function tokenRequest(base: string, params: Record<string, string>,
 function requireCredentials(credentials: KafkaCredentialSet | undefined): KafkaCredentialSet {
   if (!credentials) throw new Error('kafkaCredentials are required with kafkaBrokers: the broker authenticates every client');
   return credentials;
+}
+
+/**
+ * What the production profile requires and a test does not care about: fresh keys, with the
+ * registration events trusted from the sandbox signer this file's producers use.
+ */
+async function productionSecrets(): Promise<Record<string, string>> {
+  return {
+    COOKIE_KEYS: randomBytes(32).toString('base64url'),
+    SIGNING_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+    AUTHORIZATION_EVENT_SIGNING_KEY: JSON.stringify(generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' })),
+    REGISTRATION_EVENT_PUBLIC_KEYS: JSON.stringify({ keys: [(await sandboxEventSigner('registration')).publicJwk] }),
+    CLIENT_SECRET_SEALING_KEY: randomBytes(32).toString('base64url'),
+  };
 }

@@ -64,6 +64,10 @@ export class AccessTokenStrategy {
       this.metrics.tokenRejected('client_not_approved');
       throw new TokenRefusal('the client is not approved');
     }
+    if (this.statusCache.issuedBeforeNotBefore(claims.client_id, claims.iat)) {
+      this.metrics.tokenRejected('issued_before_suspension');
+      throw new TokenRefusal('the token was issued before the client was last suspended');
+    }
     if (this.denylist.isDenied(claims.grant_id)) {
       this.metrics.tokenRejected('grant_revoked');
       throw new TokenRefusal('the grant has been revoked');

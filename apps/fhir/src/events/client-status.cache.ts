@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { isActive, parseClientChangedEvent, revokesAccess, supersedes, type ClientStatus } from '@payer-access/client-status';
+import { checkSuccession, isActive, parseClientChangedEvent, revokesAccess, type ClientStatus } from '@payer-access/client-status';
+import { EventRejectedError } from '@payer-access/events';
 import { FhirEventsMetrics } from './fhir-events.metrics';
 
 /**
@@ -10,21 +11,29 @@ import { FhirEventsMetrics } from './fhir-events.metrics';
 @Injectable()
 export class ClientStatusCache {
   private readonly logger = new Logger(ClientStatusCache.name);
-  private readonly clients = new Map<string, { status: ClientStatus; version: number }>();
+  private readonly clients = new Map<string, { status: ClientStatus; version: number; notBefore?: number }>();
 
   constructor(private readonly metrics: FhirEventsMetrics) {}
 
-  /** Applies one event value; returns false when it was malformed or older than what is known. */
+  /**
+   * Applies one (signature-checked) event value; returns false when it is older than what is known.
+   * A malformed event, or one the transition rules forbid (checkSuccession), throws
+   * `EventRejectedError`: it is dead-lettered and never applied.
+   */
   apply(value: unknown): boolean {
     const parsed = parseClientChangedEvent(value);
     if (!parsed.ok) {
-      this.logger.warn('ignored a malformed client-changed event');
-      return false;
+      throw new EventRejectedError('invalid_event', parsed.rejection.issues.map((issue) => `${issue.path} ${issue.message}`).join('; '));
     }
     const event = parsed.event;
     const known = this.clients.get(event.clientId);
-    if (!supersedes(event, known?.version)) return false;
-    this.clients.set(event.clientId, { status: event.status, version: event.clientVersion });
+    const succession = checkSuccession(known && { status: known.status, clientVersion: known.version }, event);
+    if (!succession.ok) {
+      if (succession.code === 'stale') return false;
+      this.logger.warn(`refused an event of client ${event.clientId}: ${succession.message}`);
+      throw new EventRejectedError('transition_not_allowed', `client ${event.clientId}: ${succession.message}`);
+    }
+    this.clients.set(event.clientId, { status: event.status, version: event.clientVersion, ...(event.notBefore ? { notBefore: Date.parse(event.notBefore) } : {}) });
     if (revokesAccess(event.status) && !(known && revokesAccess(known.status))) this.metrics.revocationApplied('client_status');
     return true;
   }
@@ -32,6 +41,16 @@ export class ClientStatusCache {
   isApproved(clientId: string): boolean {
     const client = this.clients.get(clientId);
     return client !== undefined && isActive(client.status);
+  }
+
+  /**
+   * Whether a token issued at `issuedAtSeconds` (its `iat`) predates the client's last suspension or
+   * termination, and so must not be honoured even after a reinstatement.
+   */
+  issuedBeforeNotBefore(clientId: string, issuedAtSeconds: number | undefined): boolean {
+    const notBefore = this.clients.get(clientId)?.notBefore;
+    if (notBefore === undefined) return false;
+    return typeof issuedAtSeconds !== 'number' || issuedAtSeconds * 1000 < notBefore;
   }
 
   statusOf(clientId: string): ClientStatus | undefined {

@@ -3,7 +3,7 @@ import { ServiceMetrics } from '@payer-access/http';
 import type { Counter } from 'prom-client';
 
 /** Why a verified access token was refused by the platform's own checks. */
-export type TokenRejectionReason = 'client_not_approved' | 'grant_revoked';
+export type TokenRejectionReason = 'client_not_approved' | 'grant_revoked' | 'issued_before_suspension';
 /** Where a revocation came from: a revoked grant, or a client leaving `approved`. */
 export type RevocationSource = 'grant_revoked' | 'client_status';
 
@@ -27,7 +27,7 @@ export class FhirEventsMetrics {
       'Revocations applied from events: grants added to the denylist, clients that left approved (suspended, terminated), by source.',
       ['source'],
     );
-    for (const reason of ['client_not_approved', 'grant_revoked'] as const) this.rejections.inc({ reason }, 0);
+    for (const reason of ['client_not_approved', 'grant_revoked', 'issued_before_suspension'] as const) this.rejections.inc({ reason }, 0);
     for (const source of ['grant_revoked', 'client_status'] as const) this.applied.inc({ source }, 0);
   }
 

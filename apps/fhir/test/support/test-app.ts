@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { CLIENT_CHANGED_TOPIC, createClientChangedEvent, type ClientStatus } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
-import { InProcessEventBus, platformTopicSpecs } from '@payer-access/events';
+import { InProcessEventBus, platformTopicSpecs, sandboxProducers, type EventBus } from '@payer-access/events';
 import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
 import { randomUUID } from 'node:crypto';
 import { ClientStatusCache } from '../../src/events/client-status.cache';
@@ -13,8 +13,13 @@ export const BASE_PATH = '/fhir/sb/R4/patientaccess';
 
 export interface FhirTestApp {
   app: INestApplication;
-  /** The in-process bus the service follows: tests publish client and grant events on it. */
-  bus: InProcessEventBus;
+  /**
+   * Publishes on the bus the service follows as registration and authorization would, each event
+   * signed with its producer's sandbox key.
+   */
+  bus: EventBus;
+  /** The bus itself: what anyone who reaches it can write, unsigned. */
+  rawBus: InProcessEventBus;
   /** Signs access tokens the service accepts (its JWKS is the service's issuer). */
   issuer: TestTokenIssuer;
   database: TestDatabase;
@@ -24,7 +29,7 @@ export interface FhirTestApp {
    * Publishes the client's next version with this status, as registration would, and waits until
    * the service's status cache has it, without a request (which would count as one refused).
    */
-  setClientStatus(clientId: string, status: ClientStatus): Promise<void>;
+  setClientStatus(clientId: string, status: ClientStatus, options?: { notBefore?: Date }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,21 +39,24 @@ export async function startFhirTestApp(env: Record<string, string> = {}): Promis
   const fhirBase = fhirBaseUrl({ FHIR_PUBLIC_URL: 'http://localhost:3003', FHIR_BASE_PATH: BASE_PATH });
   const issuer = new TestTokenIssuer(fhirBase);
   await issuer.start();
-  const bus = new InProcessEventBus();
-  await bus.ensureTopics(platformTopicSpecs());
+  const rawBus = new InProcessEventBus();
+  await rawBus.ensureTopics(platformTopicSpecs());
+  const bus = await sandboxProducers(rawBus);
   const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox', AUTHORIZATION_PUBLIC_URL: issuer.issuer, ...env });
-  const app = await createFhirApp({ ...config, DATABASE_URL: database.url }, { logger: false, eventBus: bus });
+  const app = await createFhirApp({ ...config, DATABASE_URL: database.url }, { logger: false, eventBus: rawBus });
   await app.init();
-  const versions = new Map<string, number>();
+  const versions = new Map<string, { version: number; status: ClientStatus }>();
   return {
     app,
     bus,
+    rawBus,
     issuer,
     database,
     fhirBase,
-    setClientStatus: async (clientId, status) => {
-      const clientVersion = (versions.get(clientId) ?? 0) + 1;
-      versions.set(clientId, clientVersion);
+    setClientStatus: async (clientId, status, options = {}) => {
+      const previous = versions.get(clientId);
+      const clientVersion = (previous?.version ?? 0) + 1;
+      versions.set(clientId, { version: clientVersion, status });
       const event = createClientChangedEvent({
         eventId: randomUUID(),
         occurredAt: new Date(),
@@ -56,9 +64,10 @@ export async function startFhirTestApp(env: Record<string, string> = {}): Promis
         registrationId: `registration-${clientId}`,
         kind: 'application',
         status,
-        previousStatus: null,
+        previousStatus: previous?.status ?? null,
         clientVersion,
-        client: { name: 'Test app', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], secretHash: null, allowedScopes: ['patient/*.read'], system: false },
+        ...(options.notBefore ? { notBefore: options.notBefore.toISOString() } : {}),
+        client: { name: 'Test app', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], sealedSecretHash: null, allowedScopes: ['patient/*.read'], system: false },
       });
       await bus.publish(CLIENT_CHANGED_TOPIC, [{ key: clientId, value: event }]);
       const deadline = Date.now() + 5_000;
@@ -69,7 +78,7 @@ export async function startFhirTestApp(env: Record<string, string> = {}): Promis
     },
     close: async () => {
       await app.close();
-      await bus.stop();
+      await rawBus.stop();
       await issuer.stop();
       await database.drop();
     },

@@ -16,6 +16,8 @@ export interface TestTokenClaims {
   iss?: string;
   expiresIn?: number;
   typ?: string;
+  /** `iat` in seconds since the epoch; default now. */
+  issuedAt?: number;
 }
 
 /**
@@ -73,13 +75,13 @@ export class TestTokenIssuer {
   }
 
   async token(claims: TestTokenClaims = {}, signingKey?: CryptoKey, kid = this.kid): Promise<string> {
-    const { aud, iss, expiresIn, typ, ...rest } = claims;
+    const { aud, iss, expiresIn, typ, issuedAt, ...rest } = claims;
     return new SignJWT({ client_id: 'JVjR77J3j4BaRVqoDtLx', scope: 'openid profile patient/*.read', grant_id: 'grant-1', ...rest })
       .setProtectedHeader({ alg: 'RS256', typ: typ ?? 'at+jwt', kid })
       .setIssuer(iss ?? this.issuer)
       .setAudience(aud ?? this.audience)
       .setSubject(rest.sub ?? 'member-1')
-      .setIssuedAt()
+      .setIssuedAt(issuedAt)
       .setJti(`jti-${Math.random().toString(36).slice(2)}`)
       .setExpirationTime(Math.floor(Date.now() / 1000) + (expiresIn ?? 300))
       .sign(signingKey ?? (this.privateKey as CryptoKey));

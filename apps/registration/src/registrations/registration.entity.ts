@@ -112,6 +112,10 @@ export class RegistrationEntity {
   @Column('int', { name: 'client_version', default: 0 })
   clientVersion!: number;
 
+  /** Whether the client's last event was in the current form (signed, secret sealed); see ClientRepublisher. */
+  @Column('boolean', { name: 'client_events_signed', default: false })
+  clientEventsSigned!: boolean;
+
   /** Start of the 10-business-day review clock: submission, or the answer to an information request. */
   @Column('timestamptz', { name: 'review_clock_started_at' })
   reviewClockStartedAt!: Date;

@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { sandboxEventSigningJwk } from '@payer-access/events';
+
 /** Request bodies as a registrant would send them (seeds 000 and 001). */
 export function applicationBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -47,3 +50,12 @@ export function payerBody(overrides: Record<string, unknown> = {}): Record<strin
 export function accountBody(email: string, kind: 'developer' | 'payer'): Record<string, unknown> {
   return { email, password: 'correct horse battery staple', name: 'Ada Lovelace', organization: 'Acme', phone: '+1 919-555-0100', kind };
 }
+
+/**
+ * The event keys production requires: registration signs with its sandbox key (so that tests can
+ * verify with the sandbox public key) and seals secret hashes with a key of this run.
+ */
+export const PRODUCTION_EVENT_KEYS = {
+  REGISTRATION_EVENT_SIGNING_KEY: JSON.stringify(sandboxEventSigningJwk('registration')),
+  CLIENT_SECRET_SEALING_KEY: randomBytes(32).toString('base64url'),
+};

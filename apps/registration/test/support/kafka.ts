@@ -6,6 +6,7 @@ export interface ReceivedMessage {
   value: Record<string, unknown>;
   partition: number;
   offset: string;
+  headers: Record<string, string>;
 }
 
 /**
@@ -44,7 +45,15 @@ export class TopicRecorder {
       eachMessage: async ({ message, partition }) => {
         const key = message.key?.toString() ?? '';
         if (!message.value) return;
-        this.messages.push({ key, value: JSON.parse(message.value.toString()), partition, offset: message.offset });
+        let value: Record<string, unknown>;
+        try {
+          value = JSON.parse(message.value.toString()) as Record<string, unknown>;
+        } catch {
+          // Anyone who reaches the broker can write to the topic (other tests write forged bytes).
+          return;
+        }
+        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(Array.isArray(value) ? value[0] : value)]));
+        this.messages.push({ key, value, partition, offset: message.offset, headers });
       },
     });
   }

@@ -8,6 +8,8 @@ import { CLIENT_CHANGED_TOPIC, type ClientChangedEventV1 } from './client-change
 import { decodeClientChangedEvent } from './client-changed.parser';
 import { ClientStatus } from './client-status';
 
+const SEALED = 'eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..aXZpdml2aXZpdg.Y2lwaGVydGV4dA.dGFndGFndGFndGFn';
+
 function suspension(overrides: Partial<ClientChangedEventInput> = {}): ClientChangedEventInput {
   return {
     eventId: '0b0c5f4e-8f5a-4c1e-9d3b-2f6a7c8d9e01',
@@ -23,7 +25,7 @@ function suspension(overrides: Partial<ClientChangedEventInput> = {}): ClientCha
       name: 'Blue Button Viewer',
       clientType: 'confidential',
       redirectUris: ['https://oidcdebugger.com/debug'],
-      secretHash: '$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA',
+      sealedSecretHash: SEALED,
       allowedScopes: ['openid', 'profile', 'patient/*.read'],
       system: false,
       policyUri: 'https://viewer.example/privacy',
@@ -52,7 +54,7 @@ describe('createClientChangedEvent', () => {
         name: 'Blue Button Viewer',
         clientType: 'confidential',
         redirectUris: ['https://oidcdebugger.com/debug'],
-        secretHash: '$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA',
+        sealedSecretHash: SEALED,
         allowedScopes: ['openid', 'profile', 'patient/*.read'],
         system: false,
         policyUri: 'https://viewer.example/privacy',
@@ -124,7 +126,7 @@ describe('createClientChangedEvent', () => {
     expect(thrown).toBeInstanceOf(InvalidClientChangedEventError);
     expect((thrown as InvalidClientChangedEventError).issues.map((issue) => issue.path)).toEqual([
       'clientId',
-      'client.secretHash',
+      'client.sealedSecretHash',
       'client.system',
     ]);
   });

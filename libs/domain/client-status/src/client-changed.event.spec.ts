@@ -17,7 +17,7 @@ describe('supersedes', () => {
       name: 'App',
       clientType: 'public',
       redirectUris: ['com.example.app:/callback'],
-      secretHash: null,
+      sealedSecretHash: null,
       allowedScopes: [],
       system: false,
     },

@@ -12,6 +12,13 @@ export const CLIENT_CHANGED_TOPIC = 'registration.client.changed.v1';
 
 export const CLIENT_CHANGED_EVENT_TYPE = 'registration.client.changed';
 
+/**
+ * The highest `clientVersion` there is: the largest PostgreSQL `integer`, the type every service
+ * stores it in. A client changes a few times in its life, so the bound is never reached honestly;
+ * a larger value is refused when parsed rather than failing, again and again, to be stored.
+ */
+export const MAX_CLIENT_VERSION = 2 ** 31 - 1;
+
 export const RegistrationKind = {
   Application: 'application',
   Payer: 'payer',
@@ -57,8 +64,12 @@ export interface ClientSnapshot {
   readonly clientType: ClientType;
   /** Compared exactly with the redirect_uri of an authorization request. */
   readonly redirectUris: readonly string[];
-  /** Hash of the current client secret; null for public clients and before one is issued. */
-  readonly secretHash: string | null;
+  /**
+   * The argon2id hash of the current client secret, encrypted (compact JWE) with a key only the
+   * registration and authorization services hold: readers of the topic cannot test a guessed secret
+   * against it. Null for public clients and before a secret is issued.
+   */
+  readonly sealedSecretHash: string | null;
   /** The most a member can grant this client, as scope strings. */
   readonly allowedScopes: readonly string[];
   /** May use the client_credentials grant (payers and admin automation); confidential only. */
@@ -92,6 +103,12 @@ export interface ClientChangedEventV1 {
    * when it is newer than what they hold, which makes redelivery and replay harmless.
    */
   readonly clientVersion: number;
+  /**
+   * ISO 8601 instant of the client's last suspension or termination; absent if it never had one.
+   * Every service refuses credentials (codes, refresh and access tokens) issued before it, so a
+   * reinstated client starts afresh whatever survived elsewhere.
+   */
+  readonly notBefore?: string;
   readonly change: ClientChange;
   readonly client: ClientSnapshot;
 }

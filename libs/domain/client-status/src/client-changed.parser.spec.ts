@@ -22,7 +22,7 @@ function payload(): Json {
       name: 'Other Health Plan',
       clientType: 'confidential',
       redirectUris: [],
-      secretHash: 'hash',
+      sealedSecretHash: 'eyJhbGciOiJkaXIifQ..aXY.Y2lwaGVy.dGFn',
       allowedScopes: ['system/*.rs'],
       system: true,
       logoUri: 'https://plan.example/logo.png',
@@ -65,6 +65,13 @@ describe('parseClientChangedEvent', () => {
     expect(parseClientChangedEvent(extended)).toStrictEqual(parseClientChangedEvent(payload()));
   });
 
+  it('carries the instant before which credentials are refused, when there is one', () => {
+    expect(parseClientChangedEvent(withField('notBefore', '2026-11-30T08:00:00.123Z'))).toMatchObject({ ok: true, event: { notBefore: '2026-11-30T08:00:00.123Z' } });
+    expect(parseClientChangedEvent(withField('notBefore', '2024-02-29T23:59:59+05:00')).ok).toBe(true);
+    const without = parseClientChangedEvent(withField('notBefore', null));
+    expect(without.ok && 'notBefore' in without.event).toBe(false);
+  });
+
   it('treats null optional fields as absent', () => {
     const result = parseClientChangedEvent(
       withField('client', { ...(payload().client as Json), logoUri: null, tosUri: null, companyName: undefined }),
@@ -74,12 +81,16 @@ describe('parseClientChangedEvent', () => {
       'name',
       'clientType',
       'redirectUris',
-      'secretHash',
+      'sealedSecretHash',
       'allowedScopes',
       'system',
       'policyUri',
       'contactEmail',
     ]);
+  });
+
+  it('accepts the largest version a PostgreSQL integer holds', () => {
+    expect(parseClientChangedEvent(withField('clientVersion', 2 ** 31 - 1))).toMatchObject({ ok: true, event: { clientVersion: 2 ** 31 - 1 } });
   });
 
   it('accepts an empty change and an actor-less change', () => {
@@ -119,6 +130,14 @@ describe('parseClientChangedEvent', () => {
     ['clientVersion', 1.5, 'clientVersion'],
     ['clientVersion', '3', 'clientVersion'],
     ['clientVersion', 2 ** 53, 'clientVersion'],
+    // Safe integers, but beyond the PostgreSQL integer every consumer stores the version in.
+    ['clientVersion', 2 ** 53 - 1, 'clientVersion'],
+    ['clientVersion', 2 ** 31, 'clientVersion'],
+    ['notBefore', '2026-02-30T08:00:00Z', 'notBefore'],
+    ['notBefore', '2025-02-29T08:00:00Z', 'notBefore'],
+    ['occurredAt', '2026-04-31T08:00:00Z', 'occurredAt'],
+    ['occurredAt', '2026-04-30T24:00:00Z', 'occurredAt'],
+    ['notBefore', 1764576000000, 'notBefore'],
     ['change', undefined, 'change'],
     ['change', 'approved', 'change'],
     ['change.action', 'approved', 'change.action'],
@@ -133,8 +152,11 @@ describe('parseClientChangedEvent', () => {
     ['client.redirectUris', 'https://a.example/cb', 'client.redirectUris'],
     ['client.redirectUris', ['https://a.example/cb', 3], 'client.redirectUris[1]'],
     ['client.redirectUris', [''], 'client.redirectUris[0]'],
-    ['client.secretHash', undefined, 'client.secretHash'],
-    ['client.secretHash', 12345, 'client.secretHash'],
+    ['client.sealedSecretHash', undefined, 'client.sealedSecretHash'],
+    ['client.sealedSecretHash', 12345, 'client.sealedSecretHash'],
+    // The argon2id hash in the clear: anyone reading the topic could test guesses against it.
+    ['client.sealedSecretHash', '$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA', 'client.sealedSecretHash'],
+    ['client.sealedSecretHash', 'eyJhbGciOiJkaXIifQ.a.aXY.Y2lwaGVy.dGFn', 'client.sealedSecretHash'],
     ['client.allowedScopes', 'openid profile', 'client.allowedScopes'],
     ['client.system', 'true', 'client.system'],
     ['client.logoUri', 42, 'client.logoUri'],
@@ -150,13 +172,13 @@ describe('parseClientChangedEvent', () => {
       ok: false,
       rejection: {
         code: 'invalid_event',
-        issues: [{ path: 'client.secretHash', message: 'must be null for a public client' }],
+        issues: [{ path: 'client.sealedSecretHash', message: 'must be null for a public client' }],
       },
     });
   });
 
   it('rejects a public client allowed to use client_credentials', () => {
-    const client = { ...(payload().client as Json), clientType: 'public', secretHash: null };
+    const client = { ...(payload().client as Json), clientType: 'public', sealedSecretHash: null };
 
     expect(issuePaths(withField('client', client))).toEqual(['client.system']);
   });

@@ -3,6 +3,7 @@ import {
   ActorRole,
   CLIENT_CHANGED_EVENT_TYPE,
   ClientType,
+  MAX_CLIENT_VERSION,
   RegistrationKind,
   type ClientChange,
   type ClientChangeActor,
@@ -50,10 +51,12 @@ export function parseClientChangedEvent(value: unknown): ClientChangedEventParse
     kind: root.oneOf('kind', Object.values(RegistrationKind)),
     status: root.oneOf('status', CLIENT_STATUSES),
     previousStatus: root.nullableOneOf('previousStatus', CLIENT_STATUSES),
-    clientVersion: root.positiveInteger('clientVersion'),
+    clientVersion: root.positiveInteger('clientVersion', MAX_CLIENT_VERSION),
     change: readChange(root.child('change')),
     client: readClient(root.child('client')),
   };
+  const notBefore = root.optionalInstant('notBefore');
+  if (notBefore !== undefined) Object.assign(event, { notBefore });
 
   return issues.length === 0 ? { ok: true, event } : { ok: false, rejection: { code: 'invalid_event', issues } };
 }
@@ -87,14 +90,17 @@ function readClient(reader: FieldReader | undefined): ClientSnapshot {
     name: reader.text('name'),
     clientType: reader.oneOf('clientType', Object.values(ClientType)),
     redirectUris: reader.textArray('redirectUris'),
-    secretHash: reader.nullableText('secretHash'),
+    sealedSecretHash: reader.nullableText('sealedSecretHash'),
     allowedScopes: reader.textArray('allowedScopes'),
     system: reader.boolean('system'),
   };
   // The authorization server relies on these; a snapshot breaking them would let a client
   // authenticate in a way its registration never allowed.
-  if (snapshot.clientType === ClientType.Public && snapshot.secretHash !== null) {
-    reader.report('secretHash', 'must be null for a public client');
+  if (snapshot.clientType === ClientType.Public && snapshot.sealedSecretHash !== null) {
+    reader.report('sealedSecretHash', 'must be null for a public client');
+  } else if (snapshot.sealedSecretHash !== null && snapshot.sealedSecretHash !== '' && !SEALED.test(snapshot.sealedSecretHash)) {
+    // A plain hash on the topic would let any reader test guessed secrets offline.
+    reader.report('sealedSecretHash', 'must be a compact JWE (dir), never a plain hash');
   }
   if (snapshot.system && snapshot.clientType !== ClientType.Confidential) {
     reader.report('system', 'only a confidential client may use client_credentials');
@@ -134,13 +140,16 @@ function readClientKeys(reader: FieldReader, snapshot: ClientSnapshot): Pick<Cli
   return keys;
 }
 
+/** A compact JWE with direct encryption: protected header, empty key, IV, ciphertext, tag. */
+const SEALED = /^[A-Za-z0-9_-]+\.\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
 const OPTIONAL_CLIENT_FIELDS = ['logoUri', 'policyUri', 'tosUri', 'companyName', 'contactEmail'] as const;
 
 const PLACEHOLDER_CLIENT: ClientSnapshot = {
   name: '',
   clientType: ClientType.Confidential,
   redirectUris: [],
-  secretHash: null,
+  sealedSecretHash: null,
   allowedScopes: [],
   system: false,
 };

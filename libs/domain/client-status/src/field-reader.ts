@@ -95,18 +95,23 @@ export class FieldReader {
 
   instant(key: string): string {
     const value = this.matching(key, ISO_INSTANT, 'an ISO 8601 date-time with a time zone');
-    if (value !== '' && Number.isNaN(Date.parse(value))) {
+    if (value !== '' && (Number.isNaN(Date.parse(value)) || !isCalendarDate(value))) {
       this.report(key, 'must be a real date and time');
     }
     return value;
   }
 
-  positiveInteger(key: string): number {
+  optionalInstant(key: string): string | undefined {
+    return this.isAbsentOrNull(key) ? undefined : this.instant(key);
+  }
+
+  /** An integer from 1 to `max`, which consumers choose to fit what they store it in. */
+  positiveInteger(key: string, max: number = Number.MAX_SAFE_INTEGER): number {
     const value = this.record[key];
-    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1) {
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1 && value <= max) {
       return value;
     }
-    this.report(key, 'must be an integer of at least 1');
+    this.report(key, max === Number.MAX_SAFE_INTEGER ? 'must be an integer of at least 1' : `must be an integer from 1 to ${max}`);
     return 0;
   }
 
@@ -172,6 +177,14 @@ export class FieldReader {
   private pathOf(key: string): string {
     return this.path === '$' ? key : `${this.path}.${key}`;
   }
+}
+
+/** Date.parse rolls 30 February over into March; the calendar does not. */
+function isCalendarDate(value: string): boolean {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
+  const [hours, minutes, seconds] = value.slice(11, 19).split(':').map(Number);
+  const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= lastDay && hours <= 23 && minutes <= 59 && seconds <= 59;
 }
 
 /** Parses UTF-8 JSON bytes, or reports why they are not. */

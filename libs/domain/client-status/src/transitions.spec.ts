@@ -1,6 +1,6 @@
 import { CLIENT_ACTIONS, ClientAction } from './client-action';
 import { CLIENT_STATUSES, ClientStatus } from './client-status';
-import { allowedActions, applyTransition, canTransition } from './transitions';
+import { allowedActions, applyTransition, canReach, canTransition, checkSuccession } from './transitions';
 
 const { Pending, Approved, Suspended, Terminated } = ClientStatus;
 const { Approve, Reject, Suspend, Reinstate, Terminate } = ClientAction;
@@ -85,5 +85,71 @@ describe('allowedActions', () => {
       const accepted = CLIENT_ACTIONS.filter((action) => applyTransition(from, action).ok);
       expect(allowedActions(from)).toEqual(accepted);
     }
+  });
+});
+
+describe('checkSuccession', () => {
+  const held = (status: ClientStatus, clientVersion = 4) => ({ status, clientVersion });
+  const next = (status: ClientStatus, previousStatus: ClientStatus | null, clientVersion = 5) => ({ status, previousStatus, clientVersion });
+
+  it('takes a client seen for the first time at any version, as a compacted topic leaves it', () => {
+    expect(checkSuccession(undefined, next(Approved, Suspended, 2 ** 31 - 1))).toEqual({ ok: true });
+    expect(checkSuccession(undefined, next(Terminated, Approved, 17))).toEqual({ ok: true });
+  });
+
+  it.each([4, 3, 1])('calls version %i stale when version 4 is held', (version) => {
+    expect(checkSuccession(held(Approved), next(Suspended, Approved, version))).toMatchObject({ ok: false, code: 'stale' });
+  });
+
+  it.each([
+    [Pending, Approved],
+    [Approved, Suspended],
+    [Approved, Terminated],
+    [Suspended, Approved],
+    [Suspended, Terminated],
+    [Approved, Approved],
+  ])('lets the next version move %s to %s', (from, to) => {
+    expect(checkSuccession(held(from), next(to, from))).toEqual({ ok: true });
+  });
+
+  it.each([
+    [Terminated, Approved, Terminated],
+    [Terminated, Terminated, Terminated],
+    [Suspended, Pending, Suspended],
+    [Pending, Suspended, Pending],
+    [Approved, Pending, Approved],
+  ])('refuses the next version moving %s to %s', (from, to, previous) => {
+    expect(checkSuccession(held(from), next(to, previous))).toMatchObject({ ok: false, code: 'transition_not_allowed' });
+  });
+
+  it('refuses a next version whose previous status is not the held one', () => {
+    // A forged "reinstatement" of an approved client that was in fact suspended in between.
+    expect(checkSuccession(held(Suspended), next(Approved, Approved))).toMatchObject({ ok: false, code: 'transition_not_allowed' });
+  });
+
+  it.each([
+    [Approved, Approved],
+    [Suspended, Approved],
+    [Approved, Suspended],
+    [Pending, Suspended],
+    [Pending, Terminated],
+  ])('lets a later version (versions compacted away) go from %s to the reachable %s', (from, to) => {
+    expect(checkSuccession(held(from), next(to, Approved, 9))).toEqual({ ok: true });
+  });
+
+  it.each([
+    [Terminated, Approved],
+    [Approved, Pending],
+    [Suspended, Pending],
+  ])('refuses a later version going from %s to the unreachable %s', (from, to) => {
+    expect(checkSuccession(held(from), next(to, Approved, 9))).toMatchObject({ ok: false, code: 'transition_not_allowed' });
+  });
+});
+
+describe('canReach', () => {
+  it('reaches terminated from anything not terminated, and pending from nothing', () => {
+    for (const from of [Pending, Approved, Suspended]) expect(canReach(from, Terminated)).toBe(true);
+    for (const from of CLIENT_STATUSES) expect(canReach(from, Pending)).toBe(false);
+    for (const to of CLIENT_STATUSES) expect(canReach(Terminated, to)).toBe(false);
   });
 });

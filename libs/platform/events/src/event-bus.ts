@@ -22,6 +22,11 @@ export interface IncomingEvent<T = unknown> {
   /** Milliseconds since the epoch at which the broker (or producer) stamped the event. */
   timestamp: number;
   headers: EventHeaders;
+  /**
+   * Set, with the text as received, when the value is not UTF-8 JSON (`value` is then null). Only
+   * delivered to subscriptions that ask for it (`deliverUnparsable`), which dead-letter it.
+   */
+  unparsable?: string;
 }
 
 export type EventHandler<T = unknown> = (event: IncomingEvent<T>) => Promise<void>;
@@ -41,6 +46,11 @@ export interface SubscribeOptions<T = unknown> {
    * throws, the same event is retried with backoff, never skipped, so make it idempotent.
    */
   handler: EventHandler<T>;
+  /**
+   * Hand the handler events whose value is not JSON (`IncomingEvent.unparsable`) instead of
+   * skipping them with a log line; adapters that only ever store JSON never have any.
+   */
+  deliverUnparsable?: boolean;
 }
 
 export interface CatchUpOptions {

@@ -17,4 +17,6 @@ export interface EventsMetrics {
   forgetConsumerLag(partition: ConsumerPartition): void;
   /** How to count the outbox rows not yet published; read whenever the metrics are collected. */
   outboxBacklog(count: () => Promise<number>): void;
+  /** An event of `topic` was refused for good and parked on its dead-letter topic. */
+  deadLettered?(topic: string, reason: string): void;
 }

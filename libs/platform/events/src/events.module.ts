@@ -19,6 +19,7 @@ import type { EventsMetrics } from './events-metrics';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay';
 import { OutboxWriter } from './outbox/outbox-writer';
 import type { TopicSpec } from './topics';
+import { TrustedEventBus, type EventTrustOptions } from './trust/trusted-event-bus';
 
 export interface EventsModuleOptions {
   /** How to build the bus; ignored when `bus` is given. */
@@ -34,6 +35,11 @@ export interface EventsModuleOptions {
    * `EventsMetrics` (a service passes its `ServiceMetrics`). A bus handed in (`bus`) keeps its own.
    */
   metrics?: InjectionToken;
+  /**
+   * Signing and verification of events (`resolveEventTrust`): the bus the service gets signs what it
+   * publishes and dead-letters what its producer did not sign. Omitted: the raw bus (tools only).
+   */
+  trust?: () => Promise<Pick<EventTrustOptions, 'signer' | 'trustedKeys'>>;
 }
 
 const EVENTS_OPTIONS = Symbol.for('payer-access.events.options');
@@ -118,7 +124,11 @@ export class EventsModule {
         {
           provide: EVENT_BUS,
           inject: metricsInjection,
-          useFactory: (metrics?: EventsMetrics) => options.bus ?? createEventBus({ logger: options.logger, metrics, ...requireConfig(options) }),
+          useFactory: async (metrics?: EventsMetrics) => {
+            const bus = options.bus ?? createEventBus({ logger: options.logger, metrics, ...requireConfig(options) });
+            if (!options.trust) return bus;
+            return new TrustedEventBus(bus, { ...(await options.trust()), logger: options.logger, metrics });
+          },
         },
         OutboxWriter,
         ...(relayOptions

@@ -44,6 +44,8 @@ export {
   platformTopicSpecs,
   reconciledTopicConfig,
   REVOCATION_RETENTION_MARGIN_MS,
+  deadLetterTopicOf,
+  deadLetterTopicSpec,
   type TopicSpec,
   type ClientChangedTopicOptions,
   type GrantRevokedTopicOptions,
@@ -84,5 +86,18 @@ export { ConsumedEvents } from './consumers/consumed-events';
 export { CatchUpTracker, type PartitionStart } from './consumers/catch-up.tracker';
 export { waitUntilCaughtUp, caughtUpCheck } from './consumers/wait-until-caught-up';
 export { EventsModule, type EventsModuleOptions } from './events.module';
+export {
+  EVENT_SIGNATURE_HEADER,
+  EventKeyError,
+  EventKeyRing,
+  EventSigner,
+  canonicalJson,
+  sandboxEventSigningJwk,
+  type SignatureCheck,
+} from './trust/event-signature';
+export { TrustedEventBus, DEAD_LETTER_HEADERS, type EventTrustOptions } from './trust/trusted-event-bus';
+export { EventRejectedError, DEAD_LETTER_REASONS, type DeadLetterReason } from './trust/event-rejected.error';
+export { SecretSealer } from './trust/secret-sealing';
+export { assertEventKeysConfigured, resolveEventTrust, sandboxEventSigner, sandboxProducers, type EventProducer, type EventKeySetting, type EventTrustSettings } from './trust/event-trust.config';
 
 export { OUTBOX_ENTITIES, OUTBOX_MIGRATIONS, CONSUMED_EVENT_ENTITIES, CONSUMED_EVENT_MIGRATIONS } from './schema';

@@ -78,6 +78,24 @@ export function grantRevokedTopicSpec(options: GrantRevokedTopicOptions = {}): T
   };
 }
 
+/** Where consumers park the events of `topic` they refuse (TrustedEventBus). */
+export function deadLetterTopicOf(topic: string): string {
+  return `${topic}.dlq`;
+}
+
+/**
+ * The dead-letter topic of a topic: refused events kept two weeks for staff to look into (a forged
+ * event is evidence), then deleted.
+ */
+export function deadLetterTopicSpec(spec: Pick<TopicSpec, 'name' | 'replicationFactor'>): TopicSpec {
+  return {
+    name: deadLetterTopicOf(spec.name),
+    numPartitions: 1,
+    replicationFactor: spec.replicationFactor,
+    config: { 'cleanup.policy': 'delete', 'retention.ms': String(14 * DAY_MS) },
+  };
+}
+
 export const CLIENT_CHANGED_TOPIC_SPEC: TopicSpec = clientChangedTopicSpec();
 export const GRANT_REVOKED_TOPIC_SPEC: TopicSpec = grantRevokedTopicSpec();
 

@@ -459,14 +459,18 @@ class KafkaSubscription implements Subscription {
 
   private async handle({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
     let value: unknown = null;
+    let unparsable: string | undefined;
     if (message.value !== null) {
       try {
-        value = JSON.parse(message.value.toString('utf8')) as unknown;
+        value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(message.value)) as unknown;
       } catch {
         // Not from a platform producer; retrying cannot fix it, and it must not block the partition.
-        this.settings.logger.error('Skipping an event that is not JSON', this.fields({ partition, offset: message.offset }));
-        this.handled(partition, message.offset);
-        return;
+        if (!this.options.deliverUnparsable) {
+          this.settings.logger.error('Skipping an event that is not JSON', this.fields({ partition, offset: message.offset }));
+          this.handled(partition, message.offset);
+          return;
+        }
+        unparsable = message.value.toString('utf8');
       }
     }
     const event: IncomingEvent = {
@@ -477,6 +481,7 @@ class KafkaSubscription implements Subscription {
       partition,
       timestamp: Number(message.timestamp),
       headers: decodeHeaders(message.headers),
+      ...(unparsable !== undefined ? { unparsable } : {}),
     };
     for (let attempt = 1; ; attempt++) {
       if (this.closing.signal.aborted) throw new SubscriptionClosingError();

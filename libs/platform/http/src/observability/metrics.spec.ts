@@ -29,4 +29,14 @@ describe(ServiceMetrics.name, () => {
     backlog = new Error('database unreachable');
     expect(await sut.registry.metrics()).toContain('outbox_pending_events{service="probe"} 0');
   });
+
+  it('counts dead-lettered events by topic and reason', async () => {
+    const sut = new ServiceMetrics('probe');
+    sut.deadLettered('registration.client.changed.v1', 'bad_signature');
+    sut.deadLettered('registration.client.changed.v1', 'bad_signature');
+    sut.deadLettered('authorization.grant.revoked.v1', 'unparsable');
+    const text = await sut.registry.metrics();
+    expect(text).toContain('events_dead_lettered_total{topic="registration.client.changed.v1",reason="bad_signature",service="probe"} 2');
+    expect(text).toContain('events_dead_lettered_total{topic="authorization.grant.revoked.v1",reason="unparsable",service="probe"} 1');
+  });
 });

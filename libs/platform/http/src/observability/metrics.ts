@@ -82,6 +82,11 @@ export class ServiceMetrics {
     });
   }
 
+  /** An event refused for good and parked on `<topic>.dlq`; labels are the platform's topics and a fixed set of reasons. */
+  deadLettered(topic: string, reason: string): void {
+    this.counter('events_dead_lettered_total', 'Events consumers refused (bad signature, not JSON, invalid, forbidden transition) and parked on the dead-letter topic, by topic and reason.', ['topic', 'reason']).inc({ topic, reason });
+  }
+
   /** Records every request by its route pattern (`/Patient/:id`), never its concrete path. */
   middleware() {
     return (request: Request, response: Response, next: NextFunction): void => {
