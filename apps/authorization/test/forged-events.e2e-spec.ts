@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { CLIENT_CHANGED_TOPIC, type ClientChangedEventV1 } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
 import { DEAD_LETTER_HEADERS, deadLetterTopicOf, EVENT_SIGNATURE_HEADER, EventSigner, sandboxEventSigner } from '@payer-access/events';
-import { createTestDatabase, ensureKafka, metricValue, scrapeMetrics } from '@payer-access/testing';
+import { createTestDatabase, ensureKafka, kafkajsSasl, kafkaServiceEnv, metricValue, scrapeMetrics, type KafkaCredentialSet } from '@payer-access/testing';
 import * as argon2 from 'argon2';
 import type { JWK } from 'jose';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
@@ -20,6 +20,7 @@ import { authorizeUrl, eventually, startTestService, tokenRequest, type TestServ
 describe('forged client events on Kafka', () => {
   let service: TestService;
   let brokers: string[];
+  let credentials: KafkaCredentialSet;
   let raw: Producer;
   let deadLetters: Consumer;
   const parked: Array<{ key: string; reason: string; detail: string }> = [];
@@ -45,9 +46,10 @@ describe('forged client events on Kafka', () => {
   }
 
   beforeAll(async () => {
-    ({ brokers } = await ensureKafka());
-    service = await startTestService({}, { kafkaBrokers: brokers });
-    const kafka = new Kafka({ clientId: `forger-${run}`, brokers, logLevel: logLevel.NOTHING });
+    ({ brokers, credentials } = await ensureKafka());
+    service = await startTestService({}, { kafkaBrokers: brokers, kafkaCredentials: credentials });
+    // The forger holds the broker's super user: signatures must hold even where the ACLs are bypassed.
+    const kafka = new Kafka({ clientId: `forger-${run}`, brokers, sasl: kafkajsSasl(credentials.admin), logLevel: logLevel.NOTHING });
     raw = kafka.producer();
     await raw.connect();
     deadLetters = kafka.consumer({ groupId: `forged-events-dlq-${run}` });
@@ -110,7 +112,7 @@ describe('forged client events on Kafka', () => {
     expect(await authorizes(terminated)).toBe(false);
     expect(projection.find(victim)?.clientVersion).toBe(lastOf(victim).clientVersion);
     expect(await authorizes(victim, attackerUri)).toBe(false);
-    const text = await scrapeMetrics(service.url);
+    const text = await scrapeMetrics(service.metricsUrl);
     expect(metricValue(text, 'events_dead_lettered_total', { topic: CLIENT_CHANGED_TOPIC, reason: 'bad_signature' })).toBeGreaterThanOrEqual(3);
     expect(metricValue(text, 'events_dead_lettered_total', { topic: CLIENT_CHANGED_TOPIC, reason: 'invalid_event' })).toBeGreaterThanOrEqual(1);
     expect((await fetch(`${service.url}/health/ready`)).status).toBe(200);
@@ -128,7 +130,7 @@ describe('forged client events on Kafka', () => {
 
   it('a restarted instance reads past the parked events, is ready, and holds the real states', async () => {
     const database = await createTestDatabase();
-    const config = loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox', KAFKA_BROKERS: brokers.join(',') });
+    const config = loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox', KAFKA_BROKERS: brokers.join(','), ...kafkaServiceEnv(credentials.authorization) });
     const app = await createAuthorizationApp({ ...config, DATABASE_URL: database.url }, { logger: false });
     try {
       await app.listen(0, '127.0.0.1');

@@ -4,6 +4,7 @@ import { loadConfig } from '@payer-access/config';
 import { createTestDatabase, ensureKafka, kafkaServiceEnv, type TestDatabase } from '@payer-access/testing';
 import { generateKeyPairSync } from 'node:crypto';
 import request from 'supertest';
+import { PRODUCTION_EVENT_KEYS } from './support/fixtures';
 import { DataSource } from 'typeorm';
 import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
@@ -61,6 +62,7 @@ describe('payer keys at registration', () => {
     const config = loadConfig(RegistrationConfig, {
       DATABASE_URL: database.url,
       PROFILE: 'production',
+      ...PRODUCTION_EVENT_KEYS,
       KAFKA_BROKERS: brokers,
       ...kafkaServiceEnv(kafka.credentials.registration),
       ADMIN_EMAIL: ADMIN.email,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { generateKeyPairSync } from 'node:crypto';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import type { JWK } from 'jose';
-import { ensureKafka } from '@payer-access/testing';
+import { ensureKafka, kafkajsSasl, type KafkaCredentials } from '@payer-access/testing';
 import type { EventsMetrics } from '../events-metrics';
 import type { IncomingEvent } from '../event-bus';
 import { KafkaEventBus } from '../kafka/kafka-event-bus';
@@ -60,20 +60,22 @@ describe(TrustedEventBus.name, () => {
   const parked: IncomingEvent[] = [];
 
   beforeAll(async () => {
-    ({ brokers } = await ensureKafka());
-    const kafka = new Kafka({ clientId: 'trusted-bus-spec-raw', brokers, logLevel: logLevel.NOTHING });
+    const found = await ensureKafka();
+    brokers = found.brokers;
+    const sasl: KafkaCredentials = found.credentials.admin;
+    const kafka = new Kafka({ clientId: 'trusted-bus-spec-raw', brokers, sasl: kafkajsSasl(sasl), logLevel: logLevel.NOTHING });
     admin = kafka.admin();
     await admin.connect();
     raw = kafka.producer();
     await raw.connect();
     signer = await EventSigner.fromJwk(privateJwk());
     const ring = await EventKeyRing.fromJwks({ keys: [signer.publicJwk] });
-    producer = new TrustedEventBus(new KafkaEventBus({ brokers, clientId: 'trusted-bus-spec-producer' }), { signer, trustedKeys: {} });
-    consumer = new TrustedEventBus(new KafkaEventBus({ brokers, clientId: 'trusted-bus-spec-consumer', handlerBackoff: fastRetry }), {
+    producer = new TrustedEventBus(new KafkaEventBus({ brokers, sasl, clientId: 'trusted-bus-spec-producer' }), { signer, trustedKeys: {} });
+    consumer = new TrustedEventBus(new KafkaEventBus({ brokers, sasl, clientId: 'trusted-bus-spec-consumer', handlerBackoff: fastRetry }), {
       trustedKeys: { [spec.name]: ring },
       metrics,
     });
-    deadLetterReader = new KafkaEventBus({ brokers, clientId: 'trusted-bus-spec-dlq' });
+    deadLetterReader = new KafkaEventBus({ brokers, sasl, clientId: 'trusted-bus-spec-dlq' });
     await consumer.ensureTopics([spec]);
     await consumer.subscribe<{ n: number; reject?: boolean }>({
       topic: spec.name,
