@@ -10,6 +10,7 @@ const OTHER = 'granular-other';
 const OBSERVATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category';
 const CONDITION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/condition-category';
 const CLAIM_TYPE = 'http://terminology.hl7.org/CodeSystem/claim-type';
+const BLUE_BUTTON = 'https://bluebutton.cms.gov/resources/codesystem/eob-type';
 const LAB = `patient/Observation.rs?category=${OBSERVATION_CATEGORY}|laboratory`;
 const VITALS = `patient/Observation.rs?category=${OBSERVATION_CATEGORY}|vital-signs`;
 
@@ -58,7 +59,24 @@ function dataSet(): Resource[] {
         outcome: 'complete',
       }) as Resource,
   );
-  return [...patients, ...observations, ...conditions, ...claims];
+  // The plan's own claims are typed with Blue Button EOB types, under its own alias of that system too.
+  const blueButton = [
+    ['carrier', BLUE_BUTTON],
+    ['pde', `http://localhost:3003/resources/codesystem/eob-type`],
+  ].map(
+    ([code, system]) =>
+      ({
+        resourceType: 'ExplanationOfBenefit',
+        id: `eob-${code}`,
+        status: 'active',
+        type: { coding: [{ system, code }] },
+        use: 'claim',
+        patient: { reference: `Patient/${PATIENT}` },
+        created: '2024-01-01',
+        outcome: 'complete',
+      }) as Resource,
+  );
+  return [...patients, ...observations, ...conditions, ...claims, ...blueButton];
 }
 
 /**
@@ -162,6 +180,14 @@ describe('granular scopes', () => {
     const pharmacy = (await get('ExplanationOfBenefit', `patient/ExplanationOfBenefit.rs?type=${CLAIM_TYPE}|pharmacy`)).body as Bundle;
     expect(ids(pharmacy)).toEqual(['eob-pharmacy']);
     await get('ExplanationOfBenefit/eob-professional', `patient/ExplanationOfBenefit.rs?type=${CLAIM_TYPE}|pharmacy`, 404);
+  });
+
+  it('treats the code systems a type search treats as one alike (the plan spells EOB types more than one way)', async () => {
+    const scope = `patient/ExplanationOfBenefit.rs?type=${BLUE_BUTTON}|carrier patient/ExplanationOfBenefit.rs?type=${BLUE_BUTTON}|pde`;
+    const bundle = (await get('ExplanationOfBenefit', scope)).body as Bundle;
+    expect(ids(bundle)).toEqual(['eob-carrier', 'eob-pde']);
+    await get('ExplanationOfBenefit/eob-pde', scope);
+    await get('ExplanationOfBenefit/eob-pharmacy', scope, 404);
   });
 
   it('grants nothing for a constraint it cannot enforce, rather than everything', async () => {

@@ -40,6 +40,14 @@ const GRANULAR: Record<string, Record<string, string>> = {
     pharmacy: 'Your pharmacy claims',
     oral: 'Your dental claims',
     vision: 'Your vision claims',
+    carrier: 'Your doctor and supplier claims',
+    pde: 'Your prescription drug claims',
+    dme: 'Your medical equipment claims',
+    hha: 'Your home health claims',
+    hospice: 'Your hospice claims',
+    inpatient: 'Your hospital stay claims',
+    outpatient: 'Your outpatient claims',
+    snf: 'Your skilled nursing facility claims',
   },
 };
 

@@ -135,7 +135,9 @@ export class FhirApiService {
     if (decision.access === 'none') {
       throw new FhirException(forbidden(`The token's scopes (${principal.scope}) do not allow ${interaction} on ${resourceType}`));
     }
-    return decision.access === 'constrained' ? { [resourceType]: { constraints: decision.constraints } } : {};
+    if (decision.access === 'full') return {};
+    const systemAliases = (param: string) => this.registry.get(resourceType, param)?.allowedValues?.systems;
+    return { [resourceType]: { constraints: decision.constraints, systemAliases } };
   }
 
   private allows(principal: FhirPrincipal, resourceType: string, interaction: Interaction): boolean {

@@ -8,6 +8,11 @@ import { supportedConstraint, type ScopeConstraint } from '@payer-access/scopes'
  */
 export interface ScopeFilter {
   readonly constraints: readonly ScopeConstraint[];
+  /**
+   * The code systems a param treats as one (the search registry's aliases: the plan's EOB types
+   * are spelled with more than one system URL), so a scope matches what a search for it would.
+   */
+  readonly systemAliases?: (param: string) => readonly string[] | undefined;
 }
 
 /** SQL over `resource r`: the resource matches at least one constraint. Values go through `bind`. */
@@ -19,7 +24,10 @@ export function scopeFilterSql(filter: ScopeFilter, resourceType: string, bind: 
       tokens
         .map(({ param, system, code }) => {
           const match = `f.resource_seq = r.seq AND f.param = ${bind(param)} AND f.code = ${bind(code)}`;
-          return `EXISTS (SELECT 1 FROM search_token f WHERE ${match}${system === undefined ? '' : ` AND f.system = ${bind(system)}`})`;
+          if (system === undefined) return `EXISTS (SELECT 1 FROM search_token f WHERE ${match})`;
+          const aliases = filter.systemAliases?.(param);
+          const systems = aliases?.includes(system) ? aliases : [system];
+          return `EXISTS (SELECT 1 FROM search_token f WHERE ${match} AND f.system = ANY(${bind(systems)}::text[]))`;
         })
         .join(' AND '),
     ];

@@ -45,7 +45,8 @@ export function isEnforceable(scope: ResourceScope): boolean {
 
 /**
  * The granular scopes discovery lists: US Core 6's Observation and Condition categories and its
- * DocumentReference clinical-note category, and CARIN Blue Button's claim types. Others of the
+ * DocumentReference clinical-note category, CARIN Blue Button's claim types and the Blue Button
+ * EOB types the plan's claims carry. Others of the
  * same form are granted as well.
  */
 export const ADVERTISED_GRANULAR_SCOPES: readonly string[] = [
@@ -57,5 +58,9 @@ export const ADVERTISED_GRANULAR_SCOPES: readonly string[] = [
   'patient/DocumentReference.rs?category=http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category|clinical-note',
   ...['institutional', 'oral', 'pharmacy', 'professional', 'vision'].map(
     (code) => `patient/ExplanationOfBenefit.rs?type=http://terminology.hl7.org/CodeSystem/claim-type|${code}`,
+  ),
+  // The plan's own claims are typed in the Blue Button code system (seed 002 searches them so).
+  ...['carrier', 'pde', 'dme', 'hha', 'hospice', 'inpatient', 'outpatient', 'snf'].map(
+    (code) => `patient/ExplanationOfBenefit.rs?type=https://bluebutton.cms.gov/resources/codesystem/eob-type|${code}`,
   ),
 ];
