@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { runJourney } from './support/member-journey';
-import { FHIR_BASE, authorizeUrl, seedTokenRequest, startTestService, type TestService } from './support/test-service';
+import { FHIR_BASE, SEED_CLIENT, authorizeUrl, seedTokenRequest, startTestService, tokenRequest, type TestService } from './support/test-service';
 
 const LAB = 'patient/Observation.rs?category=http://terminology.hl7.org/CodeSystem/observation-category|laboratory';
 const PHARMACY = 'patient/ExplanationOfBenefit.rs?type=http://terminology.hl7.org/CodeSystem/claim-type|pharmacy';
@@ -51,6 +51,28 @@ describe('granular scopes at the authorization service', () => {
       typ: 'at+jwt',
     });
     expect(payload.scope).toBe(`openid fhirUser ${LAB} ${PHARMACY}`);
+  });
+
+  it('keeps them on refresh', async () => {
+    const { redirect } = await runJourney(service.url, authorizeUrl(service.url, { scope: `openid offline_access ${LAB}` }));
+    const first = (await (await seedTokenRequest(service.url, redirect?.searchParams.get('code') ?? '')).json()) as Record<string, unknown>;
+    const refreshed = await tokenRequest(service.url, {
+      grant_type: 'refresh_token',
+      refresh_token: String(first.refresh_token),
+      client_id: SEED_CLIENT.clientId,
+      client_secret: SEED_CLIENT.secret,
+    });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.scope).toBe(`openid offline_access ${LAB}`);
+  });
+
+  it('drops an oversized or malformed constraint and still completes the authorization', async () => {
+    const oversized = `patient/Observation.rs?category=http://x.example/${'a'.repeat(10_000)}|laboratory`;
+    for (const bad of [oversized, 'patient/Observation.rs?category=', 'patient/Observation.rs?category=a|', `${LAB}&${LAB.split('?')[1]}`]) {
+      const { redirect } = await runJourney(service.url, authorizeUrl(service.url, { scope: `openid ${bad}` }));
+      const body = (await (await seedTokenRequest(service.url, redirect?.searchParams.get('code') ?? '')).json()) as Record<string, unknown>;
+      expect(body.scope).toBe('openid');
+    }
   });
 
   it('keeps a broad scope asked beside a granular one for the same type', async () => {
