@@ -13,4 +13,22 @@ describe(describeScopes.name, () => {
   it('says when an app could change data', () => {
     expect(describeScopes('patient/Observation.cruds')).toEqual(['Your Observation records (read and change)']);
   });
+
+  it('names the part of a type a granular scope reaches, never the whole type', () => {
+    expect(
+      describeScopes(
+        [
+          'patient/Observation.rs?category=http://terminology.hl7.org/CodeSystem/observation-category|laboratory',
+          'patient/Condition.rs?category=http://hl7.org/fhir/us/core/CodeSystem/condition-category|health-concern',
+          'patient/ExplanationOfBenefit.rs?type=http://terminology.hl7.org/CodeSystem/claim-type|pharmacy',
+          'patient/Observation.rs?category=http://example.org/cs|constructor',
+        ].join(' '),
+      ),
+    ).toEqual([
+      'Your laboratory results (read only)',
+      'Your health concerns (read only)',
+      'Your pharmacy claims (read only)',
+      "Your Observation records of category 'constructor' only (read only)",
+    ]);
+  });
 });

@@ -1,4 +1,4 @@
-import { parseScopes, type Scope } from '@payer-access/scopes';
+import { parseScopes, supportedConstraint, type ResourceScope, type Scope } from '@payer-access/scopes';
 
 const NAMED: Record<string, string | null> = {
   openid: 'Confirm your identity to the app',
@@ -17,6 +17,40 @@ const TYPES: Record<string, string> = {
   ExplanationOfBenefit: 'Your claims and explanation of benefits',
 };
 
+/** Granular scopes (a category or claim type of one type) by the code they name, whatever its code system. */
+const GRANULAR: Record<string, Record<string, string>> = {
+  Observation: {
+    laboratory: 'Your laboratory results',
+    'vital-signs': 'Your vital signs',
+    'social-history': 'Your social history (such as smoking status)',
+    survey: 'Your answers to health surveys and assessments',
+    imaging: 'Your imaging results',
+    exam: 'Your physical exam findings',
+    procedure: 'Your procedure results',
+  },
+  Condition: {
+    'problem-list-item': 'Your problem list',
+    'encounter-diagnosis': 'Your diagnoses from visits',
+    'health-concern': 'Your health concerns',
+  },
+  DocumentReference: { 'clinical-note': 'Your clinical notes' },
+  ExplanationOfBenefit: {
+    institutional: 'Your hospital and facility claims',
+    professional: 'Your doctor and other professional claims',
+    pharmacy: 'Your pharmacy claims',
+    oral: 'Your dental claims',
+    vision: 'Your vision claims',
+    carrier: 'Your doctor and supplier claims',
+    pde: 'Your prescription drug claims',
+    dme: 'Your medical equipment claims',
+    hha: 'Your home health claims',
+    hospice: 'Your hospice claims',
+    inpatient: 'Your hospital stay claims',
+    outpatient: 'Your outpatient claims',
+    snf: 'Your skilled nursing facility claims',
+  },
+};
+
 /** What the consent page lists for each scope, in words a member understands. */
 export function describeScopes(scope: string): string[] {
   const lines = new Set<string>();
@@ -29,7 +63,15 @@ export function describeScopes(scope: string): string[] {
 
 function describe(scope: Scope): string | null {
   if (scope.kind === 'named') return NAMED[scope.name] ?? null;
-  const what = TYPES[scope.resourceType] ?? `Your ${scope.resourceType} records`;
+  const what = scope.constraint === undefined ? (TYPES[scope.resourceType] ?? `Your ${scope.resourceType} records`) : granular(scope);
   const writes = scope.permissions.some((permission) => permission === 'c' || permission === 'u' || permission === 'd');
   return writes ? `${what} (read and change)` : `${what} (read only)`;
+}
+
+/** A granular scope names only part of a type: the member is told which part, never the whole type. */
+function granular(scope: ResourceScope): string {
+  const tokens = scope.constraint && supportedConstraint(scope.resourceType, scope.constraint);
+  const code = tokens?.[0]?.code ?? '';
+  const known = Object.hasOwn(GRANULAR, scope.resourceType) && Object.hasOwn(GRANULAR[scope.resourceType], code);
+  return known ? GRANULAR[scope.resourceType][code] : `Your ${scope.resourceType} records of ${tokens?.[0]?.param ?? 'kind'} '${code || 'unknown'}' only`;
 }

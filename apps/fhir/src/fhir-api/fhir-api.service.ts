@@ -11,7 +11,7 @@ import {
   type SearchParameterRegistry,
   type SearchQuery,
 } from '@payer-access/fhir-models';
-import { canAccess, ScopeContext, type Interaction } from '@payer-access/scopes';
+import { canAccess, decideAccess, ScopeContext, type Interaction } from '@payer-access/scopes';
 import { type AccessRecord, AccessAuditService, auditUnavailable } from '../audit/access-audit.service';
 import type { FhirPrincipal } from '../auth/fhir-principal';
 import { FhirException } from '../common/fhir.exception';
@@ -19,6 +19,7 @@ import { fhirBaseUrl, type FhirConfig } from '../fhir.config';
 import { FHIR_CONFIG, SEARCH_REGISTRY } from '../fhir.tokens';
 import { ResourceRepository, type RawResource } from '../store/resource.repository';
 import { serializeBundle } from '../common/raw-bundle';
+import type { ScopeFilter } from '../store/scope-filter';
 import { UnsupportedSearchError } from '../store/search-sql.builder';
 import { withoutDemographics } from './demographics';
 import { isMandatory } from './mandatory-elements';
@@ -36,7 +37,8 @@ const SUBSETTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-Observatio
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /**
- * Read and search for a member's token: the scopes decide the types (403 otherwise), the token's
+ * Read and search for a member's token: the scopes decide the types (403 otherwise) and, when
+ * granular, which of their resources exist for the token; the token's
  * patient decides the compartment, which the store's reader for that patient applies to every
  * query (another patient's data does not exist for it: 404 or no match).
  */
@@ -55,9 +57,9 @@ export class FhirApiService {
 
   async read(principal: FhirPrincipal, resourceType: string, id: string): Promise<ReadResult> {
     try {
-      this.authorize(principal, resourceType, 'read');
+      const filters = this.authorize(principal, resourceType, 'read');
       if (!FHIR_ID.test(id)) throw new FhirException(badRequest(`'${id.slice(0, 64)}' is not a valid resource id`));
-      const stored = await this.repository.forPatient(principal.patientId).readRaw(resourceType, id);
+      const stored = await this.repository.forPatient(principal.patientId, filters).readRaw(resourceType, id);
       if (!stored) throw new FhirException(notFound(resourceType, id));
       await this.recordOrRefuse(principal, { interaction: 'read', resourceType, resourceId: id, status: 200, resultCount: 1 });
       return { json: this.present(principal, stored), version: stored.version, lastUpdated: stored.lastUpdated };
@@ -70,13 +72,18 @@ export class FhirApiService {
   /** The searchset Bundle as JSON text, and the media type `_format` asked for. */
   async search(principal: FhirPrincipal, resourceType: string, query: SearchQuery, queryText: string): Promise<{ json: string; format?: string }> {
     try {
-      this.authorize(principal, resourceType, 'search');
+      const filters = this.authorize(principal, resourceType, 'search');
       const parsed = parseSearchRequest(resourceType, query, this.registry, { maxCount: this.config.FHIR_MAX_PAGE_SIZE });
       if (!parsed.ok) throw new FhirException(searchErrorOutcome(parsed.error));
       const request = parsed.request;
+      const forward = new Set(request.include);
       for (const include of [...request.include, ...request.revInclude]) {
         const types = include.targetType ? [include.targetType] : include.parameters.flatMap((parameter) => parameter.target ?? []);
-        for (const type of [include.sourceType, ...types]) {
+        // The matches are already limited by the scopes for the searched type; the resources an
+        // include adds (targets of `_include`, sources of `_revinclude`) are not filtered by
+        // granular scopes, so each type added must be readable whole.
+        const added = forward.has(include) ? types : [include.sourceType];
+        for (const type of added) {
           if (this.registry.supports(type) && !this.allows(principal, type, 'read')) {
             throw new FhirException(forbidden(`The token's scopes do not allow reading ${type} (needed by ${include.sourceType} includes)`));
           }
@@ -84,7 +91,7 @@ export class FhirApiService {
       }
       let result;
       try {
-        result = await this.repository.forPatient(principal.patientId).search(request);
+        result = await this.repository.forPatient(principal.patientId, filters).search(request);
       } catch (error) {
         if (error instanceof UnsupportedSearchError) throw new FhirException(notSupported(error.message, error.parameter));
         throw error;
@@ -116,13 +123,21 @@ export class FhirApiService {
     return this.registry.resourceTypes;
   }
 
-  private authorize(principal: FhirPrincipal, resourceType: string, interaction: Interaction): void {
+  /**
+   * Refuses a type the scopes do not reach at all (403); granular scopes (`?category=...`) let the
+   * interaction through with a filter the store applies, so what they exclude does not exist.
+   */
+  private authorize(principal: FhirPrincipal, resourceType: string, interaction: Interaction): Record<string, ScopeFilter> {
     if (!this.registry.supports(resourceType)) {
       throw new FhirException(notSupported(`Resource type '${resourceType.slice(0, 64)}' is not served by this server`));
     }
-    if (!this.allows(principal, resourceType, interaction)) {
+    const decision = decideAccess(principal.scopes, { context: ScopeContext.Patient, resourceType, interaction });
+    if (decision.access === 'none') {
       throw new FhirException(forbidden(`The token's scopes (${principal.scope}) do not allow ${interaction} on ${resourceType}`));
     }
+    if (decision.access === 'full') return {};
+    const systemAliases = (param: string) => this.registry.get(resourceType, param)?.allowedValues?.systems;
+    return { [resourceType]: { constraints: decision.constraints, systemAliases } };
   }
 
   private allows(principal: FhirPrincipal, resourceType: string, interaction: Interaction): boolean {

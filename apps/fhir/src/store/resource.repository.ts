@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { PreparedStatements } from './prepared-statements';
 import { SearchIndexer, type IndexRows } from './search-indexer';
 import { type Compartment, compartmentPatientOf, isInCompartment, patientCompartment, SHARED_RESOURCE_TYPES, UNRESTRICTED } from './compartment';
+import { type ScopeFilter, scopeFilterSql } from './scope-filter';
 import { SearchSqlBuilder } from './search-sql.builder';
 
 export interface StoredResource {
@@ -204,9 +205,12 @@ export class ResourceRepository {
       ]);
   }
 
-  /** What a member's token may see: that patient's compartment and the shared directory types. */
-  forPatient(patientId: string): ResourceReader {
-    return this.reader(patientCompartment(patientId));
+  /**
+   * What a member's token may see: that patient's compartment and the shared directory types, and
+   * of each type in `scopeFilters` only what its granular scopes admit (other resources do not exist).
+   */
+  forPatient(patientId: string, scopeFilters: Readonly<Record<string, ScopeFilter>> = {}): ResourceReader {
+    return this.reader(patientCompartment(patientId), scopeFilters);
   }
 
   /** Every resource, for trusted callers only; never for a request made with a member's token. */
@@ -214,8 +218,9 @@ export class ResourceRepository {
     return this.reader(UNRESTRICTED);
   }
 
-  private reader(compartment: Compartment): ResourceReader {
-    const readRaw = (resourceType: string, id: string) => this.readRaw(compartment, resourceType, id);
+  private reader(compartment: Compartment, scopeFilters: Readonly<Record<string, ScopeFilter>> = {}): ResourceReader {
+    const filterOf = (resourceType: string) => (Object.hasOwn(scopeFilters, resourceType) ? scopeFilters[resourceType] : undefined);
+    const readRaw = (resourceType: string, id: string) => this.readRaw(compartment, resourceType, id, filterOf(resourceType));
     return {
       compartment,
       readRaw,
@@ -223,14 +228,16 @@ export class ResourceRepository {
         const raw = await readRaw(resourceType, id);
         return raw && { resource: JSON.parse(raw.json) as Resource, version: raw.version, lastUpdated: raw.lastUpdated, patientId: raw.patientId };
       },
-      search: (request) => this.search(compartment, request),
+      search: (request) => this.search(compartment, request, filterOf(request.resourceType)),
     };
   }
 
-  private async readRaw(compartment: Compartment, resourceType: string, id: string): Promise<RawStoredResource | undefined> {
+  private async readRaw(compartment: Compartment, resourceType: string, id: string, filter?: ScopeFilter): Promise<RawStoredResource | undefined> {
+    const values: unknown[] = [resourceType, id];
+    const scoped = filter === undefined ? '' : ` AND ${scopeFilterSql(filter, resourceType, (value) => `$${values.push(value)}`)}`;
     const rows = await this.prepared.query<{ json: string; version: number; last_updated: Date; patient_id: string | null }>(
-      'SELECT content::text AS json, version, last_updated, patient_id FROM resource WHERE resource_type = $1 AND id = $2',
-      [resourceType, id],
+      `SELECT content::text AS json, version, last_updated, patient_id FROM resource r WHERE resource_type = $1 AND id = $2${scoped}`,
+      values,
     );
     const row = rows[0];
     // Another patient's resource does not exist for this reader: the same answer as a missing one.
@@ -238,8 +245,11 @@ export class ResourceRepository {
     return { resourceType, id, json: row.json, version: row.version, lastUpdated: row.last_updated, patientId: row.patient_id };
   }
 
-  private async search(compartment: Compartment, request: SearchRequest): Promise<SearchResult> {
-    const built = SearchSqlBuilder.build(request, compartment, { compartmentParams: this.indexer.compartmentParamsOf(request.resourceType) });
+  private async search(compartment: Compartment, request: SearchRequest, filter?: ScopeFilter): Promise<SearchResult> {
+    const built = SearchSqlBuilder.build(request, compartment, {
+      compartmentParams: this.indexer.compartmentParamsOf(request.resourceType),
+      filter: filter && ((bind) => scopeFilterSql(filter, request.resourceType, bind)),
+    });
     const countOnly = request.count === 0 || request.summary === 'count';
     // One round trip: the page carries the total; only a page past the end needs a count of its own.
     const page = countOnly ? [] : await this.prepared.query<PageRow>(built.page.text, built.page.values);

@@ -30,6 +30,8 @@ export interface BuildOptions {
    * (the indexer takes the compartment from them): a clause naming only that patient is implied.
    */
   readonly compartmentParams?: ReadonlySet<string>;
+  /** One more condition on `resource r` that every match must meet (the token's granular scopes). */
+  readonly filter?: (bind: (value: unknown) => string) => string;
 }
 
 /**
@@ -51,6 +53,7 @@ export class SearchSqlBuilder {
     builder.where.push(`r.resource_type = ${builder.bind(request.resourceType)}`);
     const patientId = compartmentPatientOf(compartment, request.resourceType);
     if (patientId !== undefined) builder.where.push(`r.patient_id = ${builder.bind(patientId)}`);
+    if (options.filter) builder.where.push(options.filter((value) => builder.bind(value)));
     for (const clause of request.clauses) {
       // `patient=<the token's patient>` adds nothing to the compartment condition: leave it out.
       if (patientId !== undefined && options.compartmentParams?.has(clause.parameter.code) && namesOnly(clause, patientId)) continue;

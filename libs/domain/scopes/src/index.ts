@@ -48,3 +48,10 @@ export {
   type AuthorizationServerPaths,
   type SmartConfiguration,
 } from './smart-configuration';
+export {
+  CONSTRAINT_PARAMS,
+  ADVERTISED_GRANULAR_SCOPES,
+  supportedConstraint,
+  isEnforceable,
+  type ConstraintToken,
+} from './granular-scopes';

@@ -3,6 +3,7 @@
  * consent grants of a request, and what discovery advertises. The consent page, the stored
  * grant, the tokens and the discovery documents all derive from here, so they cannot disagree.
  */
+import { ADVERTISED_GRANULAR_SCOPES, isEnforceable } from './granular-scopes';
 import { isResourceScope, ScopeContext, type Scope } from './scope';
 import { toScopeString } from './scope.formatter';
 import { intersect } from './scope.intersection';
@@ -45,6 +46,7 @@ export const SCOPES_SUPPORTED: readonly string[] = [
     ...ADVERTISED_TYPES.flatMap((type) => [`patient/${type}.read`, `patient/${type}.rs`]),
     ...PAYER_SCOPES,
     ...ADVERTISED_SYSTEM_TYPES.map((type) => `system/${type}.rs`),
+    ...ADVERTISED_GRANULAR_SCOPES,
   ]),
 ];
 
@@ -67,11 +69,13 @@ export interface GrantedScopes {
  * Grants of `requested` what `allowed` permits, for a member's authorization. The member cannot
  * pick scopes (seed 002), and consents to the data of one patient: resource scopes are kept in
  * the patient context only (`user/` and `system/` are not the member's to give), named scopes the
- * platform does not know are dropped, and what is kept is narrowed, never widened.
+ * platform does not know are dropped, as are query constraints it cannot enforce (granular-scopes.ts),
+ * and what is kept is narrowed, never widened.
  */
 export function grantScopes(requested: string, allowed: readonly string[]): GrantedScopes {
-  const asked = parseScopes(requested).scopes.filter((scope) => !isResourceScope(scope) || scope.context === ScopeContext.Patient);
-  const granted: Scope[] = intersect(asked, parseScopes(allowed.join(' ')).scopes);
+  const asked = parseScopes(requested).scopes.filter((scope) => !isResourceScope(scope) || (scope.context === ScopeContext.Patient && isEnforceable(scope)));
+  // Narrowing two constraints can combine them into one the platform cannot enforce: such a scope goes too.
+  const granted: Scope[] = intersect(asked, parseScopes(allowed.join(' ')).scopes).filter((scope) => !isResourceScope(scope) || isEnforceable(scope));
   const named = granted.filter((scope) => !isResourceScope(scope) && OIDC_SCOPES.includes(scope.name));
   const resources = granted.filter(isResourceScope);
   const identity = named.filter((scope) => !isResourceScope(scope) && IDENTITY_SCOPES.includes(scope.name));
@@ -87,6 +91,6 @@ export function grantScopes(requested: string, allowed: readonly string[]): Gran
  * resource scopes within what it may ask for; no member, so no identity or patient scopes.
  */
 export function clientCredentialsScopes(requested: string, allowed: readonly string[]): string {
-  const asked = parseScopes(requested).scopes.filter((scope) => isResourceScope(scope) && scope.context === ScopeContext.System);
-  return toScopeString(intersect(asked, parseScopes(allowed.join(' ')).scopes));
+  const asked = parseScopes(requested).scopes.filter((scope) => isResourceScope(scope) && scope.context === ScopeContext.System && isEnforceable(scope));
+  return toScopeString(intersect(asked, parseScopes(allowed.join(' ')).scopes).filter((scope) => isResourceScope(scope) && isEnforceable(scope)));
 }
