@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { isActive, parseClientChangedEvent, revokesAccess, supersedes, type ClientStatus } from '@payer-access/client-status';
+import { isActive, parseClientChangedEvent, revokesAccess, supersedes, type ClientStatus, type RegistrationKind } from '@payer-access/client-status';
 import { FhirEventsMetrics } from './fhir-events.metrics';
 
 /**
@@ -10,7 +10,7 @@ import { FhirEventsMetrics } from './fhir-events.metrics';
 @Injectable()
 export class ClientStatusCache {
   private readonly logger = new Logger(ClientStatusCache.name);
-  private readonly clients = new Map<string, { status: ClientStatus; version: number }>();
+  private readonly clients = new Map<string, { status: ClientStatus; version: number; kind: RegistrationKind }>();
 
   constructor(private readonly metrics: FhirEventsMetrics) {}
 
@@ -24,7 +24,7 @@ export class ClientStatusCache {
     const event = parsed.event;
     const known = this.clients.get(event.clientId);
     if (!supersedes(event, known?.version)) return false;
-    this.clients.set(event.clientId, { status: event.status, version: event.clientVersion });
+    this.clients.set(event.clientId, { status: event.status, version: event.clientVersion, kind: event.kind });
     if (revokesAccess(event.status) && !(known && revokesAccess(known.status))) this.metrics.revocationApplied('client_status');
     return true;
   }
@@ -32,6 +32,11 @@ export class ClientStatusCache {
   isApproved(clientId: string): boolean {
     const client = this.clients.get(clientId);
     return client !== undefined && isActive(client.status);
+  }
+
+  /** Whether the client is an application or a payer: a payer's backend token names no patient. */
+  kindOf(clientId: string): RegistrationKind | undefined {
+    return this.clients.get(clientId)?.kind;
   }
 
   statusOf(clientId: string): ClientStatus | undefined {

@@ -17,7 +17,7 @@ import type { FhirPrincipal } from '../auth/fhir-principal';
 import { FhirException } from '../common/fhir.exception';
 import { fhirBaseUrl, type FhirConfig } from '../fhir.config';
 import { FHIR_CONFIG, SEARCH_REGISTRY } from '../fhir.tokens';
-import { ResourceRepository, type RawResource } from '../store/resource.repository';
+import { ResourceRepository, type RawResource, type ResourceReader } from '../store/resource.repository';
 import { serializeBundle } from '../common/raw-bundle';
 import { UnsupportedSearchError } from '../store/search-sql.builder';
 import { withoutDemographics } from './demographics';
@@ -57,7 +57,7 @@ export class FhirApiService {
     try {
       this.authorize(principal, resourceType, 'read');
       if (!FHIR_ID.test(id)) throw new FhirException(badRequest(`'${id.slice(0, 64)}' is not a valid resource id`));
-      const stored = await this.repository.forPatient(principal.patientId).readRaw(resourceType, id);
+      const stored = await this.readerFor(principal).readRaw(resourceType, id);
       if (!stored) throw new FhirException(notFound(resourceType, id));
       await this.recordOrRefuse(principal, { interaction: 'read', resourceType, resourceId: id, status: 200, resultCount: 1 });
       return { json: this.present(principal, stored), version: stored.version, lastUpdated: stored.lastUpdated };
@@ -84,7 +84,7 @@ export class FhirApiService {
       }
       let result;
       try {
-        result = await this.repository.forPatient(principal.patientId).search(request);
+        result = await this.readerFor(principal).search(request);
       } catch (error) {
         if (error instanceof UnsupportedSearchError) throw new FhirException(notSupported(error.message, error.parameter));
         throw error;
@@ -126,7 +126,13 @@ export class FhirApiService {
   }
 
   private allows(principal: FhirPrincipal, resourceType: string, interaction: Interaction): boolean {
-    return canAccess(principal.scopes, { context: ScopeContext.Patient, resourceType, interaction });
+    const context = principal.kind === 'payer' ? ScopeContext.System : ScopeContext.Patient;
+    return canAccess(principal.scopes, { context, resourceType, interaction });
+  }
+
+  /** The store's reader for the caller: the member's own compartment, or the payer's linked members. */
+  readerFor(principal: FhirPrincipal): ResourceReader {
+    return principal.kind === 'payer' ? this.repository.forPayer(principal.clientId) : this.repository.forPatient(principal.patientId);
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { CLIENT_CHANGED_TOPIC, createClientChangedEvent, type ClientStatus } from '@payer-access/client-status';
+import { CLIENT_CHANGED_TOPIC, createClientChangedEvent, type ClientStatus, type RegistrationKind } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
 import { InProcessEventBus, platformTopicSpecs } from '@payer-access/events';
 import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
@@ -24,7 +24,7 @@ export interface FhirTestApp {
    * Publishes the client's next version with this status, as registration would, and waits until
    * the service's status cache has it, without a request (which would count as one refused).
    */
-  setClientStatus(clientId: string, status: ClientStatus): Promise<void>;
+  setClientStatus(clientId: string, status: ClientStatus, kind?: RegistrationKind): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,7 +46,7 @@ export async function startFhirTestApp(env: Record<string, string> = {}): Promis
     issuer,
     database,
     fhirBase,
-    setClientStatus: async (clientId, status) => {
+    setClientStatus: async (clientId, status, kind = 'application') => {
       const clientVersion = (versions.get(clientId) ?? 0) + 1;
       versions.set(clientId, clientVersion);
       const event = createClientChangedEvent({
@@ -54,11 +54,11 @@ export async function startFhirTestApp(env: Record<string, string> = {}): Promis
         occurredAt: new Date(),
         clientId,
         registrationId: `registration-${clientId}`,
-        kind: 'application',
+        kind,
         status,
         previousStatus: null,
         clientVersion,
-        client: { name: 'Test app', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], secretHash: null, allowedScopes: ['patient/*.read'], system: false },
+        client: { name: 'Test app', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], secretHash: null, allowedScopes: kind === 'payer' ? ['system/*.rs'] : ['patient/*.read'], system: kind === 'payer' },
       });
       await bus.publish(CLIENT_CHANGED_TOPIC, [{ key: clientId, value: event }]);
       const deadline = Date.now() + 5_000;
