@@ -140,7 +140,7 @@ export class FhirApiService {
    * search asked for `_elements` (mandatory elements are kept too, and the resource is tagged SUBSETTED).
    * https://hl7.org/fhir/R4/search.html#elements
    */
-  private present(principal: FhirPrincipal, raw: RawResource, elements?: readonly string[]): string {
+  present(principal: FhirPrincipal, raw: RawResource, elements?: readonly string[]): string {
     const redact = principal.withholdDemographics && raw.resourceType === 'Patient';
     if (!redact && !elements) return raw.json;
     let resource = JSON.parse(raw.json) as Resource;

@@ -46,6 +46,8 @@ export interface ResourceReader {
   /** As the database holds it; undefined when absent or outside the compartment (the two look the same). */
   readRaw(resourceType: string, id: string): Promise<RawStoredResource | undefined>;
   search(request: SearchRequest): Promise<SearchResult>;
+  /** One page of a patient's compartment (`Patient/{id}/$everything`), in insertion order; empty outside the reader's compartment. */
+  everything(patientId: string, page: { count: number; startIndex: number }): Promise<{ entries: RawResource[]; total: number }>;
 }
 
 /** A resource the store refuses: it could not be served to anyone. */
@@ -236,6 +238,7 @@ export class ResourceRepository {
         return raw && { resource: JSON.parse(raw.json) as Resource, version: raw.version, lastUpdated: raw.lastUpdated, patientId: raw.patientId };
       },
       search: (request) => this.search(compartment, request),
+      everything: (patientId, page) => this.everything(compartment, patientId, page),
     };
   }
 
@@ -260,6 +263,24 @@ export class ResourceRepository {
     );
     const row = rows[0];
     return row && { resourceType, id, json: row.json, version: row.version, lastUpdated: row.last_updated, patientId: row.patient_id };
+  }
+
+  private async everything(compartment: Compartment, patientId: string, page: { count: number; startIndex: number }): Promise<{ entries: RawResource[]; total: number }> {
+    const where = (values: unknown[]) => {
+      const condition = compartmentCondition(compartment, undefined, (value) => `$${values.push(value)}`);
+      return `r.patient_id = $1${condition ? ` AND ${condition}` : ''}`;
+    };
+    const values: unknown[] = [patientId, page.count, page.startIndex];
+    const rows: PageRow[] = await this.dataSource.query(
+      `SELECT r.seq, r.resource_type, r.id, r.content::text AS json, count(*) OVER () AS total FROM resource r
+       WHERE ${where(values)} ORDER BY r.seq LIMIT $2 OFFSET $3`,
+      values,
+    );
+    if (rows.length > 0 || page.startIndex === 0) return { entries: rows.map(toRaw), total: rows.length > 0 ? Number(rows[0].total) : 0 };
+    // A page past the end carries no total of its own.
+    const countValues: unknown[] = [patientId];
+    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM resource r WHERE ${where(countValues)}`, countValues)) as { total: number }[];
+    return { entries: [], total };
   }
 
   private async search(compartment: Compartment, request: SearchRequest): Promise<SearchResult> {
