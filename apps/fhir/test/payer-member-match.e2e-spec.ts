@@ -109,6 +109,15 @@ describe('Payer-to-Payer: $member-match and linked members', () => {
   const ids = (bundle: Bundle) => (bundle.entry ?? []).map((entry) => `${entry.resource?.resourceType}/${entry.resource?.id}`).sort();
   const links = async (clientId = PAYER) => (await dataSource.query('SELECT patient_id, consent_policy, matched_by FROM payer_link WHERE client_id = $1', [clientId])) as { patient_id: string; consent_policy: string; matched_by: string }[];
 
+  /** Refusals are audited after the answer has left: wait for the row. */
+  async function eventuallyAudited(query: string): Promise<void> {
+    const deadline = Date.now() + 5000;
+    while (((await dataSource.query(query)) as unknown[]).length === 0) {
+      if (Date.now() > deadline) throw new Error(`no audit row for ${query}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   beforeAll(async () => {
     fhir = await startFhirTestApp();
     app = fhir.app;
@@ -156,6 +165,9 @@ describe('Payer-to-Payer: $member-match and linked members', () => {
     const member = await post(matchBody(), tokens.member);
     expect(member.status).toBe(403);
     expect(member.body.resourceType).toBe('OperationOutcome');
+    const anonymous = await request(http()).post(`${BASE_PATH}/Patient/$member-match`).send(matchBody());
+    expect(anonymous.status).toBe(401);
+    await eventuallyAudited("SELECT 1 FROM access_audit WHERE interaction = 'member-match' AND status = 401 AND client_id IS NULL");
   });
 
   it.each([
