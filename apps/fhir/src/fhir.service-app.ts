@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { hstsMaxAge } from '@payer-access/config';
-import { createServiceApp, listenService, resolveMetricsPort, type RunningService, type ServiceAppOptions, type ServiceDescriptor } from '@payer-access/http';
+import { bodyParsersFor, createServiceApp, listenService, resolveMetricsPort, type RunningService, type ServiceAppOptions, type ServiceDescriptor } from '@payer-access/http';
 import { AppModule } from './app.module';
 import { fhirCors } from './common/cors.middleware';
 import type { FhirModuleOptions } from './fhir-core.module';
@@ -18,7 +18,8 @@ export function fhirDescriptor(config: FhirConfig): ServiceDescriptor {
       'FHIR R4 Patient Access API: Patient, Coverage, ExplanationOfBenefit and US Core clinical resources. Every route but /metadata needs a Bearer access token from the authorization service.',
     version: '1.0',
     publicUrl: config.FHIR_PUBLIC_URL,
-    // A read-only API: no route reads a body, so none is parsed, whatever is sent.
+    // A read-only API but for `$member-match`: no other route reads a body, so none is parsed
+    // (see `configureHttp`).
     acceptsBodies: false,
     noStore: true,
     configureDocument: (builder) => builder.addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }),
@@ -35,16 +36,19 @@ function split(options: FhirServiceOptions): { app: ServiceAppOptions; module: F
  * body for one would cost a SHA-1 of each searchset Bundle for nothing. CORS comes before routing,
  * so it must be in place before the application initializes.
  */
-function configureHttp(app: INestApplication): INestApplication {
+function configureHttp(app: INestApplication, config: FhirConfig): INestApplication {
   (app.getHttpAdapter().getInstance() as { set(setting: string, value: unknown): void }).set('etag', false);
   app.use(fhirCors());
+  // `$member-match` is the one operation with a body: JSON parsed with the edge's size, depth and text limits.
+  const memberMatch = `${config.FHIR_BASE_PATH.replace(/\/+$/, '')}/Patient/$member-match`;
+  app.use(bodyParsersFor((request) => request.method === 'POST' && request.path === memberMatch));
   return app;
 }
 
 /** The fhir service as a Nest application, not yet listening (tests drive it in-process). */
 export async function createFhirApp(config: ReadyFhirConfig, options: FhirServiceOptions = {}): Promise<INestApplication> {
   const { app, module } = split(options);
-  return configureHttp(await createServiceApp(AppModule.forRoot(config, module), fhirDescriptor(config), { hstsMaxAgeSeconds: hstsMaxAge(config), ...app }));
+  return configureHttp(await createServiceApp(AppModule.forRoot(config, module), fhirDescriptor(config), { hstsMaxAgeSeconds: hstsMaxAge(config), ...app }), config);
 }
 
 /** Starts the fhir service on its configured port. */

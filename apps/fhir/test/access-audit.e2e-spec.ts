@@ -57,6 +57,7 @@ describe('access audit: durable, hostile-row proof, refusals, staff AuditEvent s
   it('stores a hostile row (NUL, lone surrogate, megabytes) and never loses the rows committed with it', async () => {
     const audit = app.get(AccessAuditService);
     const principal: FhirPrincipal = {
+      kind: 'member',
       clientId: SEED_CLIENT,
       subject: 'member-3',
       patientId: MEMBER_03,

@@ -129,6 +129,7 @@ describe('fhir service under hostile input', () => {
     await audit.flush();
     await dataSource.query('DELETE FROM access_audit');
     const principal = (clientId: string): FhirPrincipal => ({
+      kind: 'member',
       clientId,
       subject: 'member',
       patientId: MEMBER,

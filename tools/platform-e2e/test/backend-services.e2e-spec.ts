@@ -95,6 +95,48 @@ describe('SMART Backend Services across services', () => {
       expect(JSON.parse(Buffer.from(signed.split('.')[1] ?? '', 'base64url').toString('utf8')).iss).toBe(DEMO_PAYER);
   });
 
+  step("matches a member with the demo payer's real token and reads only that member", async () => {
+      const script = path.join(REPO_ROOT, 'tools/sandbox/demo-payer/sign-assertion.mjs');
+      const signed = (await run(process.execPath, [script, tokenUrl], { cwd: REPO_ROOT })).stdout.trim();
+      const token = String((await backendToken(tokenUrl, signed)).body.access_token);
+      const auth = { authorization: `Bearer ${token}` };
+      const fhir = platform().fhirBase;
+      // Before a match the payer reaches no member.
+      expect((await fetch(`${fhir}/Patient/-20140000008325`, { headers: auth })).status).toBe(404);
+      const today = new Date();
+      const nextYear = new Date(today.getTime() + 365 * 86_400_000);
+      const body = {
+        resourceType: 'Parameters',
+        parameter: [
+          { name: 'MemberPatient', resource: { resourceType: 'Patient', name: [{ family: 'Doe', given: ['Jane'] }], birthDate: '2014-06-01' } },
+          { name: 'CoverageToMatch', resource: { resourceType: 'Coverage', status: 'active', subscriberId: '20140000008325', beneficiary: { reference: 'Patient/1' }, payor: [{ display: 'Old plan' }] } },
+          {
+            name: 'Consent',
+            resource: {
+              resourceType: 'Consent',
+              status: 'active',
+              performer: [{ identifier: { system: 'urn:payer-access:client-id', value: DEMO_PAYER } }],
+              policy: [{ uri: 'http://hl7.org/fhir/us/davinci-hrex/StructureDefinition-hrex-consent.html#regular' }],
+              provision: { type: 'permit', period: { start: today.toISOString().slice(0, 10), end: nextYear.toISOString().slice(0, 10) } },
+            },
+          },
+        ],
+      };
+      const matched = await fetch(`${fhir}/Patient/$member-match`, { method: 'POST', headers: { ...auth, 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) });
+      const answer = (await matched.json()) as { parameter?: { name: string; valueIdentifier?: { value?: string } }[] };
+      expect(matched.status).toBe(200);
+      expect(answer.parameter?.find((part) => part.name === 'MemberIdentifier')?.valueIdentifier?.value).toBe('-20140000008325');
+      expect((await fetch(`${fhir}/Patient/-20140000008325`, { headers: auth })).status).toBe(200);
+      const search = async (query: string) => (await (await fetch(`${fhir}/${query}`, { headers: auth })).json()) as { total: number; entry?: { resource: Record<string, unknown> }[] };
+      const patients = await search('Patient?_count=50');
+      expect(patients.entry?.map((entry) => entry.resource.id)).toEqual(['-20140000008325']);
+      // Claims older than five years stay with the old plan.
+      const fiveYearsAgo = new Date(Date.now() - 5 * 365.25 * 86_400_000).toISOString().slice(0, 10);
+      const claims = await search('ExplanationOfBenefit?_count=50');
+      expect(claims.entry?.every((entry) => String((entry.resource.billablePeriod as { end?: string } | undefined)?.end ?? entry.resource.created) >= fiveYearsAgo) ?? true).toBe(true);
+      expect((await fetch(`${fhir}/Patient/-20140000000024`, { headers: auth })).status).toBe(404);
+  });
+
   step('registers a payer with its key, approves it, and honours only the approved key', async () => {
       const suffix = randomBytes(4).toString('hex');
       const email = `payer-${suffix}@platform-e2e.example`;

@@ -5,7 +5,7 @@ import type { FhirPrincipal } from '../auth/fhir-principal';
 import type { AccessAuditRow, AuditEventCriteria } from './audit-event.search';
 
 export interface AccessRecord {
-  readonly interaction: 'read' | 'search' | 'userinfo' | 'audit-search';
+  readonly interaction: 'read' | 'search' | 'userinfo' | 'audit-search' | 'member-match' | 'everything';
   readonly resourceType?: string;
   readonly resourceId?: string;
   /** The search's parameters (what was asked), never the data returned. */
@@ -74,7 +74,7 @@ export class AccessAuditService implements BeforeApplicationShutdown {
     return this.enqueue([
       principal.clientId,
       principal.subject,
-      principal.patientId,
+      principal.patientId ?? null,
       principal.representative !== undefined,
       principal.grantId ?? null,
       record.interaction,

@@ -64,6 +64,8 @@ function claimedBy(token: string | undefined): { clientId?: string; subject?: st
 }
 
 function requested(request: { params?: Record<string, string>; path?: string }): Pick<RefusalRecord, 'interaction' | 'resourceType'> {
+  const operation = request.params?.operation;
+  if (operation !== undefined) return { interaction: operation === '$member-match' ? 'member-match' : 'everything', resourceType: 'Patient' };
   const resourceType = request.params?.resourceType;
   if (resourceType) return { interaction: request.params?.id ? 'read' : 'search', resourceType };
   return { interaction: 'userinfo' };

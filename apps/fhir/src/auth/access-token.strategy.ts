@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AccessTokenVerifier } from '@payer-access/http';
-import { parseScopes } from '@payer-access/scopes';
+import { isBackendScopeSet, parseScopes } from '@payer-access/scopes';
 import { fhirBaseUrl, type FhirConfig } from '../fhir.config';
 import { FHIR_CONFIG } from '../fhir.tokens';
 import { ClientStatusCache } from '../events/client-status.cache';
@@ -57,9 +57,12 @@ export class AccessTokenStrategy {
     if (typeof claims.client_id !== 'string' || typeof claims.scope !== 'string' || typeof claims.sub !== 'string') {
       throw new TokenRefusal('the token lacks client_id, scope or sub');
     }
-    if (typeof claims.patient !== 'string' || claims.patient === '') {
+    const payer = claims.patient === undefined && this.statusCache.kindOf(claims.client_id) === 'payer';
+    if (!payer && (typeof claims.patient !== 'string' || claims.patient === '')) {
       throw new TokenRefusal('the token names no patient');
     }
+    const scopes = parseScopes(claims.scope).scopes;
+    if (payer && !isBackendScopeSet(scopes)) throw new TokenRefusal("a payer's token carries system scopes only");
     if (!this.statusCache.isApproved(claims.client_id)) {
       this.metrics.tokenRejected('client_not_approved');
       throw new TokenRefusal('the client is not approved');
@@ -72,12 +75,15 @@ export class AccessTokenStrategy {
       this.metrics.tokenRejected('grant_revoked');
       throw new TokenRefusal('the grant has been revoked');
     }
+    const common = { clientId: claims.client_id, subject: claims.sub, scope: claims.scope, scopes, grantId: claims.grant_id, expiresAt: new Date(claims.exp * 1000) };
+    if (payer) return { ...common, kind: 'payer', withholdDemographics: false };
     return {
+      kind: 'member',
       clientId: claims.client_id,
       subject: claims.sub,
-      patientId: claims.patient,
+      patientId: claims.patient as string,
       scope: claims.scope,
-      scopes: parseScopes(claims.scope).scopes,
+      scopes,
       grantId: claims.grant_id,
       fhirUser: claims.fhirUser,
       representative: claims.representative,

@@ -21,28 +21,47 @@ export interface AccessTokenClaims {
   readonly withhold_demographics?: boolean;
 }
 
-/** Who is calling, as the guard established it from a verified token. */
-export interface FhirPrincipal {
+interface PrincipalBase {
   readonly clientId: string;
   readonly subject: string;
-  readonly patientId: string;
   readonly scopes: readonly Scope[];
   readonly scope: string;
   readonly grantId?: string;
+  readonly expiresAt: Date;
+}
+
+/** A member's app: the token names one patient, whose compartment is all it reaches. */
+export interface MemberPrincipal extends PrincipalBase {
+  readonly kind: 'member';
+  readonly patientId: string;
   readonly fhirUser?: string;
   readonly representative?: { readonly relationship?: string; readonly name?: string };
   readonly withholdDemographics: boolean;
-  readonly expiresAt: Date;
 }
+
+/**
+ * An approved payer's backend (SMART Backend Services, `system/` scopes): it names no patient and
+ * reaches only the members linked to it by a `$member-match`, which the store applies.
+ */
+export interface PayerPrincipal extends PrincipalBase {
+  readonly kind: 'payer';
+  readonly patientId?: undefined;
+  readonly fhirUser?: undefined;
+  readonly representative?: undefined;
+  readonly withholdDemographics: false;
+}
+
+/** Who is calling, as the guard established it from a verified token. */
+export type FhirPrincipal = MemberPrincipal | PayerPrincipal;
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     // eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-empty-object-type
-    interface User extends FhirPrincipal {}
+    interface User extends PrincipalBase {}
     /** Set by `AccessTokenGuard` on the routes it guards. */
     interface Request {
-      user?: User;
+      user?: FhirPrincipal;
     }
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { checkSuccession, isActive, parseClientChangedEvent, revokesAccess, type ClientStatus } from '@payer-access/client-status';
+import { checkSuccession, isActive, parseClientChangedEvent, revokesAccess, type ClientStatus, type RegistrationKind } from '@payer-access/client-status';
 import { EventRejectedError } from '@payer-access/events';
 import { FhirEventsMetrics } from './fhir-events.metrics';
 
@@ -11,7 +11,7 @@ import { FhirEventsMetrics } from './fhir-events.metrics';
 @Injectable()
 export class ClientStatusCache {
   private readonly logger = new Logger(ClientStatusCache.name);
-  private readonly clients = new Map<string, { status: ClientStatus; version: number; notBefore?: number }>();
+  private readonly clients = new Map<string, { status: ClientStatus; version: number; kind: RegistrationKind; notBefore?: number }>();
 
   constructor(private readonly metrics: FhirEventsMetrics) {}
 
@@ -33,7 +33,7 @@ export class ClientStatusCache {
       this.logger.warn(`refused an event of client ${event.clientId}: ${succession.message}`);
       throw new EventRejectedError('transition_not_allowed', `client ${event.clientId}: ${succession.message}`);
     }
-    this.clients.set(event.clientId, { status: event.status, version: event.clientVersion, ...(event.notBefore ? { notBefore: Date.parse(event.notBefore) } : {}) });
+    this.clients.set(event.clientId, { status: event.status, version: event.clientVersion, kind: event.kind, ...(event.notBefore ? { notBefore: Date.parse(event.notBefore) } : {}) });
     if (revokesAccess(event.status) && !(known && revokesAccess(known.status))) this.metrics.revocationApplied('client_status');
     return true;
   }
@@ -51,6 +51,11 @@ export class ClientStatusCache {
     const notBefore = this.clients.get(clientId)?.notBefore;
     if (notBefore === undefined) return false;
     return typeof issuedAtSeconds !== 'number' || issuedAtSeconds * 1000 < notBefore;
+  }
+
+  /** Whether the client is an application or a payer: a payer's backend token names no patient. */
+  kindOf(clientId: string): RegistrationKind | undefined {
+    return this.clients.get(clientId)?.kind;
   }
 
   statusOf(clientId: string): ClientStatus | undefined {

@@ -17,7 +17,7 @@ import type { FhirPrincipal } from '../auth/fhir-principal';
 import { FhirException } from '../common/fhir.exception';
 import { fhirBaseUrl, type FhirConfig } from '../fhir.config';
 import { FHIR_CONFIG, SEARCH_REGISTRY } from '../fhir.tokens';
-import { ResourceRepository, type RawResource } from '../store/resource.repository';
+import { ResourceRepository, type RawResource, type ResourceReader } from '../store/resource.repository';
 import { serializeBundle } from '../common/raw-bundle';
 import type { ScopeFilter } from '../store/scope-filter';
 import { UnsupportedSearchError } from '../store/search-sql.builder';
@@ -59,7 +59,7 @@ export class FhirApiService {
     try {
       const filters = this.authorize(principal, resourceType, 'read');
       if (!FHIR_ID.test(id)) throw new FhirException(badRequest(`'${id.slice(0, 64)}' is not a valid resource id`));
-      const stored = await this.repository.forPatient(principal.patientId, filters).readRaw(resourceType, id);
+      const stored = await this.readerFor(principal, filters).readRaw(resourceType, id);
       if (!stored) throw new FhirException(notFound(resourceType, id));
       await this.recordOrRefuse(principal, { interaction: 'read', resourceType, resourceId: id, status: 200, resultCount: 1 });
       return { json: this.present(principal, stored), version: stored.version, lastUpdated: stored.lastUpdated };
@@ -91,7 +91,7 @@ export class FhirApiService {
       }
       let result;
       try {
-        result = await this.repository.forPatient(principal.patientId, filters).search(request);
+        result = await this.readerFor(principal, filters).search(request);
       } catch (error) {
         if (error instanceof UnsupportedSearchError) throw new FhirException(notSupported(error.message, error.parameter));
         throw error;
@@ -131,7 +131,8 @@ export class FhirApiService {
     if (!this.registry.supports(resourceType)) {
       throw new FhirException(notSupported(`Resource type '${resourceType.slice(0, 64)}' is not served by this server`));
     }
-    const decision = decideAccess(principal.scopes, { context: ScopeContext.Patient, resourceType, interaction });
+    const context = principal.kind === 'payer' ? ScopeContext.System : ScopeContext.Patient;
+    const decision = decideAccess(principal.scopes, { context, resourceType, interaction });
     if (decision.access === 'none') {
       throw new FhirException(forbidden(`The token's scopes (${principal.scope}) do not allow ${interaction} on ${resourceType}`));
     }
@@ -141,7 +142,13 @@ export class FhirApiService {
   }
 
   private allows(principal: FhirPrincipal, resourceType: string, interaction: Interaction): boolean {
-    return canAccess(principal.scopes, { context: ScopeContext.Patient, resourceType, interaction });
+    const context = principal.kind === 'payer' ? ScopeContext.System : ScopeContext.Patient;
+    return canAccess(principal.scopes, { context, resourceType, interaction });
+  }
+
+  /** The store's reader for the caller: the member's own compartment, or the payer's linked members. */
+  readerFor(principal: FhirPrincipal, scopeFilters: Readonly<Record<string, ScopeFilter>> = {}): ResourceReader {
+    return principal.kind === 'payer' ? this.repository.forPayer(principal.clientId) : this.repository.forPatient(principal.patientId, scopeFilters);
   }
 
   /**
@@ -149,7 +156,7 @@ export class FhirApiService {
    * search asked for `_elements` (mandatory elements are kept too, and the resource is tagged SUBSETTED).
    * https://hl7.org/fhir/R4/search.html#elements
    */
-  private present(principal: FhirPrincipal, raw: RawResource, elements?: readonly string[]): string {
+  present(principal: FhirPrincipal, raw: RawResource, elements?: readonly string[]): string {
     const redact = principal.withholdDemographics && raw.resourceType === 'Patient';
     if (!redact && !elements) return raw.json;
     let resource = JSON.parse(raw.json) as Resource;

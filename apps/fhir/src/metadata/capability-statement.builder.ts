@@ -15,6 +15,15 @@ export const SUPPORTED_PROFILES: Readonly<Record<string, readonly string[]>> = {
   Practitioner: ['http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-Practitioner'],
 };
 
+/**
+ * The operations served on Patient: HRex `$member-match` for payers' backends (Payer-to-Payer,
+ * CMS-0057-F) and `$everything` over the caller's compartment.
+ */
+export const PATIENT_OPERATIONS = [
+  { name: 'member-match', definition: 'http://hl7.org/fhir/us/davinci-hrex/OperationDefinition/member-match' },
+  { name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' },
+];
+
 export interface CapabilityOptions {
   readonly baseUrl: string;
   readonly authorizationUrl: string;
@@ -44,6 +53,7 @@ export function buildCapabilityStatement(registry: SearchParameterRegistry, opti
       updateCreate: false,
       ...(references.length > 0 ? { searchInclude: [`${type}:*`, ...references.map((parameter) => `${type}:${parameter.code}`)] } : {}),
       searchParam: parameters.map((parameter) => ({ name: parameter.code, definition: parameter.url, type: parameter.type })),
+      ...(type === 'Patient' ? { operation: PATIENT_OPERATIONS.map((operation) => ({ ...operation })) } : {}),
     };
   });
   return {
@@ -59,6 +69,7 @@ export function buildCapabilityStatement(registry: SearchParameterRegistry, opti
     instantiates: [
       'http://hl7.org/fhir/us/carin-bb/CapabilityStatement/c4bb',
       'http://hl7.org/fhir/us/core/CapabilityStatement/us-core-server',
+      'http://hl7.org/fhir/us/davinci-pdex/CapabilityStatement/pdex-server',
     ],
     rest: [
       {

@@ -1,4 +1,4 @@
-import { compartmentPatientOf, isInCompartment, patientCompartment, UNRESTRICTED } from './compartment';
+import { compartmentCondition, compartmentPatientOf, isInCompartment, lookbackStart, patientCompartment, payerCompartment, UNRESTRICTED } from './compartment';
 
 describe('compartment', () => {
   it("limits a patient's reader to that patient, shared directory types excepted", () => {
@@ -19,5 +19,34 @@ describe('compartment', () => {
   it('has no patient compartment without a patient', () => {
     expect(() => patientCompartment('')).toThrow();
     expect(() => patientCompartment(undefined as unknown as string)).toThrow();
+  });
+
+  describe("a payer's compartment", () => {
+    const at = new Date('2026-12-01T12:00:00Z');
+    const sql = (resourceType: string | undefined) => {
+      const values: unknown[] = [];
+      const text = compartmentCondition(payerCompartment('PayerA', at), resourceType, (value) => `$${values.push(value)}`);
+      return { text, values };
+    };
+
+    it('is the live links of that payer, with the five-year look-back and the sensitivity rule, never "no patient"', () => {
+      const { text, values } = sql('ExplanationOfBenefit');
+      expect(text).toContain('FROM payer_link l WHERE l.client_id = $1 AND l.revoked_at IS NULL');
+      expect(text).toContain("l.consent_policy = 'all' OR NOT r.sensitive");
+      expect(text).toContain('r.record_date IS NULL OR r.record_date >= $4');
+      expect(values).toEqual(['PayerA', at, at, new Date('2021-12-01T12:00:00Z')]);
+      expect(compartmentPatientOf(payerCompartment('PayerA', at), 'ExplanationOfBenefit')).toBeUndefined();
+    });
+
+    it('leaves shared directory types open and keeps unowned rows among includes', () => {
+      expect(sql('Organization').text).toBeUndefined();
+      expect(sql(undefined).text).toMatch(/^\(r\.patient_id IS NULL OR /);
+    });
+
+    it('is decided in SQL only, and needs a client', () => {
+      expect(() => isInCompartment(payerCompartment('PayerA', at), 'Coverage', 'p1')).toThrow();
+      expect(() => payerCompartment('', at)).toThrow();
+      expect(lookbackStart(new Date('2024-02-29T00:00:00Z')).toISOString()).toBe('2019-03-01T00:00:00.000Z');
+    });
   });
 });

@@ -8,7 +8,51 @@ export const SHARED_RESOURCE_TYPES: ReadonlySet<string> = new Set(['Practitioner
  * have one place to go. There is no "no patient" value that silently means everything: trusted
  * callers ask for `UNRESTRICTED` by name.
  */
-export type Compartment = { readonly kind: 'patient'; readonly patientId: string } | { readonly kind: 'unrestricted' };
+export type Compartment =
+  | { readonly kind: 'patient'; readonly patientId: string }
+  | { readonly kind: 'payer'; readonly clientId: string; readonly at: Date }
+  | { readonly kind: 'unrestricted' };
+
+/**
+ * How far back a payer's link reaches: CMS-0057-F has the previous payer share data with dates of
+ * service within five years. A resource's date is its own clinical or claim date (see
+ * `recordDateOf`); a resource without one (Patient, an open Coverage) is not limited by it.
+ */
+export const PAYER_LOOKBACK_YEARS = 5;
+
+/**
+ * A payer's backend, at one instant: the members linked to it by `$member-match` whose consent
+ * period holds at that instant, their resources dated within the look-back, and for a consent to
+ * non-sensitive data only, none labelled sensitive.
+ */
+export function payerCompartment(clientId: string, at: Date): Compartment {
+  if (typeof clientId !== 'string' || clientId === '') throw new Error('a payer compartment needs a client id');
+  return { kind: 'payer', clientId, at };
+}
+
+/** The earliest resource date a payer's link reaches at `at`. */
+export function lookbackStart(at: Date): Date {
+  const start = new Date(at);
+  start.setUTCFullYear(start.getUTCFullYear() - PAYER_LOOKBACK_YEARS);
+  return start;
+}
+
+/**
+ * The compartment as an SQL condition on the resource table (alias `r`), or undefined when nothing
+ * limits it. `resourceType` undefined means rows of several types (includes): shared types, which
+ * belong to no patient, stay visible.
+ */
+export function compartmentCondition(compartment: Compartment, resourceType: string | undefined, bind: (value: unknown) => string): string | undefined {
+  if (compartment.kind === 'unrestricted' || (resourceType !== undefined && SHARED_RESOURCE_TYPES.has(resourceType))) return undefined;
+  const owned =
+    compartment.kind === 'patient'
+      ? `r.patient_id = ${bind(compartment.patientId)}`
+      : `(r.patient_id IN (SELECT l.patient_id FROM payer_link l WHERE l.client_id = ${bind(compartment.clientId)} AND l.revoked_at IS NULL` +
+        ` AND l.period_start <= ${bind(compartment.at)}::timestamptz AND l.period_end > ${bind(compartment.at)}::timestamptz` +
+        ` AND (l.consent_policy = 'all' OR NOT r.sensitive))` +
+        ` AND (r.record_date IS NULL OR r.record_date >= ${bind(lookbackStart(compartment.at))}::timestamptz))`;
+  return resourceType === undefined ? `(r.patient_id IS NULL OR ${owned})` : owned;
+}
 
 /** For trusted callers only (the loader, the sandbox seeder, operators' tools): every resource. */
 export const UNRESTRICTED: Compartment = Object.freeze({ kind: 'unrestricted' });
@@ -20,12 +64,14 @@ export function patientCompartment(patientId: string): Compartment {
 
 /** The patient whose compartment limits resources of this type, or undefined when nothing does. */
 export function compartmentPatientOf(compartment: Compartment, resourceType: string): string | undefined {
-  if (compartment.kind === 'unrestricted' || SHARED_RESOURCE_TYPES.has(resourceType)) return undefined;
+  if (compartment.kind !== 'patient' || SHARED_RESOURCE_TYPES.has(resourceType)) return undefined;
   return compartment.patientId;
 }
 
 /** Whether a stored resource (its type and the patient it belongs to) is visible in the compartment. */
 export function isInCompartment(compartment: Compartment, resourceType: string, patientId: string | null): boolean {
+  // A payer's compartment depends on its links in the database: only `compartmentCondition` decides it.
+  if (compartment.kind === 'payer') throw new Error("a payer's compartment is decided in SQL");
   const required = compartmentPatientOf(compartment, resourceType);
   return required === undefined || patientId === required;
 }

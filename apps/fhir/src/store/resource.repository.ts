@@ -3,7 +3,8 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PreparedStatements } from './prepared-statements';
 import { SearchIndexer, type IndexRows } from './search-indexer';
-import { type Compartment, compartmentPatientOf, isInCompartment, patientCompartment, SHARED_RESOURCE_TYPES, UNRESTRICTED } from './compartment';
+import { type Compartment, compartmentCondition, isInCompartment, patientCompartment, payerCompartment, SHARED_RESOURCE_TYPES, UNRESTRICTED } from './compartment';
+import { isSensitive, recordDateOf } from './record-date';
 import { type ScopeFilter, scopeFilterSql } from './scope-filter';
 import { SearchSqlBuilder } from './search-sql.builder';
 
@@ -46,6 +47,8 @@ export interface ResourceReader {
   /** As the database holds it; undefined when absent or outside the compartment (the two look the same). */
   readRaw(resourceType: string, id: string): Promise<RawStoredResource | undefined>;
   search(request: SearchRequest): Promise<SearchResult>;
+  /** One page of a patient's compartment (`Patient/{id}/$everything`), in insertion order; empty outside the reader's compartment. */
+  everything(patientId: string, page: { count: number; startIndex: number }): Promise<{ entries: RawResource[]; total: number }>;
 }
 
 /** A resource the store refuses: it could not be served to anyone. */
@@ -69,6 +72,8 @@ interface PreparedResource {
   readonly rows: IndexRows;
   readonly patientId: string | null;
   readonly lastUpdated: string;
+  readonly recordDate: string | null;
+  readonly sensitive: boolean;
 }
 
 /**
@@ -132,17 +137,19 @@ export class ResourceRepository {
       // Every read and search is confined to one patient's compartment: such a resource could never be served.
       throw new UnservableResourceError(`${resource.resourceType}/${resource.id} refers to no Patient (patient, subject or beneficiary)`);
     }
-    return { resource: stamped, rows, patientId, lastUpdated };
+    return { resource: stamped, rows, patientId, lastUpdated, recordDate: recordDateOf(stamped)?.toISOString() ?? null, sensitive: isSensitive(stamped) };
   }
 
   private async writePrepared(manager: EntityManager, prepared: readonly PreparedResource[]): Promise<void> {
     const written: { seq: string; version: number; resource_type: string; id: string }[] = await manager.query(
-      `INSERT INTO resource (resource_type, id, last_updated, patient_id, content)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::json[])
+      `INSERT INTO resource (resource_type, id, last_updated, patient_id, content, record_date, sensitive)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::json[], $6::timestamptz[], $7::boolean[])
        ON CONFLICT (resource_type, id) DO UPDATE SET
          version = resource.version + 1,
          last_updated = EXCLUDED.last_updated,
          patient_id = EXCLUDED.patient_id,
+         record_date = EXCLUDED.record_date,
+         sensitive = EXCLUDED.sensitive,
          content = jsonb_set(EXCLUDED.content::jsonb, '{meta,versionId}', to_jsonb((resource.version + 1)::text))::json
        RETURNING seq, version, resource_type, id`,
       [
@@ -151,6 +158,8 @@ export class ResourceRepository {
         prepared.map((item) => item.lastUpdated),
         prepared.map((item) => item.patientId),
         prepared.map((item) => JSON.stringify(item.resource)),
+        prepared.map((item) => item.recordDate),
+        prepared.map((item) => item.sensitive),
       ],
     );
     const replaced = written.filter((row) => row.version > 1).map((row) => row.seq);
@@ -213,6 +222,11 @@ export class ResourceRepository {
     return this.reader(patientCompartment(patientId), scopeFilters);
   }
 
+  /** What a payer's backend token may see at this instant: its linked members (see `payerCompartment`). */
+  forPayer(clientId: string): ResourceReader {
+    return this.reader(payerCompartment(clientId, this.now()));
+  }
+
   /** Every resource, for trusted callers only; never for a request made with a member's token. */
   unrestricted(): ResourceReader {
     return this.reader(UNRESTRICTED);
@@ -229,10 +243,12 @@ export class ResourceRepository {
         return raw && { resource: JSON.parse(raw.json) as Resource, version: raw.version, lastUpdated: raw.lastUpdated, patientId: raw.patientId };
       },
       search: (request) => this.search(compartment, request, filterOf(request.resourceType)),
+      everything: (patientId, page) => this.everything(compartment, patientId, page),
     };
   }
 
   private async readRaw(compartment: Compartment, resourceType: string, id: string, filter?: ScopeFilter): Promise<RawStoredResource | undefined> {
+    if (compartment.kind === 'payer') return this.readRawInSql(compartment, resourceType, id);
     const values: unknown[] = [resourceType, id];
     const scoped = filter === undefined ? '' : ` AND ${scopeFilterSql(filter, resourceType, (value) => `$${values.push(value)}`)}`;
     const rows = await this.prepared.query<{ json: string; version: number; last_updated: Date; patient_id: string | null }>(
@@ -243,6 +259,35 @@ export class ResourceRepository {
     // Another patient's resource does not exist for this reader: the same answer as a missing one.
     if (!row || !isInCompartment(compartment, resourceType, row.patient_id)) return undefined;
     return { resourceType, id, json: row.json, version: row.version, lastUpdated: row.last_updated, patientId: row.patient_id };
+  }
+
+  private async readRawInSql(compartment: Compartment, resourceType: string, id: string): Promise<RawStoredResource | undefined> {
+    const values: unknown[] = [resourceType, id];
+    const condition = compartmentCondition(compartment, resourceType, (value) => `$${values.push(value)}`);
+    const rows: { json: string; version: number; last_updated: Date; patient_id: string | null }[] = await this.dataSource.query(
+      `SELECT r.content::text AS json, r.version, r.last_updated, r.patient_id FROM resource r WHERE r.resource_type = $1 AND r.id = $2${condition ? ` AND ${condition}` : ''}`,
+      values,
+    );
+    const row = rows[0];
+    return row && { resourceType, id, json: row.json, version: row.version, lastUpdated: row.last_updated, patientId: row.patient_id };
+  }
+
+  private async everything(compartment: Compartment, patientId: string, page: { count: number; startIndex: number }): Promise<{ entries: RawResource[]; total: number }> {
+    const where = (values: unknown[]) => {
+      const condition = compartmentCondition(compartment, undefined, (value) => `$${values.push(value)}`);
+      return `r.patient_id = $1${condition ? ` AND ${condition}` : ''}`;
+    };
+    const values: unknown[] = [patientId, page.count, page.startIndex];
+    const rows: PageRow[] = await this.dataSource.query(
+      `SELECT r.seq, r.resource_type, r.id, r.content::text AS json, count(*) OVER () AS total FROM resource r
+       WHERE ${where(values)} ORDER BY r.seq LIMIT $2 OFFSET $3`,
+      values,
+    );
+    if (rows.length > 0 || page.startIndex === 0) return { entries: rows.map(toRaw), total: rows.length > 0 ? Number(rows[0].total) : 0 };
+    // A page past the end carries no total of its own.
+    const countValues: unknown[] = [patientId];
+    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM resource r WHERE ${where(countValues)}`, countValues)) as { total: number }[];
+    return { entries: [], total };
   }
 
   private async search(compartment: Compartment, request: SearchRequest, filter?: ScopeFilter): Promise<SearchResult> {
@@ -279,8 +324,9 @@ export class ResourceRepository {
   private async forwardIncludes(target: IncludeTarget, seqs: string[], scope: Compartment): Promise<PageRow[]> {
     const values: unknown[] = [seqs, target.parameters.map((parameter) => parameter.code), MAX_INCLUDED];
     const typeFilter = target.targetType === undefined ? '' : `AND x.target_type = $${values.push(target.targetType)}`;
-    // The targets' types are known only per row: a patient's reader keeps its own and shared (unowned) resources.
-    const compartment = scope.kind === 'unrestricted' ? '' : `AND (r.patient_id IS NULL OR r.patient_id = $${values.push(scope.patientId)})`;
+    // The targets' types are known only per row: a reader keeps its compartment's and shared (unowned) resources.
+    const condition = compartmentCondition(scope, undefined, (value) => `$${values.push(value)}`);
+    const compartment = condition === undefined ? '' : `AND ${condition}`;
     return this.dataSource.query(
       `SELECT r.seq, r.resource_type, r.id, r.content::text AS json FROM resource r
        WHERE (r.resource_type, r.id) IN (
@@ -294,8 +340,8 @@ export class ResourceRepository {
 
   private async reverseIncludes(target: IncludeTarget, searchedType: string, ids: string[], scope: Compartment): Promise<PageRow[]> {
     const values: unknown[] = [target.sourceType, target.parameters.map((parameter) => parameter.code), searchedType, ids, MAX_INCLUDED];
-    const patientId = compartmentPatientOf(scope, target.sourceType);
-    const compartment = patientId === undefined ? '' : `AND r.patient_id = $${values.push(patientId)}`;
+    const condition = compartmentCondition(scope, target.sourceType, (value) => `$${values.push(value)}`);
+    const compartment = condition === undefined ? '' : `AND ${condition}`;
     return this.dataSource.query(
       `SELECT r.seq, r.resource_type, r.id, r.content::text AS json FROM resource r
        WHERE r.resource_type = $1 ${compartment} AND EXISTS (

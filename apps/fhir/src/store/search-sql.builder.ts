@@ -1,5 +1,5 @@
 import type { DateRange, DateSearchValue, SearchClause, SearchRequest, TokenSearchValue } from '@payer-access/fhir-models';
-import { type Compartment, compartmentPatientOf } from './compartment';
+import { type Compartment, compartmentCondition, compartmentPatientOf } from './compartment';
 import { normalizeString } from './search-indexer';
 
 /** A search this store cannot run although the parser accepted it (for example a `_sort` on an indexed value). */
@@ -51,8 +51,9 @@ export class SearchSqlBuilder {
   static build(request: SearchRequest, compartment: Compartment, options: BuildOptions = {}): BuiltSearch {
     const builder = new SearchSqlBuilder();
     builder.where.push(`r.resource_type = ${builder.bind(request.resourceType)}`);
+    const confined = compartmentCondition(compartment, request.resourceType, (value) => builder.bind(value));
+    if (confined !== undefined) builder.where.push(confined);
     const patientId = compartmentPatientOf(compartment, request.resourceType);
-    if (patientId !== undefined) builder.where.push(`r.patient_id = ${builder.bind(patientId)}`);
     if (options.filter) builder.where.push(options.filter((value) => builder.bind(value)));
     for (const clause of request.clauses) {
       // `patient=<the token's patient>` adds nothing to the compartment condition: leave it out.

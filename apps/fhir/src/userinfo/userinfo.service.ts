@@ -30,6 +30,10 @@ export class UserInfoService {
   ) {}
 
   async userInfo(principal: FhirPrincipal): Promise<UserInfo> {
+    if (principal.kind === 'payer') {
+      await this.audit.record(principal, { interaction: 'userinfo', status: 403, reason: "a payer's token names no user" }).catch(() => undefined);
+      throw new FhirException(forbidden("UserInfo answers for a member's token; a payer's backend token names no user"));
+    }
     const named = new Set(principal.scopes.flatMap((scope) => (scope.kind === 'named' ? [scope.name] : [])));
     if (!named.has(ScopeName.Profile) && !named.has(ScopeName.OpenId)) {
       await this.audit.record(principal, { interaction: 'userinfo', status: 403, reason: 'no profile or openid scope' }).catch(() => undefined);

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { CLIENT_CHANGED_TOPIC, createClientChangedEvent, type ClientStatus } from '@payer-access/client-status';
+import { CLIENT_CHANGED_TOPIC, createClientChangedEvent, type ClientStatus, type RegistrationKind } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
 import { InProcessEventBus, platformTopicSpecs, sandboxProducers, type EventBus } from '@payer-access/events';
 import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
@@ -29,7 +29,7 @@ export interface FhirTestApp {
    * Publishes the client's next version with this status, as registration would, and waits until
    * the service's status cache has it, without a request (which would count as one refused).
    */
-  setClientStatus(clientId: string, status: ClientStatus, options?: { notBefore?: Date }): Promise<void>;
+  setClientStatus(clientId: string, status: ClientStatus, options?: RegistrationKind | { notBefore?: Date; kind?: RegistrationKind }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,7 +53,9 @@ export async function startFhirTestApp(env: Record<string, string> = {}): Promis
     issuer,
     database,
     fhirBase,
-    setClientStatus: async (clientId, status, options = {}) => {
+    setClientStatus: async (clientId, status, kindOrOptions = {}) => {
+      const options = typeof kindOrOptions === 'string' ? { kind: kindOrOptions } : kindOrOptions;
+      const kind = options.kind ?? 'application';
       const previous = versions.get(clientId);
       const clientVersion = (previous?.version ?? 0) + 1;
       versions.set(clientId, { version: clientVersion, status });
@@ -62,12 +64,12 @@ export async function startFhirTestApp(env: Record<string, string> = {}): Promis
         occurredAt: new Date(),
         clientId,
         registrationId: `registration-${clientId}`,
-        kind: 'application',
+        kind,
         status,
         previousStatus: previous?.status ?? null,
         clientVersion,
         ...(options.notBefore ? { notBefore: options.notBefore.toISOString() } : {}),
-        client: { name: 'Test app', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], sealedSecretHash: null, allowedScopes: ['patient/*.read'], system: false },
+        client: { name: 'Test app', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], sealedSecretHash: null, allowedScopes: kind === 'payer' ? ['system/*.rs'] : ['patient/*.read'], system: kind === 'payer' },
       });
       await bus.publish(CLIENT_CHANGED_TOPIC, [{ key: clientId, value: event }]);
       const deadline = Date.now() + 5_000;

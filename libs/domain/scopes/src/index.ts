@@ -24,7 +24,7 @@ export {
   type AccessDecision,
 } from './scope.access';
 export { intersect, includesScope } from './scope.intersection';
-export { hasOpenId, hasOfflineAccess, wantsPatientLaunch } from './scope.predicates';
+export { hasOpenId, hasOfflineAccess, isBackendScopeSet, wantsPatientLaunch } from './scope.predicates';
 export {
   OIDC_SCOPES,
   IDENTITY_SCOPES,

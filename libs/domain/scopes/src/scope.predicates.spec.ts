@@ -1,5 +1,5 @@
 import { parseScopes } from './scope.parser';
-import { hasOfflineAccess, hasOpenId, wantsPatientLaunch } from './scope.predicates';
+import { hasOfflineAccess, hasOpenId, isBackendScopeSet, wantsPatientLaunch } from './scope.predicates';
 
 function scopes(scope: string) {
   return parseScopes(scope).scopes;
@@ -38,5 +38,18 @@ describe('wantsPatientLaunch', () => {
     ['user/*.cruds system/*.rs', false],
   ])('%j: %s', (scope, expected) => {
     expect(wantsPatientLaunch(scopes(scope))).toBe(expected);
+  });
+});
+
+describe(isBackendScopeSet.name, () => {
+  it.each([
+    ['system/*.rs', true],
+    ['system/Patient.rs system/ExplanationOfBenefit.read', true],
+    ['', false],
+    ['system/*.rs openid', false],
+    ['system/*.rs patient/*.rs', false],
+    ['user/*.rs', false],
+  ])('%j: %s', (scope, expected) => {
+    expect(isBackendScopeSet(scopes(scope))).toBe(expected);
   });
 });

@@ -31,3 +31,13 @@ export function wantsPatientLaunch(scopes: readonly Scope[]): boolean {
 function hasName(scopes: readonly Scope[], name: ScopeName): boolean {
   return scopes.some((scope) => scope.kind === 'named' && scope.name === name);
 }
+
+/**
+ * Whether the scopes are those of a backend service acting for itself (SMART Backend Services):
+ * at least one, and every one a `system/` resource scope, so such a token can never also pass for a
+ * member's or a user's.
+ * https://hl7.org/fhir/smart-app-launch/STU2/backend-services.html#scopes
+ */
+export function isBackendScopeSet(scopes: readonly Scope[]): boolean {
+  return scopes.length > 0 && scopes.every((scope) => scope.kind === 'resource' && scope.context === ScopeContext.System);
+}

@@ -65,6 +65,33 @@ export function bodyParsers() {
   ];
 }
 
+type Middleware = ((request: Request, response: Response, next: NextFunction) => void) | ((error: unknown, request: Request, response: Response, next: NextFunction) => void);
+
+/**
+ * The platform's body parsers for the requests `applies` selects only: a service that reads no
+ * body elsewhere (`acceptsBodies: false`) parses one for a single route, with the same limits.
+ */
+export function bodyParsersFor(applies: (request: Request) => boolean) {
+  const chain = bodyParsers() as Middleware[];
+  return (request: Request, response: Response, next: NextFunction): void => {
+    if (!applies(request)) return next();
+    let index = 0;
+    const step = (error?: unknown): void => {
+      const middleware = chain[index++];
+      if (!middleware) return next(error);
+      try {
+        // Express tells error handlers (four parameters) from the others by their arity.
+        if (middleware.length === 4) return error === undefined ? step() : (middleware as (e: unknown, q: Request, s: Response, n: NextFunction) => void)(error, request, response, step);
+        if (error !== undefined) return step(error);
+        (middleware as (q: Request, s: Response, n: NextFunction) => void)(request, response, step);
+      } catch (thrown) {
+        step(thrown);
+      }
+    };
+    step();
+  };
+}
+
 function bodyGuard() {
   return (request: Request, _response: Response, next: NextFunction): void => {
     const problem = request.body === undefined ? undefined : valueProblem(request.body);
