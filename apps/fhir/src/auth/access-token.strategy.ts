@@ -78,6 +78,7 @@ export class AccessTokenStrategy {
       fhirUser: claims.fhirUser,
       representative: claims.representative,
       withholdDemographics: claims.withhold_demographics === true,
+      withholdSensitive: claims.withhold_sensitive === true,
       expiresAt: new Date(claims.exp * 1000),
     };
   }

@@ -3,7 +3,7 @@ import type { Scope } from '@payer-access/scopes';
 /**
  * The claims of an authorization-service access token the FHIR service relies on (RFC 9068 plus the
  * SMART `patient` and `fhirUser` claims and the platform's `grant_id`, `representative` and
- * `withhold_demographics`).
+ * `withhold_demographics` and `withhold_sensitive`).
  */
 export interface AccessTokenClaims {
   readonly iss: string;
@@ -19,6 +19,7 @@ export interface AccessTokenClaims {
   readonly fhirUser?: string;
   readonly representative?: { readonly relationship?: string; readonly name?: string };
   readonly withhold_demographics?: boolean;
+  readonly withhold_sensitive?: boolean;
 }
 
 /** Who is calling, as the guard established it from a verified token. */
@@ -32,6 +33,8 @@ export interface FhirPrincipal {
   readonly fhirUser?: string;
   readonly representative?: { readonly relationship?: string; readonly name?: string };
   readonly withholdDemographics: boolean;
+  /** The member withheld sensitive data (labelled resources) from this grant. */
+  readonly withholdSensitive: boolean;
   readonly expiresAt: Date;
 }
 

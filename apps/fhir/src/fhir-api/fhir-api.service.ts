@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Bundle, Patient, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
 import {
   badRequest,
   forbidden,
@@ -20,7 +20,7 @@ import { FHIR_CONFIG, SEARCH_REGISTRY } from '../fhir.tokens';
 import { ResourceRepository, type RawResource } from '../store/resource.repository';
 import { serializeBundle } from '../common/raw-bundle';
 import { UnsupportedSearchError } from '../store/search-sql.builder';
-import { withoutDemographics } from './demographics';
+import { WithheldSearchError, type Withholding } from '../store/withheld';
 import { isMandatory } from './mandatory-elements';
 
 export interface ReadResult {
@@ -28,6 +28,11 @@ export interface ReadResult {
   readonly json: string;
   readonly version: number;
   readonly lastUpdated: Date;
+}
+
+/** What the member withheld from the grant the token belongs to; the store applies it. */
+function withheldBy(principal: FhirPrincipal): Withholding {
+  return { demographics: principal.withholdDemographics, sensitive: principal.withholdSensitive };
 }
 
 /** https://hl7.org/fhir/R4/v3/ObservationValue/cs.html#v3-ObservationValue-SUBSETTED */
@@ -57,10 +62,10 @@ export class FhirApiService {
     try {
       this.authorize(principal, resourceType, 'read');
       if (!FHIR_ID.test(id)) throw new FhirException(badRequest(`'${id.slice(0, 64)}' is not a valid resource id`));
-      const stored = await this.repository.forPatient(principal.patientId).readRaw(resourceType, id);
+      const stored = await this.repository.forPatient(principal.patientId, withheldBy(principal)).readRaw(resourceType, id);
       if (!stored) throw new FhirException(notFound(resourceType, id));
       await this.recordOrRefuse(principal, { interaction: 'read', resourceType, resourceId: id, status: 200, resultCount: 1 });
-      return { json: this.present(principal, stored), version: stored.version, lastUpdated: stored.lastUpdated };
+      return { json: this.present(stored), version: stored.version, lastUpdated: stored.lastUpdated };
     } catch (error) {
       await this.auditFailure(principal, error, { interaction: 'read', resourceType, resourceId: id });
       throw error;
@@ -84,9 +89,10 @@ export class FhirApiService {
       }
       let result;
       try {
-        result = await this.repository.forPatient(principal.patientId).search(request);
+        result = await this.repository.forPatient(principal.patientId, withheldBy(principal)).search(request);
       } catch (error) {
         if (error instanceof UnsupportedSearchError) throw new FhirException(notSupported(error.message, error.parameter));
+        if (error instanceof WithheldSearchError) throw new FhirException(forbidden(error.message));
         throw error;
       }
       // The builder needs only each resource's type and id (for fullUrl); the stored JSON is spliced in.
@@ -101,7 +107,7 @@ export class FhirApiService {
       });
       const json = serializeBundle(
         bundle,
-        [...result.entries, ...result.includes].map((raw) => this.present(principal, raw, request.elements)),
+        [...result.entries, ...result.includes].map((raw) => this.present(raw, request.elements)),
       );
       await this.recordOrRefuse(principal, { interaction: 'search', resourceType, query: queryText, status: 200, resultCount: result.entries.length });
       return { json, format: request.format };
@@ -130,23 +136,18 @@ export class FhirApiService {
   }
 
   /**
-   * The JSON a client gets: as stored, unless the member withheld demographics (Patient) or the
-   * search asked for `_elements` (mandatory elements are kept too, and the resource is tagged SUBSETTED).
+   * The JSON a client gets: as the store's reader gave it (withheld elements already removed), unless
+   * the search asked for `_elements` (mandatory elements are kept too, and the resource is tagged SUBSETTED).
    * https://hl7.org/fhir/R4/search.html#elements
    */
-  private present(principal: FhirPrincipal, raw: RawResource, elements?: readonly string[]): string {
-    const redact = principal.withholdDemographics && raw.resourceType === 'Patient';
-    if (!redact && !elements) return raw.json;
-    let resource = JSON.parse(raw.json) as Resource;
-    if (redact) resource = withoutDemographics(resource as Patient);
-    if (elements) {
-      const kept: Record<string, unknown> = {};
-      for (const [name, value] of Object.entries(resource)) {
-        if (name === 'resourceType' || name === 'id' || name === 'meta' || elements.includes(name) || isMandatory(raw.resourceType, name)) kept[name] = value;
-      }
-      resource = { ...(kept as unknown as Resource), meta: { ...resource.meta, tag: [...(resource.meta?.tag ?? []), SUBSETTED] } };
+  private present(raw: RawResource, elements?: readonly string[]): string {
+    if (!elements) return raw.json;
+    const resource = JSON.parse(raw.json) as Resource;
+    const kept: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(resource)) {
+      if (name === 'resourceType' || name === 'id' || name === 'meta' || elements.includes(name) || isMandatory(raw.resourceType, name)) kept[name] = value;
     }
-    return JSON.stringify(resource);
+    return JSON.stringify({ ...(kept as unknown as Resource), meta: { ...resource.meta, tag: [...(resource.meta?.tag ?? []), SUBSETTED] } });
   }
 
   /** Data leaves only with its audit row stored: without it, the answer is a 503. */

@@ -1,10 +1,11 @@
-import type { IncludeTarget, SearchRequest } from '@payer-access/fhir-models';
+import { sensitivityLabelsOf, type IncludeTarget, type SearchRequest } from '@payer-access/fhir-models';
 import type { Resource } from '@medplum/fhirtypes';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PreparedStatements } from './prepared-statements';
 import { SearchIndexer, type IndexRows } from './search-indexer';
-import { type Compartment, compartmentPatientOf, isInCompartment, patientCompartment, SHARED_RESOURCE_TYPES, UNRESTRICTED } from './compartment';
-import { SearchSqlBuilder } from './search-sql.builder';
+import { type Compartment, compartmentPatientOf, isInCompartment, patientCompartment, SHARED_RESOURCE_TYPES, UNRESTRICTED, withheldIn } from './compartment';
+import { NOT_SENSITIVE, SearchSqlBuilder } from './search-sql.builder';
+import { searchesWithheldElement, WithheldSearchError, withoutDemographics, type Withholding } from './withheld';
 
 export interface StoredResource {
   readonly resource: Resource;
@@ -68,6 +69,7 @@ interface PreparedResource {
   readonly rows: IndexRows;
   readonly patientId: string | null;
   readonly lastUpdated: string;
+  readonly securityLabels: string[];
 }
 
 /**
@@ -131,17 +133,21 @@ export class ResourceRepository {
       // Every read and search is confined to one patient's compartment: such a resource could never be served.
       throw new UnservableResourceError(`${resource.resourceType}/${resource.id} refers to no Patient (patient, subject or beneficiary)`);
     }
-    return { resource: stamped, rows, patientId, lastUpdated };
+    return { resource: stamped, rows, patientId, lastUpdated, securityLabels: sensitivityLabelsOf(stamped) };
   }
 
   private async writePrepared(manager: EntityManager, prepared: readonly PreparedResource[]): Promise<void> {
     const written: { seq: string; version: number; resource_type: string; id: string }[] = await manager.query(
-      `INSERT INTO resource (resource_type, id, last_updated, patient_id, content)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::json[])
+      `INSERT INTO resource (resource_type, id, last_updated, patient_id, content, security_labels)
+       SELECT t.resource_type, t.id, t.last_updated, t.patient_id, t.content,
+         CASE WHEN t.labels = '' THEN '{}'::text[] ELSE string_to_array(t.labels, ' ') END
+       FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::json[], $6::text[])
+         AS t(resource_type, id, last_updated, patient_id, content, labels)
        ON CONFLICT (resource_type, id) DO UPDATE SET
          version = resource.version + 1,
          last_updated = EXCLUDED.last_updated,
          patient_id = EXCLUDED.patient_id,
+         security_labels = EXCLUDED.security_labels,
          content = jsonb_set(EXCLUDED.content::jsonb, '{meta,versionId}', to_jsonb((resource.version + 1)::text))::json
        RETURNING seq, version, resource_type, id`,
       [
@@ -150,6 +156,8 @@ export class ResourceRepository {
         prepared.map((item) => item.lastUpdated),
         prepared.map((item) => item.patientId),
         prepared.map((item) => JSON.stringify(item.resource)),
+        // One text per resource (labels hold no spaces): unnest cannot take an array of arrays of varying length.
+        prepared.map((item) => item.securityLabels.join(' ')),
       ],
     );
     const replaced = written.filter((row) => row.version > 1).map((row) => row.seq);
@@ -204,9 +212,12 @@ export class ResourceRepository {
       ]);
   }
 
-  /** What a member's token may see: that patient's compartment and the shared directory types. */
-  forPatient(patientId: string): ResourceReader {
-    return this.reader(patientCompartment(patientId));
+  /**
+   * What a member's token may see: that patient's compartment and the shared directory types, less
+   * what the member withheld from this grant.
+   */
+  forPatient(patientId: string, withheld?: Withholding): ResourceReader {
+    return this.reader(patientCompartment(patientId, withheld));
   }
 
   /** Every resource, for trusted callers only; never for a request made with a member's token. */
@@ -228,24 +239,32 @@ export class ResourceRepository {
   }
 
   private async readRaw(compartment: Compartment, resourceType: string, id: string): Promise<RawStoredResource | undefined> {
-    const rows = await this.prepared.query<{ json: string; version: number; last_updated: Date; patient_id: string | null }>(
-      'SELECT content::text AS json, version, last_updated, patient_id FROM resource WHERE resource_type = $1 AND id = $2',
+    const rows = await this.prepared.query<{ json: string; version: number; last_updated: Date; patient_id: string | null; sensitive: boolean }>(
+      `SELECT content::text AS json, version, last_updated, patient_id, NOT (${NOT_SENSITIVE}) AS sensitive FROM resource r WHERE resource_type = $1 AND id = $2`,
       [resourceType, id],
     );
     const row = rows[0];
-    // Another patient's resource does not exist for this reader: the same answer as a missing one.
+    // Another patient's resource, or a withheld sensitive one, does not exist for this reader: the same answer as a missing one.
     if (!row || !isInCompartment(compartment, resourceType, row.patient_id)) return undefined;
-    return { resourceType, id, json: row.json, version: row.version, lastUpdated: row.last_updated, patientId: row.patient_id };
+    if (row.sensitive && withheldIn(compartment).sensitive) return undefined;
+    const json = presented(compartment, resourceType, row.json);
+    return { resourceType, id, json, version: row.version, lastUpdated: row.last_updated, patientId: row.patient_id };
   }
 
   private async search(compartment: Compartment, request: SearchRequest): Promise<SearchResult> {
+    if (withheldIn(compartment).demographics) {
+      // Refused whatever the value, before any query: a count or an empty page would answer it.
+      for (const clause of request.clauses) {
+        if (searchesWithheldElement(request.resourceType, clause.parameter)) throw new WithheldSearchError(clause.name);
+      }
+    }
     const built = SearchSqlBuilder.build(request, compartment, { compartmentParams: this.indexer.compartmentParamsOf(request.resourceType) });
     const countOnly = request.count === 0 || request.summary === 'count';
     // One round trip: the page carries the total; only a page past the end needs a count of its own.
     const page = countOnly ? [] : await this.prepared.query<PageRow>(built.page.text, built.page.values);
     const total = page.length > 0 ? Number(page[0].total) : (await this.prepared.query<{ total: number }>(built.count.text, built.count.values))[0].total;
     if (countOnly) return { entries: [], total, includes: [] };
-    const entries = page.map(toRaw);
+    const entries = page.map((row) => toRaw(row, compartment));
     const includes = await this.includes(request, page, compartment);
     return { entries, total, includes };
   }
@@ -258,7 +277,7 @@ export class ResourceRepository {
     const add = (rows: PageRow[]) => {
       for (const row of rows) {
         const key = `${row.resource_type}/${row.id}`;
-        if (!matched.has(key) && found.size < MAX_INCLUDED) found.set(key, toRaw(row));
+        if (!matched.has(key) && found.size < MAX_INCLUDED) found.set(key, toRaw(row, compartment));
       }
     };
     for (const target of request.include) add(await this.forwardIncludes(target, page.map((row) => row.seq), compartment));
@@ -270,7 +289,9 @@ export class ResourceRepository {
     const values: unknown[] = [seqs, target.parameters.map((parameter) => parameter.code), MAX_INCLUDED];
     const typeFilter = target.targetType === undefined ? '' : `AND x.target_type = $${values.push(target.targetType)}`;
     // The targets' types are known only per row: a patient's reader keeps its own and shared (unowned) resources.
-    const compartment = scope.kind === 'unrestricted' ? '' : `AND (r.patient_id IS NULL OR r.patient_id = $${values.push(scope.patientId)})`;
+    const compartment =
+      (scope.kind === 'unrestricted' ? '' : `AND (r.patient_id IS NULL OR r.patient_id = $${values.push(scope.patientId)})`) +
+      (withheldIn(scope).sensitive ? ` AND ${NOT_SENSITIVE}` : '');
     return this.dataSource.query(
       `SELECT r.seq, r.resource_type, r.id, r.content::text AS json FROM resource r
        WHERE (r.resource_type, r.id) IN (
@@ -285,7 +306,7 @@ export class ResourceRepository {
   private async reverseIncludes(target: IncludeTarget, searchedType: string, ids: string[], scope: Compartment): Promise<PageRow[]> {
     const values: unknown[] = [target.sourceType, target.parameters.map((parameter) => parameter.code), searchedType, ids, MAX_INCLUDED];
     const patientId = compartmentPatientOf(scope, target.sourceType);
-    const compartment = patientId === undefined ? '' : `AND r.patient_id = $${values.push(patientId)}`;
+    const compartment = (patientId === undefined ? '' : `AND r.patient_id = $${values.push(patientId)}`) + (withheldIn(scope).sensitive ? ` AND ${NOT_SENSITIVE}` : '');
     return this.dataSource.query(
       `SELECT r.seq, r.resource_type, r.id, r.content::text AS json FROM resource r
        WHERE r.resource_type = $1 ${compartment} AND EXISTS (
@@ -316,8 +337,13 @@ interface PageRow {
   readonly total?: string | number;
 }
 
-function toRaw(row: PageRow): RawResource {
-  return { resourceType: row.resource_type, id: row.id, json: row.json };
+function toRaw(row: PageRow, compartment: Compartment): RawResource {
+  return { resourceType: row.resource_type, id: row.id, json: presented(compartment, row.resource_type, row.json) };
+}
+
+/** The stored JSON as this reader may see it: a Patient loses its demographics when the grant withholds them. */
+function presented(compartment: Compartment, resourceType: string, json: string): string {
+  return resourceType === 'Patient' && withheldIn(compartment).demographics ? withoutDemographics(json) : json;
 }
 
 function push(
