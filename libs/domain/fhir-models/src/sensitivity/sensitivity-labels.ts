@@ -102,12 +102,10 @@ export const DEFAULT_SENSITIVE_CODES: SensitiveCodeList = [
   },
 ];
 
-interface CompiledCategory {
-  readonly labels: readonly string[];
-  readonly match: ReadonlyMap<string, (code: string) => boolean>;
-}
+/** Per code system, the matchers of the categories that list it, with the labels each gives. */
+type CompiledList = ReadonlyMap<string, readonly { readonly labels: readonly string[]; readonly match: (code: string) => boolean }[]>;
 
-const compiledLists = new WeakMap<SensitiveCodeList, CompiledCategory[]>();
+const compiledLists = new WeakMap<SensitiveCodeList, CompiledList>();
 
 function normalize(code: string): string {
   return code.replace(/\./g, '').toUpperCase();
@@ -152,13 +150,17 @@ export function parseSensitiveCodeList(value: unknown): SensitiveCodeList | stri
   return value as SensitiveCodeList;
 }
 
-function compile(list: SensitiveCodeList): CompiledCategory[] {
+function compile(list: SensitiveCodeList): CompiledList {
   let compiled = compiledLists.get(list);
   if (!compiled) {
-    compiled = list.map((category) => ({
-      labels: [category.label, ...(category.alsoLabels ?? [])],
-      match: new Map(Object.entries(category.codes).map(([system, entries]) => [system, matcherOf(entries)])),
-    }));
+    const bySystem = new Map<string, { labels: readonly string[]; match: (code: string) => boolean }[]>();
+    for (const category of list) {
+      const labels = [category.label, ...(category.alsoLabels ?? [])];
+      for (const [system, entries] of Object.entries(category.codes)) {
+        bySystem.set(system, [...(bySystem.get(system) ?? []), { labels, match: matcherOf(entries) }]);
+      }
+    }
+    compiled = bySystem;
     compiledLists.set(list, compiled);
   }
   return compiled;
@@ -173,7 +175,7 @@ const MAX_DEPTH = 32;
  * counts (diagnoses, procedures, products, a Condition's code), `meta` excepted.
  */
 export function applySensitivityLabels<T extends { resourceType: string; meta?: { security?: readonly SecurityCoding[]; lastUpdated?: string } }>(resource: T, list: SensitiveCodeList = DEFAULT_SENSITIVE_CODES): T {
-  const categories = compile(list);
+  const bySystem = compile(list);
   const found = new Set<string>();
   const visit = (value: unknown, depth: number): void => {
     if (depth > MAX_DEPTH || typeof value !== 'object' || value === null) return;
@@ -182,15 +184,16 @@ export function applySensitivityLabels<T extends { resourceType: string; meta?: 
       return;
     }
     const record = value as Record<string, unknown>;
-    if (typeof record.system === 'string' && typeof record.code === 'string') {
-      const code = normalize(record.code);
-      for (const category of categories) {
-        if (category.match.get(record.system)?.(code)) for (const label of category.labels) found.add(label);
-      }
+    // The loader runs this on every resource: only codings of a listed system are normalized and matched.
+    const matchers = typeof record.system === 'string' && typeof record.code === 'string' ? bySystem.get(record.system) : undefined;
+    if (matchers) {
+      const code = normalize(record.code as string);
+      for (const matcher of matchers) if (matcher.match(code)) for (const label of matcher.labels) found.add(label);
     }
-    for (const [key, child] of Object.entries(record)) {
+    for (const key in record) {
       if (depth === 0 && key === 'meta') continue;
-      if (typeof child === 'object') visit(child, depth + 1);
+      const child = record[key];
+      if (typeof child === 'object' && child !== null) visit(child, depth + 1);
     }
   };
   visit(resource, 0);
