@@ -18,7 +18,8 @@ const condition = (id: string, code: string): Resource =>
     subject: { reference: `Patient/${MEMBER}` },
     code: { coding: [{ system: ICD10_CM, code }] },
   }) as Resource;
-const SENSITIVE = ['sud-1', 'hiv-1', 'psy-1'];
+// The loader's own fixtures and the sandbox member's deterministic sensitive diagnosis.
+const SENSITIVE = ['sud-1', 'hiv-1', 'psy-1', `cond-${MEMBER.replace(/^-/, 'm')}-sensitive`];
 const PLAIN = ['plain-1', 'plain-2', 'plain-3'];
 
 describe('member consent: withheld sensitive data and demographics (fhir store)', () => {
