@@ -155,6 +155,12 @@ describe('member consent: withheld sensitive data and demographics (fhir store)'
         const control = await get(`Patient?${right}`, tokens.all);
         expect(control.status).toBe(200);
       }
+      // UserInfo reads the Patient through the same reader: the withheld name and birth date are not there.
+      const shared = await request(app.getHttpServer()).get(`${BASE_PATH}/UserInfo`).set('Authorization', `Bearer ${tokens.all}`);
+      expect(shared.body).toMatchObject({ family_name: family, birthdate: full.birthDate });
+      const withheldInfo = await request(app.getHttpServer()).get(`${BASE_PATH}/UserInfo`).set('Authorization', `Bearer ${tokens.noDemographics}`);
+      expect(withheldInfo.status).toBe(200);
+      expect(withheldInfo.body).toEqual({ sub: 'member', patient: MEMBER, fhirUser: `Patient/${MEMBER}` });
       // What the member did not withhold still answers.
       expect((await get(`Patient?_id=${MEMBER}`, tokens.noDemographics)).body.total).toBe(1);
     });

@@ -1,4 +1,5 @@
 import type { Scope } from '@payer-access/scopes';
+import type { Withholding } from '../store/withheld';
 
 /**
  * The claims of an authorization-service access token the FHIR service relies on (RFC 9068 plus the
@@ -36,6 +37,11 @@ export interface FhirPrincipal {
   /** The member withheld sensitive data (labelled resources) from this grant. */
   readonly withholdSensitive: boolean;
   readonly expiresAt: Date;
+}
+
+/** What the member withheld from the grant the token belongs to: the store's reader applies it. */
+export function withheldBy(principal: FhirPrincipal): Withholding {
+  return { demographics: principal.withholdDemographics, sensitive: principal.withholdSensitive };
 }
 
 declare global {

@@ -13,14 +13,14 @@ import {
 } from '@payer-access/fhir-models';
 import { canAccess, ScopeContext, type Interaction } from '@payer-access/scopes';
 import { type AccessRecord, AccessAuditService, auditUnavailable } from '../audit/access-audit.service';
-import type { FhirPrincipal } from '../auth/fhir-principal';
+import { type FhirPrincipal, withheldBy } from '../auth/fhir-principal';
 import { FhirException } from '../common/fhir.exception';
 import { fhirBaseUrl, type FhirConfig } from '../fhir.config';
 import { FHIR_CONFIG, SEARCH_REGISTRY } from '../fhir.tokens';
 import { ResourceRepository, type RawResource } from '../store/resource.repository';
 import { serializeBundle } from '../common/raw-bundle';
 import { UnsupportedSearchError } from '../store/search-sql.builder';
-import { WithheldSearchError, type Withholding } from '../store/withheld';
+import { WithheldSearchError } from '../store/withheld';
 import { isMandatory } from './mandatory-elements';
 
 export interface ReadResult {
@@ -28,11 +28,6 @@ export interface ReadResult {
   readonly json: string;
   readonly version: number;
   readonly lastUpdated: Date;
-}
-
-/** What the member withheld from the grant the token belongs to; the store applies it. */
-function withheldBy(principal: FhirPrincipal): Withholding {
-  return { demographics: principal.withholdDemographics, sensitive: principal.withholdSensitive };
 }
 
 /** https://hl7.org/fhir/R4/v3/ObservationValue/cs.html#v3-ObservationValue-SUBSETTED */
