@@ -18,6 +18,7 @@ describe(sensitiveCodesFrom.name, () => {
   it('refuses a list it cannot use rather than labelling nothing', () => {
     expect(() => sensitiveCodesFrom('[not json')).toThrow(/not valid JSON/);
     expect(() => sensitiveCodesFrom('[{"label":"N","codes":{}}]')).toThrow(/label/);
-    expect(() => sensitiveCodesFrom('/nonexistent/codes.json')).toThrow();
+    expect(() => sensitiveCodesFrom('/nonexistent/codes.json')).toThrow(/cannot be read/);
+    expect(() => sensitiveCodesFrom('{"label":"HIV"}')).toThrow(/non-empty JSON array/);
   });
 });

@@ -8,7 +8,14 @@ import { DEFAULT_SENSITIVE_CODES, parseSensitiveCodeList, type SensitiveCodeList
  */
 export function sensitiveCodesFrom(setting: string | undefined): SensitiveCodeList {
   if (setting === undefined || setting.trim() === '') return DEFAULT_SENSITIVE_CODES;
-  const text = setting.trim().startsWith('[') ? setting : readFileSync(setting, 'utf8');
+  let text = setting;
+  if (!/^\s*[[{]/.test(setting)) {
+    try {
+      text = readFileSync(setting, 'utf8');
+    } catch {
+      throw new Error('FHIR_SENSITIVE_CODES names a file that cannot be read');
+    }
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
