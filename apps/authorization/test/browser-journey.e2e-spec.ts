@@ -21,6 +21,9 @@ const REPRESENTATIVES: Representative[] = [
   { option: 'Other', relationship: 'Grandparent', relationshipText: 'Grandparent', name: 'Gran Smith' },
 ];
 
+const byChoice = (a: { demographics: boolean; sensitive: boolean }, b: { demographics: boolean; sensitive: boolean }) =>
+  Number(a.demographics) * 2 + Number(a.sensitive) - (Number(b.demographics) * 2 + Number(b.sensitive));
+
 describe('the seed journey in headless Chromium', () => {
   let service: TestService;
   let browser: Browser;
@@ -68,7 +71,13 @@ describe('the seed journey in headless Chromium', () => {
     if (SCREENSHOTS) await page.screenshot({ path: join(DOCS, name), fullPage: true });
   }
 
-  async function journey(page: Page, representative: Representative | undefined, username: string, password: string): Promise<void> {
+  async function journey(
+    page: Page,
+    representative: Representative | undefined,
+    username: string,
+    password: string,
+    withhold: { demographics?: boolean; sensitive?: boolean } = {},
+  ): Promise<void> {
     await page.goto(authorizeUrl(service.url));
     await expectLabelledControls(page);
     await screenshot(page, '1-disclaimer.png');
@@ -100,6 +109,13 @@ describe('the seed journey in headless Chromium', () => {
     expect(await page.getByRole('link', { name: /privacy policy/ }).getAttribute('href')).toBe('https://example.com/privacy');
     await expectLabelledControls(page);
     if (!representative) await screenshot(page, '4-consent.png');
+    // Both choices default to sharing: the member opts out, never in.
+    const demographics = page.getByLabel(/Withhold my demographic data/);
+    const sensitive = page.getByLabel(/Withhold my sensitive data/);
+    expect(await demographics.isChecked()).toBe(false);
+    expect(await sensitive.isChecked()).toBe(false);
+    if (withhold.demographics) await demographics.check();
+    if (withhold.sensitive) await sensitive.check();
     await page.getByRole('button', { name: 'I Agree' }).click();
   }
 
@@ -177,6 +193,42 @@ describe('the seed journey in headless Chromium', () => {
     const redirect = await redirected;
     expect(redirect.searchParams.get('error')).toBe('access_denied');
     expect(SEED_CLIENT.redirectUri).toBe(`${redirect.origin}${redirect.pathname}`);
+    await page.context().close();
+  });
+
+  it('carries the sensitive-data and demographics choices from the consent page to the token and the connected-apps page', async () => {
+    const choices = [
+      { demographics: true, sensitive: true },
+      { demographics: false, sensitive: true },
+      { demographics: true, sensitive: false },
+      { demographics: false, sensitive: false },
+    ];
+    for (const choice of choices) {
+      const { page, redirected } = await newPage();
+      await journey(page, undefined, 'BCNCUser05', 'BCNCPSWD05', choice);
+      const redirect = await redirected;
+      const response = await seedTokenRequest(service.url, redirect.searchParams.get('code') ?? '');
+      const claims = decodePayload(((await response.json()) as Record<string, string>).access_token);
+      expect({ demographics: claims.withhold_demographics === true, sensitive: claims.withhold_sensitive === true }).toEqual(choice);
+      // Absent rather than false when shared: a token says only what is withheld.
+      if (!choice.sensitive) expect(claims).not.toHaveProperty('withhold_sensitive');
+      await page.context().close();
+    }
+
+    const { page } = await newPage();
+    await page.goto(`${service.url}/account/apps`);
+    await page.getByLabel('User name').fill('BCNCUser05');
+    await page.getByLabel('Password').fill('BCNCPSWD05');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    const rows = page.locator('tbody tr');
+    expect(await rows.count()).toBe(choices.length);
+    const shown = await rows.evaluateAll((elements) =>
+      elements.map((row) => ({
+        demographics: row.querySelector('[data-choice=demographics]')?.textContent === 'Demographic data withheld',
+        sensitive: row.querySelector('[data-choice=sensitive]')?.textContent === 'Sensitive data withheld',
+      })),
+    );
+    expect([...shown].sort(byChoice)).toEqual([...choices].sort(byChoice));
     await page.context().close();
   });
 

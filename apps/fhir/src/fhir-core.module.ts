@@ -26,6 +26,7 @@ import type { FhirConfig } from './fhir.config';
 import { FHIR_CONFIG, SEARCH_REGISTRY } from './fhir.tokens';
 import { FhirApiService } from './fhir-api/fhir-api.service';
 import { NdjsonLoader } from './loader/ndjson-loader';
+import { sensitiveCodesFrom } from './loader/sensitive-codes';
 import { ResourceRepository } from './store/resource.repository';
 import { SANDBOX_DATA, SandboxDataSeeder, type SandboxDataSource } from './store/sandbox-data.seeder';
 import { SearchIndexer } from './store/search-indexer';
@@ -73,7 +74,8 @@ export class FhirCoreModule {
       },
       {
         provide: NdjsonLoader,
-        useFactory: (repository: ResourceRepository, registry: SearchParameterRegistry) => new NdjsonLoader(repository, new Set(registry.resourceTypes)),
+        useFactory: (repository: ResourceRepository, registry: SearchParameterRegistry) =>
+          new NdjsonLoader(repository, new Set(registry.resourceTypes), sensitiveCodesFrom(config.FHIR_SENSITIVE_CODES)),
         inject: [ResourceRepository, SEARCH_REGISTRY],
       },
       { provide: APP_FILTER, useClass: FhirExceptionFilter },

@@ -67,6 +67,15 @@ export class FhirConfig extends PlatformConfig {
   FHIR_MAX_PAGE_SIZE: number = 100;
 
   @ConfigVariable({
+    description:
+      "The plan's list of sensitive codes the loader labels records by (so members can withhold them at consent): a JSON array of categories, or the path of a JSON file holding one. Each category is {\"label\": an ActCode sensitivity label such as ETH, PSY, HIV, SEX, \"alsoLabels\": [\"42CFRPart2\"], \"codes\": {code system URL: [prefixes or ranges such as F10-F19]}}. Unset: the default list (substance use, HIV, mental health, reproductive health).",
+    example: '/etc/payer-access/sensitive-codes.json',
+  })
+  @IsOptional()
+  @IsString()
+  FHIR_SENSITIVE_CODES?: string;
+
+  @ConfigVariable({
     description: 'Load the synthetic sandbox data set when the resource store is empty at start (sandbox profile only).',
     example: 'false',
   })

@@ -4,4 +4,5 @@ export { createFhirSearchRegistry } from './fhir-core.module';
 export { ResourceRepository } from './store/resource.repository';
 export { SearchIndexer } from './store/search-indexer';
 export { NdjsonLoader, ndjsonLines, type LoadReport, type LoadProgress } from './loader/ndjson-loader';
+export { sensitiveCodesFrom } from './loader/sensitive-codes';
 export { FHIR_MIGRATIONS } from './migrations';

@@ -6,6 +6,7 @@ import { FHIR_SCHEMA } from './app.module';
 import { createFhirSearchRegistry } from './fhir-core.module';
 import { FhirConfig } from './fhir.config';
 import { NdjsonLoader, ndjsonLines } from './loader/ndjson-loader';
+import { sensitiveCodesFrom } from './loader/sensitive-codes';
 import { FHIR_MIGRATIONS } from './migrations';
 import { ResourceRepository } from './store/resource.repository';
 import { SearchIndexer } from './store/search-indexer';
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
   try {
     await migrateDatabase(dataSource);
     const registry = createFhirSearchRegistry(config);
-    const loader = new NdjsonLoader(new ResourceRepository(dataSource, new SearchIndexer(registry)), new Set(registry.resourceTypes));
+    const loader = new NdjsonLoader(new ResourceRepository(dataSource, new SearchIndexer(registry)), new Set(registry.resourceTypes), sensitiveCodesFrom(config.FHIR_SENSITIVE_CODES));
     const files = process.argv.slice(2);
     const sources = files.length > 0 ? files.map((file) => ({ name: file, stream: createReadStream(file) })) : [{ name: 'stdin', stream: process.stdin }];
     for (const source of sources) {

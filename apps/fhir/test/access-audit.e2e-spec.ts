@@ -64,6 +64,7 @@ describe('access audit: durable, hostile-row proof, refusals, staff AuditEvent s
       scopes: [],
       scope: 'patient/*.read',
       withholdDemographics: false,
+      withholdSensitive: false,
       expiresAt: new Date(Date.now() + 60_000),
     };
     const normal = Array.from({ length: 20 }, (_, index) => audit.record(principal, { interaction: 'read', resourceType: 'Patient', resourceId: `normal-${index}`, status: 200 }));

@@ -136,6 +136,7 @@ describe('fhir service under hostile input', () => {
       scopes: [],
       scope: '',
       withholdDemographics: false,
+      withholdSensitive: false,
       expiresAt: new Date(Date.now() + 60_000),
     });
     audit.record(principal('before'), { interaction: 'search', resourceType: 'Patient', query: 'name=ok', status: 200, resultCount: 1 });

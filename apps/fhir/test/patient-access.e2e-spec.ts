@@ -363,7 +363,8 @@ describe('fhir Patient Access API (seed 002)', () => {
     ])('searches %s by patient and reads it back', async (type) => {
       const response = await get(`${type}?patient=${MEMBER_06}`, tokens.member06);
       expect(response.status).toBe(200);
-      expect(response.body.total).toBe(1);
+      // Each sandbox member also has one sensitive diagnosis (labelled, shared unless withheld).
+      expect(response.body.total).toBe(type === 'Condition' ? 2 : 1);
       const resource = response.body.entry[0].resource;
       expect(resource.meta.profile[0]).toMatch(/^http:\/\/hl7\.org\/fhir\/us\/core\/StructureDefinition\//);
       expect((await get(`${type}/${resource.id}`, tokens.member06)).status).toBe(200);

@@ -164,7 +164,7 @@ export function authorizationRoutes(discovery: Discovery, clientId: string, redi
       parameters: [{ name: 'uid', in: 'path', type: 'string' }],
       body: { type: 'form', value: { actingAs: 'representative', relationship: 'parent', relationshipText: 'x', representativeName: 'Jo' } },
     },
-    { service: 'authorization', method: 'POST', path: '/interaction/{uid}/consent', parameters: [{ name: 'uid', in: 'path', type: 'string' }], body: { type: 'form', value: { decision: 'agree', withholdDemographics: 'yes' } } },
+    { service: 'authorization', method: 'POST', path: '/interaction/{uid}/consent', parameters: [{ name: 'uid', in: 'path', type: 'string' }], body: { type: 'form', value: { decision: 'agree', withholdDemographics: 'yes', withholdSensitive: 'yes' } } },
     { service: 'authorization', method: 'GET', path: '/account/apps', parameters: [{ name: 'revoked', in: 'query', type: 'string' }] },
     { service: 'authorization', method: 'POST', path: '/account/login', parameters: [], body: { type: 'form', value: { username: 'BCNCUser03', password: 'wrong-password' } } },
     { service: 'authorization', method: 'POST', path: '/account/logout', parameters: [] },

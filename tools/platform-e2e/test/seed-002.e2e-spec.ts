@@ -242,6 +242,39 @@ describe('seed 002 walkthrough across the platform (headless Chromium)', () => {
     expect(read.status).toBe(200);
   });
 
+  step('choices made on the consent page reach the FHIR store: sensitive data and demographics withheld from one grant only', async () => {
+    const example = member('BCNCUser06');
+    const tokenFor = async (withhold: { demographics?: boolean; sensitive?: boolean }) => {
+      const redirect = await authorizeInBrowser(browser(), seedAuthorizeUrl(platform().authorization.url), SEED_CLIENT.redirectUri, { ...example, withhold });
+      const exchanged = await seedTokenRequest(platform().authorization.url, redirect.code ?? '');
+      expect(exchanged.status).toBe(200);
+      return exchanged.body.access_token as string;
+    };
+    const sharing = await tokenFor({});
+    const withholding = await tokenFor({ demographics: true, sensitive: true });
+    expect(decodeJwtPayload(withholding)).toMatchObject({ withhold_sensitive: true, withhold_demographics: true });
+    expect(decodeJwtPayload(sharing)).not.toHaveProperty('withhold_sensitive');
+
+    // The sandbox member's sensitive diagnosis, labelled by the loader.
+    const sensitiveId = `cond-${example.patientId.replace(/^-/, 'm')}-sensitive`;
+    const conditionIds = async (bearer: string) => {
+      const bundle = await api(`/Condition?patient=${example.patientId}&_count=100`, bearer);
+      expect(bundle.status).toBe(200);
+      return (bundle.body.entry ?? []).map((entry) => entry.resource.id);
+    };
+    expect(await conditionIds(sharing)).toContain(sensitiveId);
+    expect(await conditionIds(withholding)).not.toContain(sensitiveId);
+    expect((await api(`/Condition/${sensitiveId}`, sharing)).status).toBe(200);
+    expect((await api(`/Condition/${sensitiveId}`, withholding)).status).toBe(404);
+
+    const patient = await api(`/Patient/${example.patientId}`, withholding);
+    expect(patient.status).toBe(200);
+    expect(patient.body).not.toHaveProperty('birthDate');
+    expect(patient.body).not.toHaveProperty('identifier');
+    expect((await api(`/Patient?birthdate=ge1900`, withholding)).status).toBe(403);
+    expect((await api(`/Patient?birthdate=ge1900`, sharing)).status).toBe(200);
+  });
+
   step('no service crashed', async () => {
     expect(platform().crashes()).toEqual([]);
     expect(platform().services.map((service) => service.alive)).toEqual([true, true, true]);

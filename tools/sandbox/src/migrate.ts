@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { Resource } from '@medplum/fhirtypes';
 import { loadStandaloneConfigOrExit } from '@payer-access/config';
 import { createDataSource, migrateDatabase, recordDatabaseProfile } from '@payer-access/database';
-import { createFhirSearchRegistry, FhirConfig, NdjsonLoader, ResourceRepository, SearchIndexer } from '@payer-access/fhir-service';
+import { createFhirSearchRegistry, FhirConfig, NdjsonLoader, ResourceRepository, SearchIndexer, sensitiveCodesFrom } from '@payer-access/fhir-service';
 import { sandboxDataSet } from '@payer-access/synthetic-data';
 import { REGISTRATION_SCHEMA } from '../../../apps/registration/src/app.module';
 import { REGISTRATION_MIGRATIONS } from '../../../apps/registration/src/migrations';
@@ -42,7 +42,7 @@ export async function migrateAll(databaseUrl: string, log: (line: string) => voi
  */
 export async function loadSandboxData(
   databaseUrl: string,
-  config: Pick<FhirConfig, 'PROFILE' | 'FHIR_LOAD_SANDBOX_DATA' | 'FHIR_PUBLIC_URL'>,
+  config: Pick<FhirConfig, 'PROFILE' | 'FHIR_LOAD_SANDBOX_DATA' | 'FHIR_PUBLIC_URL' | 'FHIR_SENSITIVE_CODES'>,
   log: (line: string) => void = () => undefined,
   data: () => Iterable<Resource> = sandboxDataSet,
 ): Promise<number> {
@@ -57,7 +57,7 @@ export async function loadSandboxData(
       log(`${FHIR_SCHEMA}: sandbox data already present`);
       return 0;
     }
-    const report = await new NdjsonLoader(repository, new Set(registry.resourceTypes)).load(data());
+    const report = await new NdjsonLoader(repository, new Set(registry.resourceTypes), sensitiveCodesFrom(config.FHIR_SENSITIVE_CODES)).load(data());
     log(`${FHIR_SCHEMA}: loaded the sandbox data set, ${report.loaded} resources in ${report.milliseconds} ms (${report.rejected} rejected)`);
     return report.loaded;
   } finally {

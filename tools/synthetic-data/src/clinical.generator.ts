@@ -13,6 +13,39 @@ function instant(ms: number): string {
 }
 
 /**
+ * One sensitive diagnosis per sandbox member, chosen by the member's place in the list rather than
+ * drawn at random (so the rest of the data set stays as it was): substance use under 42 CFR Part 2,
+ * HIV, mental health, reproductive health. The loader labels them; a grant that withholds
+ * sensitive data never sees them.
+ */
+const SENSITIVE_CONDITIONS = [
+  { snomed: '5602001', icd10: 'F11.20', display: 'Opioid dependence, uncomplicated' },
+  { snomed: '86406008', icd10: 'B20', display: 'Human immunodeficiency virus infection' },
+  { snomed: '370143000', icd10: 'F33.1', display: 'Major depressive disorder, recurrent, moderate' },
+  { snomed: '169553002', icd10: 'Z30.09', display: 'Encounter for general counseling and advice on contraception' },
+] as const;
+
+export function sensitiveCondition(patientId: string, ordinal: number): Resource {
+  const condition = SENSITIVE_CONDITIONS[ordinal % SENSITIVE_CONDITIONS.length];
+  return {
+    resourceType: 'Condition',
+    id: `cond-${patientId.replace(/^-/, 'm')}-sensitive`,
+    meta: { lastUpdated: '2022-06-01T15:00:00.000Z', profile: [PROFILES.condition] },
+    clinicalStatus: { coding: [{ system: SYSTEMS.conditionClinical, code: 'active' }] },
+    category: [{ coding: [{ system: SYSTEMS.conditionCategory, code: 'problem-list-item', display: 'Problem List Item' }] }],
+    code: {
+      coding: [
+        { system: SYSTEMS.snomed, code: condition.snomed, display: condition.display },
+        { system: SYSTEMS.icd10cm, code: condition.icd10 },
+      ],
+      text: condition.display,
+    },
+    subject: { reference: `Patient/${patientId}` },
+    recordedDate: '2022-06-01',
+  };
+}
+
+/**
  * One of each US Core clinical resource docs/product.md#fhir-service lists for a patient, linked to one another
  * (the report cites the observation, the care plan the condition) as a chart would be.
  */

@@ -1,5 +1,5 @@
 import type { ExplanationOfBenefit, Resource } from '@medplum/fhirtypes';
-import { EOB_TYPE_CODES, SANDBOX_MEMBERS } from '@payer-access/fhir-models';
+import { applySensitivityLabels, EOB_TYPE_CODES, SANDBOX_MEMBERS } from '@payer-access/fhir-models';
 import { createHash } from 'node:crypto';
 import { fhirSchemaErrors } from './fhir-schema.validator';
 import { generateSyntheticData, SANDBOX_CLAIM_MIX, sandboxDataSet } from './synthetic-data.generator';
@@ -39,7 +39,12 @@ describe(generateSyntheticData.name, () => {
       expect(own.filter((resource) => resource.resourceType === 'Coverage').map((coverage) => coverage.id)).toEqual(
         ['a', 'b', 'c', 'd'].map((part) => `part-${part}${member.patientId}`),
       );
-      expect(own.filter((resource) => resource.resourceType === 'Condition')).toHaveLength(1);
+      // The clinical record's condition and one sensitive diagnosis the loader labels.
+      const conditions = own.filter((resource) => resource.resourceType === 'Condition');
+      expect(conditions).toHaveLength(2);
+      expect(conditions.filter((condition) => applySensitivityLabels(condition) !== condition).map((condition) => condition.id)).toContain(
+        `cond-${member.patientId.replace(/^-/, 'm')}-sensitive`,
+      );
       expect(claimTypes(sandbox, member.patientId)).toEqual(SANDBOX_CLAIM_MIX[member.patientId]);
     }
   });

@@ -1,6 +1,6 @@
 import type { Coverage, ExplanationOfBenefit, Extension, Patient, Resource } from '@medplum/fhirtypes';
 import { EOB_TYPE_CODES, SANDBOX_MEMBERS, type EobTypeCode } from '@payer-access/fhir-models';
-import { clinicalResources } from './clinical.generator';
+import { clinicalResources, sensitiveCondition } from './clinical.generator';
 import { SeededRandom } from './random';
 import { CITIES, DIAGNOSES, DME_ITEMS, DRUGS, FAMILY_NAMES, GIVEN_NAMES, INSTITUTIONAL_SERVICES, PROFESSIONAL_SERVICES, PROFILES, SYSTEMS } from './vocabulary';
 
@@ -182,6 +182,7 @@ function* patientRecord(
   yield patientResource(random, patientId, patientUpdated);
   for (const part of ['a', 'b', 'c', 'd'] as const) yield coverageResource(random, patientId, part);
   if (clinical) yield* clinicalResources(random, patientId);
+  if (clinical && ordinal < SANDBOX_MEMBERS.length) yield sensitiveCondition(patientId, ordinal);
 
   // A million claim numbers per patient: ids stay unique up to ~10,000 claims each.
   let claimNumber = 22011000000 + ordinal * 1_000_000;

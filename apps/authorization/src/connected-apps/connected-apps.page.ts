@@ -9,7 +9,8 @@ export function renderConnectedAppsPage(apps: ConnectedApp[], csrf: string, noti
       (app) => `<tr>
   <td><strong>${escapeHtml(app.clientName)}</strong>${app.companyName ? `<br><span class="hint">${escapeHtml(app.companyName)}</span>` : ''}</td>
   <td><ul class="scopes">${describeScopes(app.scope).map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>
-    ${app.withholdDemographics ? '<span class="hint">Demographic data withheld</span>' : ''}</td>
+    ${app.withholdDemographics ? '<span class="hint" data-choice="demographics">Demographic data withheld</span>' : ''}
+    ${app.withholdSensitive ? '<span class="hint" data-choice="sensitive">Sensitive data withheld</span>' : ''}</td>
   <td>${escapeHtml(app.actingAs)}<br><span class="hint">${escapeHtml(app.authorizedAt.toISOString().slice(0, 10))}</span></td>
   <td><form method="post" action="/account/apps/${encodeURIComponent(app.grantId)}/revoke">
     <input type="hidden" name="csrf" value="${escapeHtml(csrf)}">

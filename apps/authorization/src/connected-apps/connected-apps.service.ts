@@ -13,6 +13,7 @@ export interface ConnectedApp {
   authorizedAt: Date;
   actingAs: string;
   withholdDemographics: boolean;
+  withholdSensitive: boolean;
 }
 
 const SESSION_TTL_MS = 30 * 60 * 1000;
@@ -46,6 +47,7 @@ export class ConnectedAppsService {
         authorizedAt: grant.createdAt,
         actingAs: representative ? `${representative.name} (${representative.relationship})` : 'Self',
         withholdDemographics: grant.withholdDemographics,
+        withholdSensitive: grant.withholdSensitive,
       };
     });
   }

@@ -5,7 +5,8 @@ export type Relationship = (typeof RELATIONSHIPS)[number];
 
 /**
  * What a member agreed to when authorizing an app: the consent record behind an oidc-provider
- * grant, with who acted (Self or a Personal Representative) and the demographics choice.
+ * grant, with who acted (Self or a Personal Representative) and the member's choices (demographics,
+ * sensitive data).
  */
 @Entity({ name: 'member_grant' })
 @Index('member_grant_account_idx', ['accountId'])
@@ -44,6 +45,10 @@ export class MemberGrantEntity {
 
   @Column({ name: 'withhold_demographics', type: 'boolean' })
   withholdDemographics!: boolean;
+
+  /** Resources labelled sensitive (42 CFR Part 2, HIV, mental health...) are not shared with the app. */
+  @Column({ name: 'withhold_sensitive', type: 'boolean', default: false })
+  withholdSensitive!: boolean;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

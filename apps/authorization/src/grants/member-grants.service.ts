@@ -19,6 +19,7 @@ export interface ConsentInput {
   scope: string;
   representative: { relationship: Relationship; relationshipText: string | null; name: string } | null;
   withholdDemographics: boolean;
+  withholdSensitive: boolean;
   expiresAt: Date;
 }
 
@@ -76,6 +77,7 @@ export class MemberGrantsService {
       representativeName: input.representative?.name ?? null,
       relatedPersonId: input.representative ? randomUUID() : null,
       withholdDemographics: input.withholdDemographics,
+      withholdSensitive: input.withholdSensitive,
       createdAt: new Date(),
       expiresAt: input.expiresAt,
       revokedAt: null,
@@ -96,6 +98,7 @@ export class MemberGrantsService {
             relationshipText: input.representative?.relationshipText ?? null,
             representativeName: input.representative?.name ?? null,
             withholdDemographics: input.withholdDemographics,
+            withholdSensitive: input.withholdSensitive,
           },
         },
         manager,

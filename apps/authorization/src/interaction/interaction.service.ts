@@ -158,6 +158,7 @@ export class InteractionService {
       scope: granted.scope,
       representative: journey.representative,
       withholdDemographics: body.withholdDemographics === 'yes',
+      withholdSensitive: body.withholdSensitive === 'yes',
       expiresAt: new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_SECONDS * 1000),
     });
     await provider.interactionFinished(req, res, { login: { accountId: account.id }, consent: { grantId } }, { mergeWithLastSubmission: false });

@@ -2,11 +2,13 @@ import { DATABASE_PROFILE_MIGRATIONS } from '@payer-access/database';
 import { AuthorizationInitial1763900000000 } from './1763900000000-authorization-initial';
 import { RevocationsSurviveFailures1764590400000 } from './1764590400000-revocations-survive-failures';
 import { SigningKeyEnvelope1764590400001 } from './1764590400001-signing-key-envelope';
+import { MemberGrantWithholdSensitive1764590400002 } from './1764590400002-member-grant-withhold-sensitive';
 
 /** The authorization schema's migrations, oldest first. */
 export const AUTHORIZATION_MIGRATIONS: (new () => object)[] = [
   AuthorizationInitial1763900000000,
   RevocationsSurviveFailures1764590400000,
   SigningKeyEnvelope1764590400001,
+  MemberGrantWithholdSensitive1764590400002,
   ...DATABASE_PROFILE_MIGRATIONS,
 ];

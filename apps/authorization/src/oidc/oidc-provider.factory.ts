@@ -193,6 +193,7 @@ export async function createOidcProvider(deps: ProviderDependencies): Promise<Pr
         fhirUser: representative && grant.relatedPersonId ? `RelatedPerson/${grant.relatedPersonId}` : `Patient/${grant.patientId}`,
         ...(representative ? { representative } : {}),
         ...(grant.withholdDemographics ? { withhold_demographics: true } : {}),
+        ...(grant.withholdSensitive ? { withhold_sensitive: true } : {}),
       };
     },
     clientBasedCORS: (ctx: KoaContext, origin: string, client: { clientAuthMethod: string; redirectUris: string[] }) => {

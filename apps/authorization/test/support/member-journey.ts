@@ -7,6 +7,7 @@ export interface JourneyChoice {
   password?: string;
   representative?: { relationship: string; name: string; relationshipText?: string };
   withholdDemographics?: boolean;
+  withholdSensitive?: boolean;
   decision?: 'agree' | 'deny';
   /** Sees each page the journey answers, by the step its form posts to (`login`, `consent`...). */
   onPage?: (step: string, body: string) => void;
@@ -77,6 +78,7 @@ export async function runJourney(base: string, authorizeUrl: string, choice: Jou
     } else if (action.endsWith('/consent')) {
       form.set('decision', choice.decision ?? 'agree');
       if (choice.withholdDemographics) form.set('withholdDemographics', 'yes');
+      if (choice.withholdSensitive) form.set('withholdSensitive', 'yes');
     } else {
       // One pass through the pages must be enough: a second disclaimer means the flow looped.
       if (++disclaimers > 1) throw new Error('the journey started over after consent');

@@ -76,7 +76,7 @@ export class AccessTokenStrategy {
       throw new TokenRefusal('the grant has been revoked');
     }
     const common = { clientId: claims.client_id, subject: claims.sub, scope: claims.scope, scopes, grantId: claims.grant_id, expiresAt: new Date(claims.exp * 1000) };
-    if (payer) return { ...common, kind: 'payer', withholdDemographics: false };
+    if (payer) return { ...common, kind: 'payer', withholdDemographics: false, withholdSensitive: false };
     return {
       kind: 'member',
       clientId: claims.client_id,
@@ -88,6 +88,7 @@ export class AccessTokenStrategy {
       fhirUser: claims.fhirUser,
       representative: claims.representative,
       withholdDemographics: claims.withhold_demographics === true,
+      withholdSensitive: claims.withhold_sensitive === true,
       expiresAt: new Date(claims.exp * 1000),
     };
   }

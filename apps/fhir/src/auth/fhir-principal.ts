@@ -1,9 +1,10 @@
 import type { Scope } from '@payer-access/scopes';
+import type { Withholding } from '../store/withheld';
 
 /**
  * The claims of an authorization-service access token the FHIR service relies on (RFC 9068 plus the
  * SMART `patient` and `fhirUser` claims and the platform's `grant_id`, `representative` and
- * `withhold_demographics`).
+ * `withhold_demographics` and `withhold_sensitive`).
  */
 export interface AccessTokenClaims {
   readonly iss: string;
@@ -19,6 +20,7 @@ export interface AccessTokenClaims {
   readonly fhirUser?: string;
   readonly representative?: { readonly relationship?: string; readonly name?: string };
   readonly withhold_demographics?: boolean;
+  readonly withhold_sensitive?: boolean;
 }
 
 interface PrincipalBase {
@@ -37,6 +39,8 @@ export interface MemberPrincipal extends PrincipalBase {
   readonly fhirUser?: string;
   readonly representative?: { readonly relationship?: string; readonly name?: string };
   readonly withholdDemographics: boolean;
+  /** The member withheld sensitive data (labelled resources) from this grant. */
+  readonly withholdSensitive: boolean;
 }
 
 /**
@@ -49,10 +53,16 @@ export interface PayerPrincipal extends PrincipalBase {
   readonly fhirUser?: undefined;
   readonly representative?: undefined;
   readonly withholdDemographics: false;
+  readonly withholdSensitive: false;
 }
 
 /** Who is calling, as the guard established it from a verified token. */
 export type FhirPrincipal = MemberPrincipal | PayerPrincipal;
+
+/** What the member withheld from the grant the token belongs to: the store's reader applies it. */
+export function withheldBy(principal: FhirPrincipal): Withholding {
+  return { demographics: principal.withholdDemographics, sensitive: principal.withholdSensitive };
+}
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace

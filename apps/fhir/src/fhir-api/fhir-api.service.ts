@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Bundle, Patient, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
 import {
   badRequest,
   forbidden,
@@ -13,7 +13,7 @@ import {
 } from '@payer-access/fhir-models';
 import { canAccess, decideAccess, ScopeContext, type Interaction } from '@payer-access/scopes';
 import { type AccessRecord, AccessAuditService, auditUnavailable } from '../audit/access-audit.service';
-import type { FhirPrincipal } from '../auth/fhir-principal';
+import { type FhirPrincipal, withheldBy } from '../auth/fhir-principal';
 import { FhirException } from '../common/fhir.exception';
 import { fhirBaseUrl, type FhirConfig } from '../fhir.config';
 import { FHIR_CONFIG, SEARCH_REGISTRY } from '../fhir.tokens';
@@ -21,7 +21,7 @@ import { ResourceRepository, type RawResource, type ResourceReader } from '../st
 import { serializeBundle } from '../common/raw-bundle';
 import type { ScopeFilter } from '../store/scope-filter';
 import { UnsupportedSearchError } from '../store/search-sql.builder';
-import { withoutDemographics } from './demographics';
+import { WithheldSearchError } from '../store/withheld';
 import { isMandatory } from './mandatory-elements';
 
 export interface ReadResult {
@@ -62,7 +62,7 @@ export class FhirApiService {
       const stored = await this.readerFor(principal, filters).readRaw(resourceType, id);
       if (!stored) throw new FhirException(notFound(resourceType, id));
       await this.recordOrRefuse(principal, { interaction: 'read', resourceType, resourceId: id, status: 200, resultCount: 1 });
-      return { json: this.present(principal, stored), version: stored.version, lastUpdated: stored.lastUpdated };
+      return { json: this.present(stored), version: stored.version, lastUpdated: stored.lastUpdated };
     } catch (error) {
       await this.auditFailure(principal, error, { interaction: 'read', resourceType, resourceId: id });
       throw error;
@@ -94,6 +94,7 @@ export class FhirApiService {
         result = await this.readerFor(principal, filters).search(request);
       } catch (error) {
         if (error instanceof UnsupportedSearchError) throw new FhirException(notSupported(error.message, error.parameter));
+        if (error instanceof WithheldSearchError) throw new FhirException(forbidden(error.message));
         throw error;
       }
       // The builder needs only each resource's type and id (for fullUrl); the stored JSON is spliced in.
@@ -108,7 +109,7 @@ export class FhirApiService {
       });
       const json = serializeBundle(
         bundle,
-        [...result.entries, ...result.includes].map((raw) => this.present(principal, raw, request.elements)),
+        [...result.entries, ...result.includes].map((raw) => this.present(raw, request.elements)),
       );
       await this.recordOrRefuse(principal, { interaction: 'search', resourceType, query: queryText, status: 200, resultCount: result.entries.length });
       return { json, format: request.format };
@@ -148,27 +149,22 @@ export class FhirApiService {
 
   /** The store's reader for the caller: the member's own compartment, or the payer's linked members. */
   readerFor(principal: FhirPrincipal, scopeFilters: Readonly<Record<string, ScopeFilter>> = {}): ResourceReader {
-    return principal.kind === 'payer' ? this.repository.forPayer(principal.clientId) : this.repository.forPatient(principal.patientId, scopeFilters);
+    return principal.kind === 'payer' ? this.repository.forPayer(principal.clientId) : this.repository.forPatient(principal.patientId, withheldBy(principal), scopeFilters);
   }
 
   /**
-   * The JSON a client gets: as stored, unless the member withheld demographics (Patient) or the
-   * search asked for `_elements` (mandatory elements are kept too, and the resource is tagged SUBSETTED).
+   * The JSON a client gets: as the store's reader gave it (withheld elements already removed), unless
+   * the search asked for `_elements` (mandatory elements are kept too, and the resource is tagged SUBSETTED).
    * https://hl7.org/fhir/R4/search.html#elements
    */
-  present(principal: FhirPrincipal, raw: RawResource, elements?: readonly string[]): string {
-    const redact = principal.withholdDemographics && raw.resourceType === 'Patient';
-    if (!redact && !elements) return raw.json;
-    let resource = JSON.parse(raw.json) as Resource;
-    if (redact) resource = withoutDemographics(resource as Patient);
-    if (elements) {
-      const kept: Record<string, unknown> = {};
-      for (const [name, value] of Object.entries(resource)) {
-        if (name === 'resourceType' || name === 'id' || name === 'meta' || elements.includes(name) || isMandatory(raw.resourceType, name)) kept[name] = value;
-      }
-      resource = { ...(kept as unknown as Resource), meta: { ...resource.meta, tag: [...(resource.meta?.tag ?? []), SUBSETTED] } };
+  present(raw: RawResource, elements?: readonly string[]): string {
+    if (!elements) return raw.json;
+    const resource = JSON.parse(raw.json) as Resource;
+    const kept: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(resource)) {
+      if (name === 'resourceType' || name === 'id' || name === 'meta' || elements.includes(name) || isMandatory(raw.resourceType, name)) kept[name] = value;
     }
-    return JSON.stringify(resource);
+    return JSON.stringify({ ...(kept as unknown as Resource), meta: { ...resource.meta, tag: [...(resource.meta?.tag ?? []), SUBSETTED] } });
   }
 
   /** Data leaves only with its audit row stored: without it, the answer is a 503. */

@@ -1,4 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
+import { applySensitivityLabels, DEFAULT_SENSITIVE_CODES, type SensitiveCodeList } from '@payer-access/fhir-models';
 import { UnservableResourceError, type PreparedBatch, type ResourceRepository } from '../store/resource.repository';
 
 /** A line or resource the loader refused, and why; loading goes on without it. */
@@ -48,6 +49,8 @@ export class NdjsonLoader {
     private readonly repository: ResourceRepository,
     /** Types the store can index and serve; others are refused. */
     private readonly supportedTypes: ReadonlySet<string>,
+    /** The plan's sensitive codes: records they appear in are labelled so a grant can withhold them. */
+    private readonly sensitiveCodes: SensitiveCodeList = DEFAULT_SENSITIVE_CODES,
   ) {}
 
   async load(input: AsyncIterable<string | Resource> | Iterable<string | Resource>, options: LoadOptions = {}): Promise<LoadReport> {
@@ -141,7 +144,7 @@ export class NdjsonLoader {
     if (lastUpdated !== undefined && (typeof lastUpdated !== 'string' || !FHIR_INSTANT.test(lastUpdated))) {
       return `${resource.resourceType}/${resource.id}: meta.lastUpdated is not a FHIR instant`;
     }
-    return resource as Resource;
+    return applySensitivityLabels(resource as Resource, this.sensitiveCodes);
   }
 }
 

@@ -64,7 +64,7 @@ export class EverythingService {
       } catch {
         throw new FhirException(auditUnavailable());
       }
-      return serializeBundle(bundle, page.entries.map((raw) => this.api.present(principal, raw)));
+      return serializeBundle(bundle, page.entries.map((raw) => this.api.present(raw)));
     } catch (error) {
       if (error instanceof FhirException && error.outcome.status !== 503) {
         await this.audit.record(principal, { interaction: 'everything', resourceType: 'Patient', resourceId: id.slice(0, 64), query: queryText, status: error.outcome.status, reason: error.message }).catch(() => undefined);

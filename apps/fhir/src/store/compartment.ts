@@ -1,3 +1,5 @@
+import { WITHHOLD_NOTHING, type Withholding } from './withheld';
+
 /** Resource types outside any patient compartment: directory data every authorized app may read. */
 export const SHARED_RESOURCE_TYPES: ReadonlySet<string> = new Set(['Practitioner', 'Organization', 'Location', 'PractitionerRole']);
 
@@ -9,7 +11,7 @@ export const SHARED_RESOURCE_TYPES: ReadonlySet<string> = new Set(['Practitioner
  * callers ask for `UNRESTRICTED` by name.
  */
 export type Compartment =
-  | { readonly kind: 'patient'; readonly patientId: string }
+  | { readonly kind: 'patient'; readonly patientId: string; readonly withheld: Withholding }
   | { readonly kind: 'payer'; readonly clientId: string; readonly at: Date }
   | { readonly kind: 'unrestricted' };
 
@@ -57,9 +59,14 @@ export function compartmentCondition(compartment: Compartment, resourceType: str
 /** For trusted callers only (the loader, the sandbox seeder, operators' tools): every resource. */
 export const UNRESTRICTED: Compartment = Object.freeze({ kind: 'unrestricted' });
 
-export function patientCompartment(patientId: string): Compartment {
+export function patientCompartment(patientId: string, withheld: Withholding = WITHHOLD_NOTHING): Compartment {
   if (typeof patientId !== 'string' || patientId === '') throw new Error('a patient compartment needs a patient id');
-  return { kind: 'patient', patientId };
+  return { kind: 'patient', patientId, withheld: { demographics: withheld.demographics === true, sensitive: withheld.sensitive === true } };
+}
+
+/** What the compartment's grant withholds; trusted callers withhold nothing. */
+export function withheldIn(compartment: Compartment): Withholding {
+  return compartment.kind === 'patient' ? compartment.withheld : WITHHOLD_NOTHING;
 }
 
 /** The patient whose compartment limits resources of this type, or undefined when nothing does. */

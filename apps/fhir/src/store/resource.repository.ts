@@ -1,12 +1,13 @@
-import type { IncludeTarget, SearchRequest } from '@payer-access/fhir-models';
+import { sensitivityLabelsOf, type IncludeTarget, type SearchRequest } from '@payer-access/fhir-models';
 import type { Resource } from '@medplum/fhirtypes';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PreparedStatements } from './prepared-statements';
 import { SearchIndexer, type IndexRows } from './search-indexer';
-import { type Compartment, compartmentCondition, isInCompartment, patientCompartment, payerCompartment, SHARED_RESOURCE_TYPES, UNRESTRICTED } from './compartment';
+import { type Compartment, compartmentCondition, isInCompartment, patientCompartment, payerCompartment, SHARED_RESOURCE_TYPES, UNRESTRICTED, withheldIn } from './compartment';
 import { isSensitive, recordDateOf } from './record-date';
 import { type ScopeFilter, scopeFilterSql } from './scope-filter';
-import { SearchSqlBuilder } from './search-sql.builder';
+import { NOT_SENSITIVE, SearchSqlBuilder } from './search-sql.builder';
+import { searchesWithheldElement, WithheldSearchError, withoutDemographics, type Withholding } from './withheld';
 
 export interface StoredResource {
   readonly resource: Resource;
@@ -74,6 +75,7 @@ interface PreparedResource {
   readonly lastUpdated: string;
   readonly recordDate: string | null;
   readonly sensitive: boolean;
+  readonly securityLabels: string[];
 }
 
 /**
@@ -137,19 +139,31 @@ export class ResourceRepository {
       // Every read and search is confined to one patient's compartment: such a resource could never be served.
       throw new UnservableResourceError(`${resource.resourceType}/${resource.id} refers to no Patient (patient, subject or beneficiary)`);
     }
-    return { resource: stamped, rows, patientId, lastUpdated, recordDate: recordDateOf(stamped)?.toISOString() ?? null, sensitive: isSensitive(stamped) };
+    return {
+      resource: stamped,
+      rows,
+      patientId,
+      lastUpdated,
+      recordDate: recordDateOf(stamped)?.toISOString() ?? null,
+      sensitive: isSensitive(stamped),
+      securityLabels: sensitivityLabelsOf(stamped),
+    };
   }
 
   private async writePrepared(manager: EntityManager, prepared: readonly PreparedResource[]): Promise<void> {
     const written: { seq: string; version: number; resource_type: string; id: string }[] = await manager.query(
-      `INSERT INTO resource (resource_type, id, last_updated, patient_id, content, record_date, sensitive)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::json[], $6::timestamptz[], $7::boolean[])
+      `INSERT INTO resource (resource_type, id, last_updated, patient_id, content, record_date, sensitive, security_labels)
+       SELECT t.resource_type, t.id, t.last_updated, t.patient_id, t.content, t.record_date, t.sensitive,
+         CASE WHEN t.labels = '' THEN '{}'::text[] ELSE string_to_array(t.labels, ' ') END
+       FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::json[], $6::timestamptz[], $7::boolean[], $8::text[])
+         AS t(resource_type, id, last_updated, patient_id, content, record_date, sensitive, labels)
        ON CONFLICT (resource_type, id) DO UPDATE SET
          version = resource.version + 1,
          last_updated = EXCLUDED.last_updated,
          patient_id = EXCLUDED.patient_id,
          record_date = EXCLUDED.record_date,
          sensitive = EXCLUDED.sensitive,
+         security_labels = EXCLUDED.security_labels,
          content = jsonb_set(EXCLUDED.content::jsonb, '{meta,versionId}', to_jsonb((resource.version + 1)::text))::json
        RETURNING seq, version, resource_type, id`,
       [
@@ -160,6 +174,8 @@ export class ResourceRepository {
         prepared.map((item) => JSON.stringify(item.resource)),
         prepared.map((item) => item.recordDate),
         prepared.map((item) => item.sensitive),
+        // One text per resource (labels hold no spaces): unnest cannot take an array of arrays of varying length.
+        prepared.map((item) => item.securityLabels.join(' ')),
       ],
     );
     const replaced = written.filter((row) => row.version > 1).map((row) => row.seq);
@@ -215,11 +231,12 @@ export class ResourceRepository {
   }
 
   /**
-   * What a member's token may see: that patient's compartment and the shared directory types, and
-   * of each type in `scopeFilters` only what its granular scopes admit (other resources do not exist).
+   * What a member's token may see: that patient's compartment and the shared directory types, less
+   * what the member withheld from this grant, and of each type in `scopeFilters` only what its
+   * granular scopes admit (other resources do not exist).
    */
-  forPatient(patientId: string, scopeFilters: Readonly<Record<string, ScopeFilter>> = {}): ResourceReader {
-    return this.reader(patientCompartment(patientId), scopeFilters);
+  forPatient(patientId: string, withheld?: Withholding, scopeFilters: Readonly<Record<string, ScopeFilter>> = {}): ResourceReader {
+    return this.reader(patientCompartment(patientId, withheld), scopeFilters);
   }
 
   /** What a payer's backend token may see at this instant: its linked members (see `payerCompartment`). */
@@ -251,14 +268,16 @@ export class ResourceRepository {
     if (compartment.kind === 'payer') return this.readRawInSql(compartment, resourceType, id);
     const values: unknown[] = [resourceType, id];
     const scoped = filter === undefined ? '' : ` AND ${scopeFilterSql(filter, resourceType, (value) => `$${values.push(value)}`)}`;
-    const rows = await this.prepared.query<{ json: string; version: number; last_updated: Date; patient_id: string | null }>(
-      `SELECT content::text AS json, version, last_updated, patient_id FROM resource r WHERE resource_type = $1 AND id = $2${scoped}`,
+    const rows = await this.prepared.query<{ json: string; version: number; last_updated: Date; patient_id: string | null; sensitive: boolean }>(
+      `SELECT content::text AS json, version, last_updated, patient_id, NOT (${NOT_SENSITIVE}) AS sensitive FROM resource r WHERE resource_type = $1 AND id = $2${scoped}`,
       values,
     );
     const row = rows[0];
-    // Another patient's resource does not exist for this reader: the same answer as a missing one.
+    // Another patient's resource, or a withheld sensitive one, does not exist for this reader: the same answer as a missing one.
     if (!row || !isInCompartment(compartment, resourceType, row.patient_id)) return undefined;
-    return { resourceType, id, json: row.json, version: row.version, lastUpdated: row.last_updated, patientId: row.patient_id };
+    if (row.sensitive && withheldIn(compartment).sensitive) return undefined;
+    const json = presented(compartment, resourceType, row.json);
+    return { resourceType, id, json, version: row.version, lastUpdated: row.last_updated, patientId: row.patient_id };
   }
 
   private async readRawInSql(compartment: Compartment, resourceType: string, id: string): Promise<RawStoredResource | undefined> {
@@ -283,7 +302,7 @@ export class ResourceRepository {
        WHERE ${where(values)} ORDER BY r.seq LIMIT $2 OFFSET $3`,
       values,
     );
-    if (rows.length > 0 || page.startIndex === 0) return { entries: rows.map(toRaw), total: rows.length > 0 ? Number(rows[0].total) : 0 };
+    if (rows.length > 0 || page.startIndex === 0) return { entries: rows.map((row) => toRaw(row, compartment)), total: rows.length > 0 ? Number(rows[0].total) : 0 };
     // A page past the end carries no total of its own.
     const countValues: unknown[] = [patientId];
     const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM resource r WHERE ${where(countValues)}`, countValues)) as { total: number }[];
@@ -291,6 +310,12 @@ export class ResourceRepository {
   }
 
   private async search(compartment: Compartment, request: SearchRequest, filter?: ScopeFilter): Promise<SearchResult> {
+    if (withheldIn(compartment).demographics) {
+      // Refused whatever the value, before any query: a count or an empty page would answer it.
+      for (const clause of request.clauses) {
+        if (searchesWithheldElement(request.resourceType, clause.parameter)) throw new WithheldSearchError(clause.name);
+      }
+    }
     const built = SearchSqlBuilder.build(request, compartment, {
       compartmentParams: this.indexer.compartmentParamsOf(request.resourceType),
       filter: filter && ((bind) => scopeFilterSql(filter, request.resourceType, bind)),
@@ -300,7 +325,7 @@ export class ResourceRepository {
     const page = countOnly ? [] : await this.prepared.query<PageRow>(built.page.text, built.page.values);
     const total = page.length > 0 ? Number(page[0].total) : (await this.prepared.query<{ total: number }>(built.count.text, built.count.values))[0].total;
     if (countOnly) return { entries: [], total, includes: [] };
-    const entries = page.map(toRaw);
+    const entries = page.map((row) => toRaw(row, compartment));
     const includes = await this.includes(request, page, compartment);
     return { entries, total, includes };
   }
@@ -313,7 +338,7 @@ export class ResourceRepository {
     const add = (rows: PageRow[]) => {
       for (const row of rows) {
         const key = `${row.resource_type}/${row.id}`;
-        if (!matched.has(key) && found.size < MAX_INCLUDED) found.set(key, toRaw(row));
+        if (!matched.has(key) && found.size < MAX_INCLUDED) found.set(key, toRaw(row, compartment));
       }
     };
     for (const target of request.include) add(await this.forwardIncludes(target, page.map((row) => row.seq), compartment));
@@ -326,7 +351,7 @@ export class ResourceRepository {
     const typeFilter = target.targetType === undefined ? '' : `AND x.target_type = $${values.push(target.targetType)}`;
     // The targets' types are known only per row: a reader keeps its compartment's and shared (unowned) resources.
     const condition = compartmentCondition(scope, undefined, (value) => `$${values.push(value)}`);
-    const compartment = condition === undefined ? '' : `AND ${condition}`;
+    const compartment = (condition === undefined ? '' : `AND ${condition}`) + (withheldIn(scope).sensitive ? ` AND ${NOT_SENSITIVE}` : '');
     return this.dataSource.query(
       `SELECT r.seq, r.resource_type, r.id, r.content::text AS json FROM resource r
        WHERE (r.resource_type, r.id) IN (
@@ -341,7 +366,7 @@ export class ResourceRepository {
   private async reverseIncludes(target: IncludeTarget, searchedType: string, ids: string[], scope: Compartment): Promise<PageRow[]> {
     const values: unknown[] = [target.sourceType, target.parameters.map((parameter) => parameter.code), searchedType, ids, MAX_INCLUDED];
     const condition = compartmentCondition(scope, target.sourceType, (value) => `$${values.push(value)}`);
-    const compartment = condition === undefined ? '' : `AND ${condition}`;
+    const compartment = (condition === undefined ? '' : `AND ${condition}`) + (withheldIn(scope).sensitive ? ` AND ${NOT_SENSITIVE}` : '');
     return this.dataSource.query(
       `SELECT r.seq, r.resource_type, r.id, r.content::text AS json FROM resource r
        WHERE r.resource_type = $1 ${compartment} AND EXISTS (
@@ -372,8 +397,13 @@ interface PageRow {
   readonly total?: string | number;
 }
 
-function toRaw(row: PageRow): RawResource {
-  return { resourceType: row.resource_type, id: row.id, json: row.json };
+function toRaw(row: PageRow, compartment: Compartment): RawResource {
+  return { resourceType: row.resource_type, id: row.id, json: presented(compartment, row.resource_type, row.json) };
+}
+
+/** The stored JSON as this reader may see it: a Patient loses its demographics when the grant withholds them. */
+function presented(compartment: Compartment, resourceType: string, json: string): string {
+  return resourceType === 'Patient' && withheldIn(compartment).demographics ? withoutDemographics(json) : json;
 }
 
 function push(

@@ -1,5 +1,5 @@
 import type { DateRange, DateSearchValue, SearchClause, SearchRequest, TokenSearchValue } from '@payer-access/fhir-models';
-import { type Compartment, compartmentCondition, compartmentPatientOf } from './compartment';
+import { type Compartment, compartmentCondition, compartmentPatientOf, withheldIn } from './compartment';
 import { normalizeString } from './search-indexer';
 
 /** A search this store cannot run although the parser accepted it (for example a `_sort` on an indexed value). */
@@ -12,6 +12,9 @@ export class UnsupportedSearchError extends Error {
     this.name = 'UnsupportedSearchError';
   }
 }
+
+/** The condition that keeps resources without a sensitivity label (`resource.security_labels`). */
+export const NOT_SENSITIVE = `r.security_labels = '{}'`;
 
 export interface SqlQuery {
   readonly text: string;
@@ -55,6 +58,8 @@ export class SearchSqlBuilder {
     if (confined !== undefined) builder.where.push(confined);
     const patientId = compartmentPatientOf(compartment, request.resourceType);
     if (options.filter) builder.where.push(options.filter((value) => builder.bind(value)));
+    // Labelled resources are absent for a grant that withholds sensitive data: from pages and totals alike.
+    if (withheldIn(compartment).sensitive) builder.where.push(NOT_SENSITIVE);
     for (const clause of request.clauses) {
       // `patient=<the token's patient>` adds nothing to the compartment condition: leave it out.
       if (patientId !== undefined && options.compartmentParams?.has(clause.parameter.code) && namesOnly(clause, patientId)) continue;

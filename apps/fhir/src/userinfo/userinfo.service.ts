@@ -3,7 +3,7 @@ import type { Patient } from '@medplum/fhirtypes';
 import { forbidden } from '@payer-access/fhir-models';
 import { ScopeName } from '@payer-access/scopes';
 import { AccessAuditService, auditUnavailable } from '../audit/access-audit.service';
-import type { FhirPrincipal } from '../auth/fhir-principal';
+import { type FhirPrincipal, withheldBy } from '../auth/fhir-principal';
 import { FhirException } from '../common/fhir.exception';
 import { ResourceRepository } from '../store/resource.repository';
 
@@ -40,9 +40,10 @@ export class UserInfoService {
       throw new FhirException(forbidden('UserInfo needs the profile or openid scope'));
     }
     const info: UserInfo = { sub: principal.subject, patient: principal.patientId, fhirUser: principal.fhirUser ?? `Patient/${principal.patientId}` };
-    const stored = await this.repository.forPatient(principal.patientId).read('Patient', principal.patientId);
+    // The store's reader removes withheld demographics: a withheld name is not there to copy.
+    const stored = await this.repository.forPatient(principal.patientId, withheldBy(principal)).read('Patient', principal.patientId);
     const patient = stored?.resource as Patient | undefined;
-    if (patient && !principal.withholdDemographics) {
+    if (patient) {
       const name = patient.name?.[0];
       if (name) {
         info.given_name = name.given?.[0];

@@ -12,6 +12,7 @@ export interface TestTokenClaims {
   fhirUser?: string;
   representative?: { relationship: string; name: string };
   withhold_demographics?: boolean;
+  withhold_sensitive?: boolean;
   aud?: string;
   iss?: string;
   expiresIn?: number;

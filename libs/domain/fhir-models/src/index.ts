@@ -93,3 +93,16 @@ export {
   type SearchsetBundleInput,
 } from './bundle/searchset-bundle.builder';
 export { SANDBOX_MEMBERS, type SandboxMember } from './sandbox-members';
+
+// Sensitivity labels: which records a grant that withholds sensitive data must not see.
+export {
+  ACT_CODE_SYSTEM,
+  CONFIDENTIALITY_SYSTEM,
+  DEFAULT_SENSITIVE_CODES,
+  applySensitivityLabels,
+  parseSensitiveCodeList,
+  sensitivityLabelsOf,
+  type SecurityCoding,
+  type SensitiveCategory,
+  type SensitiveCodeList,
+} from './sensitivity/sensitivity-labels';

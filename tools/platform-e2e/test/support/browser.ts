@@ -19,6 +19,8 @@ export function launchBrowser(): Promise<Browser> {
 export interface MemberChoice {
   username: string;
   password: string;
+  /** What the member ticks on the consent page; by default everything is shared. */
+  withhold?: { demographics?: boolean; sensitive?: boolean };
 }
 
 export interface AuthorizationRedirect {
@@ -46,6 +48,8 @@ export async function authorizeInBrowser(browser: Browser, authorizeUrl: string,
     await page.getByLabel('Self').check();
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByRole('heading', { name: 'Authorization / Consent' }).waitFor();
+    if (member.withhold?.demographics) await page.getByLabel(/Withhold my demographic data/).check();
+    if (member.withhold?.sensitive) await page.getByLabel(/Withhold my sensitive data/).check();
     await page.getByRole('button', { name: 'I Agree' }).click();
     const url = await withTimeout(redirected, 15_000, `the redirect to ${redirectUri} (page: ${page.url()})`);
     return { url, code: url.searchParams.get('code'), state: url.searchParams.get('state') };

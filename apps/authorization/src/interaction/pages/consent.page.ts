@@ -29,6 +29,12 @@ ${policy}
       <label for="withholdDemographics">Withhold my demographic data (name, address, birth date, gender, race and ethnicity) from this app</label></div>
     <p class="hint">By default all data, including demographic data, is shared. To change this choice later, authorize the app again.</p>
   </fieldset>
+  <fieldset>
+    <legend>Sensitive data</legend>
+    <div class="choice"><input type="checkbox" id="withholdSensitive" name="withholdSensitive" value="yes">
+      <label for="withholdSensitive">Withhold my sensitive data (substance use disorder treatment records protected by 42 CFR Part 2, HIV, mental health and reproductive health records) from this app</label></div>
+    <p class="hint">By default sensitive data is shared too. Records your health plan marks as sensitive are then left out of everything this app receives.</p>
+  </fieldset>
   <p>By selecting "I Agree" you authorize the app to access this information until you revoke it.</p>
   <div class="actions">
     <button type="submit" name="decision" value="agree">I Agree</button>
