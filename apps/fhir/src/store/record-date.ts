@@ -65,5 +65,8 @@ const SENSITIVE_LABELS: ReadonlySet<string> = new Set([
 ]);
 
 export function isSensitive(resource: Resource): boolean {
-  return (resource.meta?.security ?? []).some((coding) => SENSITIVE_LABELS.has(`${coding.system}|${coding.code}`));
+  // Stored data comes from outside: a `security` that is not a list of codings marks nothing.
+  const security: unknown = resource.meta?.security;
+  if (!Array.isArray(security)) return false;
+  return security.some((coding: { system?: unknown; code?: unknown } | null) => typeof coding === 'object' && coding !== null && SENSITIVE_LABELS.has(`${String(coding.system)}|${String(coding.code)}`));
 }
