@@ -29,6 +29,7 @@ import { AuthorizationMetrics } from './metrics/authorization.metrics';
 import { AUTHORIZATION_MIGRATIONS } from './migrations';
 import { OidcPayloadEntity } from './oidc/oidc-payload.entity';
 import { OidcProviderHost } from './oidc/oidc-provider.host';
+import { Clock } from './common/clock';
 import { SmartConfigurationController } from './smart/smart-configuration.controller';
 import { AccessTokenVerifier } from './tokens/access-token.verifier';
 import { StructuredTokenEndpoints } from './tokens/structured-token.endpoints';
@@ -99,6 +100,7 @@ export class AppModule {
         { provide: SIGNING_KEY_ENCRYPTER, useFactory: () => configuredKeyEncrypter(config) },
         SigningKeysService,
         MemberAccountsService,
+        Clock,
         MemberGrantsService,
         ClientSecretVerifier,
         ClientProjectionService,

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import type { DataAccessType } from '@payer-access/client-status';
 import type { AuthorizationConfig } from '../authorization.config';
 import { ClientProjectionService } from '../clients/client-projection.service';
 import { AUTHORIZATION_CONFIG } from '../common/tokens';
@@ -13,6 +14,9 @@ export interface ConnectedApp {
   authorizedAt: Date;
   actingAs: string;
   withholdDemographics: boolean;
+  dataAccessType: DataAccessType;
+  /** When access ends; null: not yet known (one-time before its token) or no end (research). */
+  accessExpiresAt: Date | null;
 }
 
 const SESSION_TTL_MS = 30 * 60 * 1000;
@@ -46,6 +50,8 @@ export class ConnectedAppsService {
         authorizedAt: grant.createdAt,
         actingAs: representative ? `${representative.name} (${representative.relationship})` : 'Self',
         withholdDemographics: grant.withholdDemographics,
+        dataAccessType: grant.dataAccessType,
+        accessExpiresAt: grant.accessExpiresAt,
       };
     });
   }

@@ -2,11 +2,13 @@ import { DATABASE_PROFILE_MIGRATIONS } from '@payer-access/database';
 import { AuthorizationInitial1763900000000 } from './1763900000000-authorization-initial';
 import { RevocationsSurviveFailures1764590400000 } from './1764590400000-revocations-survive-failures';
 import { SigningKeyEnvelope1764590400001 } from './1764590400001-signing-key-envelope';
+import { GrantLifetimes1764590400010 } from './1764590400010-grant-lifetimes';
 
 /** The authorization schema's migrations, oldest first. */
 export const AUTHORIZATION_MIGRATIONS: (new () => object)[] = [
   AuthorizationInitial1763900000000,
   RevocationsSurviveFailures1764590400000,
   SigningKeyEnvelope1764590400001,
+  GrantLifetimes1764590400010,
   ...DATABASE_PROFILE_MIGRATIONS,
 ];
