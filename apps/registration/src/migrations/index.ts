@@ -5,6 +5,7 @@ import { MailOutbox1795900000000 } from './1795900000000-mail-outbox';
 import { RegistrationPendingChange1796100000000 } from './1796100000000-registration-pending-change';
 import { LoginFailureLastAttempt1796100000001 } from './1796100000001-login-failure-last-attempt';
 import { PayerClientKeys1796300000000 } from './1796300000000-payer-client-keys';
+import { RegistrationDataAccessType1796300000010 } from './1796300000010-registration-data-access-type';
 
 /** The registration schema's migrations, oldest first: the events library's outbox table, then ours, then the database library's profile marker. */
 export const REGISTRATION_MIGRATIONS: (new () => object)[] = [
@@ -14,5 +15,6 @@ export const REGISTRATION_MIGRATIONS: (new () => object)[] = [
   RegistrationPendingChange1796100000000,
   LoginFailureLastAttempt1796100000001,
   PayerClientKeys1796300000000,
+  RegistrationDataAccessType1796300000010,
   ...DATABASE_PROFILE_MIGRATIONS,
 ];
