@@ -86,6 +86,7 @@ describe('grant lifetimes by data-access type (Blue Button 2.0)', () => {
     const { body, consentPage } = await authorize(APPS.one_time);
 
     expect(consentPage).toContain('This app will have access one time only.');
+    expect(consentPage).not.toContain('Keep access even when you are not using the app');
     expect(body.refresh_token).toBeUndefined();
     const claims = decodePayload(String(body.access_token));
     const end = new Date(Number(claims.exp) * 1000).toISOString();
@@ -111,6 +112,7 @@ describe('grant lifetimes by data-access type (Blue Button 2.0)', () => {
     expect(consentPage).toContain(`<time datetime="`);
     expect(consentPage).toMatch(/This app will have access until <time datetime="[^"]+">[A-Z][a-z]+ \d{1,2}, \d{4}<\/time>\./);
     expect(typeof body.refresh_token).toBe('string');
+    expect(consentPage).toContain('Keep access even when you are not using the app');
 
     // A day before the end: refreshes, rotates, and still states the same end.
     jest.spyOn(clock, 'now').mockReturnValue(new Date(end.getTime() - DAY_MS));

@@ -179,7 +179,8 @@ export class InteractionService {
       companyName: client?.companyName,
       policyUri: client?.policyUri,
       logoUri: client?.logoUri,
-      requested: describeScopes(this.granted(details).scope),
+      // A one-time app gets no refresh token whatever it asks for: offline access is not on offer.
+      requested: describeScopes(this.granted(details).scope, { offline: this.clients.dataAccessType(clientId) !== 'one_time' }),
       actingAs,
       accessEnd: this.accessEnd(clientId),
     });

@@ -13,4 +13,9 @@ describe(describeScopes.name, () => {
   it('says when an app could change data', () => {
     expect(describeScopes('patient/Observation.cruds')).toEqual(['Your Observation records (read and change)']);
   });
+
+  it('leaves out offline access where no refresh token will be issued (one-time apps)', () => {
+    expect(describeScopes('openid offline_access')).toEqual(['Confirm your identity to the app', 'Keep access even when you are not using the app']);
+    expect(describeScopes('openid offline_access', { offline: false })).toEqual(['Confirm your identity to the app']);
+  });
 });
