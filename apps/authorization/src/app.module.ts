@@ -42,6 +42,7 @@ import { AuthorizationMetrics } from './metrics/authorization.metrics';
 import { AUTHORIZATION_MIGRATIONS } from './migrations';
 import { OidcPayloadEntity } from './oidc/oidc-payload.entity';
 import { OidcProviderHost } from './oidc/oidc-provider.host';
+import { Clock } from './common/clock';
 import { SmartConfigurationController } from './smart/smart-configuration.controller';
 import { AccessTokenVerifier } from './tokens/access-token.verifier';
 import { StructuredTokenEndpoints } from './tokens/structured-token.endpoints';
@@ -124,6 +125,7 @@ export class AppModule {
         { provide: SIGNING_KEY_ENCRYPTER, useFactory: () => configuredKeyEncrypter(config) },
         SigningKeysService,
         MemberAccountsService,
+        Clock,
         MemberGrantsService,
         ClientSecretVerifier,
         { provide: SecretSealer, useValue: sealer },

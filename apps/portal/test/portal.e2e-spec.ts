@@ -164,6 +164,8 @@ describe('registration portal in a browser', () => {
 
     await vendor.getByLabel('Redirect URIs').fill('https://acme-health.example/oauth/callback\nhttp://127.0.0.1:8765/callback');
     await vendor.locator('#f-attestations-sellsMemberData-no').check();
+    expect(await vendor.getByLabel(/^13 months/).isChecked()).toBe(true);
+    await vendor.getByLabel(/^Research/).check();
     await vendor.getByRole('button', { name: 'Submit registration' }).click();
     await vendor.waitForURL(/\/registrations\/[0-9a-f-]{36}$/);
     registrationId = vendor.url().split('/').pop() ?? '';
@@ -171,6 +173,7 @@ describe('registration portal in a browser', () => {
     expect(await text(vendor.locator('#status-meaning'))).toContain('submitted and being reviewed');
     expect(await text(vendor.locator('#review-clock'))).toContain('0 of 10 business days');
     expect(await text(vendor.getByRole('table').last())).toContain('Submitted');
+    expect(await text(vendor.locator('main'))).toContain('Research: no end date; access lasts until the member revokes it');
     await shot(vendor, 'registration-pending');
 
     await vendor.goto(url('/registrations'));
@@ -322,15 +325,19 @@ describe('registration portal in a browser', () => {
     await vendor.goto(url(`/registrations/${registrationId}/edit`));
     expect(await text(vendor.locator('.warning'))).toContain('wait for plan staff');
     await vendor.getByLabel('Application name').fill('Acme Health Record Plus');
+    expect(await vendor.getByLabel(/^Research/).isChecked()).toBe(true);
+    await vendor.getByLabel(/^13 months/).check();
     await vendor.getByRole('button', { name: 'Save answers' }).click();
     expect(await text(vendor.getByRole('status'))).toContain('wait for plan staff');
     expect(await text(vendor.locator('h1'))).toBe('Acme Health Record');
     expect(await text(vendor.locator('#pending-change').locator('..'))).toContain('Acme Health Record Plus');
+    expect(await text(vendor.locator('#pending-change').locator('..'))).toContain('thirteen_month');
 
     await staff.goto(url('/admin'));
     expect(await text(staff.getByRole('row', { name: /Acme Health Record/ }))).toContain('Change waiting');
     await staffAct('Approve change', 'The new name matches the app store listing.');
     expect(await text(staff.locator('h1'))).toBe('Acme Health Record Plus');
+    expect(await text(staff.locator('main'))).toContain('13 months: members authorize again');
     await vendor.goto(url(`/registrations/${registrationId}`));
     expect(await text(vendor.locator('h1'))).toBe('Acme Health Record Plus');
     expect(await vendor.locator('#pending-change').count()).toBe(0);

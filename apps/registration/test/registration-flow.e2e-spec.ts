@@ -592,6 +592,49 @@ describe('registration service: accounts, registrations, review, credentials, ev
       });
     });
 
+    it('carries the data-access type the owner picked; changing it once approved waits for staff', async () => {
+      for (const dataAccessType of ['forever', 13, null, ['research'], 'research\u0000', 'RESEARCH']) {
+        const refused = await request(http).post('/v1/applications').set(as('dev')).send(applicationBody({ name: 'Bad Type App', dataAccessType })).expect(400);
+        // A NUL byte is refused at the edge, before the field rules.
+        expect(JSON.stringify(refused.body.message)).toMatch(/dataAccessType must be one of the following values: one_time, thirteen_month, research|NUL character/);
+      }
+      const { body: created } = await request(http)
+        .post('/v1/applications')
+        .set(as('dev'))
+        .send(applicationBody({ name: 'One Time App', dataAccessType: 'one_time' }))
+        .expect(201);
+      const { body: staffBefore } = await request(http).get(`/v1/admin/registrations/${created.id}`).set(as('admin')).expect(200);
+      expect(staffBefore.dataAccessType).toBe('one_time');
+      const { body: approved } = await request(http).post(`/v1/admin/registrations/${created.id}/approve`).set(as('admin')).send({ reason: 'ok' }).expect(200);
+      const clientId = approved.clientId as string;
+      await recorder.waitFor(() => recorder.forKey(clientId).length >= 1, 'the approval event');
+      expect(recorder.forKey(clientId)[0].value).toMatchObject({ client: { dataAccessType: 'one_time' } });
+
+      const { body: held } = await request(http).patch(`/v1/registrations/${created.id}`).set(as('dev')).send({ dataAccessType: 'research' }).expect(200);
+      expect(held.dataAccessType).toBe('one_time');
+      expect(held.pendingChange).toMatchObject({ values: { dataAccessType: 'research' } });
+      const { body: staffView } = await request(http).get(`/v1/admin/registrations/${created.id}`).set(as('admin')).expect(200);
+      expect(staffView).toMatchObject({ dataAccessType: 'one_time', pendingChange: { values: { dataAccessType: 'research' } } });
+      expect(staffView.history.at(-1)).toMatchObject({ action: 'change_requested', reason: 'asked to change dataAccessType' });
+      // Nothing reaches the authorization server before staff decide.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(recorder.forKey(clientId)).toHaveLength(1);
+
+      const { body: decided } = await request(http)
+        .post(`/v1/admin/registrations/${created.id}/approve-change`)
+        .set(as('admin'))
+        .send({ reason: 'Research protocol on file.', changeId: held.pendingChange.id })
+        .expect(200);
+      expect(decided).toMatchObject({ dataAccessType: 'research', pendingChange: null });
+      await recorder.waitFor(() => recorder.forKey(clientId).length >= 2, 'the approved change');
+      expect(recorder.forKey(clientId)[1].value).toMatchObject({ clientVersion: 2, client: { dataAccessType: 'research' } });
+
+      // A payer has no member grants to time: the field is refused on payer registrations.
+      const { body: payers } = await request(http).get('/v1/registrations').set(as('payer')).expect(200);
+      const payerPatch = await request(http).patch(`/v1/registrations/${payers[0].id}`).set(as('payer')).send({ dataAccessType: 'research' }).expect(400);
+      expect(JSON.stringify(payerPatch.body.message)).toContain('dataAccessType applies to application registrations only');
+    });
+
     it('created the topic compacted', async () => {
       const admin = new Kafka({ clientId: 'registration-e2e-admin', brokers: brokers.split(','), sasl: kafkajsSasl(credentials.admin), logLevel: logLevel.NOTHING }).admin();
       await admin.connect();

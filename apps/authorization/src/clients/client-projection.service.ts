@@ -3,8 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import {
   CLIENT_CHANGED_TOPIC,
   ClientType,
+  DEFAULT_DATA_ACCESS_TYPE,
   RegistrationKind,
   checkSuccession,
+  type DataAccessType,
   parseClientChangedEvent,
   type ClientChangedEventV1,
 } from '@payer-access/client-status';
@@ -173,6 +175,11 @@ export class ClientProjectionService implements OnApplicationShutdown {
 
   find(clientId: string): ClientChangedEventV1 | undefined {
     return this.clients.get(clientId);
+  }
+
+  /** How long the client's grants last (Blue Button data-access type); events without one mean the default. */
+  dataAccessType(clientId: string | undefined): DataAccessType {
+    return (clientId ? this.clients.get(clientId)?.client.dataAccessType : undefined) ?? DEFAULT_DATA_ACCESS_TYPE;
   }
 
   /**

@@ -1,5 +1,6 @@
 import { errorBox, escapeHtml, renderPage } from '../interaction/pages/layout';
 import { describeScopes } from '../interaction/scope-descriptions';
+import { describeAccessEnd } from '../grants/access-end.text';
 import type { ConnectedApp } from './connected-apps.service';
 import type { AccessSummary } from './access-history.service';
 
@@ -8,9 +9,10 @@ export function renderConnectedAppsPage(apps: ConnectedApp[], csrf: string, noti
     .map(
       (app) => `<tr>
   <td><strong>${escapeHtml(app.clientName)}</strong>${app.companyName ? `<br><span class="hint">${escapeHtml(app.companyName)}</span>` : ''}</td>
-  <td><ul class="scopes">${describeScopes(app.scope).map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>
+  <td><ul class="scopes">${describeScopes(app.scope, { offline: app.dataAccessType !== 'one_time' }).map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>
     ${app.withholdDemographics ? '<span class="hint" data-choice="demographics">Demographic data withheld</span>' : ''}
     ${app.withholdSensitive ? '<span class="hint" data-choice="sensitive">Sensitive data withheld</span>' : ''}</td>
+  <td class="access-end">${capitalize(describeAccessEnd(app.dataAccessType, app.accessExpiresAt))}</td>
   <td>${escapeHtml(app.actingAs)}<br><span class="hint">${escapeHtml(app.authorizedAt.toISOString().slice(0, 10))}</span></td>
   <td><form method="post" action="/account/apps/${encodeURIComponent(app.grantId)}/revoke">
     <input type="hidden" name="csrf" value="${escapeHtml(csrf)}">
@@ -26,13 +28,17 @@ ${notice ? `<p role="status">${escapeHtml(notice)}</p>` : ''}
 ${
   apps.length
     ? `<table><caption class="hint">Apps that can read your health plan data. Revoking stops their access at once.</caption>
-<thead><tr><th scope="col">App</th><th scope="col">Data</th><th scope="col">Authorized by</th><th scope="col"><span class="hint">Action</span></th></tr></thead>
+<thead><tr><th scope="col">App</th><th scope="col">Data</th><th scope="col">Access</th><th scope="col">Authorized by</th><th scope="col"><span class="hint">Action</span></th></tr></thead>
 <tbody>${rows}</tbody></table>`
     : '<p>You have not connected any apps.</p>'
 }
 ${renderAccessHistory(history)}
 <form method="post" action="/account/logout"><div class="actions"><button type="submit" class="secondary">Log out</button></div></form>`,
   );
+}
+
+function capitalize(html: string): string {
+  return html.charAt(0).toUpperCase() + html.slice(1);
 }
 
 /** Who read the member's data: present when the deployment can ask the access audit. */

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import type { DataAccessType } from '@payer-access/client-status';
 import type { AuthorizationConfig } from '../authorization.config';
 import { ClientProjectionService } from '../clients/client-projection.service';
 import { AUTHORIZATION_CONFIG } from '../common/tokens';
@@ -14,6 +15,9 @@ export interface ConnectedApp {
   actingAs: string;
   withholdDemographics: boolean;
   withholdSensitive: boolean;
+  dataAccessType: DataAccessType;
+  /** When access ends; null: not yet known (one-time before its token) or no end (research). */
+  accessExpiresAt: Date | null;
 }
 
 const SESSION_TTL_MS = 30 * 60 * 1000;
@@ -48,6 +52,8 @@ export class ConnectedAppsService {
         actingAs: representative ? `${representative.name} (${representative.relationship})` : 'Self',
         withholdDemographics: grant.withholdDemographics,
         withholdSensitive: grant.withholdSensitive,
+        dataAccessType: grant.dataAccessType,
+        accessExpiresAt: grant.accessExpiresAt,
       };
     });
   }

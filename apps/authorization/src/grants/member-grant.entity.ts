@@ -1,3 +1,4 @@
+import type { DataAccessType } from '@payer-access/client-status';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export const RELATIONSHIPS = ['parent_or_guardian_of_minor', 'healthcare_power_of_attorney', 'court_ordered_guardianship', 'other'] as const;
@@ -53,9 +54,21 @@ export class MemberGrantEntity {
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
-  /** After this no token of the grant is valid (the longest token lifetime). */
-  @Column({ name: 'expires_at', type: 'timestamptz' })
-  expiresAt!: Date;
+  /** After this no token of the grant is valid (the longest token lifetime); null: no end (research). */
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt!: Date | null;
+
+  /** The app's data-access type when the member authorized; a later change applies to new grants only. */
+  @Column({ name: 'data_access_type', type: 'text' })
+  dataAccessType!: DataAccessType;
+
+  /**
+   * When access ends: refresh stops (13-month) or the one access token expires (one-time, known
+   * once it is issued). null: not yet known, or no end (research). Tokens announce it as
+   * `access_grant_expiration`.
+   */
+  @Column({ name: 'access_expires_at', type: 'timestamptz', nullable: true })
+  accessExpiresAt!: Date | null;
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;

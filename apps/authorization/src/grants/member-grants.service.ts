@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { GrantRevocationReason, GrantRevokedEventV1 } from '@payer-access/client-status';
-import { GRANT_REVOKED_TOPIC } from '@payer-access/client-status';
+import type { DataAccessType, GrantRevocationReason, GrantRevokedEventV1 } from '@payer-access/client-status';
+import { GRANT_REVOKED_TOPIC, refreshableUntil } from '@payer-access/client-status';
 import { OutboxWriter } from '@payer-access/events';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { AuthorizationConfig } from '../authorization.config';
+import { Clock } from '../common/clock';
 import { AUTHORIZATION_CONFIG } from '../common/tokens';
 import { AuthorizationMetrics } from '../metrics/authorization.metrics';
 import { MemberGrantEntity, type Relationship } from './member-grant.entity';
@@ -20,7 +21,8 @@ export interface ConsentInput {
   representative: { relationship: Relationship; relationshipText: string | null; name: string } | null;
   withholdDemographics: boolean;
   withholdSensitive: boolean;
-  expiresAt: Date;
+  /** The app's data-access type now: it decides how long the grant lasts. */
+  dataAccessType: DataAccessType;
 }
 
 /** The representative as access tokens carry it (`representative` claim). */
@@ -37,6 +39,25 @@ export const RELATIONSHIP_LABELS: Record<Relationship, string> = {
   court_ordered_guardianship: 'Court ordered guardianship',
   other: 'Other',
 };
+
+/**
+ * When the grant's access ends and when its last token is void, by data-access type: a 13-month
+ * grant's last access token may be issued just before the end; a one-time grant's end is known
+ * only at its code exchange, its tokens are void at the latest when its code would have run out
+ * and its access token after it; a research grant has no end.
+ */
+export function grantLifetime(
+  type: DataAccessType,
+  createdAt: Date,
+  config: Pick<AuthorizationConfig, 'ACCESS_TOKEN_TTL_SECONDS' | 'AUTHORIZATION_CODE_TTL_SECONDS'>,
+): { accessExpiresAt: Date | null; expiresAt: Date | null } {
+  const accessTtlMs = config.ACCESS_TOKEN_TTL_SECONDS * 1000;
+  if (type === 'one_time') {
+    return { accessExpiresAt: null, expiresAt: new Date(createdAt.getTime() + config.AUTHORIZATION_CODE_TTL_SECONDS * 1000 + accessTtlMs) };
+  }
+  const accessExpiresAt = refreshableUntil(type, createdAt);
+  return { accessExpiresAt, expiresAt: accessExpiresAt && new Date(accessExpiresAt.getTime() + accessTtlMs) };
+}
 
 export function representativeClaim(grant: MemberGrantEntity): RepresentativeClaim | undefined {
   if (!grant.relationship || !grant.representativeName) return undefined;
@@ -63,9 +84,12 @@ export class MemberGrantsService {
     private readonly outbox: OutboxWriter,
     @Inject(AUTHORIZATION_CONFIG) private readonly config: AuthorizationConfig,
     private readonly metrics: AuthorizationMetrics,
+    private readonly clock: Clock,
   ) {}
 
   async recordConsent(input: ConsentInput): Promise<MemberGrantEntity> {
+    const createdAt = this.clock.now();
+    const lifetime = grantLifetime(input.dataAccessType, createdAt, this.config);
     const grant = this.dataSource.getRepository(MemberGrantEntity).create({
       grantId: input.grantId,
       accountId: input.accountId,
@@ -78,8 +102,9 @@ export class MemberGrantsService {
       relatedPersonId: input.representative ? randomUUID() : null,
       withholdDemographics: input.withholdDemographics,
       withholdSensitive: input.withholdSensitive,
-      createdAt: new Date(),
-      expiresAt: input.expiresAt,
+      createdAt,
+      dataAccessType: input.dataAccessType,
+      ...lifetime,
       revokedAt: null,
       revokedReason: null,
     });
@@ -99,6 +124,8 @@ export class MemberGrantsService {
             representativeName: input.representative?.name ?? null,
             withholdDemographics: input.withholdDemographics,
             withholdSensitive: input.withholdSensitive,
+            dataAccessType: input.dataAccessType,
+            accessExpiresAt: lifetime.accessExpiresAt?.toISOString() ?? null,
           },
         },
         manager,
@@ -118,6 +145,33 @@ export class MemberGrantsService {
       this.cache.delete(grantId);
     }
     return grant;
+  }
+
+  /**
+   * Why the grant may no longer be refreshed, judged by {@link Clock}: a one-time grant never is,
+   * a 13-month grant not from its end on. undefined: refresh may go on.
+   */
+  async refreshRefusal(grantId: string | undefined): Promise<string | undefined> {
+    const grant = grantId ? await this.find(grantId) : null;
+    if (!grant) return undefined;
+    if (grant.dataAccessType === 'one_time') return 'a one-time authorization cannot be refreshed';
+    if (grant.accessExpiresAt && this.clock.now().getTime() >= grant.accessExpiresAt.getTime()) {
+      return 'the authorization has expired; the member must authorize the app again';
+    }
+    return undefined;
+  }
+
+  /**
+   * A one-time grant ends with the access token its code exchange issued: record that instant
+   * once (the code is single-use, so only one exchange can get here) and return what is stored.
+   */
+  async recordOneTimeEnd(grantId: string, accessTokenExpiresAt: Date): Promise<Date | null> {
+    await this.dataSource.query(
+      `UPDATE member_grant SET access_expires_at = $2, expires_at = $2 WHERE grant_id = $1 AND data_access_type = 'one_time' AND access_expires_at IS NULL`,
+      [grantId, accessTokenExpiresAt],
+    );
+    this.cache.delete(grantId);
+    return (await this.find(grantId))?.accessExpiresAt ?? null;
   }
 
   /** The apps a member has connected and not revoked. */

@@ -4,9 +4,11 @@ import type { InteractionDetails } from 'oidc-provider';
 import { AuditService } from '../audit/audit.service';
 import { type AuthorizationConfig, fhirBaseUrl } from '../authorization.config';
 import { ClientProjectionService } from '../clients/client-projection.service';
+import { Clock } from '../common/clock';
 import { AUTHORIZATION_CONFIG } from '../common/tokens';
+import { describeAccessEnd } from '../grants/access-end.text';
 import { RELATIONSHIPS, type Relationship } from '../grants/member-grant.entity';
-import { MemberGrantsService, RELATIONSHIP_LABELS } from '../grants/member-grants.service';
+import { grantLifetime, MemberGrantsService, RELATIONSHIP_LABELS } from '../grants/member-grants.service';
 import { clientAddress, loginPolicy, MemberAccountsService } from '../members/member-accounts.service';
 import { grantScopes } from '@payer-access/scopes';
 import { clientScopes } from '../oidc/oidc-provider.factory';
@@ -39,6 +41,7 @@ export class InteractionService {
     private readonly grants: MemberGrantsService,
     private readonly clients: ClientProjectionService,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   async show(uid: string, req: Request, res: Response): Promise<void> {
@@ -159,7 +162,7 @@ export class InteractionService {
       representative: journey.representative,
       withholdDemographics: body.withholdDemographics === 'yes',
       withholdSensitive: body.withholdSensitive === 'yes',
-      expiresAt: new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_SECONDS * 1000),
+      dataAccessType: this.clients.dataAccessType(clientId),
     });
     await provider.interactionFinished(req, res, { login: { accountId: account.id }, consent: { grantId } }, { mergeWithLastSubmission: false });
   }
@@ -177,9 +180,17 @@ export class InteractionService {
       companyName: client?.companyName,
       policyUri: client?.policyUri,
       logoUri: client?.logoUri,
-      requested: describeScopes(this.granted(details).scope),
+      // A one-time app gets no refresh token whatever it asks for: offline access is not on offer.
+      requested: describeScopes(this.granted(details).scope, { offline: this.clients.dataAccessType(clientId) !== 'one_time' }),
       actingAs,
+      accessEnd: this.accessEnd(clientId),
     });
+  }
+
+  /** What the consent page states: the end a grant made now would have (the grants service decides it from the same clock). */
+  private accessEnd(clientId: string): string {
+    const type = this.clients.dataAccessType(clientId);
+    return describeAccessEnd(type, grantLifetime(type, this.clock.now(), this.config).accessExpiresAt);
   }
 
   /**

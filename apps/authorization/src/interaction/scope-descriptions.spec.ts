@@ -31,4 +31,9 @@ describe(describeScopes.name, () => {
       "Your Observation records of category 'constructor' only (read only)",
     ]);
   });
+
+  it('leaves out offline access where no refresh token will be issued (one-time apps)', () => {
+    expect(describeScopes('openid offline_access')).toEqual(['Confirm your identity to the app', 'Keep access even when you are not using the app']);
+    expect(describeScopes('openid offline_access', { offline: false })).toEqual(['Confirm your identity to the app']);
+  });
 });

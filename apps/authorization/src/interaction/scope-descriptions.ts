@@ -5,7 +5,8 @@ const NAMED: Record<string, string | null> = {
   profile: 'Your name and user name',
   fhirUser: 'Which person you are in the health record (you, or you as a representative)',
   'launch/patient': 'Which member record is being shared',
-  offline_access: 'Keep access until you revoke it, even when you are not using the app',
+  // How long is the app's data-access type, which the consent page states in its own sentence.
+  offline_access: 'Keep access even when you are not using the app',
   online_access: 'Keep access while you are using the app',
   launch: null,
 };
@@ -52,9 +53,10 @@ const GRANULAR: Record<string, Record<string, string>> = {
 };
 
 /** What the consent page lists for each scope, in words a member understands. */
-export function describeScopes(scope: string): string[] {
+export function describeScopes(scope: string, options: { offline?: boolean } = {}): string[] {
   const lines = new Set<string>();
   for (const each of parseScopes(scope).scopes) {
+    if (options.offline === false && each.kind === 'named' && each.name === 'offline_access') continue;
     const line = describe(each);
     if (line) lines.add(line);
   }

@@ -3,6 +3,7 @@ import { AuthorizationInitial1763900000000 } from './1763900000000-authorization
 import { RevocationsSurviveFailures1764590400000 } from './1764590400000-revocations-survive-failures';
 import { SigningKeyEnvelope1764590400001 } from './1764590400001-signing-key-envelope';
 import { MemberGrantWithholdSensitive1764590400002 } from './1764590400002-member-grant-withhold-sensitive';
+import { GrantLifetimes1764590400010 } from './1764590400010-grant-lifetimes';
 
 /** The authorization schema's migrations, oldest first. */
 export const AUTHORIZATION_MIGRATIONS: (new () => object)[] = [
@@ -10,5 +11,6 @@ export const AUTHORIZATION_MIGRATIONS: (new () => object)[] = [
   RevocationsSurviveFailures1764590400000,
   SigningKeyEnvelope1764590400001,
   MemberGrantWithholdSensitive1764590400002,
+  GrantLifetimes1764590400010,
   ...DATABASE_PROFILE_MIGRATIONS,
 ];

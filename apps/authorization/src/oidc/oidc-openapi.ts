@@ -21,6 +21,7 @@ export const OIDC_OPENAPI_EXAMPLES = {
   publicClientId: 'sample-smart-app',
   publicRedirectUri: 'http://localhost:3005/app.html',
   patient: '-20140000000024',
+  accessGrantExpiration: '2027-12-31T15:04:05.000Z',
   code: '6NfQkrpFm-4nIVyQ5XOUOT2szAmeoBgvOg7Ma_nyyFS',
   codeVerifier: 'wQtovq8L8U2BU0MylK2iPQSgB4e7RhaOvYaFM5AX1ijgZ-jNMz3gxys4ccJ4Kbka',
   codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
@@ -106,6 +107,13 @@ function schemas(config: AuthorizationConfig): Record<string, SchemaObject> {
         refresh_token: { type: 'string', description: 'With `offline_access` (member grants only).', example: EXAMPLE.refreshToken },
         id_token: { type: 'string', description: 'With `openid` (member grants only).', example: EXAMPLE.idToken },
         patient: { type: 'string', description: 'The FHIR Patient id the token is limited to (member grants only).', example: EXAMPLE.patient },
+        access_grant_expiration: {
+          type: 'string',
+          format: 'date-time',
+          description:
+            "Blue Button 2.0: when the member's authorization ends, by the app's data-access type: 13 months after the member authorized (refresh fails with `invalid_grant` from then on), or the access token's expiry for a one-time app (which never gets a refresh token). Absent for research apps, whose authorization has no end.",
+          example: EXAMPLE.accessGrantExpiration,
+        },
       },
     },
     RevocationRequest: {
@@ -267,6 +275,7 @@ function tokenOperation(config: AuthorizationConfig): OperationObject {
     refresh_token: EXAMPLE.refreshToken,
     id_token: EXAMPLE.idToken,
     patient: EXAMPLE.patient,
+    access_grant_expiration: EXAMPLE.accessGrantExpiration,
   };
   const { id_token: _idToken, ...refreshed } = memberTokens;
   return {

@@ -1,4 +1,5 @@
 import { allowedScopes, clientCredentialsScopes, grantScopes, OIDC_SCOPES, TOKEN_ENDPOINT_AUTH_SIGNING_ALGS, type ClientKind } from '@payer-access/scopes';
+import { addCalendarMonths, THIRTEEN_MONTHS, type DataAccessType } from '@payer-access/client-status';
 import type { JWK } from 'jose';
 import type { AdapterPayload, KoaContext, default as ProviderType } from 'oidc-provider';
 import { type AuthorizationConfig, fhirBaseUrl, refreshWithoutOfflineAccess } from '../authorization.config';
@@ -15,6 +16,12 @@ import { postgresAdapterFactory } from './postgres.adapter';
 import { revocationReason } from './provider-hooks';
 import type { DataSource } from 'typeorm';
 import { SIGNING_ALG } from '../keys/signing-keys.service';
+
+/**
+ * A research grant has no end date; the provider's Grant needs a lifetime, so it gets one no
+ * app will outlive. Its refresh tokens still lapse after REFRESH_TOKEN_TTL_SECONDS unused.
+ */
+export const RESEARCH_GRANT_TTL_SECONDS = 100 * 366 * 24 * 3600;
 
 /** SMART Backend Services: "exp ... no more than five minutes in the future". */
 export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
@@ -50,6 +57,7 @@ export async function createOidcProvider(deps: ProviderDependencies): Promise<Pr
   const fhirBase = fhirBaseUrl(config);
   const refreshTtl = config.REFRESH_TOKEN_TTL_SECONDS;
   const allowRefreshWithoutOffline = refreshWithoutOfflineAccess(config);
+  const dataAccessType = (clientId: string | undefined): DataAccessType => deps.clients.dataAccessType(clientId);
 
   const provider = new Provider(config.AUTHORIZATION_PUBLIC_URL, {
     adapter: postgresAdapterFactory(deps.dataSource, {
@@ -145,15 +153,34 @@ export async function createOidcProvider(deps: ProviderDependencies): Promise<Pr
       ClientCredentials: config.ACCESS_TOKEN_TTL_SECONDS,
       AuthorizationCode: config.AUTHORIZATION_CODE_TTL_SECONDS,
       IdToken: 3600,
-      RefreshToken: refreshTtl,
-      Grant: refreshTtl,
+      // A refresh token never outlives its grant: a 13-month grant's last ones end with it.
+      RefreshToken: (ctx: KoaContext) => {
+        const grantExp = ctx?.oidc?.entities?.Grant?.exp as number | undefined;
+        if (!grantExp) return refreshTtl;
+        return Math.max(1, Math.min(refreshTtl, grantExp - Math.floor(Date.now() / 1000)));
+      },
+      // The provider's Grant ends with the member's authorization (Blue Button data-access type).
+      Grant: (_ctx: KoaContext, grant: { clientId?: string }) => grantTtlSeconds(dataAccessType(grant.clientId), new Date(), config),
       Interaction: 3600,
       Session: 8 * 3600,
     },
-    issueRefreshToken: (_ctx: KoaContext, client: { grantTypeAllowed(type: string): boolean }, code: { scopes: Set<string> }) =>
-      client.grantTypeAllowed('refresh_token') && (code.scopes.has('offline_access') || allowRefreshWithoutOffline),
-    // Every use rotates a refresh token; presenting a rotated one again revokes the grant.
-    rotateRefreshToken: () => true,
+    // A one-time app never gets a refresh token, offline_access or not.
+    issueRefreshToken: (_ctx: KoaContext, client: { clientId: string; grantTypeAllowed(type: string): boolean }, code: { scopes: Set<string> }) =>
+      dataAccessType(client.clientId) !== 'one_time' &&
+      client.grantTypeAllowed('refresh_token') &&
+      (code.scopes.has('offline_access') || allowRefreshWithoutOffline),
+    // Every use rotates a refresh token; presenting a rotated one again revokes the grant. This
+    // runs once the client and the refresh token are verified and before the token is consumed:
+    // the place to refuse a grant whose authorization has ended (a 13-month grant after its end,
+    // a one-time grant whose app registered as one-time after it got a refresh token).
+    rotateRefreshToken: async (ctx: KoaContext) => {
+      const refusal = await deps.grants.refreshRefusal(ctx.oidc.entities?.RefreshToken?.grantId as string | undefined);
+      if (refusal) {
+        // The app must send the member through authorization again: say so rather than the generic text.
+        throw Object.assign(new errors.InvalidGrant(refusal), { error_description: refusal });
+      }
+      return true;
+    },
     extraParams: {
       // SMART App Launch: `aud` must name the FHIR server the app will call.
       aud: (_ctx: KoaContext, value: string | undefined) => {
@@ -240,6 +267,17 @@ function resourceScopesFor(ctx: KoaContext, indicator: string, clients: ClientPr
 export function clientScopes(clients: ClientProjectionService, clientId: string | undefined): readonly string[] {
   const event = clientId ? clients.find(clientId) : undefined;
   return allowedScopes((event?.kind ?? 'application') as ClientKind, event?.client.allowedScopes);
+}
+
+/** Seconds the provider keeps a grant made now, by the app's data-access type. */
+export function grantTtlSeconds(
+  type: DataAccessType,
+  now: Date,
+  config: Pick<AuthorizationConfig, 'ACCESS_TOKEN_TTL_SECONDS' | 'AUTHORIZATION_CODE_TTL_SECONDS'>,
+): number {
+  if (type === 'research') return RESEARCH_GRANT_TTL_SECONDS;
+  if (type === 'one_time') return config.AUTHORIZATION_CODE_TTL_SECONDS + config.ACCESS_TOKEN_TTL_SECONDS;
+  return Math.ceil((addCalendarMonths(now, THIRTEEN_MONTHS).getTime() - now.getTime()) / 1000);
 }
 
 function stripSlash(url: string): string {

@@ -20,7 +20,7 @@ export function installProviderHooks(provider: ProviderType, grants: MemberGrant
     await Promise.all((ctx.state?.pendingRevocations as Promise<unknown>[] | undefined) ?? []);
     if (ctx.oidc?.route === 'token') useRfcErrorCodes(ctx);
     if (ctx.status !== 200 || !ctx.body || typeof ctx.body !== 'object') return;
-    if (ctx.oidc?.route === 'token') addLaunchContext(ctx);
+    if (ctx.oidc?.route === 'token') await addLaunchContext(ctx, grants);
     // The provider lists only its own scopes; apps must see the resource scopes too, as in SMART discovery.
     if (ctx.oidc?.route === 'discovery') ctx.body = { ...(ctx.body as Record<string, unknown>), scopes_supported: [...SCOPES_SUPPORTED] };
     if (ctx.oidc?.route === 'introspection') await addIntrospectionPatient(ctx, grants);
@@ -69,21 +69,40 @@ export function installTokenMetrics(provider: ProviderType, metrics: Authorizati
 /**
  * SMART App Launch: the token response names the patient in context (`patient`), which the
  * seed's apps search with. It is the `patient` claim of the access token we just issued.
+ * Blue Button 2.0: it also says when the member's authorization ends (`access_grant_expiration`),
+ * absent when it has no end (research).
  */
-function addLaunchContext(ctx: KoaContext): void {
+async function addLaunchContext(ctx: KoaContext, grants: MemberGrantsService): Promise<void> {
   const body = ctx.body as Record<string, unknown>;
   if (typeof body.access_token !== 'string') return;
-  let patient: unknown;
+  let claims: ReturnType<typeof decodeJwt>;
   try {
-    patient = decodeJwt(body.access_token).patient;
+    claims = decodeJwt(body.access_token);
   } catch {
     return;
   }
+  const patient = claims.patient;
+  const expiration = await accessGrantExpiration(claims, grants);
   // The response scope is everything granted: the OpenID scopes (which the FHIR-audience access
   // token does not carry) and the resource scopes, as seed 002 shows ("profile patient/*.read").
   const oidcScope = String(ctx.oidc.entities?.Grant?.getOIDCScope?.() ?? '').split(' ').filter(Boolean);
   const scope = [...new Set([...oidcScope, ...String(body.scope ?? '').split(' ').filter(Boolean)])].join(' ');
-  ctx.body = { ...body, scope, ...(typeof patient === 'string' ? { patient } : {}) };
+  ctx.body = {
+    ...body,
+    scope,
+    ...(typeof patient === 'string' ? { patient } : {}),
+    ...(expiration ? { access_grant_expiration: expiration.toISOString() } : {}),
+  };
+}
+
+async function accessGrantExpiration(claims: ReturnType<typeof decodeJwt>, grants: MemberGrantsService): Promise<Date | null> {
+  const grantId = typeof claims.grant_id === 'string' ? claims.grant_id : undefined;
+  const grant = grantId ? await grants.find(grantId) : null;
+  if (!grant || !grantId) return null;
+  if (grant.dataAccessType === 'one_time' && !grant.accessExpiresAt && typeof claims.exp === 'number') {
+    return grants.recordOneTimeEnd(grantId, new Date(claims.exp * 1000));
+  }
+  return grant.accessExpiresAt;
 }
 
 /** RFC 7662 lets servers add fields: a refresh token's introspection names its patient too. */

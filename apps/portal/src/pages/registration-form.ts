@@ -68,7 +68,7 @@ export const ATTESTATIONS: Record<RegistrationKind, Attestation[]> = {
 export function formFieldNames(kind: RegistrationKind): string[] {
   return [
     ...TEXT_FIELDS[kind].map((field) => field.name),
-    ...(kind === 'application' ? ['clientType'] : []),
+    ...(kind === 'application' ? ['clientType', 'dataAccessType'] : []),
     'attestations',
     ...ATTESTATIONS[kind].map((each) => `attestations.${each.name}`),
   ];
@@ -109,6 +109,7 @@ export function bodyOf(kind: RegistrationKind, form: FormValues): Record<string,
     }
   }
   if (kind === 'application' && form.clientType) body.clientType = form.clientType;
+  if (kind === 'application' && form.dataAccessType) body.dataAccessType = form.dataAccessType;
   const attestations: Record<string, boolean> = {};
   for (const { name } of ATTESTATIONS[kind]) {
     const answer = form[`attestations.${name}`];
@@ -179,12 +180,33 @@ ${error.html}
 </fieldset>`;
 }
 
+/** Blue Button 2.0 data-access types, in the words members read at consent. */
+export const DATA_ACCESS_LABELS: Record<string, string> = {
+  one_time: 'One time: no refresh token; access ends with the first access token',
+  thirteen_month: '13 months: members authorize again 13 months after they authorized',
+  research: 'Research: no end date; access lasts until the member revokes it',
+};
+
+function dataAccessTypeChoice(value: string | undefined, errors: FieldErrors): string {
+  const error = errorsFor('dataAccessType', errors);
+  const chosen = value ?? 'thirteen_month';
+  const option = (type: string) =>
+    `<div class="choice"><input type="radio" id="f-dataAccessType-${type}" name="dataAccessType" value="${type}"${chosen === type ? ' checked' : ''}><label for="f-dataAccessType-${type}">${escapeHtml(DATA_ACCESS_LABELS[type])}</label></div>`;
+  return `<fieldset${error.describedBy.length ? ` aria-describedby="${error.describedBy.join(' ')}"` : ''}>
+<legend>How long members' authorizations last</legend>
+${Object.keys(DATA_ACCESS_LABELS).map(option).join('\n')}
+<p class="hint">Once the app is approved, a change waits for plan staff and applies to authorizations made after it.</p>
+${error.html}
+</fieldset>`;
+}
+
 export function registrationFields(kind: RegistrationKind, values: FormValues, errors: FieldErrors, options: { clientTypeLocked?: boolean } = {}): string {
   const text = TEXT_FIELDS[kind].map((field) => textInput(field, values[field.name], errors)).join('\n');
   const questions = ATTESTATIONS[kind].map((each) => yesNo(`attestations.${each.name}`, each.question, values[`attestations.${each.name}`], errors)).join('\n');
   const attestationErrors = errorsFor('attestations', errors).html;
   return `${text}
 ${kind === 'application' ? clientTypeChoice(values.clientType, errors, options.clientTypeLocked ?? false) : ''}
+${kind === 'application' ? dataAccessTypeChoice(values.dataAccessType, errors) : ''}
 <h2>Attestations</h2>
 ${attestationErrors}
 ${questions}`;

@@ -1,7 +1,7 @@
 import type { PortalSession } from '../server/session-store';
 import { NO_ERRORS, type FieldErrors } from './field-errors';
 import { csrfField, errorBox, escapeHtml, formatDate, renderPage } from './layout';
-import { ATTESTATIONS, registrationFields, type FormValues, type RegistrationKind } from './registration-form';
+import { ATTESTATIONS, DATA_ACCESS_LABELS, registrationFields, type FormValues, type RegistrationKind } from './registration-form';
 import { historyLabel, roleLabel, statusMeaning } from './status-meaning';
 
 export interface ReviewClock {
@@ -33,6 +33,7 @@ export interface Registration {
   logoUrl: string | null;
   redirectUris: string[];
   clientType: string;
+  dataAccessType?: string;
   contactEmail: string;
   contactPhone: string;
   documentEmail: string | null;
@@ -140,6 +141,9 @@ export function answersList(registration: Registration): string {
     ...(registration.logoUrl ? ([['Logo', registration.logoUrl]] as [string, string][]) : []),
     ['Redirect URIs', registration.redirectUris.join('\n')],
     ['Client type', registration.clientType],
+    ...(registration.kind === 'application' && registration.dataAccessType
+      ? ([['Data access', DATA_ACCESS_LABELS[registration.dataAccessType] ?? registration.dataAccessType]] as [string, string][])
+      : []),
     ...(registration.documentEmail ? ([['Payer document email', registration.documentEmail]] as [string, string][]) : []),
     ['Contact email', registration.contactEmail],
     ['Contact phone', registration.contactPhone],

@@ -6,6 +6,7 @@ import { ClientEventsSigned1796000000000 } from './1796000000000-client-events-s
 import { RegistrationPendingChange1796100000000 } from './1796100000000-registration-pending-change';
 import { LoginFailureLastAttempt1796100000001 } from './1796100000001-login-failure-last-attempt';
 import { PayerClientKeys1796300000000 } from './1796300000000-payer-client-keys';
+import { RegistrationDataAccessType1796300000010 } from './1796300000010-registration-data-access-type';
 
 /** The registration schema's migrations, oldest first: the events library's outbox table, then ours, then the database library's profile marker. */
 export const REGISTRATION_MIGRATIONS: (new () => object)[] = [
@@ -16,5 +17,6 @@ export const REGISTRATION_MIGRATIONS: (new () => object)[] = [
   RegistrationPendingChange1796100000000,
   LoginFailureLastAttempt1796100000001,
   PayerClientKeys1796300000000,
+  RegistrationDataAccessType1796300000010,
   ...DATABASE_PROFILE_MIGRATIONS,
 ];

@@ -14,6 +14,7 @@ function registration(overrides: Partial<RegistrationEntity>): RegistrationEntit
     logoUrl: null,
     redirectUris: ['https://acme.example/cb'],
     clientType: 'confidential',
+    dataAccessType: 'thirteen_month',
     contactEmail: 'dev@acme.example',
     secretHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
     ...overrides,
@@ -33,7 +34,13 @@ describe(snapshotOf.name, () => {
       companyName: 'Acme',
       contactEmail: 'dev@acme.example',
       policyUri: 'https://acme.example/privacy',
+      dataAccessType: 'thirteen_month',
     });
+  });
+
+  it('carries the data-access type of an application, not of a payer', () => {
+    expect(snapshotOf(registration({ dataAccessType: 'research' }), SEALED).dataAccessType).toBe('research');
+    expect(snapshotOf(registration({ kind: 'payer', dataAccessType: 'research' }), SEALED)).not.toHaveProperty('dataAccessType');
   });
 
   it('lets a payer use client_credentials with system scopes', () => {

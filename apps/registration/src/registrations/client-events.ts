@@ -97,5 +97,7 @@ export function snapshotOf(registration: RegistrationEntity, sealedSecretHash: s
     // Keys let a payer authenticate without a shared secret (private_key_jwt); only what staff approved travels.
     ...(payer && registration.jwks ? { jwks: registration.jwks } : {}),
     ...(payer && registration.jwksUri ? { jwksUri: registration.jwksUri } : {}),
+    // How long members' grants last; payers act without member grants.
+    ...(payer ? {} : { dataAccessType: registration.dataAccessType }),
   };
 }

@@ -1,12 +1,13 @@
-import type { ClientStatus, ClientType, PublicJwks, RegistrationKind } from '@payer-access/client-status';
+import type { ClientStatus, ClientType, DataAccessType, PublicJwks, RegistrationKind } from '@payer-access/client-status';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 
 /**
  * The identity of a client as members and the authorization server see it: what it is called,
  * who makes it, its policies, where authorization codes go, and the keys a payer proves itself
- * with. Once approved, changes to these wait for staff (`RegistrationEntity.pendingChange`).
+ * with, and how long members' authorizations last (its data-access type). Once approved, changes
+ * to these wait for staff (`RegistrationEntity.pendingChange`).
  */
-export const IDENTITY_FIELDS = ['name', 'companyName', 'companyUrl', 'privacyPolicyUrl', 'termsUrl', 'logoUrl', 'redirectUris', 'clientType', 'jwks', 'jwksUri'] as const;
+export const IDENTITY_FIELDS = ['name', 'companyName', 'companyUrl', 'privacyPolicyUrl', 'termsUrl', 'logoUrl', 'redirectUris', 'clientType', 'jwks', 'jwksUri', 'dataAccessType'] as const;
 export type IdentityField = (typeof IDENTITY_FIELDS)[number];
 
 export type IdentityValues = Partial<Pick<RegistrationEntity, IdentityField>>;
@@ -72,6 +73,10 @@ export class RegistrationEntity {
 
   @Column('text', { name: 'client_type' })
   clientType!: ClientType;
+
+  /** Blue Button 2.0: how long a member's authorization of the app lasts. */
+  @Column('text', { name: 'data_access_type', default: 'thirteen_month' })
+  dataAccessType!: DataAccessType;
 
   @Column('text', { name: 'contact_email' })
   contactEmail!: string;

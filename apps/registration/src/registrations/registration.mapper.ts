@@ -14,6 +14,7 @@ export function toRegistrationDto(registration: RegistrationEntity): Registratio
     logoUrl: registration.logoUrl,
     redirectUris: registration.redirectUris,
     clientType: registration.clientType,
+    dataAccessType: registration.dataAccessType,
     contactEmail: registration.contactEmail,
     contactPhone: registration.contactPhone,
     documentEmail: registration.documentEmail,

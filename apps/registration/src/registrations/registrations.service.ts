@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ClientStatus, ClientType, jwksUriProblem, readPublicJwks, RegistrationKind, type PublicJwks } from '@payer-access/client-status';
+import { ClientStatus, ClientType, DEFAULT_DATA_ACCESS_TYPE, jwksUriProblem, readPublicJwks, RegistrationKind, type PublicJwks } from '@payer-access/client-status';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity';
@@ -20,7 +20,7 @@ import { addHistory } from './history';
 import { HistoryAction } from './registration-event.entity';
 import { IDENTITY_FIELDS, type IdentityField, type IdentityValues, RegistrationEntity } from './registration.entity';
 
-const APPLICATION_ONLY: (keyof UpdateRegistrationDto)[] = ['companyName', 'termsUrl', 'clientType'];
+const APPLICATION_ONLY: (keyof UpdateRegistrationDto)[] = ['companyName', 'termsUrl', 'clientType', 'dataAccessType'];
 const PAYER_ONLY: (keyof UpdateRegistrationDto)[] = ['documentEmail', 'jwks', 'jwksUri'];
 const APPLICATION_ONLY_ANSWERS = ['privacyPolicyCoversDataSharing', 'privacyPolicyRequiresExpressConsent', 'privacyPolicyExplainsDiscontinuation', 'sellsMemberData'];
 
@@ -58,6 +58,7 @@ export class RegistrationsService {
         logoUrl: dto.logoUrl ?? null,
         redirectUris: dto.redirectUris,
         clientType: dto.clientType,
+        dataAccessType: dto.dataAccessType ?? DEFAULT_DATA_ACCESS_TYPE,
         contactEmail: dto.contactEmail.toLowerCase(),
         contactPhone: dto.contactPhone,
         documentEmail: null,
@@ -156,6 +157,7 @@ export class RegistrationsService {
       assign('logoUrl', dto.logoUrl);
       assign('redirectUris', dto.redirectUris);
       assign('clientType', dto.clientType);
+      assign('dataAccessType', dto.dataAccessType);
       // A payer names its keys in one form at a time: the new form replaces the other.
       if (dto.jwks !== undefined) {
         assign('jwks', publicKeys(dto.jwks));

@@ -72,6 +72,14 @@ describe('createClientChangedEvent', () => {
     expect(decodeClientChangedEvent(Buffer.from(JSON.stringify(event)))).toStrictEqual({ ok: true, event });
   });
 
+  it('carries the data-access type of the registration', () => {
+    const base = suspension();
+    const event = createClientChangedEvent({ ...base, client: { ...base.client, dataAccessType: 'one_time' } });
+
+    expect(event.client.dataAccessType).toBe('one_time');
+    expect(decodeClientChangedEvent(JSON.stringify(event))).toStrictEqual({ ok: true, event });
+  });
+
   it('defaults to an empty change description', () => {
     expect(createClientChangedEvent(suspension({ change: undefined })).change).toStrictEqual({});
   });

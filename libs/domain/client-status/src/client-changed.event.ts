@@ -1,6 +1,7 @@
 import type { ClientAction } from './client-action';
 import type { PublicJwks } from './client-keys';
 import type { ClientStatus } from './client-status';
+import type { DataAccessType } from './data-access-type';
 
 /**
  * Compacted topic, keyed by client_id, that carries every change to a registered client
@@ -83,6 +84,8 @@ export interface ClientSnapshot {
   readonly jwks?: PublicJwks;
   /** Backend clients (payers): where their public keys are published instead. */
   readonly jwksUri?: string;
+  /** How long a member's authorization lasts; absent from older producers, which means the default (13 months). */
+  readonly dataAccessType?: DataAccessType;
 }
 
 export interface ClientChangedEventV1 {

@@ -190,6 +190,31 @@ describe('parseClientChangedEvent', () => {
   });
 });
 
+describe('parseClientChangedEvent: data-access type', () => {
+  const withType = (dataAccessType: unknown): Json => withField('client', { ...(payload().client as Json), dataAccessType });
+
+  it.each(['one_time', 'thirteen_month', 'research'])('carries %s', (type) => {
+    const result = parseClientChangedEvent(withType(type));
+
+    expect(result.ok && result.event.client.dataAccessType).toBe(type);
+  });
+
+  it('leaves it absent when an older producer omits it or sends null', () => {
+    const omitted = parseClientChangedEvent(payload());
+    const nulled = parseClientChangedEvent(withType(null));
+
+    expect(omitted.ok && 'dataAccessType' in omitted.event.client).toBe(false);
+    expect(nulled.ok && 'dataAccessType' in nulled.event.client).toBe(false);
+  });
+
+  it.each(['ONE_TIME', '13-month', '', 'research\u0000', 13, true, ['research'], { type: 'research' }])('rejects %p', (value) => {
+    const result = parseClientChangedEvent(withType(value));
+
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.rejection.issues.map((issue) => issue.path)).toEqual(['client.dataAccessType']);
+  });
+});
+
 describe('parseClientChangedEvent: client keys', () => {
   const publicKey = generateKeyPairSync('ec', { namedCurve: 'P-384' });
   const jwk = { ...publicKey.publicKey.export({ format: 'jwk' }), kid: 'payer-1' };

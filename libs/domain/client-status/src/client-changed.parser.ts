@@ -12,6 +12,7 @@ import {
 } from './client-changed.event';
 import { readPublicJwks, jwksUriProblem } from './client-keys';
 import { CLIENT_STATUSES } from './client-status';
+import { DATA_ACCESS_TYPES } from './data-access-type';
 import { decodeJson, FieldReader, UUID, type EventIssue, type EventRejection } from './field-reader';
 
 export type ClientChangedEventParseResult =
@@ -111,7 +112,8 @@ function readClient(reader: FieldReader | undefined): ClientSnapshot {
       ([, text]) => text !== undefined,
     ),
   );
-  return { ...snapshot, ...optional, ...readClientKeys(reader, snapshot) };
+  const dataAccessType = reader.optionalOneOf('dataAccessType', DATA_ACCESS_TYPES);
+  return { ...snapshot, ...optional, ...readClientKeys(reader, snapshot), ...(dataAccessType !== undefined && { dataAccessType }) };
 }
 
 /**

@@ -55,3 +55,12 @@ export {
   type PublicJwks,
   type PublicJwksResult,
 } from './client-keys';
+export {
+  DATA_ACCESS_TYPES,
+  DEFAULT_DATA_ACCESS_TYPE,
+  THIRTEEN_MONTHS,
+  addCalendarMonths,
+  isDataAccessType,
+  refreshableUntil,
+  type DataAccessType,
+} from './data-access-type';

@@ -9,6 +9,8 @@ export interface ConsentPageModel {
   /** Plain-language lines, one per kind of data or permission asked for. */
   requested: string[];
   actingAs: string;
+  /** HTML from describeAccessEnd: how long the access lasts ("until <date>", "one time only"...). */
+  accessEnd: string;
 }
 
 export function renderConsentPage(model: ConsentPageModel): string {
@@ -35,7 +37,8 @@ ${policy}
       <label for="withholdSensitive">Withhold my sensitive data (substance use disorder treatment records protected by 42 CFR Part 2, HIV, mental health and reproductive health records) from this app</label></div>
     <p class="hint">By default sensitive data is shared too. Records your health plan marks as sensitive are then left out of everything this app receives.</p>
   </fieldset>
-  <p>By selecting "I Agree" you authorize the app to access this information until you revoke it.</p>
+  <p class="access-end">This app will have access ${model.accessEnd}.</p>
+  <p>By selecting "I Agree" you authorize the app to access this information; you can revoke it at any time from your connected apps.</p>
   <div class="actions">
     <button type="submit" name="decision" value="agree">I Agree</button>
     <button type="submit" name="decision" value="deny" class="secondary">Deny</button>

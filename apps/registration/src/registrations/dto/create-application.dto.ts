@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { DATA_ACCESS_TYPES, DEFAULT_DATA_ACCESS_TYPE, type DataAccessType } from '@payer-access/client-status';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -15,7 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ApplicationAttestationsDto } from './attestations.dto';
-import { IsRedirectUri, IsWebUrl, PHONE_MESSAGE, PHONE_PATTERN } from './validators';
+import { IsOmittable, IsRedirectUri, IsWebUrl, PHONE_MESSAGE, PHONE_PATTERN } from './validators';
 
 /** A third-party application's registration (docs/product.md#seed-001, #registration-service). */
 export class CreateApplicationDto {
@@ -63,6 +64,17 @@ export class CreateApplicationDto {
   })
   @IsIn(['confidential', 'public'])
   clientType!: 'confidential' | 'public';
+
+  @ApiPropertyOptional({
+    enum: DATA_ACCESS_TYPES,
+    default: DEFAULT_DATA_ACCESS_TYPE,
+    example: 'thirteen_month',
+    description:
+      "How long a member's authorization lasts (Blue Button 2.0): one_time (no refresh token; access ends with the first access token), thirteen_month (refresh stops 13 months after the member authorized; the default) or research (no end date, until the member revokes it).",
+  })
+  @IsOmittable()
+  @IsIn(DATA_ACCESS_TYPES)
+  dataAccessType?: DataAccessType;
 
   @ApiPropertyOptional({ example: 'https://acme-health.example/logo.png' })
   @IsOptional()

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { PublicJwks } from '@payer-access/client-status';
+import { DATA_ACCESS_TYPES, type DataAccessType, type PublicJwks } from '@payer-access/client-status';
 import { ApplicationAttestationsDto } from './attestations.dto';
 
 /** Identity changes of an approved (or suspended) registration that wait for staff. */
@@ -53,6 +53,13 @@ export class RegistrationDto {
   @ApiProperty({ enum: ['confidential', 'public'], example: 'confidential' })
   clientType!: string;
 
+  @ApiProperty({
+    enum: DATA_ACCESS_TYPES,
+    example: 'thirteen_month',
+    description: "How long a member's authorization lasts (Blue Button 2.0): one_time, thirteen_month or research. Payers have the default.",
+  })
+  dataAccessType!: DataAccessType;
+
   @ApiProperty({ example: 'api-access@acme-health.example' })
   contactEmail!: string;
 
@@ -96,7 +103,7 @@ export class RegistrationDto {
     type: PendingChangeDto,
     nullable: true,
     description:
-      'Approved or suspended registrations: changes of name, company, URLs, redirect URIs, client type or keys (jwks, jwksUri) wait here for staff; the fields above stay in force (and are what the authorization server uses) until approval.',
+      'Approved or suspended registrations: changes of name, company, URLs, redirect URIs, client type, keys (jwks, jwksUri) or data-access type wait here for staff; the fields above stay in force (and are what the authorization server uses) until approval.',
   })
   pendingChange!: PendingChangeDto | null;
 }

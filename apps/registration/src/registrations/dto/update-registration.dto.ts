@@ -15,7 +15,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import type { PublicJwks } from '@payer-access/client-status';
+import { DATA_ACCESS_TYPES, type DataAccessType, type PublicJwks } from '@payer-access/client-status';
 import { IsOmittable, IsPublicJwks, IsRedirectUri, IsWebUrl, PHONE_MESSAGE, PHONE_PATTERN } from './validators';
 
 /** Any subset of the answers; each attestation may be answered again on its own. */
@@ -32,7 +32,7 @@ export class UpdateAttestationsDto {
 
 /**
  * The owner's changes to a registration (answers to an information request, a new redirect URI).
- * Fields that only applications have (companyName, termsUrl, clientType) or only payers have
+ * Fields that only applications have (companyName, termsUrl, clientType, dataAccessType) or only payers have
  * (documentEmail, jwks, jwksUri) are refused on the other kind. Giving jwks replaces a jwksUri
  * and the other way round.
  */
@@ -84,6 +84,15 @@ export class UpdateRegistrationDto {
   @IsOmittable()
   @IsIn(['confidential', 'public'])
   clientType?: 'confidential' | 'public';
+
+  @ApiPropertyOptional({
+    enum: DATA_ACCESS_TYPES,
+    example: 'research',
+    description: "Applications only. How long members' authorizations last; once approved, a change waits for staff and applies to authorizations made after it.",
+  })
+  @IsOmittable()
+  @IsIn(DATA_ACCESS_TYPES)
+  dataAccessType?: DataAccessType;
 
   @ApiPropertyOptional({ example: 'payer-documents@carolina-mutual.example', description: 'Payers only.' })
   @IsOmittable()
