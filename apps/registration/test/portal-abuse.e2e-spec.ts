@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '@payer-access/config';
 import { createTestDatabase, ensureKafka, kafkaServiceEnv, type TestDatabase } from '@payer-access/testing';
 import request from 'supertest';
+import { PRODUCTION_EVENT_KEYS } from './support/fixtures';
 import { DataSource } from 'typeorm';
 import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
@@ -25,6 +26,7 @@ describe('registration portal under floods: rate limits and atomic login throttl
     const config = loadConfig(RegistrationConfig, {
       DATABASE_URL: database.url,
       PROFILE: 'production',
+      ...PRODUCTION_EVENT_KEYS,
       KAFKA_BROKERS: brokers,
       ...kafkaServiceEnv(kafka.credentials.registration),
       ADMIN_EMAIL: ADMIN.email,
