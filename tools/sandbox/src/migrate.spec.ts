@@ -4,7 +4,7 @@ import { FHIR_SCHEMA } from '../../../apps/fhir/src/app.module';
 import { loadSandboxData, migrateAll, SERVICE_SCHEMAS } from './migrate';
 import { loadConfig } from '@payer-access/config';
 import { DatabaseProfileMismatchError } from '@payer-access/database';
-import { InProcessEventBus } from '@payer-access/events';
+import { InProcessEventBus, sandboxEventSigner } from '@payer-access/events';
 import { createFhirApp, FhirConfig } from '@payer-access/fhir-service';
 import { sandboxDataSet } from '@payer-access/synthetic-data';
 
@@ -64,7 +64,12 @@ describe(migrateAll.name, () => {
     const production = await createTestDatabase();
     try {
       await migrateAll(production.url);
-      const config = loadConfig(FhirConfig, { DATABASE_URL: production.url, PROFILE: 'production', MIGRATE_ON_START: 'false' });
+      // Production trusts only the events its producers' configured keys sign.
+      const eventKeys = {
+        REGISTRATION_EVENT_PUBLIC_KEYS: JSON.stringify({ keys: [(await sandboxEventSigner('registration')).publicJwk] }),
+        AUTHORIZATION_EVENT_PUBLIC_KEYS: JSON.stringify({ keys: [(await sandboxEventSigner('authorization')).publicJwk] }),
+      };
+      const config = loadConfig(FhirConfig, { DATABASE_URL: production.url, PROFILE: 'production', MIGRATE_ON_START: 'false', ...eventKeys });
       const app = await createFhirApp({ ...config, DATABASE_URL: production.url }, { logger: false, eventBus: new InProcessEventBus() });
       await app.init();
       await app.close();
