@@ -51,6 +51,17 @@ export const SAMPLE_APP_CLIENT = {
 
 const SANDBOX_OWNER_EMAIL = 'sandbox-developer@sandbox.local';
 const SANDBOX_PAYER_EMAIL = 'sandbox-payer@sandbox.local';
+/** What the sandbox's own apps attest to (seed 001's questions), answered as a compliant app would. */
+const SANDBOX_APP_ATTESTATIONS = {
+  privacyPolicyCoversDataSharing: true,
+  privacyPolicyRequiresExpressConsent: true,
+  privacyPolicyExplainsDiscontinuation: true,
+  supportsOpenIdConnectAndOAuth2: true,
+  conformsToHl7Standards: true,
+  storesTokensSecurely: true,
+  sellsMemberData: false,
+  adheresToCarinCodeOfConduct: true,
+};
 const SEED_LOCK_KEY = 0x5eed_0002;
 
 /**
@@ -107,16 +118,7 @@ export class SandboxSeedService implements OnApplicationBootstrap {
         clientType: ClientType.Confidential,
         contactEmail: SANDBOX_OWNER_EMAIL,
         contactPhone: '+1 000-000-0000',
-        attestations: {
-          privacyPolicyCoversDataSharing: true,
-          privacyPolicyRequiresExpressConsent: true,
-          privacyPolicyExplainsDiscontinuation: true,
-          supportsOpenIdConnectAndOAuth2: true,
-          conformsToHl7Standards: true,
-          storesTokensSecurely: true,
-          sellsMemberData: false,
-          adheresToCarinCodeOfConduct: true,
-        },
+        attestations: SANDBOX_APP_ATTESTATIONS,
       },
       SYSTEM_ACTOR,
     );
@@ -184,16 +186,7 @@ export class SandboxSeedService implements OnApplicationBootstrap {
         clientType: ClientType.Public,
         contactEmail: SANDBOX_OWNER_EMAIL,
         contactPhone: '+1 000-000-0000',
-        attestations: {
-          privacyPolicyCoversDataSharing: true,
-          privacyPolicyRequiresExpressConsent: true,
-          privacyPolicyExplainsDiscontinuation: true,
-          supportsOpenIdConnectAndOAuth2: true,
-          conformsToHl7Standards: true,
-          storesTokensSecurely: true,
-          sellsMemberData: false,
-          adheresToCarinCodeOfConduct: true,
-        },
+        attestations: SANDBOX_APP_ATTESTATIONS,
       },
       SYSTEM_ACTOR,
     );
