@@ -195,6 +195,8 @@ describe('grant lifetimes by data-access type (Blue Button 2.0)', () => {
           if (request.url().startsWith(REDIRECT_URI)) resolve(new URL(request.url()));
         });
       });
+      // The redirect URI's host is not reachable from here: answered locally, no error page can race the next navigation.
+      await page.route((url) => url.href.startsWith(REDIRECT_URI), (route) => route.fulfill({ status: 200, contentType: 'text/plain', body: 'redirected' }));
       const { verifier, challenge } = pkce();
       await page.goto(authorizeFor(APPS.thirteen_month, challenge));
       await page.getByRole('button', { name: 'I Understand' }).click();
@@ -210,6 +212,7 @@ describe('grant lifetimes by data-access type (Blue Button 2.0)', () => {
       await page.getByRole('button', { name: 'I Agree' }).click();
 
       const code = (await redirected).searchParams.get('code') ?? '';
+      await page.waitForURL((url) => url.href.startsWith(REDIRECT_URI));
       const token = await exchange(APPS.thirteen_month, code, verifier);
       expect(token.status).toBe(200);
       expect(token.body.access_grant_expiration).toBe(expectedEnd);
