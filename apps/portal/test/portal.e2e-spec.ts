@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { PortalConfig } from '../src/portal.config';
 import { startPortal, type RunningPortal } from '../src/server/portal-server';
-import { SmtpCatcher } from './support/smtp';
+import { SmtpCatcher } from '../../registration/test/support/smtp';
 
 jest.setTimeout(60_000);
 
@@ -258,7 +258,7 @@ describe('registration portal in a browser', () => {
     expect(await text(stale.locator('#form-error'))).toBe('The registration is already approved.');
     await stale.close();
 
-    const mail = await smtp.waitFor((each) => each.subject === 'Approved: Acme Health Record', 'approval');
+    const mail = await smtp.waitFor((each) => each.subject === 'Approved: Acme Health Record', 'approval', 15_000);
     expect(mail.text).toContain(`${portal.url.replace('localhost', '127.0.0.1')}/registrations/${registrationId}`);
   });
 
