@@ -25,12 +25,12 @@ const SENSITIVE_CONDITIONS = [
   { snomed: '169553002', icd10: 'Z30.09', display: 'Encounter for general counseling and advice on contraception' },
 ] as const;
 
-export function sensitiveCondition(patientId: string, ordinal: number): Resource {
+export function sensitiveCondition(patientId: string, ordinal: number, recordedMs: number = Date.parse('2022-06-01T00:00:00Z')): Resource {
   const condition = SENSITIVE_CONDITIONS[ordinal % SENSITIVE_CONDITIONS.length];
   return {
     resourceType: 'Condition',
     id: `cond-${patientId.replace(/^-/, 'm')}-sensitive`,
-    meta: { lastUpdated: '2022-06-01T15:00:00.000Z', profile: [PROFILES.condition] },
+    meta: { lastUpdated: instant(recordedMs + 15 * 3_600_000), profile: [PROFILES.condition] },
     clinicalStatus: { coding: [{ system: SYSTEMS.conditionClinical, code: 'active' }] },
     category: [{ coding: [{ system: SYSTEMS.conditionCategory, code: 'problem-list-item', display: 'Problem List Item' }] }],
     code: {
@@ -41,7 +41,7 @@ export function sensitiveCondition(patientId: string, ordinal: number): Resource
       text: condition.display,
     },
     subject: { reference: `Patient/${patientId}` },
-    recordedDate: '2022-06-01',
+    recordedDate: day(recordedMs),
   };
 }
 
@@ -49,10 +49,11 @@ export function sensitiveCondition(patientId: string, ordinal: number): Resource
  * One of each US Core clinical resource docs/product.md#fhir-service lists for a patient, linked to one another
  * (the report cites the observation, the care plan the condition) as a chart would be.
  */
-export function* clinicalResources(random: SeededRandom, patientId: string): Generator<Resource> {
+export function* clinicalResources(random: SeededRandom, patientId: string, seenDayMs?: number): Generator<Resource> {
   const patient = { reference: `Patient/${patientId}` };
   const suffix = patientId.replace(/^-/, 'm');
-  const seen = Date.parse('2021-01-04T14:00:00Z') + random.int(0, 900) * DAY_MS;
+  // The visit is drawn within 2021-2023 unless its day is given (then at 14:00 UTC that day).
+  const seen = seenDayMs === undefined ? Date.parse('2021-01-04T14:00:00Z') + random.int(0, 900) * DAY_MS : seenDayMs + 14 * 3_600_000;
   const updated = instant(seen + 2 * DAY_MS);
   const meta = (profile: string) => ({ lastUpdated: updated, profile: [profile] });
   const practitioner = { reference: `Practitioner/practitioner-${random.int(1, 12)}` };

@@ -21,11 +21,17 @@ function claimTypes(resources: Resource[], patientId: string): Record<string, nu
 }
 
 describe(generateSyntheticData.name, () => {
-  const sandbox = [...sandboxDataSet()];
+  const asOf = new Date('2026-12-01T10:00:00Z');
+  const sandbox = [...sandboxDataSet(asOf)];
 
-  it('is deterministic: the same seed gives byte-identical data, another seed different data', () => {
-    expect(digest(sandboxDataSet())).toBe(digest(sandbox));
-    expect(digest(generateSyntheticData({ seed: 7, extraPatients: 8, eobsPerPatient: 12 }))).not.toBe(digest(sandbox));
+  it('is deterministic: the same seed and day give byte-identical data, another seed different data', () => {
+    expect(digest(sandboxDataSet(new Date('2026-12-01T23:59:00Z')))).toBe(digest(sandbox));
+    expect(digest(generateSyntheticData({ seed: 7, extraPatients: 8, eobsPerPatient: 12, asOf }))).not.toBe(digest(sandbox));
+  });
+
+  it('gives every resource of the sandbox set its own type and id', () => {
+    const keys = sandbox.map((resource) => `${resource.resourceType}/${resource.id}`);
+    expect(new Set(keys).size).toBe(keys.length);
   });
 
   it("gives BCNCUser03's patient seed 002's exact mix: 44 carrier, 1 inpatient, 103 pde", () => {

@@ -1,6 +1,7 @@
 import type { Coverage, ExplanationOfBenefit, Extension, Patient, Resource } from '@medplum/fhirtypes';
 import { EOB_TYPE_CODES, SANDBOX_MEMBERS, type EobTypeCode } from '@payer-access/fhir-models';
 import { clinicalResources, sensitiveCondition } from './clinical.generator';
+import { MBI_SYSTEM, PAYER_MATCH_MEMBERS, PAYER_MEMBER_CLAIM_DAYS_AGO, type PayerMatchMember } from './payer-members';
 import { SeededRandom } from './random';
 import { CITIES, DIAGNOSES, DME_ITEMS, DRUGS, FAMILY_NAMES, GIVEN_NAMES, INSTITUTIONAL_SERVICES, PROFESSIONAL_SERVICES, PROFILES, SYSTEMS } from './vocabulary';
 
@@ -13,8 +14,10 @@ export interface SyntheticDataOptions {
   readonly eobsPerPatient?: number;
   /** First number of the extra patients' ids, so that several generated sets do not collide. */
   readonly firstPatientNumber?: number;
-  /** Whether to include the four sandbox members and the shared directory resources. */
+  /** Whether to include the four sandbox members, the payer-to-payer members and the shared directory resources. */
   readonly includeSandboxMembers?: boolean;
+  /** When the data is loaded: the payer-to-payer members' claims and charts are dated back from this day. Default now. */
+  readonly asOf?: Date;
   /** US Core clinical resources for each patient. */
   readonly clinical?: boolean;
 }
@@ -84,6 +87,8 @@ export function* generateSyntheticData(options: SyntheticDataOptions = {}): Gene
       const random = new SeededRandom(mix(seed, index));
       yield* patientRecord(random, member.patientId, SANDBOX_CLAIM_MIX[member.patientId] ?? {}, clinical, index);
     }
+    const today = Date.parse((options.asOf ?? new Date()).toISOString().slice(0, 10));
+    for (const [index, member] of PAYER_MATCH_MEMBERS.entries()) yield* payerMemberRecord(new SeededRandom(mix(seed, 500 + index)), member, index, today, clinical);
   }
   const first = options.firstPatientNumber ?? 1;
   for (let n = first; n < first + (options.extraPatients ?? 0); n += 1) {
@@ -93,9 +98,9 @@ export function* generateSyntheticData(options: SyntheticDataOptions = {}): Gene
   }
 }
 
-/** The sandbox data set `npm start` loads: the four members and a few neighbours. */
-export function sandboxDataSet(): Generator<Resource> {
-  return generateSyntheticData({ extraPatients: 8, eobsPerPatient: 12 });
+/** The sandbox data set `npm start` loads: the four members, the payer-to-payer members and a few neighbours. */
+export function sandboxDataSet(asOf: Date = new Date()): Generator<Resource> {
+  return generateSyntheticData({ extraPatients: 8, eobsPerPatient: 12, asOf });
 }
 
 function mix(seed: number, salt: number): number {
@@ -197,6 +202,75 @@ function* patientRecord(
       lastUpdated = instant(FIRST_UPDATE + random.int(0, 1500) * DAY_MS + random.int(0, DAY_MS - 1));
     }
     yield explanationOfBenefit(random, patientId, type, `${type}-${claimNumber}`, String(claimNumber), lastUpdated);
+  }
+}
+
+/** Claim types of a payer member, in the order of PAYER_MEMBER_CLAIM_DAYS_AGO. */
+const PAYER_MEMBER_CLAIM_TYPES: readonly EobTypeCode[] = ['carrier', 'pde', 'outpatient', 'carrier', 'pde', 'inpatient', 'carrier', 'pde', 'dme', 'outpatient', 'carrier', 'pde'];
+/** A behavioral-health diagnosis the loader labels sensitive (ICD-10-CM F33.1, within F20-F48). */
+const BEHAVIORAL_DIAGNOSIS = { code: 'F33.1', display: 'Major depressive disorder, recurrent, moderate' };
+
+/**
+ * A former member a new payer asks for (payer-members.ts): demographics and identifiers the match
+ * rules compare, this plan's coverage under the member's old subscriber id (ended some days before
+ * the load, or still running), claims and a chart dated back from the load day, and one sensitive
+ * diagnosis; the first member's most recent outpatient claim is for it too.
+ */
+function* payerMemberRecord(random: SeededRandom, member: PayerMatchMember, index: number, today: number, clinical: boolean): Generator<Resource> {
+  const { patientId } = member;
+  const city = random.pick(CITIES);
+  const patient: Patient = {
+    resourceType: 'Patient',
+    id: patientId,
+    meta: meta(PROFILES.patient, instant(today - 400 * DAY_MS + 9 * 3_600_000)),
+    identifier: [
+      {
+        type: { coding: [{ system: SYSTEMS.c4bbIdentifierType, code: 'um', display: 'Unique Member ID' }] },
+        system: 'https://bluebutton.cms.gov/resources/variables/bene_id',
+        value: patientId,
+      },
+      { system: MBI_SYSTEM, value: member.mbi },
+    ],
+    name: [{ use: 'usual', family: member.familyName, given: [member.givenName] }],
+    telecom: [{ system: 'phone', value: `+1-919-555-${String(random.int(0, 9999)).padStart(4, '0')}`, use: 'home' }],
+    gender: member.gender,
+    birthDate: member.birthDate,
+    address: [{ line: [`${random.int(1, 9999)} Elm St`], city: city.city, state: 'NC', postalCode: city.postalCode, country: 'US' }],
+  };
+  yield patient;
+  const ended = member.coverageEndedDaysAgo;
+  for (const part of ['a', 'b', 'c', 'd'] as const) {
+    const coverage = coverageResource(random, patientId, part);
+    yield {
+      ...coverage,
+      meta: meta(PROFILES.coverage, instant(today - (ended ?? 400) * DAY_MS + 10 * 3_600_000)),
+      subscriberId: member.subscriberId,
+      period: { start: date(today - 3000 * DAY_MS), ...(ended === undefined ? {} : { end: date(today - ended * DAY_MS) }) },
+    };
+  }
+  if (clinical) {
+    yield* clinicalResources(random, patientId, today - 120 * DAY_MS);
+    yield sensitiveCondition(patientId, index + 2, today - 300 * DAY_MS);
+  }
+  let claimNumber = 5_000_000_000 + index * 1_000_000;
+  for (const [claim, daysAgo] of PAYER_MEMBER_CLAIM_DAYS_AGO.entries()) {
+    const type = PAYER_MEMBER_CLAIM_TYPES[claim % PAYER_MEMBER_CLAIM_TYPES.length];
+    claimNumber += random.int(1, 97);
+    const start = today - daysAgo * DAY_MS;
+    let eob = explanationOfBenefit(random, patientId, type, `${type}-${claimNumber}`, String(claimNumber), instant(start + 40 * DAY_MS + 3_600_000), start);
+    if (index === 0 && claim === 2) {
+      eob = {
+        ...eob,
+        diagnosis: [
+          {
+            sequence: 1,
+            diagnosisCodeableConcept: { coding: [coding(SYSTEMS.icd10cm, BEHAVIORAL_DIAGNOSIS.code, BEHAVIORAL_DIAGNOSIS.display)] },
+            type: [{ coding: [coding(SYSTEMS.c4bbClaimDiagnosisType, 'principal', 'Principal')] }],
+          },
+        ],
+      };
+    }
+    yield eob;
   }
 }
 
@@ -306,8 +380,10 @@ function explanationOfBenefit(
   id: string,
   claimNumber: string,
   lastUpdated: string,
+  /** When the claim's billable period starts; drawn within 2019-2023 unless given. */
+  startMs?: number,
 ): ExplanationOfBenefit {
-  const start = Date.parse('2019-01-01T00:00:00Z') + random.int(0, 5 * 365) * DAY_MS;
+  const start = startMs ?? Date.parse('2019-01-01T00:00:00Z') + random.int(0, 5 * 365) * DAY_MS;
   const stay = type === 'inpatient' || type === 'snf' ? random.int(2, 12) : type === 'hha' || type === 'hospice' ? random.int(10, 30) : 0;
   const end = start + stay * DAY_MS;
   const claimType = CLAIM_TYPE_OF[type];
