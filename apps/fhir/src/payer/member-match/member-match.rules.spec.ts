@@ -60,6 +60,33 @@ describe('member matching', () => {
     });
   });
 
+  it('does not match with day and month of birth swapped', () => {
+    const born = (birthDate: string, patientId: string): MemberCandidate => ({ ...maria, patientId, patient: patient({ birthDate, identifier: [] }) });
+    const march = born('1980-03-04', 'p-march');
+    expect(matchMember({ patient: patient({ birthDate: '1980-04-03', identifier: [] }), coverage: coverage('W123456789') }, [march])).toEqual({ outcome: 'none' });
+    // A namesake born on the swapped day with another card is not taken for her either.
+    const april: MemberCandidate = { ...born('1980-04-03', 'p-april'), coverages: [coverage('W555')] };
+    expect(matchMember({ patient: patient({ birthDate: '1980-04-03', identifier: [] }), coverage: coverage('W123456789') }, [march, april])).toEqual({ outcome: 'none' });
+  });
+
+  it('tells apart two members sharing name and birth date by the coverage id, and matches neither on demographics alone', () => {
+    const other: MemberCandidate = { patientId: 'p-maria-2', patient: patient({ identifier: [{ system: 'https://plan.example/mbi', value: '9ZZ9-ZZ9-ZZ99' }] }), coverages: [coverage('W987654321')] };
+    const ask = (memberId: string) => matchMember({ patient: patient({ identifier: [] }), coverage: coverage(memberId) }, [maria, other]);
+    expect(ask('W123456789')).toEqual({ outcome: 'matched', patientId: 'p-maria', criterion: 'coverage-member-id' });
+    expect(ask('W987654321')).toEqual({ outcome: 'matched', patientId: 'p-maria-2', criterion: 'coverage-member-id' });
+    expect(ask('W000000000')).toEqual({ outcome: 'none' });
+    expect(ask('')).toEqual({ outcome: 'none' });
+  });
+
+  it('matches on a coverage id only with the given name too: a sibling on the same card is not the member', () => {
+    const sibling: MemberCandidate = { ...maria, patientId: 'p-sibling', patient: patient({ name: [{ family: 'Núñez', given: ['Lucía'] }], identifier: [] }) };
+    expect(matchMember({ patient: patient({ identifier: [] }), coverage: coverage('W123456789') }, [maria, sibling])).toEqual({
+      outcome: 'matched',
+      patientId: 'p-maria',
+      criterion: 'coverage-member-id',
+    });
+  });
+
   it('normalizes text and dates once, strictly', () => {
     expect(normalizeText(" O'Brien-Núñez ")).toBe('obriennunez');
     expect(normalizeText('Ǆ\u0000')).toBe('dz');
