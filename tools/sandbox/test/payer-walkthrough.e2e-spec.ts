@@ -1,0 +1,212 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Bundle, ExplanationOfBenefit, OperationOutcome, Parameters, Resource } from '@medplum/fhirtypes';
+import { Client } from 'pg';
+import { PAYER_MATCH_MEMBERS, PAYER_MEMBER_CLAIM_DAYS_AGO } from '@payer-access/synthetic-data';
+import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
+import { getJson, TOKEN_PATH } from '../../platform-e2e/test/support/http';
+import { freePorts } from '../../platform-e2e/test/support/platform';
+import { eventually, required } from '../../platform-e2e/test/support/poll';
+import { REPO_ROOT } from '../../platform-e2e/test/support/service-process';
+import { startSandbox, type RunningSandbox } from '../src/sandbox';
+
+const run = promisify(execFile);
+
+// The whole platform with the sandbox data set.
+jest.setTimeout(300_000);
+
+const FHIR_BASE_PATH = '/fhir/sb/R4/patientaccess';
+const ROSA = PAYER_MATCH_MEMBERS[0];
+const FIVE_YEARS_DAYS = 1826;
+
+/** One command of the README's walkthrough, continuation lines joined, and what it printed. */
+interface Ran {
+  readonly command: string;
+  readonly output: string;
+}
+
+/**
+ * The shell commands of the README's Payer-to-payer walkthrough, as written: the `sh` blocks
+ * between its markers, one command per entry (lines ending in `\` joined).
+ */
+function walkthroughCommands(readme: string): string[] {
+  const start = readme.indexOf('<!-- payer-walkthrough:start -->');
+  const end = readme.indexOf('<!-- payer-walkthrough:end -->');
+  if (start < 0 || end < start) throw new Error('the README has no payer walkthrough markers');
+  const commands: string[] = [];
+  for (const block of readme.slice(start, end).matchAll(/^( *)```sh\n([\s\S]*?)^ *```$/gm)) {
+    const indent = block[1].length;
+    const lines = block[2].split('\n').map((line) => line.slice(indent));
+    let pending = '';
+    for (const line of lines) {
+      if (line.trim() === '') continue;
+      if (line.endsWith('\\')) pending += `${line.slice(0, -1)}`;
+      else {
+        commands.push(`${pending}${line}`.trim());
+        pending = '';
+      }
+    }
+  }
+  return commands;
+}
+
+/**
+ * The root README's Payer-to-payer walkthrough, run as a reader would against `npm start`: its
+ * exact commands (only the two hosts point at this test's ports) in one shell from the repository
+ * root, with the demo payer's published key and the request files beside it.
+ */
+describe("the README's payer-to-payer walkthrough against the one-process sandbox", () => {
+  let database: TestDatabase | undefined;
+  let sandbox: RunningSandbox | undefined;
+  let authorizationUrl = '';
+  let fhirUrl = '';
+  let ran: Ran[] = [];
+  const output = (fragment: string): string => required(ran.find((entry) => entry.command.includes(fragment)), `the command with ${fragment}`).output;
+  const json = <T>(fragment: string): T => JSON.parse(output(fragment)) as T;
+
+  beforeAll(async () => {
+    const [created, [registrationPort, authorizationPort, fhirPort]] = await Promise.all([createTestDatabase('pa_payer_walkthrough'), freePorts(3)]);
+    database = created;
+    authorizationUrl = `http://127.0.0.1:${authorizationPort}`;
+    fhirUrl = `http://127.0.0.1:${fhirPort}`;
+    sandbox = await startSandbox({
+      env: {
+        PROFILE: 'sandbox',
+        DATABASE_URL: created.url,
+        MIGRATE_ON_START: 'true',
+        KAFKA_BROKERS: '',
+        FHIR_BASE_PATH,
+        REGISTRATION_PORT: String(registrationPort),
+        REGISTRATION_HOST: '127.0.0.1',
+        REGISTRATION_PUBLIC_URL: `http://127.0.0.1:${registrationPort}`,
+        AUTHORIZATION_PORT: String(authorizationPort),
+        AUTHORIZATION_HOST: '127.0.0.1',
+        AUTHORIZATION_PUBLIC_URL: authorizationUrl,
+        FHIR_PORT: String(fhirPort),
+        FHIR_HOST: '127.0.0.1',
+        FHIR_PUBLIC_URL: fhirUrl,
+        PORTAL_PORT: '0',
+        PORTAL_HOST: '127.0.0.1',
+        SAMPLE_APP_PORT: '0',
+      },
+      logLevels: ['error'],
+    });
+    const running = sandbox;
+    await Promise.all(
+      Object.entries(running.urls).map(([name, url]) =>
+        eventually(async () => (await getJson(`${url}/health/ready`)).status === 200, { what: `${name} to be ready`, timeoutMs: 120_000 }),
+      ),
+    );
+    // The demo payer is registered at start and reaches the other services over the bus: wait
+    // until the authorization server issues it a token and the FHIR API accepts that token.
+    const tokenUrl = `${authorizationUrl}${TOKEN_PATH}`;
+    await eventually(
+      async () => {
+        const assertion = (await run(process.execPath, ['tools/sandbox/demo-payer/sign-assertion.mjs', tokenUrl], { cwd: REPO_ROOT })).stdout.trim();
+        const response = await fetch(tokenUrl, {
+          method: 'POST',
+          body: new URLSearchParams({
+            grant_type: 'client_credentials',
+            scope: 'system/Patient.rs',
+            client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+            client_assertion: assertion,
+          }),
+        });
+        if (response.status !== 200) return false;
+        const { access_token: token } = (await response.json()) as { access_token: string };
+        return (await getJson(`${fhirUrl}${FHIR_BASE_PATH}/Patient`, token)).status === 200;
+      },
+      { what: 'the demo payer to be served', timeoutMs: 30_000, intervalMs: 250 },
+    );
+
+    const commands = walkthroughCommands(readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8')).map((command) =>
+      command.replaceAll('http://localhost:3002', authorizationUrl).replaceAll('http://localhost:3003', fhirUrl),
+    );
+    const script = ['set -eu', ...commands.flatMap((command, index) => [`echo '@@@ ${index}'`, command, 'echo'])].join('\n');
+    const { stdout } = await run('bash', ['-c', script], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}` },
+      maxBuffer: 16 << 20,
+    });
+    const outputs = stdout.split(/^@@@ \d+\n/m).slice(1);
+    ran = commands.map((command, index) => ({ command, output: (outputs[index] ?? '').trim() }));
+  });
+
+  afterAll(async () => {
+    await sandbox?.stop();
+    await database?.drop();
+  });
+
+  it('has the steps the README describes: a token, a match, two reads, two near misses', () => {
+    expect(ran.map((entry) => entry.command.split(/\s+/)[0].split('=')[0])).toEqual(['TOKEN_URL', 'FHIR', 'ASSERTION', 'TOKEN', 'curl', 'curl', 'curl', 'curl', 'curl']);
+    // Assignments print nothing; every request printed one JSON document.
+    for (const entry of ran.slice(4)) expect(() => JSON.parse(entry.output)).not.toThrow();
+  });
+
+  it("matches Rosa Delgado with member-match.json and answers her member identifier", () => {
+    const answer = json<Parameters>('member-match.json');
+    expect(answer.resourceType).toBe('Parameters');
+    expect(answer.parameter?.find((part) => part.name === 'MemberIdentifier')?.valueIdentifier).toMatchObject({
+      type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MB' }] },
+      value: ROSA.patientId,
+    });
+    expect(answer.parameter?.find((part) => part.name === 'MemberId')?.valueReference).toEqual({ reference: `Patient/${ROSA.patientId}` });
+  });
+
+  it('then reads her claims of the last five years: 10 of her 12', () => {
+    expect(PAYER_MEMBER_CLAIM_DAYS_AGO).toHaveLength(12);
+    expect(PAYER_MEMBER_CLAIM_DAYS_AGO.filter((days) => days < FIVE_YEARS_DAYS - 30)).toHaveLength(10);
+    const bundle = json<Bundle<ExplanationOfBenefit>>('ExplanationOfBenefit?patient=');
+    expect(bundle.resourceType).toBe('Bundle');
+    expect(bundle.total).toBe(10);
+    const fiveYearsAgo = Date.now() - FIVE_YEARS_DAYS * 86_400_000;
+    for (const entry of bundle.entry ?? []) {
+      expect(entry.resource?.patient.reference).toBe(`Patient/${ROSA.patientId}`);
+      expect(Date.parse(entry.resource?.billablePeriod?.end ?? '')).toBeGreaterThan(fiveYearsAgo);
+    }
+  });
+
+  it('and her whole record with $everything: Patient, coverage, chart and the same claims, sensitive data included, nobody else', () => {
+    const bundle = json<Bundle>('$everything');
+    expect(bundle.resourceType).toBe('Bundle');
+    const resources = (bundle.entry ?? []).map((entry) => required(entry.resource, 'an entry resource'));
+    const ofType = (type: string) => resources.filter((resource) => resource.resourceType === type);
+    expect(ofType('Patient').map((resource) => resource.id)).toEqual([ROSA.patientId]);
+    expect(ofType('Coverage').map((resource) => (resource as { subscriberId?: string }).subscriberId)).toEqual(Array(4).fill(ROSA.subscriberId));
+    expect(ofType('ExplanationOfBenefit')).toHaveLength(10);
+    for (const type of ['Encounter', 'Observation', 'Condition', 'MedicationRequest', 'Immunization']) expect(ofType(type).length).toBeGreaterThan(0);
+    // Her depression: the diagnosis and the claims that name it are labelled, and a #regular consent shows them.
+    const sensitive = resources.filter((resource: Resource) => resource.meta?.security?.some((label) => label.code === 'PSY'));
+    expect(sensitive.map((resource) => resource.id)).toContain(`cond-${ROSA.patientId.replace(/^-/, 'm')}-sensitive`);
+    expect(sensitive.filter((resource) => resource.resourceType === 'ExplanationOfBenefit').length).toBeGreaterThan(0);
+    const others = PAYER_MATCH_MEMBERS.slice(1).map((member) => member.patientId);
+    expect(JSON.stringify(bundle)).not.toMatch(new RegExp(others.join('|')));
+  });
+
+  it.each([
+    ['member-match-no-match.json', 'no member matches'],
+    ['member-match-two-members.json', 'several members match'],
+  ])('refuses the near miss of %s with an OperationOutcome: %s', (file, diagnostics) => {
+    const outcome = json<OperationOutcome>(file);
+    expect(outcome.resourceType).toBe('OperationOutcome');
+    expect(outcome.issue?.[0]).toMatchObject({ severity: 'error', code: 'processing' });
+    expect(outcome.issue?.[0].diagnostics).toContain(diagnostics);
+    expect(output(file)).not.toContain('MemberIdentifier');
+  });
+
+  it('leaves the near-miss members unlinked: the payer reaches no one but Rosa Delgado', async () => {
+    const tokenCommand = required(ran.find((entry) => entry.command.startsWith('TOKEN=')), 'the token command');
+    expect(tokenCommand.output).toBe('');
+    const client = new Client({ connectionString: required(sandbox, 'the sandbox').databaseUrl });
+    await client.connect();
+    try {
+      const links = await client.query<{ patient_id: string }>(`SELECT patient_id FROM fhir.payer_link WHERE client_id = 'SbxDemoPayer00000001'`);
+      expect(links.rows.map((row) => row.patient_id)).toEqual([ROSA.patientId]);
+    } finally {
+      await client.end();
+    }
+  });
+});
+
