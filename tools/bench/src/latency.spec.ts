@@ -1,4 +1,4 @@
-import { quantile, spread, summarize } from './latency';
+import { percentOf, quantile, spread, summarize } from './latency';
 
 describe(quantile.name, () => {
   it('takes the nearest rank', () => {
@@ -24,5 +24,18 @@ describe(spread.name, () => {
 
   it('is NaN throughout for no samples', () => {
     expect(spread([])).toEqual({ count: 0, p50Ms: Number.NaN, p99Ms: Number.NaN, maxMs: Number.NaN });
+  });
+});
+
+describe(percentOf.name, () => {
+  it('gives the rate as a percentage of the baseline, to one decimal', () => {
+    expect(percentOf({ requestsPerSecond: 2939 }, { requestsPerSecond: 10172 })).toBe(28.9);
+    expect(percentOf({ requestsPerSecond: 500 }, { requestsPerSecond: 500 })).toBe(100);
+    expect(percentOf({ requestsPerSecond: 0 }, { requestsPerSecond: 800 })).toBe(0);
+  });
+
+  it('is NaN when the baseline answered nothing', () => {
+    expect(percentOf({ requestsPerSecond: 10 }, { requestsPerSecond: 0 })).toBeNaN();
+    expect(percentOf({ requestsPerSecond: 10 }, { requestsPerSecond: Number.NaN })).toBeNaN();
   });
 });

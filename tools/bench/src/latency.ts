@@ -27,6 +27,12 @@ export function summarize(latenciesMs: number[], errors: number, seconds: number
   };
 }
 
+/** A rate as a percentage of the baseline's rate measured in the same run, to one decimal; NaN without a baseline rate. */
+export function percentOf(result: Pick<LoadResult, 'requestsPerSecond'>, baseline: Pick<LoadResult, 'requestsPerSecond'>): number {
+  if (!(baseline.requestsPerSecond > 0)) return Number.NaN;
+  return Math.round((result.requestsPerSecond / baseline.requestsPerSecond) * 1000) / 10;
+}
+
 function round(value: number): number {
   return Math.round(value * 100) / 100;
 }

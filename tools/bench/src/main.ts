@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
@@ -9,11 +11,11 @@ import { CLIENT_CHANGED_TOPIC, createClientChangedEvent } from '@payer-access/cl
 import { loadConfig } from '@payer-access/config';
 import { InProcessEventBus, platformTopicSpecs, sandboxProducers } from '@payer-access/events';
 import { createFhirApp, FhirConfig, fhirBaseUrl, NdjsonLoader } from '@payer-access/fhir-service';
-import { generateSyntheticData } from '@payer-access/synthetic-data';
+import { generateSyntheticData, PAYER_MATCH_MEMBERS, PAYER_MEMBER_CLAIM_DAYS_AGO, SANDBOX_CLAIM_MIX, type PayerMatchMember } from '@payer-access/synthetic-data';
 import { createTestDatabase } from '@payer-access/testing';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { DataSource } from 'typeorm';
-import type { LoadResult } from './latency';
+import { percentOf, type LoadResult } from './latency';
 import { listen, log, port } from './local-server';
 import { runPlatformBench } from './platform-bench';
 
@@ -21,7 +23,13 @@ const run = promisify(execFile);
 const BASE_PATH = '/fhir/sb/R4/patientaccess';
 const MEMBER = '-20140000000024';
 const CLIENT_ID = 'JVjR77J3j4BaRVqoDtLx';
+/** The sandbox's demo payer, approved on the bench's bus as a payer. */
+const PAYER_ID = 'SbxDemoPayer00000001';
 const EOBS_PER_PATIENT = 100;
+/** Claims of the sandbox and payer-to-payer members, loaded besides the generated patients. */
+const FIXED_EOBS =
+  Object.values(SANDBOX_CLAIM_MIX).reduce((sum, mix) => sum + Object.values(mix).reduce((count, n) => count + (n ?? 0), 0), 0) +
+  PAYER_MATCH_MEMBERS.length * PAYER_MEMBER_CLAIM_DAYS_AGO.length;
 
 interface Row {
   readonly size: string;
@@ -54,7 +62,9 @@ async function main(): Promise<void> {
 /**
  * Loads synthetic data through the real NDJSON loader (printing its rate), then measures the fhir
  * service next to a bare Node HTTP server, at 32 connections, with 10,000 and then 1,000,000 EOBs
- * in the store. The store grows from 10,000 to 1,000,000 by copying the loaded claims to new
+ * in the store: a Patient read and an EOB search page with a member's token, and a payer's
+ * `$member-match` (each one a real match, link renewal and audit row) next to a bare server
+ * answering the same Parameters to the same POSTs. The store grows from 10,000 to 1,000,000 by copying the loaded claims to new
  * patients inside PostgreSQL, which takes minutes rather than the loader's longer run.
  */
 async function fhirBench(connections: number, seconds: number, sizes: number[]): Promise<void> {
@@ -75,15 +85,26 @@ async function fhirBench(connections: number, seconds: number, sizes: number[]):
     .setIssuer(issuer)
     .setAudience(fhirBaseUrl(config))
     .setSubject('bench-member')
+    .setJti(randomUUID())
+    .setIssuedAt()
+    .setExpirationTime('2h')
+    .sign(keys.privateKey);
+  const payerToken = await new SignJWT({ client_id: PAYER_ID, scope: 'system/*.rs', grant_id: 'bench-payer' })
+    .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: 'bench' })
+    .setIssuer(issuer)
+    .setAudience(fhirBaseUrl(config))
+    .setSubject(PAYER_ID)
+    .setJti(randomUUID())
     .setIssuedAt()
     .setExpirationTime('2h')
     .sign(keys.privateKey);
 
   const rows: Row[] = [];
+  const bodiesFile = path.join(tmpdir(), `pa-bench-member-match-${process.pid}.json`);
   try {
     // 1. The loader, through its real path: generate, validate, index, store.
     const firstSize = sizes[0];
-    const extraPatients = Math.max(0, Math.round((firstSize - 192) / EOBS_PER_PATIENT));
+    const extraPatients = Math.max(0, Math.round((firstSize - FIXED_EOBS) / EOBS_PER_PATIENT));
     log(`loading the sandbox members and ${extraPatients} patients x ${EOBS_PER_PATIENT} EOBs through the NDJSON loader`);
     const report = await app.get(NdjsonLoader).load(generateSyntheticData({ extraPatients, eobsPerPatient: EOBS_PER_PATIENT, clinical: false }), {
       onProgress: (progress) => log(`  ${progress.loaded} loaded, ${progress.resourcesPerSecond} resources/s`),
@@ -105,6 +126,29 @@ async function fhirBench(connections: number, seconds: number, sizes: number[]):
     const patientUrl = `http://127.0.0.1:${fhirPort}${BASE_PATH}/Patient/${MEMBER}`;
     const searchUrl = `http://127.0.0.1:${fhirPort}${BASE_PATH}/ExplanationOfBenefit?patient=${MEMBER}&_count=10&startIndex=70`;
 
+    // $member-match: the former members each one request matches, asked for in turn, and a bare
+    // server that reads the same POSTs and answers the Parameters the service answered.
+    const matchUrl = `http://127.0.0.1:${fhirPort}${BASE_PATH}/Patient/$member-match`;
+    const matchBodies = uniquelyMatchable(PAYER_MATCH_MEMBERS).map(memberMatchRequest);
+    writeFileSync(bodiesFile, JSON.stringify(matchBodies));
+    let matchAnswer = '';
+    for (const body of matchBodies) {
+      const response = await fetch(matchUrl, { method: 'POST', headers: { authorization: `Bearer ${payerToken}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) });
+      matchAnswer = await response.text();
+      if (response.status !== 200) throw new Error(`$member-match answered ${response.status} before the bench: ${matchAnswer.slice(0, 300)}`);
+    }
+    log(`$member-match: ${matchBodies.length} members to match in turn`);
+    const barePost = await listen(
+      createServer((request, response) => {
+        request.resume();
+        request.on('end', () => {
+          response.writeHead(200, { 'content-type': 'application/fhir+json; charset=utf-8' });
+          response.end(matchAnswer);
+        });
+      }),
+    );
+    const barePostUrl = `http://127.0.0.1:${port(barePost)}/Patient/$member-match`;
+
     for (const size of sizes) {
       const eobs = await countEobs(dataSource);
       // The loader's set is within a percent of the first size; only larger sizes are grown to.
@@ -114,10 +158,18 @@ async function fhirBench(connections: number, seconds: number, sizes: number[]):
       rows.push({ size: held.toLocaleString('en-US'), target: 'bare Node http: Patient JSON', result: await measure(bareUrl, connections, seconds) });
       rows.push({ size: held.toLocaleString('en-US'), target: 'fhir: Patient read', result: await measure(patientUrl, connections, seconds, token) });
       rows.push({ size: held.toLocaleString('en-US'), target: 'fhir: EOB search page (10 of 148)', result: await measure(searchUrl, connections, seconds, token) });
+      rows.push({ size: held.toLocaleString('en-US'), target: 'bare Node http: POST, Parameters JSON', result: await measure(barePostUrl, connections, seconds, payerToken, bodiesFile) });
+      rows.push({
+        size: held.toLocaleString('en-US'),
+        target: `fhir: $member-match (${matchBodies.length} members in turn)`,
+        result: await measure(matchUrl, connections, seconds, payerToken, bodiesFile),
+      });
     }
     bare.close();
+    barePost.close();
     printTable(rows, report.resourcesPerSecond);
   } finally {
+    rmSync(bodiesFile, { force: true });
     await app.close();
     await bus.stop();
     jwksServer.close();
@@ -177,30 +229,69 @@ async function countEobs(dataSource: DataSource): Promise<number> {
   return n;
 }
 
-async function measure(url: string, connections: number, seconds: number, token?: string): Promise<LoadResult> {
+/** The members whom their own demographics and old card match uniquely (not a duplicate enrolment). */
+function uniquelyMatchable(members: readonly PayerMatchMember[]): PayerMatchMember[] {
+  const key = (member: PayerMatchMember) => [member.familyName, member.givenName, member.birthDate, member.subscriberId].join('|');
+  return members.filter((member) => members.filter((other) => key(other) === key(member)).length === 1);
+}
+
+/** An HRex `$member-match` request for a former member, with a consent for the bench's payer from a month ago to a year ahead. */
+function memberMatchRequest(member: PayerMatchMember): unknown {
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  return {
+    resourceType: 'Parameters',
+    parameter: [
+      { name: 'MemberPatient', resource: { resourceType: 'Patient', name: [{ family: member.familyName, given: [member.givenName] }], birthDate: member.birthDate } },
+      { name: 'CoverageToMatch', resource: { resourceType: 'Coverage', status: 'active', subscriberId: member.subscriberId, beneficiary: { reference: 'Patient/1' }, payor: [{ display: 'Old plan' }] } },
+      {
+        name: 'Consent',
+        resource: {
+          resourceType: 'Consent',
+          status: 'active',
+          performer: [{ identifier: { system: 'urn:payer-access:client-id', value: PAYER_ID } }],
+          policy: [{ uri: 'http://hl7.org/fhir/us/davinci-hrex/StructureDefinition-hrex-consent.html#regular' }],
+          provision: { type: 'permit', period: { start: day(-30), end: day(365) } },
+        },
+      },
+    ],
+  };
+}
+
+async function measure(url: string, connections: number, seconds: number, token?: string, bodiesFile?: string): Promise<LoadResult> {
   const client = path.join(__dirname, 'load-client.ts');
-  const args = ['-r', '@swc-node/register', client, url, String(connections), String(seconds), ...(token ? [token] : [])];
+  const args = ['-r', '@swc-node/register', client, url, String(connections), String(seconds), ...(token ? [token] : []), ...(bodiesFile ? [bodiesFile] : [])];
   const { stdout } = await run(process.execPath, args, { env: { ...process.env, TS_NODE_PROJECT: 'tools/bench/tsconfig.json' }, maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as LoadResult;
 }
 
-/** An in-process bus on which the benchmark client is already approved. */
+/** An in-process bus on which the benchmark client and the payer are already approved. */
 async function approvingBus(): Promise<InProcessEventBus> {
   const bus = new InProcessEventBus();
   await bus.ensureTopics(platformTopicSpecs());
-  const event = createClientChangedEvent({
-    eventId: randomUUID(),
-    occurredAt: new Date(),
-    clientId: CLIENT_ID,
-    registrationId: 'bench',
-    kind: 'application',
-    status: 'approved',
-    previousStatus: null,
-    clientVersion: 1,
-    client: { name: 'bench', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], sealedSecretHash: null, allowedScopes: [], system: false },
-  });
+  const approved = (clientId: string, kind: 'application' | 'payer') =>
+    createClientChangedEvent({
+      eventId: randomUUID(),
+      occurredAt: new Date(),
+      clientId,
+      registrationId: `bench-${kind}`,
+      kind,
+      status: 'approved',
+      previousStatus: null,
+      clientVersion: 1,
+      client: {
+        name: `bench ${kind}`,
+        clientType: 'confidential',
+        redirectUris: kind === 'payer' ? [] : ['https://oidcdebugger.com/debug'],
+        sealedSecretHash: null,
+        allowedScopes: kind === 'payer' ? ['system/*.rs'] : [],
+        system: kind === 'payer',
+      },
+    });
   // Signed as registration signs it in the sandbox: the service applies nothing else.
-  await (await sandboxProducers(bus)).publish(CLIENT_CHANGED_TOPIC, [{ key: CLIENT_ID, value: event }]);
+  await (await sandboxProducers(bus)).publish(CLIENT_CHANGED_TOPIC, [
+    { key: CLIENT_ID, value: approved(CLIENT_ID, 'application') },
+    { key: PAYER_ID, value: approved(PAYER_ID, 'payer') },
+  ]);
   return bus;
 }
 
@@ -215,14 +306,22 @@ function printTable(rows: Row[], loaderRate: number): void {
   const bySize = new Map<string, Row[]>();
   for (const row of rows) bySize.set(row.size, [...(bySize.get(row.size) ?? []), row]);
   for (const [size, group] of bySize) {
-    const bare = group.find((row) => row.target.startsWith('bare'));
+    const bare = group.find((row) => row.target.startsWith('bare Node http: Patient'));
     const read = group.find((row) => row.target.includes('Patient read'));
     const search = group.find((row) => row.target.includes('EOB search'));
+    const barePost = group.find((row) => row.target.startsWith('bare Node http: POST'));
+    const match = group.find((row) => row.target.includes('$member-match'));
     if (bare && read) {
-      const ratio = read.result.requestsPerSecond / bare.result.requestsPerSecond;
-      lines.push(`${size} EOBs: Patient read at ${(ratio * 100).toFixed(1)}% of the bare server (target >= 20%): ${ratio >= 0.2 ? 'met' : 'NOT met'}`);
+      const percent = percentOf(read.result, bare.result);
+      lines.push(`${size} EOBs: Patient read at ${percent.toFixed(1)}% of the bare server (target >= 20%): ${percent >= 20 ? 'met' : 'NOT met'}`);
     }
     if (search) lines.push(`${size} EOBs: EOB search p99 ${search.result.p99Ms} ms (target < 50 ms): ${search.result.p99Ms < 50 ? 'met' : 'NOT met'}`);
+    if (match && barePost) {
+      lines.push(
+        `${size} EOBs: $member-match p50 ${match.result.p50Ms} ms, p99 ${match.result.p99Ms} ms, ${match.result.requestsPerSecond} req/s ` +
+          `(${percentOf(match.result, barePost.result).toFixed(1)}% of the bare server's POST rate; no target yet)`,
+      );
+    }
   }
   lines.push(`loader: ${loaderRate} resources/s`);
   process.stdout.write(`${lines.join('\n')}\n`);
