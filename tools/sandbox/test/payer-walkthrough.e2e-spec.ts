@@ -63,6 +63,7 @@ describe("the README's payer-to-payer walkthrough against the one-process sandbo
   let authorizationUrl = '';
   let fhirUrl = '';
   let ran: Ran[] = [];
+  let payerToken = '';
   const output = (fragment: string): string => required(ran.find((entry) => entry.command.includes(fragment)), `the command with ${fragment}`).output;
   const json = <T>(fragment: string): T => JSON.parse(output(fragment)) as T;
 
@@ -124,14 +125,16 @@ describe("the README's payer-to-payer walkthrough against the one-process sandbo
     const commands = walkthroughCommands(readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8')).map((command) =>
       command.replaceAll('http://localhost:3002', authorizationUrl).replaceAll('http://localhost:3003', fhirUrl),
     );
-    const script = ['set -eu', ...commands.flatMap((command, index) => [`echo '@@@ ${index}'`, command, 'echo'])].join('\n');
+    // After the README's commands, the same shell hands the test its token for the checks the README only states.
+    const script = ['set -eu', ...commands.flatMap((command, index) => [`echo '@@@ ${index}'`, command, 'echo']), `echo '@@@ token'`, 'echo "$TOKEN"'].join('\n');
     const { stdout } = await run('bash', ['-c', script], {
       cwd: REPO_ROOT,
       env: { ...process.env, PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}` },
       maxBuffer: 16 << 20,
     });
-    const outputs = stdout.split(/^@@@ \d+\n/m).slice(1);
+    const outputs = stdout.split(/^@@@ (?:\d+|token)\n/m).slice(1);
     ran = commands.map((command, index) => ({ command, output: (outputs[index] ?? '').trim() }));
+    payerToken = (outputs[commands.length] ?? '').trim();
   });
 
   afterAll(async () => {
@@ -194,6 +197,17 @@ describe("the README's payer-to-payer walkthrough against the one-process sandbo
     expect(outcome.issue?.[0]).toMatchObject({ severity: 'error', code: 'processing' });
     expect(outcome.issue?.[0].diagnostics).toContain(diagnostics);
     expect(output(file)).not.toContain('MemberIdentifier');
+  });
+
+  it('with the same token, every other member does not exist: 404 reads, searches that find Rosa Delgado alone', async () => {
+    const fhir = `${fhirUrl}${FHIR_BASE_PATH}`;
+    for (const member of PAYER_MATCH_MEMBERS.slice(1)) expect((await getJson(`${fhir}/Patient/${member.patientId}`, payerToken)).status).toBe(404);
+    expect((await getJson(`${fhir}/Patient/-20140000000024`, payerToken)).status).toBe(404);
+    const patients = await getJson<Bundle>(`${fhir}/Patient`, payerToken);
+    expect(patients.status).toBe(200);
+    expect((patients.body.entry ?? []).map((entry) => entry.resource?.id)).toEqual([ROSA.patientId]);
+    const claims = await getJson<Bundle>(`${fhir}/ExplanationOfBenefit?patient=${PAYER_MATCH_MEMBERS[1].patientId}`, payerToken);
+    expect(claims.body.total).toBe(0);
   });
 
   it('leaves the near-miss members unlinked: the payer reaches no one but Rosa Delgado', async () => {
