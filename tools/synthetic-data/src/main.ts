@@ -14,9 +14,13 @@ async function main(): Promise<void> {
       patients: { type: 'string', default: '8' },
       'eobs-per-patient': { type: 'string', default: '12' },
       seed: { type: 'string', default: '20140001' },
+      // The day the payer-to-payer members' claims are dated back from (YYYY-MM-DD); today by default.
+      'as-of': { type: 'string' },
       'no-clinical': { type: 'boolean', default: false },
     },
   });
+  const asOf = values['as-of'] === undefined ? new Date() : new Date(`${values['as-of']}T00:00:00Z`);
+  if (Number.isNaN(asOf.getTime())) throw new Error(`--as-of takes a date (YYYY-MM-DD), not ${values['as-of']}`);
   const started = performance.now();
   const report = await writeNdjson(
     generateSyntheticData({
@@ -24,6 +28,7 @@ async function main(): Promise<void> {
       extraPatients: Number(values.patients),
       eobsPerPatient: Number(values['eobs-per-patient']),
       clinical: !values['no-clinical'],
+      asOf,
     }),
     values.out,
   );
