@@ -1,6 +1,6 @@
 import { Agent, request as httpRequest } from 'node:http';
 import type { ServiceName } from './local-platform';
-import { Prng } from './prng';
+import { SeededRandom } from '@payer-access/synthetic-data';
 import { type FuzzContext, type FuzzRequest, MUTATION_KINDS, type MutationKind, RequestGenerator } from './request-generator';
 import type { Route } from './route-catalog';
 
@@ -62,7 +62,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   for (const url of Object.values(options.urls)) {
     if (new URL(url).hostname !== '127.0.0.1') throw new Error(`the campaign sends to 127.0.0.1 only, not ${url}`);
   }
-  const generator = new RequestGenerator(new Prng(options.seed), options.routes, options.context);
+  const generator = new RequestGenerator(new SeededRandom(options.seed), options.routes, options.context);
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
   const statuses: Record<string, number> = {};
   const byKind = Object.fromEntries(MUTATION_KINDS.map((kind) => [kind, 0])) as Record<MutationKind, number>;

@@ -1,6 +1,6 @@
 import { AUTHORIZATION_HEADERS, CONTENT_ENCODINGS, CONTENT_TYPES, COOKIES, DATE_TEXT, JSON_VALUES, METHODS, ODD_PARAMETER_NAMES, URL_TEXT } from './hostile-values';
 import type { ServiceName } from './local-platform';
-import type { Prng } from './prng';
+import type { SeededRandom } from '@payer-access/synthetic-data';
 import type { Route, RouteParameter } from './route-catalog';
 
 export const MUTATION_KINDS = [
@@ -42,7 +42,7 @@ export interface FuzzContext {
  */
 export class RequestGenerator {
   constructor(
-    private readonly prng: Prng,
+    private readonly prng: SeededRandom,
     private readonly routes: readonly Route[],
     private readonly context: FuzzContext,
   ) {
@@ -73,7 +73,7 @@ export class RequestGenerator {
       }
       case 'query-odd': {
         const name = prng.chance(0.5) || route.parameters.length === 0 ? prng.pick(ODD_PARAMETER_NAMES) : encodeURIComponent(prng.pick(route.parameters).name);
-        const repeats = 1 + prng.int(prng.chance(0.1) ? 300 : 4);
+        const repeats = prng.int(1, prng.chance(0.1) ? 300 : 4);
         for (let i = 0; i < repeats; i++) query.push(`${name}${prng.chance(0.2) ? '' : `=${prng.pick(URL_TEXT)}`}`);
         break;
       }
@@ -170,13 +170,13 @@ export class RequestGenerator {
 
   private hostileBody(): Buffer {
     const { prng } = this;
-    switch (prng.int(12)) {
+    switch (prng.int(0, 11)) {
       case 0:
         return Buffer.from(`${'['.repeat(20_000)}${']'.repeat(20_000)}`);
       case 1:
         return Buffer.from(`${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`);
       case 2:
-        return Buffer.alloc((prng.chance(0.5) ? 2 : 1) * 1024 * 1024 + prng.int(1000), 0x61);
+        return Buffer.alloc((prng.chance(0.5) ? 2 : 1) * 1024 * 1024 + prng.int(0, 999), 0x61);
       case 3:
         return Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc3, 0x28, 0x22, 0x7d]);
       case 4:
@@ -200,11 +200,11 @@ export class RequestGenerator {
 
   private garbledPath(path: string): string {
     const { prng } = this;
-    switch (prng.int(6)) {
+    switch (prng.int(0, 5)) {
       case 0:
         return `${path}/${prng.pick(URL_TEXT)}`;
       case 1:
-        return `${path}${'/x'.repeat(prng.int(200) + 1)}`;
+        return `${path}${'/x'.repeat(prng.int(1, 200))}`;
       case 2:
         return `${path}/..%2F..%2F${prng.pick(URL_TEXT)}`;
       case 3:

@@ -1,6 +1,7 @@
 /**
  * A small seeded PRNG (mulberry32): the same seed gives the same data set on every machine, which
- * is what lets tests and the seed walkthrough count on exact numbers.
+ * is what lets tests and the seed walkthrough count on exact numbers, and the same fuzz campaign,
+ * so a failure found once can be replayed request for request.
  */
 export class SeededRandom {
   private state: number;
@@ -24,7 +25,13 @@ export class SeededRandom {
   }
 
   pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new Error('nothing to pick from');
     return items[Math.floor(this.next() * items.length)];
+  }
+
+  /** True with the given probability. */
+  chance(probability: number): boolean {
+    return this.next() < probability;
   }
 
   /** An amount in dollars with cents, in [min, max). */
