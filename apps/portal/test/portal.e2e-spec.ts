@@ -270,6 +270,10 @@ describe('registration portal in a browser', () => {
     expect(await text(vendor.locator('#f-privacyPolicyUrl-error'))).toContain('privacyPolicyUrl');
     expect(await vendor.getByLabel('Privacy policy URL').getAttribute('aria-invalid')).toBe('true');
     await shot(vendor, 'edit-errors', vendor.locator('#f-privacyPolicyUrl'));
+    // Nothing of the refused change was saved.
+    const unchanged = await (await vendor.request.get(url(`/registrations/${registrationId}`))).text();
+    expect(unchanged).toContain('<dd>https://acme-health.example/privacy</dd>');
+    expect(unchanged).not.toContain('ftp://');
     await vendor.getByLabel('Privacy policy URL').fill('https://acme-health.example/privacy#data-sales');
     await vendor.getByRole('button', { name: 'Save answers' }).click();
     await vendor.waitForURL(new RegExp(`/registrations/${registrationId}$`));
