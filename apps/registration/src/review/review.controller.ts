@@ -1,10 +1,11 @@
-import { applyDecorators, Body, Controller, Get, Header, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, Header, HttpCode, HttpStatus, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Role } from '../accounts/account.entity';
 import type { PortalPrincipal } from '../auth/portal-principal';
 import { Authenticated, CurrentPrincipal } from '../auth/roles.guard';
 import { ErrorResponseDto, ValidationErrorResponseDto } from '../common/error-response.dto';
+import { CLOCK, type Clock } from '../common/tokens';
 import { actorOf } from '../registrations/actor';
 import { AdminRegistrationDto, ChangeDecisionDto, QUEUE_PAGE_DEFAULT, ReasonDto, ReviewQueueItemDto, ReviewQueuePageQueryDto, ReviewQueueQueryDto } from './dto/review.dto';
 import { queueCsv } from './queue-csv';
@@ -16,7 +17,10 @@ const uuid = new ParseUUIDPipe({ version: '4', errorHttpStatusCode: HttpStatus.N
 @Controller('v1/admin/registrations')
 @Authenticated(Role.Admin)
 export class ReviewController {
-  constructor(private readonly review: ReviewService) {}
+  constructor(
+    private readonly review: ReviewService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Get()
   @ApiOperation({
@@ -59,7 +63,7 @@ export class ReviewController {
   @ApiBadRequestResponse({ type: ValidationErrorResponseDto })
   async export(@Query() query: ReviewQueueQueryDto, @Res({ passthrough: true }) response: Response): Promise<string> {
     const items = await this.review.queue(query);
-    response.setHeader('Content-Disposition', `attachment; filename="review-queue-${new Date().toISOString().slice(0, 10)}.csv"`);
+    response.setHeader('Content-Disposition', `attachment; filename="review-queue-${this.clock.now().toISOString().slice(0, 10)}.csv"`);
     return queueCsv(items);
   }
 
