@@ -33,12 +33,15 @@ import { RegistrationsService } from './registrations/registrations.service';
 import { ReviewController } from './review/review.controller';
 import { ReviewService } from './review/review.service';
 import { SandboxSeedService } from './sandbox/sandbox-seed.service';
+import { AdminMessagesController, MessagesController } from './messages/messages.controller';
+import { MessagesService } from './messages/messages.service';
+import { RegistrationMessageEntity } from './messages/registration-message.entity';
 import { ClientRepublisher } from './registrations/client-republisher.service';
 import { ClientTopicGuard } from './registrations/client-topic.guard';
 
 export const REGISTRATION_SCHEMA = 'registration';
 
-export const REGISTRATION_ENTITIES = [AccountEntity, RegistrationEntity, RegistrationHistoryEntity, LoginFailureEntity, ...OUTBOX_ENTITIES];
+export const REGISTRATION_ENTITIES = [AccountEntity, RegistrationEntity, RegistrationHistoryEntity, RegistrationMessageEntity, LoginFailureEntity, ...OUTBOX_ENTITIES];
 
 export interface RegistrationModuleOptions {
   /** The shared bus of the one-process sandbox; otherwise Kafka from KAFKA_BROKERS, else the PostgreSQL event log. */
@@ -128,7 +131,7 @@ export class AppModule {
         eventsModule(config, options),
         PassportModule,
       ],
-      controllers: [AccountsController, AuthController, RegistrationsController, CredentialsController, ReviewController],
+      controllers: [AccountsController, AuthController, RegistrationsController, MessagesController, CredentialsController, ReviewController, AdminMessagesController],
       providers: [
         { provide: APP_FILTER, useClass: RegistrationExceptionFilter },
         AccountsService,
@@ -141,6 +144,7 @@ export class AppModule {
         RegistrationsService,
         CredentialsService,
         ReviewService,
+        MessagesService,
         SandboxSeedService,
         ClientRepublisher,
         ClientTopicGuard,

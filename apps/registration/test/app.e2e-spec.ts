@@ -86,6 +86,11 @@ describe('registration service', () => {
         'POST /v1/admin/registrations/{id}/reinstate',
         'POST /v1/admin/registrations/{id}/approve-change',
         'POST /v1/admin/registrations/{id}/reject-change',
+        'GET /v1/registrations/{id}/messages',
+        'POST /v1/registrations/{id}/messages',
+        'GET /v1/admin/registrations/{id}/messages',
+        'POST /v1/admin/registrations/{id}/messages',
+        'GET /v1/admin/registrations/export.csv',
       ]),
     );
     const schemas = body.components.schemas;
@@ -103,6 +108,14 @@ describe('registration service', () => {
     expect(schemas.ChangeDecisionDto.required).toEqual(expect.arrayContaining(['reason', 'changeId']));
     expect(schemas.RegistrationDto.properties.pendingChange.allOf).toEqual([{ $ref: '#/components/schemas/PendingChangeDto' }]);
     expect(schemas.PendingChangeDto.properties.values.example).toHaveProperty('redirectUris');
+    const reply = body.paths['/v1/registrations/{id}/messages'].post;
+    expect(reply.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/CreateMessageDto');
+    expect(schemas.CreateMessageDto.properties.body.example).toEqual(expect.any(String));
+    expect(Object.keys(reply.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '403', '404', '429']));
+    expect(body.paths['/v1/admin/registrations/{id}/messages'].get.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/MessagePageDto');
+    const csv = body.paths['/v1/admin/registrations/export.csv'].get.responses['200'].content['text/csv'];
+    expect(csv.example).toMatch(/^id,kind,status,name/);
+    expect(body.paths['/v1/admin/registrations'].get.responses['200'].headers).toHaveProperty('X-Total-Count');
   });
 
   it('matches the committed OpenAPI contract (UPDATE_OPENAPI=1 rewrites it)', async () => {

@@ -142,6 +142,8 @@ describe('registration service under hostile input', () => {
       ['PATCH', '/v1/registrations/:id', () => ({ name: 'Renamed' }), 'dev'],
       ['POST', '/v1/registrations/:id/review-requests', () => ({ message: 'please review' }), 'dev'],
       ['POST', '/v1/admin/registrations/:id/request-information', () => ({ reason: 'more please' }), 'admin'],
+      ['POST', '/v1/registrations/:id/messages', () => ({ body: 'a reply' }), 'dev'],
+      ['POST', '/v1/admin/registrations/:id/messages', () => ({ body: 'a note' }), 'admin'],
     ];
 
     it.each(cases)('%s %s: 4xx for every field and every wrong value', async (method, route, body, who) => {
@@ -180,6 +182,12 @@ describe('registration service under hostile input', () => {
     ]) {
       const response = await request(http).get(`/v1/admin/registrations?${query}`).set(as('admin'));
       expect([query, response.status < 500]).toEqual([query, true]);
+    }
+    for (const query of ['limit=1&limit=2', 'offset[]=1', 'minAgeDays=1e400', `maxAgeDays=${'9'.repeat(400)}`, 'before=1&before=2', `before=${'9'.repeat(30)}`]) {
+      for (const path of ['/v1/admin/registrations', '/v1/admin/registrations/export.csv', `/v1/admin/registrations/${registrationId}/messages`]) {
+        const response = await request(http).get(`${path}?${query}`).set(as('admin'));
+        expect([path, query, response.status < 500]).toEqual([path, query, true]);
+      }
     }
   });
 

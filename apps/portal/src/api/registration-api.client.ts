@@ -7,6 +7,16 @@ export interface ApiAnswer<T = unknown> {
   body: T;
   /** Seconds from `Retry-After` on a 429, when the service sent one. */
   retryAfterSeconds: number | null;
+  /** `X-Total-Count` of a paged list, when the service sent one. */
+  totalCount: number | null;
+}
+
+/** A file the API answers with (the queue's CSV export), passed on to the browser as it is. */
+export interface ApiFile {
+  status: number;
+  contentType: string;
+  contentDisposition: string | null;
+  body: string;
 }
 
 export interface ApiError {
@@ -32,22 +42,7 @@ export class RegistrationApiClient {
   ) {}
 
   async call<T = unknown>(method: 'GET' | 'POST' | 'PATCH', path: string, options: CallOptions = {}): Promise<ApiAnswer<T>> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    if (options.clientAddress) headers['x-forwarded-for'] = options.clientAddress;
-    let response: Response;
-    try {
-      response = await fetch(new URL(path, this.baseUrl), {
-        method,
-        headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: AbortSignal.timeout(this.timeoutMs),
-        redirect: 'error',
-      });
-    } catch (error) {
-      throw new RegistrationApiUnavailable(`registration API unreachable: ${error instanceof Error ? error.name : 'error'}`);
-    }
+    const response = await this.send(method, path, options, 'application/json');
     const text = await response.text();
     let body: unknown = null;
     if (text) {
@@ -59,7 +54,43 @@ export class RegistrationApiClient {
     }
     if (response.status >= 500) throw new RegistrationApiUnavailable(`registration API answered ${response.status}`);
     const retryAfter = Number(response.headers.get('retry-after'));
-    return { status: response.status, body: body as T, retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? Math.ceil(retryAfter) : null };
+    const total = Number(response.headers.get('x-total-count') ?? NaN);
+    return {
+      status: response.status,
+      body: body as T,
+      retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? Math.ceil(retryAfter) : null,
+      totalCount: Number.isInteger(total) && total >= 0 ? total : null,
+    };
+  }
+
+  /** A GET answered with a file when it succeeds (JSON errors otherwise: read them with `call`'s rules). */
+  async download(path: string, accept: string, options: CallOptions = {}): Promise<ApiFile> {
+    const response = await this.send('GET', path, options, `${accept}, application/json`);
+    if (response.status >= 500) throw new RegistrationApiUnavailable(`registration API answered ${response.status}`);
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type') ?? 'application/octet-stream',
+      contentDisposition: response.headers.get('content-disposition'),
+      body: await response.text(),
+    };
+  }
+
+  private async send(method: 'GET' | 'POST' | 'PATCH', path: string, options: CallOptions, accept: string): Promise<Response> {
+    const headers: Record<string, string> = { accept };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.clientAddress) headers['x-forwarded-for'] = options.clientAddress;
+    try {
+      return await fetch(new URL(path, this.baseUrl), {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+        redirect: 'error',
+      });
+    } catch (error) {
+      throw new RegistrationApiUnavailable(`registration API unreachable: ${error instanceof Error ? error.name : 'error'}`);
+    }
   }
 }
 

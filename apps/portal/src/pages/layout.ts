@@ -48,6 +48,8 @@ table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:.5rem;bo
 dl{display:grid;grid-template-columns:minmax(10rem,16rem) 1fr;gap:.25rem 1rem}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}
 .secret{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:1.05rem;background:var(--bg);border:1px solid var(--line);padding:.5rem;overflow-wrap:anywhere}
 .filters{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-end;margin-bottom:1rem}.filters label{margin-top:0}
+.thread{list-style:none;padding:0;margin:0}.message{border:1px solid var(--line);border-radius:6px;padding:.5rem .75rem;margin:.5rem 0}.message-staff{background:#eef5fc}.message-body{margin:.25rem 0 0;overflow-wrap:anywhere}.tag{color:var(--warn);font-weight:600}
+.pager{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;margin-top:1rem}
 @media (max-width:40rem){main{margin:0;border:0;border-radius:0;padding:1rem}dl{grid-template-columns:1fr}dd{margin-bottom:.5rem}}
 `;
 

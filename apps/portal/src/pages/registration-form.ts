@@ -43,6 +43,14 @@ const TEXT_FIELDS: Record<RegistrationKind, TextField[]> = {
     { name: 'documentEmail', label: 'Payer document email', type: 'email', hint: 'The approval email goes to this address.' },
     { name: 'contactEmail', label: 'Contact email', type: 'email', autocomplete: 'email' },
     { name: 'contactPhone', label: 'Contact phone', type: 'tel', hint: 'For example +1 704-555-0142.', autocomplete: 'tel' },
+    {
+      name: 'jwksUri',
+      label: 'JWKS URL',
+      type: 'url',
+      optional: true,
+      hint: 'Where you publish the public keys your token requests are signed with (RS384 or ES384). Give this URL or the key set below, not both.',
+    },
+    { name: 'jwks', label: 'JWKS (inline)', type: 'textarea', optional: true, hint: 'Or the public key set itself, as JSON: {"keys": [ ... ]}. Private key members are refused.' },
   ],
 };
 
@@ -82,6 +90,7 @@ export function valuesOf(registration: Record<string, unknown>): FormValues {
   for (const [key, value] of Object.entries(registration)) {
     if (typeof value === 'string') values[key] = value;
     if (key === 'redirectUris' && Array.isArray(value)) values.redirectUris = value.join('\n');
+    if (key === 'jwks' && value !== null && typeof value === 'object') values.jwks = JSON.stringify(value, null, 2);
   }
   const attestations = (registration.attestations ?? {}) as Record<string, unknown>;
   for (const [key, value] of Object.entries(attestations)) if (typeof value === 'boolean') values[`attestations.${key}`] = value ? 'yes' : 'no';
@@ -104,6 +113,8 @@ export function bodyOf(kind: RegistrationKind, form: FormValues): Record<string,
         .filter(Boolean);
     } else if (field.optional && raw.trim() === '') {
       continue;
+    } else if (field.name === 'jwks') {
+      body.jwks = jsonOrText(raw);
     } else {
       body[field.name] = raw.trim();
     }
@@ -117,6 +128,15 @@ export function bodyOf(kind: RegistrationKind, form: FormValues): Record<string,
   }
   body.attestations = attestations;
   return body;
+}
+
+/** A key set as typed: parsed when it is JSON; otherwise sent as it is, and the API says what is wrong. */
+function jsonOrText(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
 }
 
 const idOf = (name: string) => `f-${name.replace(/\./g, '-')}`;

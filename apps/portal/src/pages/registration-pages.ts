@@ -3,6 +3,7 @@ import { NO_ERRORS, type FieldErrors } from './field-errors';
 import { csrfField, errorBox, escapeHtml, formatDate, renderPage } from './layout';
 import { ATTESTATIONS, DATA_ACCESS_LABELS, registrationFields, type FormValues, type RegistrationKind } from './registration-form';
 import { historyLabel, roleLabel, statusMeaning } from './status-meaning';
+import { threadSection, type ThreadView } from './thread';
 
 export interface ReviewClock {
   startedAt: string;
@@ -37,6 +38,8 @@ export interface Registration {
   contactEmail: string;
   contactPhone: string;
   documentEmail: string | null;
+  jwks?: { keys: Record<string, unknown>[] } | null;
+  jwksUri?: string | null;
   attestations: Record<string, boolean | undefined>;
   clientId: string | null;
   submittedAt: string;
@@ -145,6 +148,8 @@ export function answersList(registration: Registration): string {
       ? ([['Data access', DATA_ACCESS_LABELS[registration.dataAccessType] ?? registration.dataAccessType]] as [string, string][])
       : []),
     ...(registration.documentEmail ? ([['Payer document email', registration.documentEmail]] as [string, string][]) : []),
+    ...(registration.jwksUri ? ([['JWKS URL', registration.jwksUri]] as [string, string][]) : []),
+    ...(registration.jwks ? ([['JWKS (inline)', registration.jwks.keys.map((key) => `${String(key.kty)} key ${String(key.kid ?? '(no kid)')}`).join('\n')]] as [string, string][]) : []),
     ['Contact email', registration.contactEmail],
     ['Contact phone', registration.contactPhone],
     ['Submitted', formatDate(registration.submittedAt)],
@@ -178,7 +183,11 @@ export function historyTable(history: HistoryEntry[] | undefined, staffView = fa
   return `<h2>History</h2><div class="table-wrap"><table><thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Status</th><th scope="col">Reason</th><th scope="col">By</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
-export function registrationPage(session: PortalSession, registration: Registration, options: { error?: string; reviewMessage?: string; reviewErrors?: string[] } = {}): string {
+export function registrationPage(
+  session: PortalSession,
+  registration: Registration,
+  options: { error?: string; reviewMessage?: string; reviewErrors?: string[]; thread?: ThreadView } = {},
+): string {
   const id = escapeHtml(registration.id);
   const latestReason = [...(registration.history ?? [])].reverse().find((entry) => entry.to === registration.status && entry.reason && entry.action !== 'review_requested');
   const status = registration.status;
@@ -192,7 +201,7 @@ export function registrationPage(session: PortalSession, registration: Registrat
   if (registration.informationRequestedAt && status === 'pending') {
     const question = [...(registration.history ?? [])].reverse().find((entry) => entry.action === 'request_information');
     sections.push(
-      `<p class="warning" id="information-request">Plan staff asked for more information on ${formatDate(registration.informationRequestedAt)}${question?.reason ? `: “${escapeHtml(question.reason)}”` : ''}. Update your answers to restart the review.</p>`,
+      `<p class="warning" id="information-request">Plan staff asked for more information on ${formatDate(registration.informationRequestedAt)}${question?.reason ? `: “${escapeHtml(question.reason)}”` : ''}. Update your answers or reply under Messages to restart the review.</p>`,
     );
   }
   if (reviewable && latestReason?.reason) sections.push(`<p class="warning" id="status-reason"><strong>Reason given by plan staff:</strong> ${escapeHtml(latestReason.reason)}</p>`);
@@ -228,6 +237,7 @@ ${errorBox(options.error)}
 ${sections.join('\n')}
 ${status !== 'terminated' ? `<div class="actions"><a class="button secondary" href="/registrations/${id}/edit">Edit answers</a></div>` : ''}
 ${pendingChangeBox(registration)}
+${options.thread ? threadSection(session, options.thread) : ''}
 ${answersList(registration)}
 ${historyTable(registration.history)}`,
     session,

@@ -2,7 +2,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { errorSentence, RegistrationApiClient, RegistrationApiUnavailable, type ApiAnswer } from '../api/registration-api.client';
 import { loginPage, messagePage, signupPage, SIGNUP_FIELDS } from '../pages/account-pages';
-import { adminRegistrationPage, CHANGE_ACTIONS, queuePage, STATUS_ACTIONS, type AdminRegistration, type QueueFilters, type QueueItem } from '../pages/admin-pages';
+import {
+  adminRegistrationPage,
+  CHANGE_ACTIONS,
+  QUEUE_FILTERS,
+  QUEUE_PAGE_SIZE,
+  queuePage,
+  STATUS_ACTIONS,
+  type AdminRegistration,
+  type QueueFilters,
+  type QueueItem,
+} from '../pages/admin-pages';
 import { fieldErrors } from '../pages/field-errors';
 import { PAGE_CSP, PORTAL_SCRIPT } from '../pages/layout';
 import { bodyOf, formFieldNames, valuesOf, type RegistrationKind } from '../pages/registration-form';
@@ -15,6 +25,7 @@ import {
   type Credentials,
   type Registration,
 } from '../pages/registration-pages';
+import { threadCursor, type ThreadPage, type ThreadView } from '../pages/thread';
 import type { PortalConfig } from '../portal.config';
 import { BadForm, readForm } from './form-body';
 import { csrfMatches, SessionStore, type AccountKind, type PortalSession } from './session-store';
@@ -155,14 +166,17 @@ export class PortalServer {
       if (method === 'POST' && rest === 'credentials') return this.credentials(x, id, false);
       if (method === 'POST' && rest === 'credentials/rotate') return this.credentials(x, id, true);
       if (method === 'POST' && rest === 'review-request') return this.requestReview(x, id);
+      if (method === 'POST' && rest === 'messages') return this.postMessage(x, id, false);
       return this.notFound(x);
     }
 
     if (segments[0] === 'admin') {
       if (!this.requireRole(x, ['staff'])) return;
       if (segments.length === 1 && method === 'GET') return this.queue(x);
+      if (path === '/admin/export.csv' && method === 'GET') return this.exportQueue(x);
       if (segments[1] === 'registrations' && segments.length >= 3 && UUID.test(segments[2])) {
         if (segments.length === 3 && method === 'GET') return this.showAdminRegistration(x, segments[2]);
+        if (segments.length === 4 && method === 'POST' && segments[3] === 'messages') return this.postMessage(x, segments[2], true);
         if (segments.length === 4 && method === 'POST') return this.act(x, segments[2], segments[3]);
       }
     }
@@ -239,7 +253,7 @@ export class PortalServer {
 
   private async showRegistration(x: Exchange, id: string): Promise<void> {
     const registration = await this.ownRegistration(x, id);
-    if (registration) this.page(x, 200, registrationPage(x.session, registration));
+    if (registration) this.page(x, 200, registrationPage(x.session, registration, { thread: await this.thread(x, id, false) }));
   }
 
   private async editRegistration(x: Exchange, id: string): Promise<void> {
@@ -267,12 +281,14 @@ export class PortalServer {
     const registration = await this.ownRegistration(x, id);
     if (!registration) return;
     if (rotate && x.form.confirm !== 'yes') {
-      return this.page(x, 400, registrationPage(x.session, registration, { error: 'Confirm that the current secret may stop working before rotating it.' }));
+      return this.page(x, 400, registrationPage(x.session, registration, { error: 'Confirm that the current secret may stop working before rotating it.', thread: await this.thread(x, id, false) }));
     }
     const answer = rotate
       ? await this.authed<Credentials>(x, 'POST', `/v1/registrations/${id}/credentials/rotate`)
       : await this.authed<Credentials>(x, 'GET', `/v1/registrations/${id}/credentials`);
-    if (answer.status !== 200) return this.page(x, answer.status, registrationPage(x.session, registration, { error: this.refusal(answer, 'The credentials could not be read.') }));
+    if (answer.status !== 200) {
+      return this.page(x, answer.status, registrationPage(x.session, registration, { error: this.refusal(answer, 'The credentials could not be read.'), thread: await this.thread(x, id, false) }));
+    }
     return this.page(x, 200, credentialsPage(x.session, registration, answer.body, rotate));
   }
 
@@ -286,34 +302,89 @@ export class PortalServer {
     const registration = await this.ownRegistration(x, id);
     if (!registration) return;
     const list = (answer.body as { message?: unknown } | null)?.message;
+    const thread = await this.thread(x, id, false);
     return this.page(
       x,
       answer.status,
       answer.status === 400
-        ? registrationPage(x.session, registration, { reviewMessage: message, reviewErrors: Array.isArray(list) ? list.map(String) : [errorSentence(answer.body, 'Invalid message.')] })
-        : registrationPage(x.session, registration, { error: this.refusal(answer, 'The review request was refused.'), reviewMessage: message }),
+        ? registrationPage(x.session, registration, { reviewMessage: message, reviewErrors: Array.isArray(list) ? list.map(String) : [errorSentence(answer.body, 'Invalid message.')], thread })
+        : registrationPage(x.session, registration, { error: this.refusal(answer, 'The review request was refused.'), reviewMessage: message, thread }),
     );
+  }
+
+  // --- the thread between owner and staff ----------------------------------------------------
+
+  /** One page of the thread, `?before=` naming an older one; null when the API would not say. */
+  private async thread(x: Exchange, id: string, staffView: boolean, kept: { body?: string; errors?: string[] } = {}): Promise<ThreadView> {
+    const base = staffView ? `/admin/registrations/${id}` : `/registrations/${id}`;
+    const before = threadCursor(x.url.searchParams.get('before'));
+    const answer = await this.authed<ThreadPage>(x, 'GET', `/v1${base}/messages${before ? `?before=${before}` : ''}`);
+    return { page: answer.status === 200 ? answer.body : null, action: `${base}/messages`, pagePath: base, staffView, ...kept };
+  }
+
+  private async postMessage(x: Exchange, id: string, staffView: boolean): Promise<void> {
+    const base = staffView ? `/admin/registrations/${id}` : `/registrations/${id}`;
+    const body = x.form.body ?? '';
+    const answer = await this.authed(x, 'POST', `/v1${base}/messages`, { body });
+    if (answer.status === 201) {
+      x.session.flash = staffView ? 'Your message was sent; the contact was notified by email.' : 'Your message was sent to plan staff.';
+      return this.redirect(x, `${base}#thread`);
+    }
+    const list = (answer.body as { message?: unknown } | null)?.message;
+    const errors = answer.status === 400 ? (Array.isArray(list) ? list.map(String) : [errorSentence(answer.body, 'The message is not valid.')]) : undefined;
+    const error = answer.status === 400 ? undefined : this.refusal(answer, 'The message was refused.');
+    if (staffView) {
+      const registration = await this.adminRegistration(x, id);
+      if (registration) this.page(x, answer.status, adminRegistrationPage(x.session, registration, { error, thread: await this.thread(x, id, true, { body, errors }) }));
+      return;
+    }
+    const registration = await this.ownRegistration(x, id);
+    if (registration) this.page(x, answer.status, registrationPage(x.session, registration, { error, thread: await this.thread(x, id, false, { body, errors }) }));
   }
 
   // --- plan staff -----------------------------------------------------------------------------
 
-  private async queue(x: Exchange): Promise<void> {
+  /** The queue's filters from the address, each only with a value the page offers. */
+  private queueFilters(x: Exchange): { filters: QueueFilters; query: URLSearchParams } {
     const filters: QueueFilters = {};
     const query = new URLSearchParams();
-    for (const [name, allowed] of [
-      ['kind', ['application', 'payer']],
-      ['status', ['pending', 'approved', 'suspended', 'terminated']],
-      ['overdue', ['true', 'false']],
-    ] as const) {
+    for (const [name, allowed] of QUEUE_FILTERS) {
       const value = x.url.searchParams.get(name);
-      if (value && (allowed as readonly string[]).includes(value)) {
+      if (value && allowed.includes(value)) {
         filters[name] = value;
         query.set(name, value);
       }
     }
-    const answer = await this.authed<QueueItem[]>(x, 'GET', `/v1/admin/registrations${query.size ? `?${query}` : ''}`);
-    if (answer.status !== 200) return this.page(x, answer.status, queuePage(x.session, [], filters, this.refusal(answer, 'The queue could not be read.')));
-    return this.page(x, 200, queuePage(x.session, answer.body, filters));
+    return { filters, query };
+  }
+
+  private async queue(x: Exchange): Promise<void> {
+    const { filters, query } = this.queueFilters(x);
+    const requested = Number(x.url.searchParams.get('page') ?? '1');
+    const page = Number.isInteger(requested) && requested >= 1 && requested <= 10_000 ? requested : 1;
+    query.set('offset', String((page - 1) * QUEUE_PAGE_SIZE));
+    query.set('limit', String(QUEUE_PAGE_SIZE));
+    const answer = await this.authed<QueueItem[]>(x, 'GET', `/v1/admin/registrations?${query}`);
+    if (answer.status !== 200) return this.page(x, answer.status, queuePage(x.session, { items: [], page, total: 0 }, filters, this.refusal(answer, 'The queue could not be read.')));
+    return this.page(x, 200, queuePage(x.session, { items: answer.body, page, total: answer.totalCount ?? answer.body.length }, filters));
+  }
+
+  /** The filtered queue as the API's CSV file, every page. */
+  private async exportQueue(x: Exchange): Promise<void> {
+    const { filters, query } = this.queueFilters(x);
+    const file = await this.api.download(`/v1/admin/registrations/export.csv${query.size ? `?${query}` : ''}`, 'text/csv', { token: x.session.token, clientAddress: clientAddress(x.request) });
+    if (file.status === 401) throw new SessionEnded();
+    if (file.status !== 200 || !file.contentType.startsWith('text/csv')) {
+      return this.page(x, file.status === 200 ? 502 : file.status, queuePage(x.session, { items: [], page: 1, total: 0 }, filters, 'The export could not be made. Try again shortly.'));
+    }
+    this.setCookie(x);
+    x.response.writeHead(200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': file.contentDisposition ?? 'attachment; filename="review-queue.csv"',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
+    x.response.end(x.request.method === 'HEAD' ? undefined : file.body);
   }
 
   private async adminRegistration(x: Exchange, id: string): Promise<AdminRegistration | undefined> {
@@ -327,7 +398,7 @@ export class PortalServer {
 
   private async showAdminRegistration(x: Exchange, id: string): Promise<void> {
     const registration = await this.adminRegistration(x, id);
-    if (registration) this.page(x, 200, adminRegistrationPage(x.session, registration));
+    if (registration) this.page(x, 200, adminRegistrationPage(x.session, registration, { thread: await this.thread(x, id, true) }));
   }
 
   private async act(x: Exchange, id: string, action: string): Promise<void> {
@@ -343,12 +414,13 @@ export class PortalServer {
     const registration = await this.adminRegistration(x, id);
     if (!registration) return;
     const messages = (answer.body as { message?: unknown } | null)?.message;
+    const thread = await this.thread(x, id, true);
     return this.page(
       x,
       answer.status,
       answer.status === 400
-        ? adminRegistrationPage(x.session, registration, { action, reason, reasonErrors: Array.isArray(messages) ? messages.map(String) : [errorSentence(answer.body, 'Invalid reason.')] })
-        : adminRegistrationPage(x.session, registration, { action, reason, error: this.refusal(answer, 'The action was refused.') }),
+        ? adminRegistrationPage(x.session, registration, { action, reason, reasonErrors: Array.isArray(messages) ? messages.map(String) : [errorSentence(answer.body, 'Invalid reason.')], thread })
+        : adminRegistrationPage(x.session, registration, { action, reason, error: this.refusal(answer, 'The action was refused.'), thread }),
     );
   }
 

@@ -63,8 +63,8 @@ export function informationRequestMail(to: string, context: MailContext): MailMe
       context.reason,
       '',
       context.portalPageUrl
-        ? `Please update your registration in the portal: ${context.portalPageUrl}`
-        : `Please update your registration in the portal (${context.portalUrl}, PATCH /v1/registrations/${context.registrationId}).`,
+        ? `Please update your answers or reply to this request in the portal: ${context.portalPageUrl}`
+        : `Please update your answers (PATCH /v1/registrations/${context.registrationId}) or reply (POST /v1/registrations/${context.registrationId}/messages) in the portal (${context.portalUrl}).`,
     ].join('\n'),
   };
 }
@@ -110,3 +110,42 @@ export function reinstatementMail(to: string, context: MailContext): MailMessage
     ].join('\n'),
   };
 }
+
+interface ThreadSubject {
+  id: string;
+  kind: RegistrationKind;
+  name: string;
+}
+
+/** Staff wrote in the thread: the contact reads it, and replies, in the portal. */
+export function messageFromStaffMail(to: string, registration: ThreadSubject, body: string, portalPageUrl: string | null): MailMessage {
+  return {
+    to,
+    subject: `Message from plan staff: ${registration.name}`,
+    text: [
+      `Plan staff wrote about your ${registration.kind === 'payer' ? 'payer registration' : 'application registration'} "${registration.name}":`,
+      '',
+      body,
+      '',
+      portalPageUrl
+        ? `Read the conversation and reply in the portal: ${portalPageUrl}`
+        : `Reply in the portal (POST /v1/registrations/${registration.id}/messages).`,
+    ].join('\n'),
+  };
+}
+
+/** The owner wrote in the thread: staff are told where to read it. */
+export function messageFromOwnerMail(to: string, registration: ThreadSubject, body: string, portalPageUrl: string | null): MailMessage {
+  return {
+    to,
+    subject: `Message from the owner: ${registration.name}`,
+    text: [
+      `The owner of ${registration.kind} registration ${registration.id} ("${registration.name}") wrote:`,
+      '',
+      body,
+      '',
+      portalPageUrl ? `Reply in the review portal: ${portalPageUrl}` : `Reply with POST /v1/admin/registrations/${registration.id}/messages.`,
+    ].join('\n'),
+  };
+}
+

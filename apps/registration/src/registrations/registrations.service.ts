@@ -11,6 +11,7 @@ import type { RegistrationConfig } from '../registration.config';
 import type { Actor } from './actor';
 import { ClientEvents } from './client-events';
 import { RegistrationMetrics } from './registration.metrics';
+import { restartClockOnAnswer } from './review-clock';
 import type { CreateApplicationDto } from './dto/create-application.dto';
 import type { CreatePayerDto } from './dto/create-payer.dto';
 import type { ReviewRequestDto } from './dto/review-request.dto';
@@ -195,15 +196,7 @@ export class RegistrationsService {
           });
         }
       }
-      // Seed 001: the clock runs "from the time registration is submitted with proper information",
-      // so answering an open information request starts it again.
-      if (
-        registration.status === ClientStatus.Pending &&
-        registration.informationRequestedAt &&
-        registration.informationRequestedAt >= registration.reviewClockStartedAt
-      ) {
-        registration.reviewClockStartedAt = now;
-      }
+      restartClockOnAnswer(registration, now);
       registration.updatedAt = now;
       await manager.save(registration);
       if (changed.length > 0) {

@@ -1,11 +1,14 @@
-import { applyDecorators, Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { applyDecorators, Body, Controller, Get, Header, HttpCode, HttpStatus, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { Role } from '../accounts/account.entity';
 import type { PortalPrincipal } from '../auth/portal-principal';
 import { Authenticated, CurrentPrincipal } from '../auth/roles.guard';
 import { ErrorResponseDto, ValidationErrorResponseDto } from '../common/error-response.dto';
+import { CLOCK, type Clock } from '../common/tokens';
 import { actorOf } from '../registrations/actor';
-import { AdminRegistrationDto, ChangeDecisionDto, ReasonDto, ReviewQueueItemDto, ReviewQueueQueryDto } from './dto/review.dto';
+import { AdminRegistrationDto, ChangeDecisionDto, QUEUE_PAGE_DEFAULT, ReasonDto, ReviewQueueItemDto, ReviewQueuePageQueryDto, ReviewQueueQueryDto } from './dto/review.dto';
+import { queueCsv } from './queue-csv';
 import { ChangeDecision, ReviewAction, ReviewService } from './review.service';
 
 const uuid = new ParseUUIDPipe({ version: '4', errorHttpStatusCode: HttpStatus.NOT_FOUND });
@@ -14,14 +17,54 @@ const uuid = new ParseUUIDPipe({ version: '4', errorHttpStatusCode: HttpStatus.N
 @Controller('v1/admin/registrations')
 @Authenticated(Role.Admin)
 export class ReviewController {
-  constructor(private readonly review: ReviewService) {}
+  constructor(
+    private readonly review: ReviewService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Get()
-  @ApiOperation({ summary: 'The review queue: overdue applications first, then oldest first' })
-  @ApiOkResponse({ type: [ReviewQueueItemDto] })
+  @ApiOperation({
+    summary: 'The review queue: overdue applications first, then oldest first',
+    description: 'Filters combine (kind, status, overdue, changePending, age in days); offset and limit page the filtered queue, whose size is in X-Total-Count.',
+  })
+  @ApiOkResponse({
+    type: [ReviewQueueItemDto],
+    headers: { 'X-Total-Count': { description: 'Rows of the filtered queue, all pages together', schema: { type: 'integer', example: 73 } } },
+  })
   @ApiBadRequestResponse({ type: ValidationErrorResponseDto })
-  queue(@Query() query: ReviewQueueQueryDto): Promise<ReviewQueueItemDto[]> {
-    return this.review.queue(query);
+  async queue(@Query() query: ReviewQueuePageQueryDto, @Res({ passthrough: true }) response: Response): Promise<ReviewQueueItemDto[]> {
+    const { offset = 0, limit = QUEUE_PAGE_DEFAULT, ...filters } = query;
+    const items = await this.review.queue(filters);
+    response.setHeader('X-Total-Count', String(items.length));
+    return items.slice(offset, offset + limit);
+  }
+
+  // Before ':id', which would take "export.csv" for an id.
+  @Get('export.csv')
+  @Header('Content-Type', 'text/csv; charset=utf-8')
+  @ApiOperation({
+    summary: 'The filtered review queue as CSV, every page',
+    description:
+      'The same filters as the queue and its order, as RFC 4180 CSV with a header row and CRLF line ends. Cells starting with = + - @, a tab or a carriage return ' +
+      'are prefixed with an apostrophe so that spreadsheets show them as text rather than run them as formulas.',
+  })
+  @ApiProduces('text/csv')
+  @ApiOkResponse({
+    description: 'An attachment named review-queue-<date>.csv',
+    content: {
+      'text/csv': {
+        schema: { type: 'string' },
+        example:
+          'id,kind,status,name,company,submitted_at,age_days,business_days_waiting,overdue,information_requested_at,review_requested_at,change_requested_at\r\n' +
+          '0b5f3c52-7f7e-4a0e-9a53-1d2f1a0e6c11,application,pending,Acme Health Record,"Acme Health Apps, Inc.",2026-11-23T14:00:00.000Z,8,6,false,,,\r\n',
+      },
+    },
+  })
+  @ApiBadRequestResponse({ type: ValidationErrorResponseDto })
+  async export(@Query() query: ReviewQueueQueryDto, @Res({ passthrough: true }) response: Response): Promise<string> {
+    const items = await this.review.queue(query);
+    response.setHeader('Content-Disposition', `attachment; filename="review-queue-${this.clock.now().toISOString().slice(0, 10)}.csv"`);
+    return queueCsv(items);
   }
 
   @Get(':id')

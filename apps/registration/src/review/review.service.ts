@@ -8,6 +8,8 @@ import { CLOCK, type Clock, REGISTRATION_CONFIG } from '../common/tokens';
 import { mintClientId } from '../credentials/client-credentials';
 import { approvalMail, informationRequestMail, type MailContext, type MailMessage, reinstatementMail, suspensionMail, terminationMail } from '../notifications/mail-templates';
 import { MailService } from '../notifications/mail.service';
+import { MessageKind } from '../messages/registration-message.entity';
+import { addMessage } from '../messages/messages.service';
 import type { RegistrationConfig } from '../registration.config';
 import type { Actor } from '../registrations/actor';
 import { ClientEvents } from '../registrations/client-events';
@@ -18,6 +20,8 @@ import { HistoryAction, RegistrationHistoryEntity } from '../registrations/regis
 import { IDENTITY_FIELDS, RegistrationEntity } from '../registrations/registration.entity';
 import { REVIEW_BUSINESS_DAYS, businessDaysBetween, isReviewOverdue } from './business-days/business-days';
 import type { AdminRegistrationDto, OwnRegistrationDto, ReviewClockDto, ReviewQueueItemDto, ReviewQueueQueryDto } from './dto/review.dto';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The admin routes' actions; all but request-information are client-status transitions. */
 export const ReviewAction = {
@@ -75,6 +79,7 @@ export class ReviewService {
         name: registration.name,
         companyName: registration.companyName,
         submittedAt: registration.submittedAt.toISOString(),
+        ageDays: Math.max(0, Math.floor((now.getTime() - registration.submittedAt.getTime()) / DAY_MS)),
         reviewClock,
         overdue: reviewClock?.overdue ?? false,
         informationRequestedAt: registration.informationRequestedAt?.toISOString() ?? null,
@@ -82,7 +87,12 @@ export class ReviewService {
         changeRequestedAt: registration.pendingChange?.requestedAt ?? null,
       };
     });
-    const filtered = query.overdue === undefined ? items : items.filter((item) => item.overdue === query.overdue);
+    const filtered = items.filter(
+      (item) =>
+        (query.overdue === undefined || item.overdue === query.overdue) &&
+        (query.minAgeDays === undefined || item.ageDays >= query.minAgeDays) &&
+        (query.maxAgeDays === undefined || item.ageDays <= query.maxAgeDays),
+    );
     // Overdue applications first, then the longest-waiting.
     return filtered.sort((a, b) => Number(b.overdue) - Number(a.overdue));
   }
@@ -144,6 +154,8 @@ export class ReviewService {
         found.informationRequestedAt = this.clock.now();
         await manager.update(RegistrationEntity, { id }, { informationRequestedAt: found.informationRequestedAt });
         await addHistory(manager, { registrationId: id, action: 'request_information', from: found.status, to: found.status, reason, actor });
+        // The request opens (or continues) the thread the owner replies in.
+        await addMessage(manager, { registrationId: id, kind: MessageKind.InformationRequest, body: reason, actor });
         return { registration: found, previous: previousStatus, queued: notify && (await this.queueMail(manager, found, previousStatus, action, reason)) };
       }
 

@@ -1,11 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
+import { IsMessageText } from './validators';
 
 export class CreateReviewRequestDto {
   @ApiProperty({ example: 'We rotated the leaked secret and fixed the token storage; please review the suspension.', minLength: 1, maxLength: 4000 })
   @IsString()
   @MinLength(1)
   @MaxLength(4000)
+  @IsMessageText()
   message!: string;
 }
 

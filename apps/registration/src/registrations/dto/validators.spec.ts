@@ -1,4 +1,4 @@
-import { isWebUrl, redirectUriProblem } from './validators';
+import { isWebUrl, MESSAGE_MAX_LENGTH, messageTextProblem, redirectUriProblem } from './validators';
 
 describe('redirect URI rules', () => {
   it.each([
@@ -37,5 +37,37 @@ describe(isWebUrl.name, () => {
     ['acme.example', false],
   ])('%s → %s', (url, expected) => {
     expect(isWebUrl(url)).toBe(expected);
+  });
+});
+
+describe(messageTextProblem.name, () => {
+  it.each([
+    ['Which section of the privacy policy covers data sales?'],
+    ['Line one\r\nLine two\twith a tab'],
+    ['Ω≈ç√∫ — “quotes”, emoji 😀 and a family 👨\u200d👩\u200d👧'],
+    ['نص عربي'],
+    ['x'.repeat(MESSAGE_MAX_LENGTH)],
+  ])('accepts %j', (text) => {
+    expect(messageTextProblem(text)).toBeUndefined();
+  });
+
+  it.each([
+    [42, 'must be a string'],
+    ['', 'must not be blank'],
+    [' \n\t ', 'must not be blank'],
+    ['x'.repeat(MESSAGE_MAX_LENGTH + 1), 'must be at most 5000 characters'],
+    ['a\u0000b', 'control characters'],
+    ['bell\u0007', 'control characters'],
+    ['c1 \u0085 next line', 'control characters'],
+    ['lone \ud800 surrogate', 'lone surrogates'],
+    ['\u202eevil\u202c', 'bidirectional'],
+    ['isolate \u2066x\u2069', 'bidirectional'],
+    ['zero\u200bwidth', 'invisible formatting'],
+    ['\ufeffBOM', 'invisible formatting'],
+    ['private \ue000 use', 'private-use'],
+    ['nonchar \ufdd0', 'unassigned'],
+    ['unassigned \u{e0080}', 'unassigned'],
+  ])('refuses %j: %s', (text, problem) => {
+    expect(messageTextProblem(text)).toContain(problem);
   });
 });

@@ -119,3 +119,45 @@ export function IsPublicJwks(options?: ValidationOptions): PropertyDecorator {
       },
     });
 }
+
+/** Longest message of a registration's thread, in UTF-16 code units as JavaScript counts them. */
+export const MESSAGE_MAX_LENGTH = 5000;
+
+/** Control characters but tab, line feed and carriage return. */
+// eslint-disable-next-line no-control-regex -- finding them is the point
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+/** Embeddings, overrides and isolates: they make text read otherwise than it is stored ("Trojan Source"). */
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
+/** Unassigned code points and noncharacters, private use, and invisible formatting but the joiners (emoji, Indic scripts). */
+const ODD = /[\p{Cn}\p{Co}]|(?![\u200c\u200d])\p{Cf}/u;
+
+/**
+ * Why a message text would not be shown as its author wrote it, or undefined. Staff and owners read
+ * each other's words in mail and in the portal: text that is blank, too long, or holds characters
+ * that hide or reorder what is shown is refused (400), not stored.
+ */
+export function messageTextProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return 'must be a string';
+  if (value.trim() === '') return 'must not be blank';
+  if (value.length > MESSAGE_MAX_LENGTH) return `must be at most ${MESSAGE_MAX_LENGTH} characters`;
+  if (/\p{Cs}/u.test(value)) return 'must be valid Unicode text (no lone surrogates)';
+  if (CONTROL.test(value)) return 'must not contain control characters (other than tabs and line breaks)';
+  if (BIDI_CONTROL.test(value)) return 'must not contain bidirectional override or isolate characters';
+  if (ODD.test(value)) return 'must not contain unassigned, private-use or invisible formatting characters';
+  return undefined;
+}
+
+/** Text a person writes to another: see `messageTextProblem`. */
+export function IsMessageText(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyKey) =>
+    registerDecorator({
+      name: 'isMessageText',
+      target: target.constructor,
+      propertyName: String(propertyKey),
+      options,
+      validator: {
+        validate: (value: unknown) => messageTextProblem(value) === undefined,
+        defaultMessage: (args?: ValidationArguments) => `${args?.property ?? String(propertyKey)} ${messageTextProblem(args?.value) ?? 'is not valid'}`,
+      },
+    });
+}

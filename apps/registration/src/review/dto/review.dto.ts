@@ -1,13 +1,15 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { RegistrationDto } from '../../registrations/dto/registration.dto';
+import { IsMessageText } from '../../registrations/dto/validators';
 
 export class ReasonDto {
   @ApiProperty({ example: 'Privacy policy and attestations reviewed; all requirements met.', minLength: 1, maxLength: 2000 })
   @IsString()
   @MinLength(1)
   @MaxLength(2000)
+  @IsMessageText()
   reason!: string;
 }
 
@@ -16,6 +18,9 @@ export class ChangeDecisionDto extends ReasonDto {
   @IsUUID()
   changeId!: string;
 }
+
+/** Digits become a number; anything else is left for the validators to name. */
+const toInteger = ({ value }: { value: unknown }) => (typeof value === 'string' && /^[0-9]{1,9}$/.test(value) ? Number(value) : value);
 
 export class ReviewQueueQueryDto {
   @ApiPropertyOptional({ enum: ['application', 'payer'] })
@@ -39,6 +44,44 @@ export class ReviewQueueQueryDto {
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   changePending?: boolean;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 36500, example: 7, description: 'Only registrations submitted at least this many calendar days ago.' })
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(36500)
+  minAgeDays?: number;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 36500, example: 30, description: 'Only registrations submitted at most this many calendar days ago.' })
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(36500)
+  maxAgeDays?: number;
+}
+
+export const QUEUE_PAGE_DEFAULT = 50;
+export const QUEUE_PAGE_MAX = 500;
+
+/** The queue a page at a time; the filtered total is in the X-Total-Count header. */
+export class ReviewQueuePageQueryDto extends ReviewQueueQueryDto {
+  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'Rows of the filtered, ordered queue to skip.' })
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  offset?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: QUEUE_PAGE_MAX, default: QUEUE_PAGE_DEFAULT, description: 'Rows per page.' })
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(QUEUE_PAGE_MAX)
+  limit?: number;
 }
 
 export class ReviewClockDto {
@@ -59,6 +102,9 @@ export class ReviewClockDto {
 export class ReviewQueueItemDto extends PickType(RegistrationDto, ['id', 'kind', 'status', 'name', 'companyName'] as const) {
   @ApiProperty({ example: '2026-11-23T14:00:00.000Z' })
   submittedAt!: string;
+
+  @ApiProperty({ example: 8, description: 'Whole calendar days since submission (what minAgeDays and maxAgeDays filter on).' })
+  ageDays!: number;
 
   @ApiPropertyOptional({ type: ReviewClockDto, nullable: true, description: 'Pending applications only; payers have no review clock (seed 000).' })
   reviewClock!: ReviewClockDto | null;
