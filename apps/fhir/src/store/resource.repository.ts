@@ -3,10 +3,10 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PreparedStatements } from './prepared-statements';
 import { SearchIndexer, type IndexRows } from './search-indexer';
-import { type Compartment, compartmentCondition, isInCompartment, patientCompartment, payerCompartment, SHARED_RESOURCE_TYPES, UNRESTRICTED, withheldIn } from './compartment';
-import { isSensitive, recordDateOf } from './record-date';
+import { type Compartment, compartmentCondition, isInCompartment, NOT_SENSITIVE, patientCompartment, payerCompartment, SHARED_RESOURCE_TYPES, UNRESTRICTED, withheldIn } from './compartment';
+import { recordDateOf } from './record-date';
 import { type ScopeFilter, scopeFilterSql } from './scope-filter';
-import { NOT_SENSITIVE, SearchSqlBuilder } from './search-sql.builder';
+import { SearchSqlBuilder } from './search-sql.builder';
 import { searchesWithheldElement, WithheldSearchError, withoutDemographics, type Withholding } from './withheld';
 
 export interface StoredResource {
@@ -74,7 +74,7 @@ interface PreparedResource {
   readonly patientId: string | null;
   readonly lastUpdated: string;
   readonly recordDate: string | null;
-  readonly sensitive: boolean;
+  /** The one sensitivity marker (`NOT_SENSITIVE`): empty unless a sensitivity label is present. */
   readonly securityLabels: string[];
 }
 
@@ -145,24 +145,22 @@ export class ResourceRepository {
       patientId,
       lastUpdated,
       recordDate: recordDateOf(stamped)?.toISOString() ?? null,
-      sensitive: isSensitive(stamped),
       securityLabels: sensitivityLabelsOf(stamped),
     };
   }
 
   private async writePrepared(manager: EntityManager, prepared: readonly PreparedResource[]): Promise<void> {
     const written: { seq: string; version: number; resource_type: string; id: string }[] = await manager.query(
-      `INSERT INTO resource (resource_type, id, last_updated, patient_id, content, record_date, sensitive, security_labels)
-       SELECT t.resource_type, t.id, t.last_updated, t.patient_id, t.content, t.record_date, t.sensitive,
+      `INSERT INTO resource (resource_type, id, last_updated, patient_id, content, record_date, security_labels)
+       SELECT t.resource_type, t.id, t.last_updated, t.patient_id, t.content, t.record_date,
          CASE WHEN t.labels = '' THEN '{}'::text[] ELSE string_to_array(t.labels, ' ') END
-       FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::json[], $6::timestamptz[], $7::boolean[], $8::text[])
-         AS t(resource_type, id, last_updated, patient_id, content, record_date, sensitive, labels)
+       FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::json[], $6::timestamptz[], $7::text[])
+         AS t(resource_type, id, last_updated, patient_id, content, record_date, labels)
        ON CONFLICT (resource_type, id) DO UPDATE SET
          version = resource.version + 1,
          last_updated = EXCLUDED.last_updated,
          patient_id = EXCLUDED.patient_id,
          record_date = EXCLUDED.record_date,
-         sensitive = EXCLUDED.sensitive,
          security_labels = EXCLUDED.security_labels,
          content = jsonb_set(EXCLUDED.content::jsonb, '{meta,versionId}', to_jsonb((resource.version + 1)::text))::json
        RETURNING seq, version, resource_type, id`,
@@ -173,7 +171,6 @@ export class ResourceRepository {
         prepared.map((item) => item.patientId),
         prepared.map((item) => JSON.stringify(item.resource)),
         prepared.map((item) => item.recordDate),
-        prepared.map((item) => item.sensitive),
         // One text per resource (labels hold no spaces): unnest cannot take an array of arrays of varying length.
         prepared.map((item) => item.securityLabels.join(' ')),
       ],
@@ -351,7 +348,7 @@ export class ResourceRepository {
     const typeFilter = target.targetType === undefined ? '' : `AND x.target_type = $${values.push(target.targetType)}`;
     // The targets' types are known only per row: a reader keeps its compartment's and shared (unowned) resources.
     const condition = compartmentCondition(scope, undefined, (value) => `$${values.push(value)}`);
-    const compartment = (condition === undefined ? '' : `AND ${condition}`) + (withheldIn(scope).sensitive ? ` AND ${NOT_SENSITIVE}` : '');
+    const compartment = condition === undefined ? '' : `AND ${condition}`;
     return this.dataSource.query(
       `SELECT r.seq, r.resource_type, r.id, r.content::text AS json FROM resource r
        WHERE (r.resource_type, r.id) IN (
@@ -366,7 +363,7 @@ export class ResourceRepository {
   private async reverseIncludes(target: IncludeTarget, searchedType: string, ids: string[], scope: Compartment): Promise<PageRow[]> {
     const values: unknown[] = [target.sourceType, target.parameters.map((parameter) => parameter.code), searchedType, ids, MAX_INCLUDED];
     const condition = compartmentCondition(scope, target.sourceType, (value) => `$${values.push(value)}`);
-    const compartment = (condition === undefined ? '' : `AND ${condition}`) + (withheldIn(scope).sensitive ? ` AND ${NOT_SENSITIVE}` : '');
+    const compartment = condition === undefined ? '' : `AND ${condition}`;
     return this.dataSource.query(
       `SELECT r.seq, r.resource_type, r.id, r.content::text AS json FROM resource r
        WHERE r.resource_type = $1 ${compartment} AND EXISTS (
