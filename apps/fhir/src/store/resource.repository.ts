@@ -124,9 +124,20 @@ export class ResourceRepository {
       // reach the disk; the database stays consistent either way.
       // https://www.postgresql.org/docs/current/wal-async-commit.html
       if (options.bulk) await manager.query('SET LOCAL synchronous_commit = off');
-      await this.writePrepared(manager, prepared);
+      await this.writePrepared(manager, prepared, 'replace');
     });
     return prepared.length;
+  }
+
+  /**
+   * Creates resources whose type and id are not stored yet and leaves stored ones exactly as they
+   * are (version and all): what an event consumer needs to apply a redelivered event as a no-op.
+   * Returns how many were created.
+   */
+  async createIfAbsent(resources: readonly Resource[]): Promise<number> {
+    const prepared = this.prepareBatch(resources).items;
+    if (prepared.length === 0) return 0;
+    return this.dataSource.transaction((manager) => this.writePrepared(manager, prepared, 'keep'));
   }
 
   private prepare(resource: Resource): PreparedResource {
@@ -149,20 +160,24 @@ export class ResourceRepository {
     };
   }
 
-  private async writePrepared(manager: EntityManager, prepared: readonly PreparedResource[]): Promise<void> {
+  private async writePrepared(manager: EntityManager, prepared: readonly PreparedResource[], stored: 'replace' | 'keep'): Promise<number> {
+    const onConflict =
+      stored === 'keep'
+        ? 'DO NOTHING'
+        : `DO UPDATE SET
+         version = resource.version + 1,
+         last_updated = EXCLUDED.last_updated,
+         patient_id = EXCLUDED.patient_id,
+         record_date = EXCLUDED.record_date,
+         security_labels = EXCLUDED.security_labels,
+         content = jsonb_set(EXCLUDED.content::jsonb, '{meta,versionId}', to_jsonb((resource.version + 1)::text))::json`;
     const written: { seq: string; version: number; resource_type: string; id: string }[] = await manager.query(
       `INSERT INTO resource (resource_type, id, last_updated, patient_id, content, record_date, security_labels)
        SELECT t.resource_type, t.id, t.last_updated, t.patient_id, t.content, t.record_date,
          CASE WHEN t.labels = '' THEN '{}'::text[] ELSE string_to_array(t.labels, ' ') END
        FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::json[], $6::timestamptz[], $7::text[])
          AS t(resource_type, id, last_updated, patient_id, content, record_date, labels)
-       ON CONFLICT (resource_type, id) DO UPDATE SET
-         version = resource.version + 1,
-         last_updated = EXCLUDED.last_updated,
-         patient_id = EXCLUDED.patient_id,
-         record_date = EXCLUDED.record_date,
-         security_labels = EXCLUDED.security_labels,
-         content = jsonb_set(EXCLUDED.content::jsonb, '{meta,versionId}', to_jsonb((resource.version + 1)::text))::json
+       ON CONFLICT (resource_type, id) ${onConflict}
        RETURNING seq, version, resource_type, id`,
       [
         prepared.map((item) => item.resource.resourceType),
@@ -190,7 +205,9 @@ export class ResourceRepository {
     // RETURNING order is not promised to follow the input, so rows are matched by key.
     const seqByKey = new Map(written.map((row) => [`${row.resource_type}/${row.id}`, row.seq]));
     prepared.forEach((item) => {
-      const seq = seqByKey.get(`${item.resource.resourceType}/${item.resource.id}`) as string;
+      const seq = seqByKey.get(`${item.resource.resourceType}/${item.resource.id}`);
+      // Kept as stored (`keep`): its index rows are already there.
+      if (seq === undefined) return;
       const type = item.resource.resourceType;
       for (const row of item.rows.tokens) push(columns.tokens, seq, type, row.param, row.system, row.code);
       for (const row of item.rows.dates) push(columns.dates, seq, type, row.param, row.low, row.high);
@@ -225,6 +242,7 @@ export class ResourceRepository {
         strings.param,
         strings.b,
       ]);
+    return written.length;
   }
 
   /**
