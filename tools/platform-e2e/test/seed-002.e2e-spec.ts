@@ -5,7 +5,7 @@ import { authorizeInBrowser, launchBrowser } from './support/browser';
 import { report, stepWithDiagnostics } from './support/diagnostics';
 import { decodeJwtPayload, getJson, SEED_CLIENT, seedAuthorizeUrl, seedTokenRequest, type JsonResponse } from './support/http';
 import { Platform } from './support/platform';
-import { required } from './support/poll';
+import { eventually, required } from './support/poll';
 
 interface Bundle {
   resourceType: string;
@@ -273,6 +273,43 @@ describe('seed 002 walkthrough across the platform (headless Chromium)', () => {
     expect(patient.body).not.toHaveProperty('identifier');
     expect((await api(`/Patient?birthdate=ge1900`, withholding)).status).toBe(403);
     expect((await api(`/Patient?birthdate=ge1900`, sharing)).status).toBe(200);
+  });
+
+  step("a Personal Representative's fhirUser reads back as the RelatedPerson with the name given at consent (over Kafka)", async () => {
+    const example = member('BCNCUser04');
+    const redirect = await authorizeInBrowser(browser(), seedAuthorizeUrl(platform().authorization.url), SEED_CLIENT.redirectUri, {
+      ...example,
+      representative: { option: 'Court ordered guardianship', name: 'Gale Okafor-Lindqvist' },
+    });
+    const exchanged = await seedTokenRequest(platform().authorization.url, redirect.code ?? '');
+    expect(exchanged.status).toBe(200);
+    const representativeToken = exchanged.body.access_token as string;
+    const fhirUser = String(decodeJwtPayload(representativeToken).fhirUser);
+    expect(fhirUser).toMatch(/^RelatedPerson\/[0-9a-f-]{36}$/);
+    const relatedPersonId = fhirUser.slice('RelatedPerson/'.length);
+
+    // The authorization service announces the representative; the FHIR service creates it shortly after.
+    const read = await eventually(
+      async () => {
+        const response = await getJson(`${platform().fhirBase}/${fhirUser}`, representativeToken);
+        return response.status === 200 ? response : undefined;
+      },
+      { what: `${fhirUser} on the FHIR API`, timeoutMs: 20_000 },
+    );
+    expect(read.body).toMatchObject({
+      resourceType: 'RelatedPerson',
+      id: relatedPersonId,
+      patient: { reference: `Patient/${example.patientId}` },
+      name: [{ text: 'Gale Okafor-Lindqvist' }],
+      relationship: [{ coding: [{ code: 'GUARD' }], text: 'Court ordered guardianship' }],
+      meta: { profile: [expect.stringContaining('C4BB-RelatedPerson')] },
+    });
+    const search = await api(`/RelatedPerson?patient=${example.patientId}`, representativeToken);
+    expect(search.status).toBe(200);
+    expect((search.body.entry ?? []).map((entry) => entry.resource.id)).toContain(relatedPersonId);
+    // Another member's token (BCNCUser03's, from Step 1): it does not exist.
+    expect((await getJson(`${platform().fhirBase}/${fhirUser}`, token)).status).toBe(404);
+    expect((await api(`/RelatedPerson?patient=${example.patientId}`)).body.total).toBe(0);
   });
 
   step('no service crashed', async () => {
