@@ -267,11 +267,44 @@ describe('seed 002 walkthrough across the platform (headless Chromium)', () => {
     expect((await api(`/Condition/${sensitiveId}`, sharing)).status).toBe(200);
     expect((await api(`/Condition/${sensitiveId}`, withholding)).status).toBe(404);
 
+    // Totals and includes: the withholding grant counts and carries exactly the unlabelled ones.
+    const labelled = (bundle: Bundle) => (bundle.entry ?? []).filter((entry) => ((entry.resource.meta as { security?: unknown[] } | undefined)?.security ?? []).length > 0);
+    const sharedConditions = await api(`/Condition?patient=${example.patientId}&_count=100`, sharing);
+    const labelledConditions = labelled(sharedConditions.body).length;
+    expect(labelledConditions).toBeGreaterThan(0);
+    const counted = await api(`/Condition?patient=${example.patientId}&_summary=count`, withholding);
+    expect(counted.body.total).toBe(sharedConditions.body.total - labelledConditions);
+    const included = await api(`/Patient?_id=${example.patientId}&_revinclude=Condition:patient`, withholding);
+    expect((included.body.entry ?? []).map((entry) => entry.resource.id)).not.toContain(sensitiveId);
+    expect((await api(`/Patient?_id=${example.patientId}&_revinclude=Condition:patient`, sharing)).body.entry?.map((entry) => entry.resource.id)).toContain(sensitiveId);
+
+    // Every page of the member's claims, followed by its links: no labelled claim, and as many as the total says.
+    const pages = async (bearer: string) => {
+      const seen: Bundle['entry'] = [];
+      let url: string | undefined = `${platform().fhirBase}/ExplanationOfBenefit?patient=${example.patientId}&_count=50`;
+      let total = 0;
+      while (url) {
+        const page: JsonResponse<Bundle> = await getJson<Bundle>(url, bearer);
+        expect(page.status).toBe(200);
+        total = page.body.total;
+        seen.push(...(page.body.entry ?? []));
+        url = page.body.link?.find((link) => link.relation === 'next')?.url;
+      }
+      return { entries: seen, total };
+    };
+    const [sharedClaims, withheldClaims] = [await pages(sharing), await pages(withholding)];
+    expect(labelled({ resourceType: 'Bundle', type: 'searchset', total: 0, entry: withheldClaims.entries })).toEqual([]);
+    expect(withheldClaims.entries).toHaveLength(withheldClaims.total);
+    expect(withheldClaims.total).toBe(sharedClaims.total - labelled({ resourceType: 'Bundle', type: 'searchset', total: 0, entry: sharedClaims.entries }).length);
+
     const patient = await api(`/Patient/${example.patientId}`, withholding);
     expect(patient.status).toBe(200);
     expect(patient.body).not.toHaveProperty('birthDate');
     expect(patient.body).not.toHaveProperty('identifier');
-    expect((await api(`/Patient?birthdate=ge1900`, withholding)).status).toBe(403);
+    // No search on a withheld element answers anything, not even a count: each is refused alike.
+    for (const query of ['birthdate=ge1900', 'birthdate=lt2000&_summary=count', 'gender=female', 'name=d', 'name=Doe&_summary=count', 'identifier=' + example.patientId.slice(1)]) {
+      expect([query, (await api(`/Patient?${query}`, withholding)).status]).toEqual([query, 403]);
+    }
     expect((await api(`/Patient?birthdate=ge1900`, sharing)).status).toBe(200);
   });
 
