@@ -54,9 +54,16 @@ export const NOT_SENSITIVE = `r.security_labels = '{}'`;
  */
 export function compartmentCondition(compartment: Compartment, resourceType: string | undefined, bind: (value: unknown) => string): string | undefined {
   const owned = ownedCondition(compartment, resourceType, bind);
-  // Withheld sensitive data is absent whatever its type, shared directory types included.
-  const sensitivity = withheldIn(compartment).sensitive ? NOT_SENSITIVE : undefined;
+  const sensitivity = withheldCondition(compartment);
   return owned !== undefined && sensitivity !== undefined ? `${owned} AND ${sensitivity}` : (owned ?? sensitivity);
+}
+
+/**
+ * What the member's grant withholds, as a condition on `resource r`: withheld sensitive data is
+ * absent whatever its type, shared directory types included. Undefined when nothing is withheld.
+ */
+export function withheldCondition(compartment: Compartment): string | undefined {
+  return withheldIn(compartment).sensitive ? NOT_SENSITIVE : undefined;
 }
 
 function ownedCondition(compartment: Compartment, resourceType: string | undefined, bind: (value: unknown) => string): string | undefined {

@@ -3,7 +3,17 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PreparedStatements } from './prepared-statements';
 import { SearchIndexer, type IndexRows } from './search-indexer';
-import { type Compartment, compartmentCondition, isInCompartment, NOT_SENSITIVE, patientCompartment, payerCompartment, SHARED_RESOURCE_TYPES, UNRESTRICTED, withheldIn } from './compartment';
+import {
+  type Compartment,
+  compartmentCondition,
+  isInCompartment,
+  patientCompartment,
+  payerCompartment,
+  SHARED_RESOURCE_TYPES,
+  UNRESTRICTED,
+  withheldCondition,
+  withheldIn,
+} from './compartment';
 import { recordDateOf } from './record-date';
 import { type ScopeFilter, scopeFilterSql } from './scope-filter';
 import { SearchSqlBuilder } from './search-sql.builder';
@@ -74,7 +84,7 @@ interface PreparedResource {
   readonly patientId: string | null;
   readonly lastUpdated: string;
   readonly recordDate: string | null;
-  /** The one sensitivity marker (`NOT_SENSITIVE`): empty unless a sensitivity label is present. */
+  /** The one sensitivity marker (`NOT_SENSITIVE` in compartment.ts): empty unless a sensitivity label is present. */
   readonly securityLabels: string[];
 }
 
@@ -283,14 +293,14 @@ export class ResourceRepository {
     if (compartment.kind === 'payer') return this.readRawInSql(compartment, resourceType, id);
     const values: unknown[] = [resourceType, id];
     const scoped = filter === undefined ? '' : ` AND ${scopeFilterSql(filter, resourceType, (value) => `$${values.push(value)}`)}`;
-    const rows = await this.prepared.query<{ json: string; version: number; last_updated: Date; patient_id: string | null; sensitive: boolean }>(
-      `SELECT content::text AS json, version, last_updated, patient_id, NOT (${NOT_SENSITIVE}) AS sensitive FROM resource r WHERE resource_type = $1 AND id = $2${scoped}`,
+    const withheld = withheldCondition(compartment);
+    const rows = await this.prepared.query<{ json: string; version: number; last_updated: Date; patient_id: string | null }>(
+      `SELECT content::text AS json, version, last_updated, patient_id FROM resource r WHERE resource_type = $1 AND id = $2${scoped}${withheld ? ` AND ${withheld}` : ''}`,
       values,
     );
     const row = rows[0];
     // Another patient's resource, or a withheld sensitive one, does not exist for this reader: the same answer as a missing one.
     if (!row || !isInCompartment(compartment, resourceType, row.patient_id)) return undefined;
-    if (row.sensitive && withheldIn(compartment).sensitive) return undefined;
     const json = presented(compartment, resourceType, row.json);
     return { resourceType, id, json, version: row.version, lastUpdated: row.last_updated, patientId: row.patient_id };
   }
