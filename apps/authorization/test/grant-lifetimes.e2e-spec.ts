@@ -181,6 +181,65 @@ describe('grant lifetimes by data-access type (Blue Button 2.0)', () => {
       await browser?.close();
     });
 
+    /**
+     * The member pages in Chromium for one app, as BCNCUser03 acting for themself: returns what the
+     * consent page says about the end of access and the token response of the code exchange.
+     */
+    async function authorizeInChromium(clientId: string): Promise<{ consentEnd: string; body: Record<string, unknown> }> {
+      const context = await browser.newContext();
+      try {
+        const page = await context.newPage();
+        page.setDefaultTimeout(5000);
+        const redirected = new Promise<URL>((resolve) => {
+          page.on('request', (request) => {
+            if (request.url().startsWith(REDIRECT_URI)) resolve(new URL(request.url()));
+          });
+        });
+        await page.route((url) => url.href.startsWith(REDIRECT_URI), (route) => route.fulfill({ status: 200, contentType: 'text/plain', body: 'redirected' }));
+        const { verifier, challenge } = pkce();
+        await page.goto(authorizeFor(clientId, challenge));
+        await page.getByRole('button', { name: 'I Understand' }).click();
+        await page.getByLabel('User name').fill('BCNCUser03');
+        await page.getByLabel('Password').fill('BCNCPSWD03');
+        await page.getByRole('button', { name: 'Log in' }).click();
+        await page.getByLabel('Self').check();
+        await page.getByRole('button', { name: 'Next' }).click();
+        const consentEnd = await page.locator('.access-end').innerText();
+        await page.getByRole('button', { name: 'I Agree' }).click();
+        const code = (await redirected).searchParams.get('code') ?? '';
+        await page.waitForURL((url) => url.href.startsWith(REDIRECT_URI));
+        const token = await exchange(clientId, code, verifier);
+        expect(token.status).toBe(200);
+        return { consentEnd, body: token.body };
+      } finally {
+        await context.close();
+      }
+    }
+
+    it('one-time: the consent page says so and the token response has no refresh token, although offline_access was asked', async () => {
+      const { consentEnd, body } = await authorizeInChromium(APPS.one_time);
+      expect(consentEnd).toBe('This app will have access one time only.');
+      expect(body.refresh_token).toBeUndefined();
+      expect(body.access_grant_expiration).toBe(new Date(Number(decodePayload(String(body.access_token)).exp) * 1000).toISOString());
+    });
+
+    it("13-month: refresh works until the end the consent page stated, then fails with invalid_grant (the test's clock)", async () => {
+      const authorizedAt = new Date('2027-03-15T09:30:00.000Z');
+      jest.spyOn(clock, 'now').mockReturnValue(authorizedAt);
+      const { consentEnd, body } = await authorizeInChromium(APPS.thirteen_month);
+      const end = '2028-04-15T09:30:00.000Z';
+      expect(consentEnd).toBe('This app will have access until April 15, 2028.');
+      expect(body.access_grant_expiration).toBe(end);
+
+      jest.spyOn(clock, 'now').mockReturnValue(new Date(Date.parse(end) - 1));
+      const before = await refresh(APPS.thirteen_month, String(body.refresh_token));
+      expect(before.status).toBe(200);
+      expect(before.body.access_grant_expiration).toBe(end);
+      jest.spyOn(clock, 'now').mockReturnValue(new Date(end));
+      const after = await refresh(APPS.thirteen_month, String(before.body.refresh_token));
+      expect({ status: after.status, error: after.body.error }).toEqual({ status: 400, error: 'invalid_grant' });
+    });
+
     it('the consent page, the token response and the connected-apps page state the same end', async () => {
       // A fixed instant at a month's end: 13 months later clamps to the last day of February.
       const authorizedAt = new Date('2027-01-31T12:00:00.000Z');

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { GrantRevokedEventV1 } from '@payer-access/client-status';
+import { parseRepresentativeRecordedEvent, REPRESENTATIVE_RECORDED_TOPIC, type GrantRevokedEventV1 } from '@payer-access/client-status';
 import { metricValue, scrapeMetrics } from '@payer-access/testing';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { DataSource } from 'typeorm';
@@ -176,6 +176,47 @@ describe('OAuth 2.0 / OpenID Connect / SMART endpoints', () => {
           detail: expect.objectContaining({ actingAs: 'representative', relationship: 'other', relationshipText: 'Aunt', representativeName: 'Mary Roe', withholdDemographics: true }),
         },
       ]);
+      // The FHIR service learns of the representative from one signed event, under the fhirUser id.
+      const relatedPersonId = String(claims.fhirUser).slice('RelatedPerson/'.length);
+      const announced = await eventually(() => service.representatives.find((each) => each.key === relatedPersonId));
+      expect(announced).toEqual({
+        key: relatedPersonId,
+        signed: true,
+        event: {
+          type: 'authorization.representative.recorded',
+          version: 1,
+          eventId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          occurredAt: expect.any(String),
+          relatedPersonId,
+          patientId: '-19990000000001',
+          grantId: claims.grant_id,
+          clientId: SEED_CLIENT.clientId,
+          relationship: 'other',
+          relationshipText: 'Aunt',
+          name: 'Mary Roe',
+        },
+      });
+      expect(parseRepresentativeRecordedEvent(announced.event).ok).toBe(true);
+    });
+
+    it('announces no representative when the member acts for themself', async () => {
+      const announced = async () =>
+        ((await service.app.get(DataSource).query(`SELECT count(*)::int AS n FROM outbox WHERE topic = $1`, [REPRESENTATIVE_RECORDED_TOPIC])) as { n: number }[])[0].n;
+      const before = await announced();
+      const body = await seedTokens({ scope: 'openid fhirUser patient/*.read' }, { username: 'BCNCUser05', password: 'BCNCPSWD05' });
+      expect(decodePayload(String(body.access_token)).fhirUser).toBe('Patient/-19990000000001');
+      expect(await announced()).toBe(before);
+    });
+
+    it.each([
+      ['a control character in the name', { relationship: 'court_ordered_guardianship', name: 'Mary\u0001Roe' }],
+      ['a tab in the relationship', { relationship: 'other', relationshipText: 'Aunt\tand guardian', name: 'Mary Roe' }],
+      ['a name of spaces', { relationship: 'other', relationshipText: 'Aunt', name: '\u00a0' }],
+    ])('keeps a representative on the page with a 400 for %s, announcing nothing', async (_what, representative) => {
+      const { redirect, status, body } = await runJourney(service.url, authorizeUrl(service.url), { username: 'BCNCUser05', password: 'BCNCPSWD05', representative });
+      expect(redirect).toBeUndefined();
+      expect(status).toBe(400);
+      expect(body).toContain('Your full name');
     });
 
     it('returns access_denied with the state when the member denies', async () => {

@@ -7,7 +7,7 @@ import {
   patientAccessSearchParameters,
   type SearchParameterRegistry,
 } from '@payer-access/fhir-models';
-import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC } from '@payer-access/client-status';
+import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC, REPRESENTATIVE_RECORDED_TOPIC } from '@payer-access/client-status';
 import { assertEventKeysConfigured, EventsModule, nestEventsLogger, platformTopicSpecs, resolveEventTrust, type EventBus, type EventTrustSettings } from '@payer-access/events';
 import { ServiceMetrics } from '@payer-access/http';
 import { kafkaClientSecurity } from '@payer-access/config';
@@ -26,6 +26,7 @@ import type { FhirConfig } from './fhir.config';
 import { FHIR_CONFIG, SEARCH_REGISTRY } from './fhir.tokens';
 import { FhirApiService } from './fhir-api/fhir-api.service';
 import { NdjsonLoader } from './loader/ndjson-loader';
+import { RepresentativeConsumer } from './representatives/representative.consumer';
 import { sensitiveCodesFrom } from './loader/sensitive-codes';
 import { ResourceRepository } from './store/resource.repository';
 import { SANDBOX_DATA, SandboxDataSeeder, type SandboxDataSource } from './store/sandbox-data.seeder';
@@ -54,12 +55,13 @@ export function createFhirSearchRegistry(config: Pick<FhirConfig, 'FHIR_PUBLIC_U
 @Module({})
 export class FhirCoreModule {
   static forRoot(config: FhirConfig, options: FhirModuleOptions = {}): DynamicModule {
-    // Only events their producers signed reach the status cache and the denylist.
+    // Only events their producers signed reach the status cache, the denylist and the store.
     const trust: EventTrustSettings = {
       profile: config.PROFILE,
       trustedKeys: {
         [CLIENT_CHANGED_TOPIC]: { variable: 'REGISTRATION_EVENT_PUBLIC_KEYS', value: config.REGISTRATION_EVENT_PUBLIC_KEYS, producer: 'registration' },
         [GRANT_REVOKED_TOPIC]: { variable: 'AUTHORIZATION_EVENT_PUBLIC_KEYS', value: config.AUTHORIZATION_EVENT_PUBLIC_KEYS, producer: 'authorization' },
+        [REPRESENTATIVE_RECORDED_TOPIC]: { variable: 'AUTHORIZATION_EVENT_PUBLIC_KEYS', value: config.AUTHORIZATION_EVENT_PUBLIC_KEYS, producer: 'authorization' },
       },
     };
     assertEventKeysConfigured(trust);
@@ -89,6 +91,7 @@ export class FhirCoreModule {
       FhirEventsMetrics,
       ClientStatusCache,
       GrantDenylist,
+      RepresentativeConsumer,
       FhirEventConsumers,
       SandboxDataSeeder,
     ];

@@ -104,7 +104,7 @@ export class FhirConfig extends PlatformConfig {
 
   @ConfigVariable({
     description:
-      'Public JWK Set (JSON) of the authorization service\'s event signing keys: only events of authorization.grant.revoked.v1 signed by one of them are applied. List the new key and the old one while rotating. Required in production; the sandbox derives them when unset.',
+      'Public JWK Set (JSON) of the authorization service\'s event signing keys: only events of authorization.grant.revoked.v1 and authorization.representative.recorded.v1 signed by one of them are applied. List the new key and the old one while rotating. Required in production; the sandbox derives them when unset.',
     example: '{"keys":[{"kty":"OKP","crv":"Ed25519","x":"..."}]}',
   })
   @IsOptional()

@@ -18,8 +18,16 @@ const condition = (id: string, code: string): Resource =>
     subject: { reference: `Patient/${MEMBER}` },
     code: { coding: [{ system: ICD10_CM, code }] },
   }) as Resource;
-// The loader's own fixtures and the sandbox member's deterministic sensitive diagnosis.
-const SENSITIVE = ['sud-1', 'hiv-1', 'psy-1', `cond-${MEMBER.replace(/^-/, 'm')}-sensitive`];
+/**
+ * A record the plan's data labelled itself, with a label only a payer's non-sensitive consent used
+ * to know (domestic violence): one sensitivity rule serves both.
+ */
+const LABELLED_BY_THE_DATA: Resource = {
+  ...condition('dv-1', 'T74.11'),
+  meta: { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'DV' }] },
+} as Resource;
+// The loader's own fixtures, the one labelled by the data and the sandbox member's deterministic sensitive diagnosis.
+const SENSITIVE = ['sud-1', 'hiv-1', 'psy-1', 'dv-1', `cond-${MEMBER.replace(/^-/, 'm')}-sensitive`];
 const PLAIN = ['plain-1', 'plain-2', 'plain-3'];
 
 describe('member consent: withheld sensitive data and demographics (fhir store)', () => {
@@ -33,7 +41,7 @@ describe('member consent: withheld sensitive data and demographics (fhir store)'
   beforeAll(async () => {
     fhir = await startFhirTestApp();
     app = fhir.app;
-    const extra = [condition('sud-1', 'F11.20'), condition('hiv-1', 'B20'), condition('psy-1', 'F33.1'), ...PLAIN.map((id) => condition(id, 'I10'))];
+    const extra = [condition('sud-1', 'F11.20'), condition('hiv-1', 'B20'), condition('psy-1', 'F33.1'), LABELLED_BY_THE_DATA, ...PLAIN.map((id) => condition(id, 'I10'))];
     const report = await app.get(NdjsonLoader).load([...sandboxDataSet(), ...extra]);
     expect(report.rejected).toBe(0);
     await fhir.setClientStatus(SEED_CLIENT, 'approved');
@@ -67,16 +75,16 @@ describe('member consent: withheld sensitive data and demographics (fhir store)'
         expect(hidden.body.issue[0].code).toBe(missing.body.issue[0].code);
       }
       const everything = await get(`Condition?patient=${MEMBER}&_count=1000`, tokens.all);
-      const shared = await get(`Condition?patient=${MEMBER}&_count=1000`, tokens.noSensitive);
-      const sharedIds = ids(shared.body);
+      const sharedConditions = await get(`Condition?patient=${MEMBER}&_count=1000`, tokens.noSensitive);
+      const sharedIds = ids(sharedConditions.body);
       expect(sharedIds).toEqual(expect.arrayContaining(PLAIN));
       expect(sharedIds.filter((id) => SENSITIVE.includes(id ?? ''))).toEqual([]);
       // Every labelled resource of the member is gone, the sandbox's own claims and conditions too.
       const labelled = (everything.body as Bundle).entry?.filter((entry) => (entry.resource?.meta?.security ?? []).length > 0).length ?? 0;
-      expect(shared.body.total).toBe(everything.body.total - labelled);
+      expect(sharedConditions.body.total).toBe(everything.body.total - labelled);
 
       const count = await get(`Condition?patient=${MEMBER}&_summary=count`, tokens.noSensitive);
-      expect(count.body.total).toBe(shared.body.total);
+      expect(count.body.total).toBe(sharedConditions.body.total);
       const codeSearch = await get(`Condition?code=${ICD10_CM}|F11.20`, tokens.noSensitive);
       expect(codeSearch.body.total).toBe(0);
 
@@ -97,6 +105,24 @@ describe('member consent: withheld sensitive data and demographics (fhir store)'
       expect(included.filter((id) => SENSITIVE.includes(id ?? ''))).toEqual([]);
       const revincludeAll = await get(`Patient?_id=${MEMBER}&_revinclude=Condition:patient`, tokens.all);
       expect(ids(revincludeAll.body, 'include')).toEqual(expect.arrayContaining(SENSITIVE));
+
+      // Nor through the compartment operation, on any page.
+      const everythingOf = async (token: string) => {
+        const resources: Resource[] = [];
+        for (let startIndex = 0; ; startIndex += 100) {
+          const page = await get(`Patient/${MEMBER}/$everything?_count=100&startIndex=${startIndex}`, token);
+          expect(page.status).toBe(200);
+          resources.push(...((page.body as Bundle).entry ?? []).map((entry) => entry.resource as Resource));
+          const total = (page.body as Bundle).total ?? 0;
+          if (startIndex + 100 >= total) return { resources, total };
+        }
+      };
+      const [withheld, shared] = [await everythingOf(tokens.noSensitive), await everythingOf(tokens.all)];
+      const labelledIds = shared.resources.filter((resource) => (resource.meta?.security ?? []).length > 0).map((resource) => resource.id);
+      expect(labelledIds).toEqual(expect.arrayContaining(SENSITIVE));
+      expect(withheld.resources.map((resource) => resource.id)).toEqual(expect.arrayContaining(PLAIN));
+      expect(withheld.resources.filter((resource) => (resource.meta?.security ?? []).length > 0)).toEqual([]);
+      expect(withheld.total).toBe(shared.total - labelledIds.length);
 
       // No labelled resource of any type reaches this grant.
       for (const type of ['ExplanationOfBenefit', 'Condition', 'Coverage']) {

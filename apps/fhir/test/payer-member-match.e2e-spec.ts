@@ -56,6 +56,16 @@ const MEMBERS: Resource[] = [
     subject: { reference: 'Patient/pm-ana' },
     effectiveDateTime: day(-30),
   } as Observation,
+  {
+    // Labelled with 42 CFR Part 2 alone: a label the payer's policy once did not know.
+    resourceType: 'Observation',
+    id: 'pm-ana-part2',
+    status: 'final',
+    meta: { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: '42CFRPart2' }] },
+    code: { text: 'Substance use counselling note' },
+    subject: { reference: 'Patient/pm-ana' },
+    effectiveDateTime: day(-20),
+  } as Observation,
   patient('pm-bob', 'Stone', 'Bob', '1975-03-04'),
   coverage('pm-bob-cov', 'pm-bob', 'OLD-BOB-1'),
   eob('pm-bob-recent', 'pm-bob', day(-100)),
@@ -244,14 +254,14 @@ describe('Payer-to-Payer: $member-match and linked members', () => {
   });
 
   it('$everything pages through the linked member only', async () => {
-    const first = await get('Patient/pm-ana/$everything?_count=2');
+    const first = await get('Patient/pm-ana/$everything?_count=3');
     expect(first.status).toBe(200);
-    expect(first.body.total).toBe(4);
-    expect(first.body.entry).toHaveLength(2);
+    expect(first.body.total).toBe(5);
+    expect(first.body.entry).toHaveLength(3);
     const next = first.body.link.find((link: { relation: string }) => link.relation === 'next').url as string;
     const second = await get(next.slice(next.indexOf(BASE_PATH) + BASE_PATH.length + 1));
     const all = [...ids(first.body), ...ids(second.body)].sort();
-    expect(all).toEqual(['Coverage/pm-ana-cov', 'ExplanationOfBenefit/pm-ana-recent', 'Observation/pm-ana-hiv', 'Patient/pm-ana']);
+    expect(all).toEqual(['Coverage/pm-ana-cov', 'ExplanationOfBenefit/pm-ana-recent', 'Observation/pm-ana-hiv', 'Observation/pm-ana-part2', 'Patient/pm-ana']);
     expect((await get('Patient/pm-bob/$everything')).status).toBe(404);
     expect((await get('Patient/pm-ana/$everything?_count=abc')).status).toBe(400);
     expect((await get('Patient/pm-ana/$nothing')).status).toBe(400);
@@ -261,9 +271,13 @@ describe('Payer-to-Payer: $member-match and linked members', () => {
     const response = await post(matchBody({ consent: consent({ policy: [{ uri: SENSITIVE }] }, OTHER_PAYER) }), tokens.otherPayer);
     expect(response.status).toBe(200);
     expect(await links(OTHER_PAYER)).toEqual([{ patient_id: 'pm-ana', consent_policy: 'non-sensitive', matched_by: 'coverage-member-id' }]);
-    expect((await get('Observation/pm-ana-hiv', tokens.otherPayer)).status).toBe(404);
-    expect((await get('Observation/pm-ana-hiv')).status).toBe(200);
-    expect(ids((await get('Patient/pm-ana/$everything', tokens.otherPayer)).body)).not.toContain('Observation/pm-ana-hiv');
+    for (const id of ['pm-ana-hiv', 'pm-ana-part2']) {
+      expect((await get(`Observation/${id}`, tokens.otherPayer)).status).toBe(404);
+      expect((await get(`Observation/${id}`)).status).toBe(200);
+    }
+    expect(ids((await get('Patient/pm-ana/$everything', tokens.otherPayer)).body).filter((id) => id.startsWith('Observation/'))).toEqual([]);
+    expect(ids((await get('Observation?patient=pm-ana', tokens.otherPayer)).body)).toEqual([]);
+    expect(ids((await get('Observation?patient=pm-ana')).body)).toEqual(['Observation/pm-ana-hiv', 'Observation/pm-ana-part2']);
   });
 
   it("a revoked link, an ended consent or the payer's suspension ends access at once", async () => {

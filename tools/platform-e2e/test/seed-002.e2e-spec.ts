@@ -5,7 +5,7 @@ import { authorizeInBrowser, launchBrowser } from './support/browser';
 import { report, stepWithDiagnostics } from './support/diagnostics';
 import { decodeJwtPayload, getJson, SEED_CLIENT, seedAuthorizeUrl, seedTokenRequest, type JsonResponse } from './support/http';
 import { Platform } from './support/platform';
-import { required } from './support/poll';
+import { eventually, required } from './support/poll';
 
 interface Bundle {
   resourceType: string;
@@ -267,12 +267,82 @@ describe('seed 002 walkthrough across the platform (headless Chromium)', () => {
     expect((await api(`/Condition/${sensitiveId}`, sharing)).status).toBe(200);
     expect((await api(`/Condition/${sensitiveId}`, withholding)).status).toBe(404);
 
+    // Totals and includes: the withholding grant counts and carries exactly the unlabelled ones.
+    const labelled = (bundle: Bundle) => (bundle.entry ?? []).filter((entry) => ((entry.resource.meta as { security?: unknown[] } | undefined)?.security ?? []).length > 0);
+    const sharedConditions = await api(`/Condition?patient=${example.patientId}&_count=100`, sharing);
+    const labelledConditions = labelled(sharedConditions.body).length;
+    expect(labelledConditions).toBeGreaterThan(0);
+    const counted = await api(`/Condition?patient=${example.patientId}&_summary=count`, withholding);
+    expect(counted.body.total).toBe(sharedConditions.body.total - labelledConditions);
+    const included = await api(`/Patient?_id=${example.patientId}&_revinclude=Condition:patient`, withholding);
+    expect((included.body.entry ?? []).map((entry) => entry.resource.id)).not.toContain(sensitiveId);
+    expect((await api(`/Patient?_id=${example.patientId}&_revinclude=Condition:patient`, sharing)).body.entry?.map((entry) => entry.resource.id)).toContain(sensitiveId);
+
+    // Every page of the member's claims, followed by its links: no labelled claim, and as many as the total says.
+    const pages = async (bearer: string) => {
+      const seen: Bundle['entry'] = [];
+      let url: string | undefined = `${platform().fhirBase}/ExplanationOfBenefit?patient=${example.patientId}&_count=50`;
+      let total = 0;
+      while (url) {
+        const page: JsonResponse<Bundle> = await getJson<Bundle>(url, bearer);
+        expect(page.status).toBe(200);
+        total = page.body.total;
+        seen.push(...(page.body.entry ?? []));
+        url = page.body.link?.find((link) => link.relation === 'next')?.url;
+      }
+      return { entries: seen, total };
+    };
+    const [sharedClaims, withheldClaims] = [await pages(sharing), await pages(withholding)];
+    expect(labelled({ resourceType: 'Bundle', type: 'searchset', total: 0, entry: withheldClaims.entries })).toEqual([]);
+    expect(withheldClaims.entries).toHaveLength(withheldClaims.total);
+    expect(withheldClaims.total).toBe(sharedClaims.total - labelled({ resourceType: 'Bundle', type: 'searchset', total: 0, entry: sharedClaims.entries }).length);
+
     const patient = await api(`/Patient/${example.patientId}`, withholding);
     expect(patient.status).toBe(200);
     expect(patient.body).not.toHaveProperty('birthDate');
     expect(patient.body).not.toHaveProperty('identifier');
-    expect((await api(`/Patient?birthdate=ge1900`, withholding)).status).toBe(403);
+    // No search on a withheld element answers anything, not even a count: each is refused alike.
+    for (const query of ['birthdate=ge1900', 'birthdate=lt2000&_summary=count', 'gender=female', 'name=d', 'name=Doe&_summary=count', 'identifier=' + example.patientId.slice(1)]) {
+      expect([query, (await api(`/Patient?${query}`, withholding)).status]).toEqual([query, 403]);
+    }
     expect((await api(`/Patient?birthdate=ge1900`, sharing)).status).toBe(200);
+  });
+
+  step("a Personal Representative's fhirUser reads back as the RelatedPerson with the name given at consent (over Kafka)", async () => {
+    const example = member('BCNCUser04');
+    const redirect = await authorizeInBrowser(browser(), seedAuthorizeUrl(platform().authorization.url), SEED_CLIENT.redirectUri, {
+      ...example,
+      representative: { option: 'Court ordered guardianship', name: 'Gale Okafor-Lindqvist' },
+    });
+    const exchanged = await seedTokenRequest(platform().authorization.url, redirect.code ?? '');
+    expect(exchanged.status).toBe(200);
+    const representativeToken = exchanged.body.access_token as string;
+    const fhirUser = String(decodeJwtPayload(representativeToken).fhirUser);
+    expect(fhirUser).toMatch(/^RelatedPerson\/[0-9a-f-]{36}$/);
+    const relatedPersonId = fhirUser.slice('RelatedPerson/'.length);
+
+    // The authorization service announces the representative; the FHIR service creates it shortly after.
+    const read = await eventually(
+      async () => {
+        const response = await getJson(`${platform().fhirBase}/${fhirUser}`, representativeToken);
+        return response.status === 200 ? response : undefined;
+      },
+      { what: `${fhirUser} on the FHIR API`, timeoutMs: 20_000 },
+    );
+    expect(read.body).toMatchObject({
+      resourceType: 'RelatedPerson',
+      id: relatedPersonId,
+      patient: { reference: `Patient/${example.patientId}` },
+      name: [{ text: 'Gale Okafor-Lindqvist' }],
+      relationship: [{ coding: [{ code: 'GUARD' }], text: 'Court ordered guardianship' }],
+      meta: { profile: [expect.stringContaining('C4BB-RelatedPerson')] },
+    });
+    const search = await api(`/RelatedPerson?patient=${example.patientId}`, representativeToken);
+    expect(search.status).toBe(200);
+    expect((search.body.entry ?? []).map((entry) => entry.resource.id)).toContain(relatedPersonId);
+    // Another member's token (BCNCUser03's, from Step 1): it does not exist.
+    expect((await getJson(`${platform().fhirBase}/${fhirUser}`, token)).status).toBe(404);
+    expect((await api(`/RelatedPerson?patient=${example.patientId}`)).body.total).toBe(0);
   });
 
   step('no service crashed', async () => {

@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 // The platform suite's helpers drive the same public routes and member pages.
 import { authorizeInBrowser, launchBrowser } from '../../platform-e2e/test/support/browser';
 import { report } from '../../platform-e2e/test/support/diagnostics';
-import { authorizationStarts, authorizeUrl, getJson, seedAuthorizeUrl, seedTokenRequest, SEED_CLIENT, sendJson, tokenRequest } from '../../platform-e2e/test/support/http';
+import { authorizationStarts, authorizeUrl, decodeJwtPayload, getJson, seedAuthorizeUrl, seedTokenRequest, SEED_CLIENT, sendJson, tokenRequest } from '../../platform-e2e/test/support/http';
 import { freePorts } from '../../platform-e2e/test/support/platform';
 import { eventually, required } from '../../platform-e2e/test/support/poll';
 import { expectStatus, RegistrationApi, type RegisteredApp } from '../../platform-e2e/test/support/registration';
@@ -47,6 +47,8 @@ describe('one-process platform restarted on the same database', () => {
   let suspended: Authorized;
   let terminated: Authorized;
   let seedToken: string;
+  /** A Personal Representative's token and the RelatedPerson its fhirUser names. */
+  let representative: { accessToken: string; fhirUser: string };
   const developer = { email: `restart-${Date.now().toString(36)}@sandbox-restart.example`, password: 'correct horse battery staple' };
 
   beforeAll(async () => {
@@ -166,6 +168,35 @@ describe('one-process platform restarted on the same database', () => {
     expect((await readPatient({ member: member('BCNCUser03'), accessToken: seedToken })).status).toBe(200);
   });
 
+  it("before the restart: a Personal Representative's fhirUser reads back as the RelatedPerson given at consent (PostgreSQL event log)", async () => {
+    const redirect = await authorizeInBrowser(browser(), seedAuthorizeUrl(running().urls.authorization), SEED_CLIENT.redirectUri, {
+      ...member('BCNCUser04'),
+      representative: { option: 'Other', relationshipText: 'Adult son and caregiver', name: 'Tomás Ruiz-Doe' },
+    });
+    const exchanged = await seedTokenRequest(running().urls.authorization, redirect.code ?? '');
+    expectStatus(exchanged, 200, 'representative code exchange');
+    const accessToken = exchanged.body.access_token as string;
+    const fhirUser = String(decodeJwtPayload(accessToken).fhirUser);
+    expect(fhirUser).toMatch(/^RelatedPerson\/[0-9a-f-]{36}$/);
+    representative = { accessToken, fhirUser };
+    const read = await eventually(
+      async () => {
+        const response = await getJson(`${running().urls.fhir}${FHIR_BASE_PATH}/${fhirUser}`, accessToken);
+        return response.status === 200 ? response : undefined;
+      },
+      { what: 'the RelatedPerson on the FHIR API', timeoutMs: 15_000 },
+    );
+    expect(read.body).toMatchObject({
+      resourceType: 'RelatedPerson',
+      patient: { reference: `Patient/${member('BCNCUser04').patientId}` },
+      name: [{ text: 'Tomás Ruiz-Doe' }],
+      relationship: [{ text: 'Adult son and caregiver' }],
+      meta: { versionId: '1' },
+    });
+    // Another member's token: no such resource.
+    expect((await getJson(`${running().urls.fhir}${FHIR_BASE_PATH}/${fhirUser}`, seedToken)).status).toBe(404);
+  });
+
   it('restarts on the same database and reports ready', async () => {
     await running().stop();
     sandbox = undefined;
@@ -174,6 +205,12 @@ describe('one-process platform restarted on the same database', () => {
     const listening = Math.round(performance.now() - began);
     await allReady(sandbox);
     report(`sandbox restart on the same database: services listening after ${listening} ms, all three ready after ${Math.round(performance.now() - began)} ms`);
+  });
+
+  it("after the restart: the representative's RelatedPerson is still there, created once", async () => {
+    const read = await getJson(`${running().urls.fhir}${FHIR_BASE_PATH}/${representative.fhirUser}`, representative.accessToken);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ name: [{ text: 'Tomás Ruiz-Doe' }], meta: { versionId: '1' } });
   });
 
   it('after the restart: the live token reads, the revoked one stays revoked', async () => {

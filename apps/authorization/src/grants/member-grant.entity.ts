@@ -1,8 +1,9 @@
-import type { DataAccessType } from '@payer-access/client-status';
+import { REPRESENTATIVE_RELATIONSHIPS, type DataAccessType, type RepresentativeRelationship } from '@payer-access/client-status';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export const RELATIONSHIPS = ['parent_or_guardian_of_minor', 'healthcare_power_of_attorney', 'court_ordered_guardianship', 'other'] as const;
-export type Relationship = (typeof RELATIONSHIPS)[number];
+/** The relationships a Personal Representative may state; they travel on the representative event. */
+export const RELATIONSHIPS = REPRESENTATIVE_RELATIONSHIPS;
+export type Relationship = RepresentativeRelationship;
 
 /**
  * What a member agreed to when authorizing an app: the consent record behind an oidc-provider

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataAccessType, GrantRevocationReason, GrantRevokedEventV1 } from '@payer-access/client-status';
-import { GRANT_REVOKED_TOPIC, refreshableUntil } from '@payer-access/client-status';
+import type { DataAccessType, GrantRevocationReason, GrantRevokedEventV1, RepresentativeRecordedEventV1 } from '@payer-access/client-status';
+import { GRANT_REVOKED_TOPIC, REPRESENTATIVE_RECORDED_TOPIC, refreshableUntil } from '@payer-access/client-status';
 import { OutboxWriter } from '@payer-access/events';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -59,6 +59,15 @@ export function grantLifetime(
   return { accessExpiresAt, expiresAt: accessExpiresAt && new Date(accessExpiresAt.getTime() + accessTtlMs) };
 }
 
+/**
+ * The token's and UserInfo's `fhirUser` (SMART App Launch): the RelatedPerson a Personal
+ * Representative is on the FHIR API, created there from the event recorded with the consent, or
+ * the member's Patient.
+ */
+export function fhirUserOf(grant: Pick<MemberGrantEntity, 'relationship' | 'relatedPersonId' | 'patientId'>): string {
+  return grant.relationship && grant.relatedPersonId ? `RelatedPerson/${grant.relatedPersonId}` : `Patient/${grant.patientId}`;
+}
+
 export function representativeClaim(grant: MemberGrantEntity): RepresentativeClaim | undefined {
   if (!grant.relationship || !grant.representativeName) return undefined;
   const relationship = grant.relationship === 'other' && grant.relationshipText ? grant.relationshipText : RELATIONSHIP_LABELS[grant.relationship];
@@ -87,6 +96,11 @@ export class MemberGrantsService {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * Records what the member agreed to. A Personal Representative's consent also records, in the
+   * same transaction, the event from which the FHIR service creates their RelatedPerson under the
+   * id chosen here (the token's `fhirUser`): the consent and its event commit or fail together.
+   */
   async recordConsent(input: ConsentInput): Promise<MemberGrantEntity> {
     const createdAt = this.clock.now();
     const lifetime = grantLifetime(input.dataAccessType, createdAt, this.config);
@@ -130,6 +144,22 @@ export class MemberGrantsService {
         },
         manager,
       );
+      if (input.representative && grant.relatedPersonId) {
+        const event: RepresentativeRecordedEventV1 = {
+          type: 'authorization.representative.recorded',
+          version: 1,
+          eventId: randomUUID(),
+          occurredAt: createdAt.toISOString(),
+          relatedPersonId: grant.relatedPersonId,
+          patientId: input.patientId,
+          grantId: input.grantId,
+          clientId: input.clientId,
+          relationship: input.representative.relationship,
+          relationshipText: input.representative.relationshipText,
+          name: input.representative.name,
+        };
+        await this.outbox.add(manager, REPRESENTATIVE_RECORDED_TOPIC, grant.relatedPersonId, event);
+      }
     });
     return grant;
   }

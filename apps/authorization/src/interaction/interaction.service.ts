@@ -7,6 +7,7 @@ import { ClientProjectionService } from '../clients/client-projection.service';
 import { Clock } from '../common/clock';
 import { AUTHORIZATION_CONFIG } from '../common/tokens';
 import { describeAccessEnd } from '../grants/access-end.text';
+import { isRepresentativeText, MAX_REPRESENTATIVE_TEXT } from '@payer-access/client-status';
 import { RELATIONSHIPS, type Relationship } from '../grants/member-grant.entity';
 import { grantLifetime, MemberGrantsService, RELATIONSHIP_LABELS } from '../grants/member-grants.service';
 import { clientAddress, loginPolicy, MemberAccountsService } from '../members/member-accounts.service';
@@ -30,7 +31,7 @@ interface Journey {
 
 const LOGIN_FAILED = 'The user name or password is not correct.';
 const LOGIN_THROTTLED = 'Too many unsuccessful attempts. Please wait a few minutes and try again.';
-const MAX_TEXT = 200;
+const MAX_TEXT = MAX_REPRESENTATIVE_TEXT;
 
 @Injectable()
 export class InteractionService {
@@ -117,7 +118,9 @@ export class InteractionService {
           ? 'Enter your full name.'
           : (form.representativeName?.length ?? 0) > MAX_TEXT || (form.relationshipText?.length ?? 0) > MAX_TEXT
             ? `Use at most ${MAX_TEXT} characters.`
-            : undefined;
+            : !isRepresentativeText(form.representativeName ?? '') || (relationship === 'other' && !isRepresentativeText(form.relationshipText ?? ''))
+              ? 'Use letters, digits and punctuation only.'
+              : undefined;
     if (problem || !relationship) return this.send(res, 400, renderRepresentativePage(this.action(uid, 'representative'), form, problem));
     await this.save(req, res, {
       ...journey,

@@ -6,7 +6,7 @@ import { memberClaims } from './member-claims';
 const account = { id: 'acc-1', username: 'BCNCUser04', patientId: '-20140000008325', givenName: 'Jane', familyName: 'Doe' } as MemberAccountEntity;
 
 function grant(overrides: Partial<MemberGrantEntity>): MemberGrantEntity {
-  return { relationship: null, relationshipText: null, representativeName: null, relatedPersonId: null, withholdDemographics: false, ...overrides } as MemberGrantEntity;
+  return { patientId: '-20140000008325', relationship: null, relationshipText: null, representativeName: null, relatedPersonId: null, withholdDemographics: false, ...overrides } as MemberGrantEntity;
 }
 
 describe(memberClaims.name, () => {

@@ -1,4 +1,5 @@
 import type { MemberGrantEntity } from '../grants/member-grant.entity';
+import { fhirUserOf } from '../grants/member-grants.service';
 import type { MemberAccountEntity } from '../members/member-account.entity';
 
 /**
@@ -7,7 +8,6 @@ import type { MemberAccountEntity } from '../members/member-account.entity';
  * Names are left out when the member chose to withhold demographic data.
  */
 export function memberClaims(account: MemberAccountEntity, grant: MemberGrantEntity | null): Record<string, unknown> {
-  const representative = grant?.relationship && grant.relatedPersonId;
   const withhold = grant?.withholdDemographics === true;
   const name = [account.givenName, account.familyName].filter(Boolean).join(' ');
   return {
@@ -17,6 +17,6 @@ export function memberClaims(account: MemberAccountEntity, grant: MemberGrantEnt
     ...(!withhold && account.familyName ? { family_name: account.familyName } : {}),
     ...(!withhold && name ? { name } : {}),
     patient: account.patientId,
-    fhirUser: representative ? `RelatedPerson/${grant.relatedPersonId}` : `Patient/${account.patientId}`,
+    fhirUser: grant ? fhirUserOf(grant) : `Patient/${account.patientId}`,
   };
 }

@@ -6,7 +6,7 @@ import { type AuthorizationConfig, fhirBaseUrl, refreshWithoutOfflineAccess } fr
 import { isCustomScheme, type ClientProjectionService } from '../clients/client-projection.service';
 import type { ClientSecretVerifier } from '../clients/client-secret.verifier';
 import type { MemberGrantsService } from '../grants/member-grants.service';
-import { representativeClaim } from '../grants/member-grants.service';
+import { fhirUserOf, representativeClaim } from '../grants/member-grants.service';
 import type { MemberAccountsService } from '../members/member-accounts.service';
 import { renderErrorPage } from '../interaction/pages/error.page';
 import { assertionReplayCheck } from './assertion-replay';
@@ -217,7 +217,7 @@ export async function createOidcProvider(deps: ProviderDependencies): Promise<Pr
       return {
         patient: grant.patientId,
         grant_id: grant.grantId,
-        fhirUser: representative && grant.relatedPersonId ? `RelatedPerson/${grant.relatedPersonId}` : `Patient/${grant.patientId}`,
+        fhirUser: fhirUserOf(grant),
         ...(representative ? { representative } : {}),
         ...(grant.withholdDemographics ? { withhold_demographics: true } : {}),
         ...(grant.withholdSensitive ? { withhold_sensitive: true } : {}),

@@ -4,14 +4,27 @@ import type { INestApplication } from '@nestjs/common';
 import {
   CLIENT_CHANGED_TOPIC,
   GRANT_REVOKED_TOPIC,
+  REPRESENTATIVE_RECORDED_TOPIC,
   createClientChangedEvent,
   type ClientChangedEventV1,
   type ClientSnapshot,
   type GrantRevokedEventV1,
+  type RepresentativeRecordedEventV1,
 } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
 import { listenService } from '@payer-access/http';
-import { createEventBus, instanceGroupId, InProcessEventBus, platformTopicSpecs, sandboxEventSigner, sandboxProducers, SecretSealer, type EventBus } from '@payer-access/events';
+import {
+  createEventBus,
+  EVENT_SIGNATURE_HEADER,
+  EventKeyRing,
+  instanceGroupId,
+  InProcessEventBus,
+  platformTopicSpecs,
+  sandboxEventSigner,
+  sandboxProducers,
+  SecretSealer,
+  type EventBus,
+} from '@payer-access/events';
 import { createTestDatabase, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
 import * as argon2 from 'argon2';
 import { AuthorizationConfig } from '../../src/authorization.config';
@@ -40,6 +53,8 @@ export interface TestService {
   published: ClientChangedEventV1[];
   /** Every `authorization.grant.revoked.v1` event seen on the bus so far. */
   revocations: GrantRevokedEventV1[];
+  /** Every `authorization.representative.recorded.v1` event seen on the bus so far, with its key and whether the service's sandbox key signed it. */
+  representatives: { key: string; event: RepresentativeRecordedEventV1; signed: boolean }[];
   /**
    * Publishes the next version of a client on the bus, as registration would: signed with its
    * sandbox key, the secret hash (`client.secretHash`) sealed with the sandbox sealing key.
@@ -75,6 +90,17 @@ export async function startTestService(
     fromBeginning: !options.kafkaBrokers,
     handler: async (event) => {
       revocations.push(event.value);
+    },
+  });
+  const representatives: TestService['representatives'] = [];
+  const authorizationKeys = await EventKeyRing.fromJwks([(await sandboxEventSigner('authorization')).publicJwk]);
+  await bus.subscribe<RepresentativeRecordedEventV1>({
+    topic: REPRESENTATIVE_RECORDED_TOPIC,
+    groupId: instanceGroupId('authorization-tests.representatives'),
+    fromBeginning: !options.kafkaBrokers,
+    handler: async (event) => {
+      const check = await authorizationKeys.verify(event.topic, event.key, event.value, event.headers[EVENT_SIGNATURE_HEADER]);
+      representatives.push({ key: event.key, event: event.value, signed: check.ok });
     },
   });
   await bus.start();
@@ -145,6 +171,7 @@ export async function startTestService(
     database,
     published,
     revocations,
+    representatives,
     publishClient,
     close: async () => {
       await app.close();

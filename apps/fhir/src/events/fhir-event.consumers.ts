@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC } from '@payer-access/client-status';
+import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC, REPRESENTATIVE_RECORDED_TOPIC } from '@payer-access/client-status';
 import { ReadinessRegistry } from '@payer-access/http';
 import { EVENT_BUS, instanceGroupId, type EventBus, type Subscription } from '@payer-access/events';
+import { RepresentativeConsumer } from '../representatives/representative.consumer';
 import { ClientStatusCache } from './client-status.cache';
 import { GrantDenylist } from './grant-denylist';
 
@@ -9,6 +10,9 @@ import { GrantDenylist } from './grant-denylist';
  * Feeds the client status cache and the grant denylist. Every instance keeps whole copies, so each
  * subscribes with a consumer group of its own and reads both topics from the beginning; the
  * service reports not ready until the status cache has caught up (docs/architecture.md#events).
+ * Representatives go to the database, which the instances share: one group for all of them, whose
+ * committed position survives restarts. Readiness does not wait for them: a RelatedPerson not yet
+ * created reads as 404 meanwhile.
  */
 @Injectable()
 export class FhirEventConsumers implements OnModuleInit, OnApplicationShutdown {
@@ -17,6 +21,7 @@ export class FhirEventConsumers implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly statusCache: ClientStatusCache,
     private readonly denylist: GrantDenylist,
+    private readonly representatives: RepresentativeConsumer,
     private readonly readiness: ReadinessRegistry,
     @Inject(EVENT_BUS) private readonly bus: EventBus,
   ) {}
@@ -34,7 +39,13 @@ export class FhirEventConsumers implements OnModuleInit, OnApplicationShutdown {
       fromBeginning: true,
       handler: async (event) => void this.denylist.apply(event.value),
     });
-    this.subscriptions.push(clients, grants);
+    const representatives = await this.bus.subscribe({
+      topic: REPRESENTATIVE_RECORDED_TOPIC,
+      groupId: 'fhir.representatives',
+      fromBeginning: true,
+      handler: async (event) => void (await this.representatives.apply(event)),
+    });
+    this.subscriptions.push(clients, grants, representatives);
     this.readiness.register('client-status', () => Promise.resolve(clients.isCaughtUp()));
     this.readiness.register('grant-revocations', () => Promise.resolve(grants.isCaughtUp()));
   }

@@ -17,6 +17,7 @@ export const MANDATORY_ELEMENTS: Readonly<Record<string, readonly string[]>> = {
   MedicationRequest: ['status', 'intent', 'medication[x]', 'subject'],
   Observation: ['status', 'code'],
   Procedure: ['status', 'subject'],
+  RelatedPerson: ['patient'],
 };
 
 /** Whether a top-level element of `resourceType` must be kept. */

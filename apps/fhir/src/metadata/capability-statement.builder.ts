@@ -13,6 +13,7 @@ export const SUPPORTED_PROFILES: Readonly<Record<string, readonly string[]>> = {
   ],
   Organization: ['http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-Organization'],
   Practitioner: ['http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-Practitioner'],
+  RelatedPerson: ['http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-RelatedPerson'],
 };
 
 /**

@@ -1,8 +1,26 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { isSensitive, recordDateOf } from '../store/record-date';
+import { recordDateOf } from '../store/record-date';
 
 const BATCH = 1000;
+
+/**
+ * The labels that made a resource sensitive to a payer when this column was added, frozen here: the
+ * column is replaced by `security_labels` in OneSensitivityMarker.
+ */
+const SENSITIVE_LABELS: ReadonlySet<string> = new Set([
+  'http://terminology.hl7.org/CodeSystem/v3-Confidentiality|R',
+  'http://terminology.hl7.org/CodeSystem/v3-Confidentiality|V',
+  ...['ETH', 'ETHUD', 'OPIOIDUD', 'HIV', 'PSY', 'PSYTHPN', 'MH', 'SDV', 'SEX', 'STD', 'GDIS', 'SICKLE', 'SUD', 'BH', 'DV'].map(
+    (code) => `http://terminology.hl7.org/CodeSystem/v3-ActCode|${code}`,
+  ),
+]);
+
+function isSensitive(resource: Resource): boolean {
+  const security: unknown = resource.meta?.security;
+  if (!Array.isArray(security)) return false;
+  return security.some((coding: { system?: unknown; code?: unknown } | null) => typeof coding === 'object' && coding !== null && SENSITIVE_LABELS.has(`${String(coding.system)}|${String(coding.code)}`));
+}
 
 /**
  * Payer-to-Payer: the members a payer reached by `$member-match`, with the consent's policy and

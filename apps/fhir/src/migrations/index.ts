@@ -4,6 +4,7 @@ import { ResourceContentAsJson1764400000000 } from './1764400000000-resource-con
 import { AccessAuditRefusals1796100000000 } from './1796100000000-access-audit-refusals';
 import { ResourceSecurityLabels1796500000000 } from './1796500000000-resource-security-labels';
 import { PayerLinks1796600000000 } from './1796600000000-payer-links';
+import { OneSensitivityMarker1796636447573 } from './1796636447573-one-sensitivity-marker';
 
 /** The fhir schema's migrations, oldest first. */
 export const FHIR_MIGRATIONS: (new () => object)[] = [
@@ -12,5 +13,6 @@ export const FHIR_MIGRATIONS: (new () => object)[] = [
   AccessAuditRefusals1796100000000,
   ResourceSecurityLabels1796500000000,
   PayerLinks1796600000000,
+  OneSensitivityMarker1796636447573,
   ...DATABASE_PROFILE_MIGRATIONS,
 ];

@@ -1,4 +1,4 @@
-import { compartmentCondition, compartmentPatientOf, isInCompartment, lookbackStart, patientCompartment, payerCompartment, UNRESTRICTED } from './compartment';
+import { compartmentCondition, compartmentPatientOf, isInCompartment, lookbackStart, NOT_SENSITIVE, patientCompartment, payerCompartment, UNRESTRICTED } from './compartment';
 
 describe('compartment', () => {
   it("limits a patient's reader to that patient, shared directory types excepted", () => {
@@ -21,6 +21,17 @@ describe('compartment', () => {
     expect(() => patientCompartment(undefined as unknown as string)).toThrow();
   });
 
+  it("applies a member's withheld sensitive data with the same condition as a payer's non-sensitive consent, to every type", () => {
+    const bind = () => '$1';
+    const withholding = patientCompartment('p1', { demographics: false, sensitive: true });
+    expect(compartmentCondition(withholding, 'Condition', bind)).toBe(`r.patient_id = $1 AND ${NOT_SENSITIVE}`);
+    expect(compartmentCondition(withholding, 'Organization', bind)).toBe(NOT_SENSITIVE);
+    expect(compartmentCondition(withholding, undefined, bind)).toBe(`(r.patient_id IS NULL OR r.patient_id = $1) AND ${NOT_SENSITIVE}`);
+    expect(compartmentCondition(patientCompartment('p1'), 'Condition', bind)).toBe('r.patient_id = $1');
+    expect(compartmentCondition(patientCompartment('p1'), 'Organization', bind)).toBeUndefined();
+    expect(compartmentCondition(UNRESTRICTED, 'Condition', bind)).toBeUndefined();
+  });
+
   describe("a payer's compartment", () => {
     const at = new Date('2026-12-01T12:00:00Z');
     const sql = (resourceType: string | undefined) => {
@@ -32,7 +43,7 @@ describe('compartment', () => {
     it('is the live links of that payer, with the five-year look-back and the sensitivity rule, never "no patient"', () => {
       const { text, values } = sql('ExplanationOfBenefit');
       expect(text).toContain('FROM payer_link l WHERE l.client_id = $1 AND l.revoked_at IS NULL');
-      expect(text).toContain("l.consent_policy = 'all' OR NOT r.sensitive");
+      expect(text).toContain(`l.consent_policy = 'all' OR ${NOT_SENSITIVE}`);
       expect(text).toContain('r.record_date IS NULL OR r.record_date >= $4');
       expect(values).toEqual(['PayerA', at, at, new Date('2021-12-01T12:00:00Z')]);
       expect(compartmentPatientOf(payerCompartment('PayerA', at), 'ExplanationOfBenefit')).toBeUndefined();

@@ -40,18 +40,40 @@ export function lookbackStart(at: Date): Date {
 }
 
 /**
+ * The one sensitivity rule, over the one stored marker: a resource is sensitive when its
+ * `security_labels` (filled on every write from `sensitivityLabelsOf`) are not empty. A member's
+ * grant that withholds sensitive data and a payer's link under a consent to non-sensitive data
+ * only both keep exactly the resources this condition admits.
+ */
+export const NOT_SENSITIVE = `r.security_labels = '{}'`;
+
+/**
  * The compartment as an SQL condition on the resource table (alias `r`), or undefined when nothing
  * limits it. `resourceType` undefined means rows of several types (includes): shared types, which
  * belong to no patient, stay visible.
  */
 export function compartmentCondition(compartment: Compartment, resourceType: string | undefined, bind: (value: unknown) => string): string | undefined {
+  const owned = ownedCondition(compartment, resourceType, bind);
+  const sensitivity = withheldCondition(compartment);
+  return owned !== undefined && sensitivity !== undefined ? `${owned} AND ${sensitivity}` : (owned ?? sensitivity);
+}
+
+/**
+ * What the member's grant withholds, as a condition on `resource r`: withheld sensitive data is
+ * absent whatever its type, shared directory types included. Undefined when nothing is withheld.
+ */
+export function withheldCondition(compartment: Compartment): string | undefined {
+  return withheldIn(compartment).sensitive ? NOT_SENSITIVE : undefined;
+}
+
+function ownedCondition(compartment: Compartment, resourceType: string | undefined, bind: (value: unknown) => string): string | undefined {
   if (compartment.kind === 'unrestricted' || (resourceType !== undefined && SHARED_RESOURCE_TYPES.has(resourceType))) return undefined;
   const owned =
     compartment.kind === 'patient'
       ? `r.patient_id = ${bind(compartment.patientId)}`
       : `(r.patient_id IN (SELECT l.patient_id FROM payer_link l WHERE l.client_id = ${bind(compartment.clientId)} AND l.revoked_at IS NULL` +
         ` AND l.period_start <= ${bind(compartment.at)}::timestamptz AND l.period_end > ${bind(compartment.at)}::timestamptz` +
-        ` AND (l.consent_policy = 'all' OR NOT r.sensitive))` +
+        ` AND (l.consent_policy = 'all' OR ${NOT_SENSITIVE}))` +
         ` AND (r.record_date IS NULL OR r.record_date >= ${bind(lookbackStart(compartment.at))}::timestamptz))`;
   return resourceType === undefined ? `(r.patient_id IS NULL OR ${owned})` : owned;
 }

@@ -1,7 +1,7 @@
 import type { ExplanationOfBenefit, Observation, Patient } from '@medplum/fhirtypes';
-import { isSensitive, parseFhirDate, recordDateOf } from './record-date';
+import { parseFhirDate, recordDateOf } from './record-date';
 
-describe('record dates and sensitivity', () => {
+describe('record dates', () => {
   it('takes the end of an EOB billable period, then its creation', () => {
     const eob = { resourceType: 'ExplanationOfBenefit', billablePeriod: { start: '2018-01-01', end: '2018-02-03' }, created: '2019-01-01' } as ExplanationOfBenefit;
     expect(recordDateOf(eob)?.toISOString()).toBe('2018-02-03T00:00:00.000Z');
@@ -22,12 +22,5 @@ describe('record dates and sensitivity', () => {
     [20190101, undefined],
   ])('parses %j', (value, expected) => {
     expect(parseFhirDate(value)?.toISOString()).toBe(expected);
-  });
-
-  it('knows sensitivity by security label only', () => {
-    const labelled = { resourceType: 'Observation', meta: { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'HIV' }] } } as Observation;
-    expect(isSensitive(labelled)).toBe(true);
-    expect(isSensitive({ ...labelled, meta: { security: [{ system: 'http://example.org', code: 'HIV' }] } })).toBe(false);
-    expect(isSensitive({ resourceType: 'Observation' } as Observation)).toBe(false);
   });
 });

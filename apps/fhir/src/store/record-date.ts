@@ -48,25 +48,3 @@ export function parseFhirDate(value: unknown): Date | undefined {
   if (!time && date.toISOString().slice(0, 10) !== `${year}-${month}-${day}`) return undefined;
   return date;
 }
-
-/**
- * Security labels that make a resource sensitive: a member's consent to non-sensitive data only
- * (HRex `#sensitive`) keeps them from the payer. Restricted / very restricted confidentiality and
- * the sensitivity categories of HL7 v3 ActCode (substance use, HIV, mental health, sexual and
- * reproductive health, genetics, violence).
- * https://terminology.hl7.org/CodeSystem-v3-ActCode.html#v3-ActCode-_InformationSensitivityPolicy
- */
-const SENSITIVE_LABELS: ReadonlySet<string> = new Set([
-  'http://terminology.hl7.org/CodeSystem/v3-Confidentiality|R',
-  'http://terminology.hl7.org/CodeSystem/v3-Confidentiality|V',
-  ...['ETH', 'ETHUD', 'OPIOIDUD', 'HIV', 'PSY', 'PSYTHPN', 'MH', 'SDV', 'SEX', 'STD', 'GDIS', 'SICKLE', 'SUD', 'BH', 'DV'].map(
-    (code) => `http://terminology.hl7.org/CodeSystem/v3-ActCode|${code}`,
-  ),
-]);
-
-export function isSensitive(resource: Resource): boolean {
-  // Stored data comes from outside: a `security` that is not a list of codings marks nothing.
-  const security: unknown = resource.meta?.security;
-  if (!Array.isArray(security)) return false;
-  return security.some((coding: { system?: unknown; code?: unknown } | null) => typeof coding === 'object' && coding !== null && SENSITIVE_LABELS.has(`${String(coding.system)}|${String(coding.code)}`));
-}

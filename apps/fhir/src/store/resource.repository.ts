@@ -3,10 +3,20 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PreparedStatements } from './prepared-statements';
 import { SearchIndexer, type IndexRows } from './search-indexer';
-import { type Compartment, compartmentCondition, isInCompartment, patientCompartment, payerCompartment, SHARED_RESOURCE_TYPES, UNRESTRICTED, withheldIn } from './compartment';
-import { isSensitive, recordDateOf } from './record-date';
+import {
+  type Compartment,
+  compartmentCondition,
+  isInCompartment,
+  patientCompartment,
+  payerCompartment,
+  SHARED_RESOURCE_TYPES,
+  UNRESTRICTED,
+  withheldCondition,
+  withheldIn,
+} from './compartment';
+import { recordDateOf } from './record-date';
 import { type ScopeFilter, scopeFilterSql } from './scope-filter';
-import { NOT_SENSITIVE, SearchSqlBuilder } from './search-sql.builder';
+import { SearchSqlBuilder } from './search-sql.builder';
 import { searchesWithheldElement, WithheldSearchError, withoutDemographics, type Withholding } from './withheld';
 
 export interface StoredResource {
@@ -74,7 +84,7 @@ interface PreparedResource {
   readonly patientId: string | null;
   readonly lastUpdated: string;
   readonly recordDate: string | null;
-  readonly sensitive: boolean;
+  /** The one sensitivity marker (`NOT_SENSITIVE` in compartment.ts): empty unless a sensitivity label is present. */
   readonly securityLabels: string[];
 }
 
@@ -124,9 +134,20 @@ export class ResourceRepository {
       // reach the disk; the database stays consistent either way.
       // https://www.postgresql.org/docs/current/wal-async-commit.html
       if (options.bulk) await manager.query('SET LOCAL synchronous_commit = off');
-      await this.writePrepared(manager, prepared);
+      await this.writePrepared(manager, prepared, 'replace');
     });
     return prepared.length;
+  }
+
+  /**
+   * Creates resources whose type and id are not stored yet and leaves stored ones exactly as they
+   * are (version and all): what an event consumer needs to apply a redelivered event as a no-op.
+   * Returns how many were created.
+   */
+  async createIfAbsent(resources: readonly Resource[]): Promise<number> {
+    const prepared = this.prepareBatch(resources).items;
+    if (prepared.length === 0) return 0;
+    return this.dataSource.transaction((manager) => this.writePrepared(manager, prepared, 'keep'));
   }
 
   private prepare(resource: Resource): PreparedResource {
@@ -145,26 +166,28 @@ export class ResourceRepository {
       patientId,
       lastUpdated,
       recordDate: recordDateOf(stamped)?.toISOString() ?? null,
-      sensitive: isSensitive(stamped),
       securityLabels: sensitivityLabelsOf(stamped),
     };
   }
 
-  private async writePrepared(manager: EntityManager, prepared: readonly PreparedResource[]): Promise<void> {
-    const written: { seq: string; version: number; resource_type: string; id: string }[] = await manager.query(
-      `INSERT INTO resource (resource_type, id, last_updated, patient_id, content, record_date, sensitive, security_labels)
-       SELECT t.resource_type, t.id, t.last_updated, t.patient_id, t.content, t.record_date, t.sensitive,
-         CASE WHEN t.labels = '' THEN '{}'::text[] ELSE string_to_array(t.labels, ' ') END
-       FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::json[], $6::timestamptz[], $7::boolean[], $8::text[])
-         AS t(resource_type, id, last_updated, patient_id, content, record_date, sensitive, labels)
-       ON CONFLICT (resource_type, id) DO UPDATE SET
+  private async writePrepared(manager: EntityManager, prepared: readonly PreparedResource[], stored: 'replace' | 'keep'): Promise<number> {
+    const onConflict =
+      stored === 'keep'
+        ? 'DO NOTHING'
+        : `DO UPDATE SET
          version = resource.version + 1,
          last_updated = EXCLUDED.last_updated,
          patient_id = EXCLUDED.patient_id,
          record_date = EXCLUDED.record_date,
-         sensitive = EXCLUDED.sensitive,
          security_labels = EXCLUDED.security_labels,
-         content = jsonb_set(EXCLUDED.content::jsonb, '{meta,versionId}', to_jsonb((resource.version + 1)::text))::json
+         content = jsonb_set(EXCLUDED.content::jsonb, '{meta,versionId}', to_jsonb((resource.version + 1)::text))::json`;
+    const written: { seq: string; version: number; resource_type: string; id: string }[] = await manager.query(
+      `INSERT INTO resource (resource_type, id, last_updated, patient_id, content, record_date, security_labels)
+       SELECT t.resource_type, t.id, t.last_updated, t.patient_id, t.content, t.record_date,
+         CASE WHEN t.labels = '' THEN '{}'::text[] ELSE string_to_array(t.labels, ' ') END
+       FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::json[], $6::timestamptz[], $7::text[])
+         AS t(resource_type, id, last_updated, patient_id, content, record_date, labels)
+       ON CONFLICT (resource_type, id) ${onConflict}
        RETURNING seq, version, resource_type, id`,
       [
         prepared.map((item) => item.resource.resourceType),
@@ -173,7 +196,6 @@ export class ResourceRepository {
         prepared.map((item) => item.patientId),
         prepared.map((item) => JSON.stringify(item.resource)),
         prepared.map((item) => item.recordDate),
-        prepared.map((item) => item.sensitive),
         // One text per resource (labels hold no spaces): unnest cannot take an array of arrays of varying length.
         prepared.map((item) => item.securityLabels.join(' ')),
       ],
@@ -193,7 +215,9 @@ export class ResourceRepository {
     // RETURNING order is not promised to follow the input, so rows are matched by key.
     const seqByKey = new Map(written.map((row) => [`${row.resource_type}/${row.id}`, row.seq]));
     prepared.forEach((item) => {
-      const seq = seqByKey.get(`${item.resource.resourceType}/${item.resource.id}`) as string;
+      const seq = seqByKey.get(`${item.resource.resourceType}/${item.resource.id}`);
+      // Kept as stored (`keep`): its index rows are already there.
+      if (seq === undefined) return;
       const type = item.resource.resourceType;
       for (const row of item.rows.tokens) push(columns.tokens, seq, type, row.param, row.system, row.code);
       for (const row of item.rows.dates) push(columns.dates, seq, type, row.param, row.low, row.high);
@@ -228,6 +252,7 @@ export class ResourceRepository {
         strings.param,
         strings.b,
       ]);
+    return written.length;
   }
 
   /**
@@ -268,14 +293,14 @@ export class ResourceRepository {
     if (compartment.kind === 'payer') return this.readRawInSql(compartment, resourceType, id);
     const values: unknown[] = [resourceType, id];
     const scoped = filter === undefined ? '' : ` AND ${scopeFilterSql(filter, resourceType, (value) => `$${values.push(value)}`)}`;
-    const rows = await this.prepared.query<{ json: string; version: number; last_updated: Date; patient_id: string | null; sensitive: boolean }>(
-      `SELECT content::text AS json, version, last_updated, patient_id, NOT (${NOT_SENSITIVE}) AS sensitive FROM resource r WHERE resource_type = $1 AND id = $2${scoped}`,
+    const withheld = withheldCondition(compartment);
+    const rows = await this.prepared.query<{ json: string; version: number; last_updated: Date; patient_id: string | null }>(
+      `SELECT content::text AS json, version, last_updated, patient_id FROM resource r WHERE resource_type = $1 AND id = $2${scoped}${withheld ? ` AND ${withheld}` : ''}`,
       values,
     );
     const row = rows[0];
     // Another patient's resource, or a withheld sensitive one, does not exist for this reader: the same answer as a missing one.
     if (!row || !isInCompartment(compartment, resourceType, row.patient_id)) return undefined;
-    if (row.sensitive && withheldIn(compartment).sensitive) return undefined;
     const json = presented(compartment, resourceType, row.json);
     return { resourceType, id, json, version: row.version, lastUpdated: row.last_updated, patientId: row.patient_id };
   }
@@ -351,7 +376,7 @@ export class ResourceRepository {
     const typeFilter = target.targetType === undefined ? '' : `AND x.target_type = $${values.push(target.targetType)}`;
     // The targets' types are known only per row: a reader keeps its compartment's and shared (unowned) resources.
     const condition = compartmentCondition(scope, undefined, (value) => `$${values.push(value)}`);
-    const compartment = (condition === undefined ? '' : `AND ${condition}`) + (withheldIn(scope).sensitive ? ` AND ${NOT_SENSITIVE}` : '');
+    const compartment = condition === undefined ? '' : `AND ${condition}`;
     return this.dataSource.query(
       `SELECT r.seq, r.resource_type, r.id, r.content::text AS json FROM resource r
        WHERE (r.resource_type, r.id) IN (
@@ -366,7 +391,7 @@ export class ResourceRepository {
   private async reverseIncludes(target: IncludeTarget, searchedType: string, ids: string[], scope: Compartment): Promise<PageRow[]> {
     const values: unknown[] = [target.sourceType, target.parameters.map((parameter) => parameter.code), searchedType, ids, MAX_INCLUDED];
     const condition = compartmentCondition(scope, target.sourceType, (value) => `$${values.push(value)}`);
-    const compartment = (condition === undefined ? '' : `AND ${condition}`) + (withheldIn(scope).sensitive ? ` AND ${NOT_SENSITIVE}` : '');
+    const compartment = condition === undefined ? '' : `AND ${condition}`;
     return this.dataSource.query(
       `SELECT r.seq, r.resource_type, r.id, r.content::text AS json FROM resource r
        WHERE r.resource_type = $1 ${compartment} AND EXISTS (

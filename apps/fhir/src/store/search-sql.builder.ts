@@ -1,5 +1,5 @@
 import type { DateRange, DateSearchValue, SearchClause, SearchRequest, TokenSearchValue } from '@payer-access/fhir-models';
-import { type Compartment, compartmentCondition, compartmentPatientOf, withheldIn } from './compartment';
+import { type Compartment, compartmentCondition, compartmentPatientOf } from './compartment';
 import { normalizeString } from './search-indexer';
 
 /** A search this store cannot run although the parser accepted it (for example a `_sort` on an indexed value). */
@@ -12,9 +12,6 @@ export class UnsupportedSearchError extends Error {
     this.name = 'UnsupportedSearchError';
   }
 }
-
-/** The condition that keeps resources without a sensitivity label (`resource.security_labels`). */
-export const NOT_SENSITIVE = `r.security_labels = '{}'`;
 
 export interface SqlQuery {
   readonly text: string;
@@ -54,12 +51,11 @@ export class SearchSqlBuilder {
   static build(request: SearchRequest, compartment: Compartment, options: BuildOptions = {}): BuiltSearch {
     const builder = new SearchSqlBuilder();
     builder.where.push(`r.resource_type = ${builder.bind(request.resourceType)}`);
+    // Whose data, less what the grant withholds (sensitive data is absent from pages and totals alike).
     const confined = compartmentCondition(compartment, request.resourceType, (value) => builder.bind(value));
     if (confined !== undefined) builder.where.push(confined);
     const patientId = compartmentPatientOf(compartment, request.resourceType);
     if (options.filter) builder.where.push(options.filter((value) => builder.bind(value)));
-    // Labelled resources are absent for a grant that withholds sensitive data: from pages and totals alike.
-    if (withheldIn(compartment).sensitive) builder.where.push(NOT_SENSITIVE);
     for (const clause of request.clauses) {
       // `patient=<the token's patient>` adds nothing to the compartment condition: leave it out.
       if (patientId !== undefined && options.compartmentParams?.has(clause.parameter.code) && namesOnly(clause, patientId)) continue;

@@ -64,3 +64,12 @@ export {
   refreshableUntil,
   type DataAccessType,
 } from './data-access-type';
+export {
+  REPRESENTATIVE_RECORDED_TOPIC,
+  REPRESENTATIVE_RECORDED_EVENT_TYPE,
+  REPRESENTATIVE_RELATIONSHIPS,
+  MAX_REPRESENTATIVE_TEXT,
+  type RepresentativeRelationship,
+  type RepresentativeRecordedEventV1,
+} from './representative-recorded.event';
+export { parseRepresentativeRecordedEvent, isRepresentativeText, type RepresentativeRecordedEventParseResult } from './representative-recorded.parser';

@@ -41,6 +41,7 @@ export {
   DEFAULT_MAX_TOKEN_LIFETIME_MS,
   clientChangedTopicSpec,
   grantRevokedTopicSpec,
+  representativeRecordedTopicSpec,
   platformTopicSpecs,
   reconciledTopicConfig,
   REVOCATION_RETENTION_MARGIN_MS,

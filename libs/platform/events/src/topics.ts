@@ -1,4 +1,4 @@
-import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC } from '@payer-access/client-status';
+import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC, REPRESENTATIVE_RECORDED_TOPIC } from '@payer-access/client-status';
 
 /** A topic and the settings it is created with (`EventBus.ensureTopics`). */
 export interface TopicSpec {
@@ -78,6 +78,20 @@ export function grantRevokedTopicSpec(options: GrantRevokedTopicOptions = {}): T
   };
 }
 
+/**
+ * `authorization.representative.recorded.v1`, keyed by the RelatedPerson's id and compacted: every
+ * representative's one event is kept for good, so a FHIR store rebuilt from empty gets them all
+ * again by reading from the beginning.
+ */
+export function representativeRecordedTopicSpec(options: { numPartitions?: number; replicationFactor?: number } = {}): TopicSpec {
+  return {
+    name: REPRESENTATIVE_RECORDED_TOPIC,
+    numPartitions: options.numPartitions ?? 1,
+    replicationFactor: options.replicationFactor,
+    config: { 'cleanup.policy': 'compact', 'segment.ms': String(DAY_MS), 'min.compaction.lag.ms': String(MINUTE_MS), 'delete.retention.ms': String(DAY_MS) },
+  };
+}
+
 /** Where consumers park the events of `topic` they refuse (TrustedEventBus). */
 export function deadLetterTopicOf(topic: string): string {
   return `${topic}.dlq`;
@@ -109,7 +123,11 @@ export const REVOCATION_RETENTION_MARGIN_MS = 5 * MINUTE_MS;
  */
 export function platformTopicSpecs(options: { accessTokenTtlSeconds?: number } = {}): TopicSpec[] {
   const lifetimeMs = (options.accessTokenTtlSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_MS / 1000) * 1000;
-  return [clientChangedTopicSpec(), grantRevokedTopicSpec({ maxTokenLifetimeMs: lifetimeMs + REVOCATION_RETENTION_MARGIN_MS })];
+  return [
+    clientChangedTopicSpec(),
+    grantRevokedTopicSpec({ maxTokenLifetimeMs: lifetimeMs + REVOCATION_RETENTION_MARGIN_MS }),
+    representativeRecordedTopicSpec(),
+  ];
 }
 
 /**

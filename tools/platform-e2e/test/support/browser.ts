@@ -21,6 +21,12 @@ export interface MemberChoice {
   password: string;
   /** What the member ticks on the consent page; by default everything is shared. */
   withhold?: { demographics?: boolean; sensitive?: boolean };
+  /**
+   * Someone acting for the member ("Personal Representative"): the relationship as the page labels
+   * it (e.g. "Court ordered guardianship", or "Other" with `relationshipText`) and the full name.
+   * By default the member acts as "Self".
+   */
+  representative?: { option: string; name: string; relationshipText?: string };
 }
 
 export interface AuthorizationRedirect {
@@ -31,7 +37,7 @@ export interface AuthorizationRedirect {
 
 /**
  * A member authorizes an app in the browser the way seed 002 describes: the disclaimer ("I
- * Understand"), the login, "Self", the consent page ("I Agree"). Resolves with the redirect to the
+ * Understand"), the login, "Self" (or a Personal Representative), the consent page ("I Agree"). Resolves with the redirect to the
  * app's redirect URI, which is captured and answered locally, never followed over the network.
  */
 export async function authorizeInBrowser(browser: Browser, authorizeUrl: string, redirectUri: string, member: MemberChoice): Promise<AuthorizationRedirect> {
@@ -45,7 +51,14 @@ export async function authorizeInBrowser(browser: Browser, authorizeUrl: string,
     await page.getByLabel('User name').fill(member.username);
     await page.getByLabel('Password').fill(member.password);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByLabel('Self').check();
+    if (member.representative) {
+      await page.getByLabel('Personal Representative').check();
+      await page.getByLabel(member.representative.option, { exact: true }).check();
+      if (member.representative.relationshipText) await page.getByLabel('Relationship to the member').fill(member.representative.relationshipText);
+      await page.getByLabel('Your full name').fill(member.representative.name);
+    } else {
+      await page.getByLabel('Self').check();
+    }
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByRole('heading', { name: 'Authorization / Consent' }).waitFor();
     if (member.withhold?.demographics) await page.getByLabel(/Withhold my demographic data/).check();

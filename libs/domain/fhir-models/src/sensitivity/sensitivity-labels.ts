@@ -10,12 +10,18 @@ export const ACT_CODE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActCode
 
 /**
  * Labels that make a resource sensitive: restricted or very restricted confidentiality, the
- * sensitivity policies of v3-ActCode and the 42 CFR Part 2 privacy law. A grant that withholds
- * sensitive data sees no resource carrying any of them.
+ * sensitivity policies of v3-ActCode (substance use, HIV, mental health, sexual and reproductive
+ * health, genetics, violence) and the 42 CFR Part 2 privacy law. The one list: a grant that
+ * withholds sensitive data and a payer whose consent is to non-sensitive data only (HRex
+ * `#sensitive`) both see no resource carrying any of them.
+ * https://terminology.hl7.org/CodeSystem-v3-ActCode.html#v3-ActCode-_InformationSensitivityPolicy
  */
 const SENSITIVE_LABELS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   [CONFIDENTIALITY_SYSTEM, new Set(['R', 'V'])],
-  [ACT_CODE_SYSTEM, new Set(['ETH', 'SUD', 'PSY', 'PSYTHPN', 'BH', 'MH', 'HIV', 'SDV', 'SEX', 'STD', 'SICKLE', 'GDIS', 'TBOO', '42CFRPart2'])],
+  [
+    ACT_CODE_SYSTEM,
+    new Set(['ETH', 'ETHUD', 'OPIOIDUD', 'SUD', 'PSY', 'PSYTHPN', 'BH', 'MH', 'HIV', 'SDV', 'DV', 'SEX', 'STD', 'SICKLE', 'GDIS', 'TBOO', '42CFRPart2']),
+  ],
 ]);
 
 export interface SecurityCoding {

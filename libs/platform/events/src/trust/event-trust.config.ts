@@ -1,4 +1,4 @@
-import { GRANT_REVOKED_TOPIC } from '@payer-access/client-status';
+import { GRANT_REVOKED_TOPIC, REPRESENTATIVE_RECORDED_TOPIC } from '@payer-access/client-status';
 import type { EventBus } from '../event-bus';
 import { TrustedEventBus, type EventTrustOptions } from './trusted-event-bus';
 import { EventKeyError, EventKeyRing, EventSigner, sandboxEventSigningJwk } from './event-signature';
@@ -68,9 +68,10 @@ export function sandboxEventSigner(producer: EventProducer): Promise<EventSigner
 export async function sandboxProducers(inner: EventBus): Promise<EventBus> {
   const registration = new TrustedEventBus(inner, { signer: await sandboxEventSigner('registration'), trustedKeys: {} });
   const authorization = new TrustedEventBus(inner, { signer: await sandboxEventSigner('authorization'), trustedKeys: {} });
+  const authorizationTopics = new Set([GRANT_REVOKED_TOPIC, REPRESENTATIVE_RECORDED_TOPIC]);
   return {
     ensureTopics: (specs) => registration.ensureTopics(specs),
-    publish: (topic, events) => (topic === GRANT_REVOKED_TOPIC ? authorization : registration).publish(topic, events),
+    publish: (topic, events) => (authorizationTopics.has(topic) ? authorization : registration).publish(topic, events),
     subscribe: (options) => inner.subscribe(options),
     start: () => inner.start(),
     stop: () => inner.stop(),

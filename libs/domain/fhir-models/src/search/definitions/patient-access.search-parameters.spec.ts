@@ -47,6 +47,7 @@ describe(patientAccessSearchParameters.name, () => {
     ['CarePlan', ['patient', 'category', 'date', 'status']],
     ['CareTeam', ['patient', 'status']],
     ['Goal', ['patient', 'lifecycle-status', 'target-date']],
+    ['RelatedPerson', ['_id', '_lastUpdated', 'patient', 'name']],
     ['Practitioner', ['_id', 'identifier', 'name']],
     ['Organization', ['_id', 'identifier', 'name']],
     ['Location', ['_id', 'identifier', 'name']],

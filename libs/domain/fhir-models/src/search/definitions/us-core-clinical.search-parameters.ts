@@ -90,4 +90,8 @@ export const US_CORE_CLINICAL_SEARCH_PARAMETERS: readonly SearchParameterDefinit
   usCore('Procedure', 'code', 'token', 'Procedure.code'),
   usCore('Procedure', 'date', 'date', 'Procedure.performed'),
   usCore('Procedure', 'status', 'token', 'Procedure.status'),
+
+  // A member's Personal Representative, as the member pages recorded them (CARIN C4BB-RelatedPerson).
+  usCore('RelatedPerson', 'patient', 'reference', 'RelatedPerson.patient', ['Patient']),
+  usCore('RelatedPerson', 'name', 'string', 'RelatedPerson.name'),
 ];
