@@ -26,7 +26,8 @@ export function copyRowsOf(prepared: readonly PreparedResource[]): CopyRows {
   prepared.forEach((item, ord) => {
     const { resource } = item;
     // JSON text holds no raw tab, newline or carriage return: only its backslashes need escaping.
-    const content = JSON.stringify(resource).replaceAll('\\', '\\\\');
+    const json = JSON.stringify(resource);
+    const content = json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
     resources.push(
       `${ord}\t${field(resource.resourceType)}\t${field(resource.id ?? null)}\t${field(item.lastUpdated)}\t${field(item.patientId)}\t${content}\t${field(item.recordDate)}\t${item.sensitive ? 't' : 'f'}\t${field(item.securityLabels.join(' '))}\n`,
     );
