@@ -41,6 +41,8 @@ export class LoadWorkerPool {
     for (let index = 0; index < size; index += 1) {
       const worker = new Worker(script, {
         workerData: data,
+        // A batch needs a few tens of MB; without a bound each thread's heap grows to the process's defaults.
+        resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 },
         ...(typescript ? { execArgv: ['-r', '@swc-node/register'], env: { ...process.env, TS_NODE_PROJECT: path.resolve(__dirname, '../../tsconfig.json') } } : {}),
       });
       const entry = { worker, tasks: new Map<number, Task>(), stopped: false };
