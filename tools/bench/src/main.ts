@@ -82,6 +82,7 @@ async function fhirBench(connections: number, seconds: number, sizes: number[]):
     .setIssuer(issuer)
     .setAudience(fhirBaseUrl(config))
     .setSubject('bench-member')
+    .setJti(randomUUID())
     .setIssuedAt()
     .setExpirationTime('2h')
     .sign(keys.privateKey);
