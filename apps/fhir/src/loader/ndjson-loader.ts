@@ -37,7 +37,11 @@ export interface LoadOptions {
 export interface LoadParallelism {
   /** The service's FHIR_PUBLIC_URL, from which workers build the same search registry as the service. */
   readonly publicUrl: string;
-  /** Worker threads; by default one per core but the one the main thread and PostgreSQL need, at most 4. */
+  /**
+   * Worker threads. By default one per core beyond two (the main thread's and PostgreSQL's), at
+   * most 4: on a 2-core machine that also runs PostgreSQL a worker competes with the database and
+   * slowed the load (measured 1,907 against 3,924 resources/s in the same minute), so there is none.
+   */
   readonly workers?: number;
 }
 
@@ -52,7 +56,7 @@ const AHEAD_PER_WORKER = 2;
  *
  * Each batch is parsed, labelled, indexed and formatted for COPY (`prepareLoadBatch`) and stored
  * through `BulkCopyWriter` in one transaction, in input order. When the input is larger than one
- * batch and `parallel` is given, worker threads prepare the next batches while the main thread
+ * batch and `parallel` allows workers, worker threads prepare the next batches while the main thread
  * streams the current one to PostgreSQL. A batch PostgreSQL refuses is retried resource by resource
  * through the repository's `write`, so one bad resource does not sink its batch-mates.
  * https://hl7.org/fhir/uv/bulkdata/export.html#bulk-data-output-file-format
@@ -91,7 +95,7 @@ export class NdjsonLoader {
 
     const writer = await this.repository.openBulkCopy();
     let pool: LoadWorkerPool | undefined;
-    const workers = this.parallel ? (this.parallel.workers ?? Math.min(4, Math.max(1, availableParallelism() - 1))) : 0;
+    const workers = this.parallel ? (this.parallel.workers ?? Math.min(4, Math.max(0, availableParallelism() - 2))) : 0;
     // Batches in input order, each prepared (or being prepared) ahead of its write.
     const queue: { items: LoadItem[]; prepared: Promise<PreparedLoadBatch> }[] = [];
     let batches = 0;
