@@ -1,12 +1,6 @@
 import { type DynamicModule, Global, Logger, Module, type Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import {
-  BLUE_BUTTON_EOB_TYPE_SYSTEM,
-  createSearchParameterRegistry,
-  eobTypeSystemAliases,
-  patientAccessSearchParameters,
-  type SearchParameterRegistry,
-} from '@payer-access/fhir-models';
+import type { SearchParameterRegistry } from '@payer-access/fhir-models';
 import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC, REPRESENTATIVE_RECORDED_TOPIC } from '@payer-access/client-status';
 import { assertEventKeysConfigured, EventsModule, nestEventsLogger, platformTopicSpecs, resolveEventTrust, type EventBus, type EventTrustSettings } from '@payer-access/events';
 import { ServiceMetrics } from '@payer-access/http';
@@ -29,6 +23,7 @@ import { NdjsonLoader } from './loader/ndjson-loader';
 import { RepresentativeConsumer } from './representatives/representative.consumer';
 import { sensitiveCodesFrom } from './loader/sensitive-codes';
 import { ResourceRepository } from './store/resource.repository';
+import { createFhirSearchRegistry } from './store/search-registry';
 import { SANDBOX_DATA, SandboxDataSeeder, type SandboxDataSource } from './store/sandbox-data.seeder';
 import { SearchIndexer } from './store/search-indexer';
 import { UserInfoService } from './userinfo/userinfo.service';
@@ -43,12 +38,7 @@ export interface FhirModuleOptions {
   readonly sandboxData?: SandboxDataSource;
 }
 
-/** The search parameters this deployment runs, with seed 002's claim-type system spellings on its host. */
-export function createFhirSearchRegistry(config: Pick<FhirConfig, 'FHIR_PUBLIC_URL'>): SearchParameterRegistry {
-  return createSearchParameterRegistry(
-    patientAccessSearchParameters({ eobTypeSystems: [BLUE_BUTTON_EOB_TYPE_SYSTEM, ...eobTypeSystemAliases(config.FHIR_PUBLIC_URL)] }),
-  );
-}
+export { createFhirSearchRegistry };
 
 /** Store, search, access control and event consumers, shared by the REST controllers. */
 @Global()
@@ -77,7 +67,7 @@ export class FhirCoreModule {
       {
         provide: NdjsonLoader,
         useFactory: (repository: ResourceRepository, registry: SearchParameterRegistry) =>
-          new NdjsonLoader(repository, new Set(registry.resourceTypes), sensitiveCodesFrom(config.FHIR_SENSITIVE_CODES)),
+          new NdjsonLoader(repository, new Set(registry.resourceTypes), sensitiveCodesFrom(config.FHIR_SENSITIVE_CODES), { publicUrl: config.FHIR_PUBLIC_URL }),
         inject: [ResourceRepository, SEARCH_REGISTRY],
       },
       { provide: APP_FILTER, useClass: FhirExceptionFilter },

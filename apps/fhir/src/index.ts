@@ -6,3 +6,4 @@ export { SearchIndexer } from './store/search-indexer';
 export { NdjsonLoader, ndjsonLines, type LoadReport, type LoadProgress } from './loader/ndjson-loader';
 export { sensitiveCodesFrom } from './loader/sensitive-codes';
 export { FHIR_MIGRATIONS } from './migrations';
+export { FHIR_SCHEMA } from './app.module';

@@ -23,7 +23,9 @@ async function main(): Promise<void> {
   try {
     await migrateDatabase(dataSource);
     const registry = createFhirSearchRegistry(config);
-    const loader = new NdjsonLoader(new ResourceRepository(dataSource, new SearchIndexer(registry)), new Set(registry.resourceTypes), sensitiveCodesFrom(config.FHIR_SENSITIVE_CODES));
+    const loader = new NdjsonLoader(new ResourceRepository(dataSource, new SearchIndexer(registry)), new Set(registry.resourceTypes), sensitiveCodesFrom(config.FHIR_SENSITIVE_CODES), {
+      publicUrl: config.FHIR_PUBLIC_URL,
+    });
     const files = process.argv.slice(2);
     const sources = files.length > 0 ? files.map((file) => ({ name: file, stream: createReadStream(file) })) : [{ name: 'stdin', stream: process.stdin }];
     for (const source of sources) {

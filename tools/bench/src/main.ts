@@ -17,6 +17,7 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { DataSource } from 'typeorm';
 import { percentOf, type LoadResult } from './latency';
 import { listen, log, port } from './local-server';
+import { printLoaderResult, runLoaderBench } from './loader-bench';
 import { runPlatformBench } from './platform-bench';
 
 const run = promisify(execFile);
@@ -38,8 +39,8 @@ interface Row {
 }
 
 /**
- * `npm run bench`: the fhir part, then the platform part (platform-bench.ts); `--only fhir` or
- * `--only platform` runs one of them.
+ * `npm run bench`: the NDJSON loader beside a plain COPY (loader-bench.ts), the fhir part, then the
+ * platform part (platform-bench.ts); `--only loader`, `--only fhir` or `--only platform` runs one of them.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -50,13 +51,19 @@ async function main(): Promise<void> {
       sizes: { type: 'string', default: '10000,1000000' },
       trials: { type: 'string', default: '50' },
       'poll-interval': { type: 'string', default: '5' },
+      'loader-eobs': { type: 'string', default: '20000' },
+      'loader-workers': { type: 'string' },
     },
   });
-  if (values.only !== undefined && values.only !== 'fhir' && values.only !== 'platform') throw new Error(`--only takes fhir or platform, not ${values.only}`);
+  if (values.only !== undefined && !['loader', 'fhir', 'platform'].includes(values.only)) throw new Error(`--only takes loader, fhir or platform, not ${values.only}`);
   const connections = Number(values.connections);
   const seconds = Number(values.seconds);
-  if (values.only !== 'platform') await fhirBench(connections, seconds, values.sizes.split(',').map(Number));
-  if (values.only !== 'fhir') await runPlatformBench({ connections, seconds, trials: Number(values.trials), pollIntervalMs: Number(values['poll-interval']) });
+  if (values.only === undefined || values.only === 'loader') {
+    const workers = values['loader-workers'] === undefined ? undefined : Number(values['loader-workers']);
+    printLoaderResult(await runLoaderBench({ eobs: Number(values['loader-eobs']), workers }));
+  }
+  if (values.only === undefined || values.only === 'fhir') await fhirBench(connections, seconds, values.sizes.split(',').map(Number));
+  if (values.only === undefined || values.only === 'platform') await runPlatformBench({ connections, seconds, trials: Number(values.trials), pollIntervalMs: Number(values['poll-interval']) });
 }
 
 /**

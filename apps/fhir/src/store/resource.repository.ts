@@ -1,20 +1,11 @@
-import { sensitivityLabelsOf, type IncludeTarget, type SearchRequest } from '@payer-access/fhir-models';
+import type { IncludeTarget, SearchRequest } from '@payer-access/fhir-models';
 import type { Resource } from '@medplum/fhirtypes';
 import type { DataSource, EntityManager } from 'typeorm';
+import { BulkCopyWriter } from './bulk-copy.writer';
 import { PreparedStatements } from './prepared-statements';
-import { SearchIndexer, type IndexRows } from './search-indexer';
-import {
-  type Compartment,
-  compartmentCondition,
-  isInCompartment,
-  patientCompartment,
-  payerCompartment,
-  SHARED_RESOURCE_TYPES,
-  UNRESTRICTED,
-  withheldCondition,
-  withheldIn,
-} from './compartment';
-import { recordDateOf } from './record-date';
+import { SearchIndexer } from './search-indexer';
+import { type Compartment, compartmentCondition, isInCompartment, patientCompartment, payerCompartment, UNRESTRICTED, withheldCondition, withheldIn } from './compartment';
+import { labelsFromText, type PreparedResource, prepareResource, REPLACE_ON_CONFLICT } from './prepared-resource';
 import { type ScopeFilter, scopeFilterSql } from './scope-filter';
 import { SearchSqlBuilder } from './search-sql.builder';
 import { searchesWithheldElement, WithheldSearchError, withoutDemographics, type Withholding } from './withheld';
@@ -62,13 +53,7 @@ export interface ResourceReader {
   everything(patientId: string, page: { count: number; startIndex: number }): Promise<{ entries: RawResource[]; total: number }>;
 }
 
-/** A resource the store refuses: it could not be served to anyone. */
-export class UnservableResourceError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnservableResourceError';
-  }
-}
+export { UnservableResourceError } from './prepared-resource';
 
 /** Most resources an `_include` / `_revinclude` adds to one page. */
 const MAX_INCLUDED = 1000;
@@ -76,16 +61,6 @@ const MAX_INCLUDED = 1000;
 /** Resources with their extracted search values, ready to be stored. */
 export interface PreparedBatch {
   readonly items: readonly PreparedResource[];
-}
-
-interface PreparedResource {
-  readonly resource: Resource;
-  readonly rows: IndexRows;
-  readonly patientId: string | null;
-  readonly lastUpdated: string;
-  readonly recordDate: string | null;
-  /** The one sensitivity marker (`NOT_SENSITIVE` in compartment.ts): empty unless a sensitivity label is present. */
-  readonly securityLabels: string[];
 }
 
 /**
@@ -97,8 +72,10 @@ interface PreparedResource {
 export class ResourceRepository {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly indexer: SearchIndexer,
-    private readonly now: () => Date = () => new Date(),
+    /** How `write` extracts search values; the loader prepares resources with the same one. */
+    readonly indexer: SearchIndexer,
+    /** Stamped on resources written without `meta.lastUpdated`; the payer look-back's clock. */
+    readonly now: () => Date = () => new Date(),
   ) {
     this.prepared = new PreparedStatements(dataSource);
   }
@@ -122,7 +99,7 @@ export class ResourceRepository {
     // The last of two versions of one resource in a batch wins, as if written one after the other.
     const unique = new Map<string, Resource>();
     for (const resource of resources) unique.set(`${resource.resourceType}/${resource.id}`, resource);
-    return { items: [...unique.values()].map((resource) => this.prepare(resource)) };
+    return { items: [...unique.values()].map((resource) => prepareResource(resource, this.indexer, this.now)) };
   }
 
   /** The database half of a write: the resources and their index rows, in one transaction. */
@@ -150,44 +127,14 @@ export class ResourceRepository {
     return this.dataSource.transaction((manager) => this.writePrepared(manager, prepared, 'keep'));
   }
 
-  private prepare(resource: Resource): PreparedResource {
-    if (!resource.id) throw new UnservableResourceError(`${resource.resourceType} without an id`);
-    const lastUpdated = resource.meta?.lastUpdated ?? this.now().toISOString();
-    const stamped = { ...resource, meta: { ...resource.meta, versionId: '1', lastUpdated } } as Resource;
-    const rows = this.indexer.index(stamped);
-    const patientId = this.indexer.compartmentOf(stamped, rows);
-    if (patientId === null && !SHARED_RESOURCE_TYPES.has(resource.resourceType)) {
-      // Every read and search is confined to one patient's compartment: such a resource could never be served.
-      throw new UnservableResourceError(`${resource.resourceType}/${resource.id} refers to no Patient (patient, subject or beneficiary)`);
-    }
-    return {
-      resource: stamped,
-      rows,
-      patientId,
-      lastUpdated,
-      recordDate: recordDateOf(stamped)?.toISOString() ?? null,
-      securityLabels: sensitivityLabelsOf(stamped),
-    };
-  }
-
   private async writePrepared(manager: EntityManager, prepared: readonly PreparedResource[], stored: 'replace' | 'keep'): Promise<number> {
-    const onConflict =
-      stored === 'keep'
-        ? 'DO NOTHING'
-        : `DO UPDATE SET
-         version = resource.version + 1,
-         last_updated = EXCLUDED.last_updated,
-         patient_id = EXCLUDED.patient_id,
-         record_date = EXCLUDED.record_date,
-         security_labels = EXCLUDED.security_labels,
-         content = jsonb_set(EXCLUDED.content::jsonb, '{meta,versionId}', to_jsonb((resource.version + 1)::text))::json`;
     const written: { seq: string; version: number; resource_type: string; id: string }[] = await manager.query(
       `INSERT INTO resource (resource_type, id, last_updated, patient_id, content, record_date, security_labels)
        SELECT t.resource_type, t.id, t.last_updated, t.patient_id, t.content, t.record_date,
-         CASE WHEN t.labels = '' THEN '{}'::text[] ELSE string_to_array(t.labels, ' ') END
+         ${labelsFromText('t.labels')}
        FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::json[], $6::timestamptz[], $7::text[])
          AS t(resource_type, id, last_updated, patient_id, content, record_date, labels)
-       ON CONFLICT (resource_type, id) ${onConflict}
+       ${stored === 'keep' ? 'ON CONFLICT (resource_type, id) DO NOTHING' : REPLACE_ON_CONFLICT}
        RETURNING seq, version, resource_type, id`,
       [
         prepared.map((item) => item.resource.resourceType),
@@ -253,6 +200,11 @@ export class ResourceRepository {
         strings.b,
       ]);
     return written.length;
+  }
+
+  /** The loader's write path: batches through COPY on a connection of its own (see `BulkCopyWriter`). */
+  openBulkCopy(): Promise<BulkCopyWriter> {
+    return BulkCopyWriter.open(this.dataSource);
   }
 
   /**

@@ -1,6 +1,9 @@
 import type { Condition, ExplanationOfBenefit } from '@medplum/fhirtypes';
+import { generateSyntheticData } from '@payer-access/synthetic-data';
+import * as fhirpath from 'fhirpath';
+import * as r4Model from 'fhirpath/fhir-context/r4';
 import { createFhirSearchRegistry } from '../fhir-core.module';
-import { dateRangeOf, normalizeString, referenceOf, SearchIndexer, tokensOf } from './search-indexer';
+import { dateRangeOf, memberPathEvaluator, normalizeString, referenceOf, SearchIndexer, tokensOf } from './search-indexer';
 
 describe(SearchIndexer.name, () => {
   const sut = new SearchIndexer(createFhirSearchRegistry({ FHIR_PUBLIC_URL: 'http://localhost:3003' }));
@@ -103,5 +106,43 @@ describe('value extraction', () => {
 
   it('ignores case and accents in strings', () => {
     expect(normalizeString('Zoë GARCÍA')).toBe('zoe garcia');
+  });
+
+  it('reads member paths off the JSON exactly as the FHIRPath engine evaluates them', () => {
+    const registry = createFhirSearchRegistry({ FHIR_PUBLIC_URL: 'http://localhost:3003' });
+    const odd = [
+      // Primitive extensions without a value, nulls in lists, a choice element, a type the path does not name.
+      { resourceType: 'Patient', id: 'odd', _birthDate: { extension: [{ url: 'x', valueString: 'y' }] }, name: [null, { family: 'A', _family: { id: 'f' } }] },
+      { resourceType: 'Organization', id: 'odd', name: 'N', alias: ['N', 'M'] },
+      { resourceType: 'ExplanationOfBenefit', id: 'odd', item: [{ servicedDate: '2020' }, { servicedPeriod: { start: '2020-01-01' } }], billablePeriod: { start: '2020-01-01' } },
+      { resourceType: 'Condition', id: 'odd', subject: { reference: 'Patient/p' }, onsetPeriod: { start: '2019' } },
+      { resourceType: 'Condition', id: 'odd-2', subject: { reference: 'Patient/p' }, onsetDateTime: '2019-05' },
+    ];
+    const resources = [...generateSyntheticData({ extraPatients: 6, eobsPerPatient: 30 }), ...odd] as { resourceType: string }[];
+    let compared = 0;
+    for (const type of registry.resourceTypes) {
+      for (const definition of registry.forResourceType(type)) {
+        const shortcut = memberPathEvaluator(definition.expression);
+        if (!shortcut) continue;
+        const engine = fhirpath.compile(definition.expression, r4Model);
+        for (const resource of resources) {
+          const expected = engine(resource as never) as unknown[];
+          // A union drops duplicates; the shortcut leaves them to the indexer's one row per value.
+          const distinct = [...new Map(shortcut(resource).map((value) => [JSON.stringify(value), value])).values()];
+          expect({ type, code: definition.code, id: (resource as { id?: string }).id, values: distinct }).toEqual({
+            type,
+            code: definition.code,
+            id: (resource as { id?: string }).id,
+            values: [...new Map(expected.map((value) => [JSON.stringify(value), value])).values()],
+          });
+          compared += expected.length;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(1000);
+    expect(memberPathEvaluator('ExplanationOfBenefit.item.serviced.ofType(date)')).toBeDefined();
+    expect(memberPathEvaluator('ExplanationOfBenefit.billablePeriod.ofType(Period)')).toBeUndefined();
+    expect(memberPathEvaluator('(Goal.target.due as date)')).toBeUndefined();
+    expect(memberPathEvaluator('Condition.subject.where(resolve() is Patient)')).toBeUndefined();
   });
 });

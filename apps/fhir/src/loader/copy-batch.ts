@@ -1,0 +1,87 @@
+import type { Resource } from '@medplum/fhirtypes';
+import { applySensitivityLabels, type SensitiveCodeList } from '@payer-access/fhir-models';
+import { copyRowsOf, type CopyRows } from '../store/bulk-copy.writer';
+import { type PreparedResource, prepareResource, UnservableResourceError } from '../store/prepared-resource';
+import type { SearchIndexer } from '../store/search-indexer';
+
+/** A line or resource the loader refused, and why; loading goes on without it. */
+export interface LoadRejection {
+  /** 1-based position in the input (the NDJSON line number). */
+  readonly line: number;
+  readonly reason: string;
+}
+
+/** One input item with its line number. */
+export interface LoadItem {
+  readonly line: number;
+  readonly value: string | Resource;
+}
+
+/** What the loader knows to check and prepare resources, in the main thread or a worker. */
+export interface LoadRules {
+  /** Types the store can index and serve; others are refused. */
+  readonly supportedTypes: ReadonlySet<string>;
+  /** The plan's sensitive codes: records they appear in are labelled so a grant can withhold them. */
+  readonly sensitiveCodes: SensitiveCodeList;
+}
+
+/** A batch ready for `BulkCopyWriter`, with the lines it refused and the lines it holds. */
+export interface PreparedLoadBatch {
+  readonly rows: CopyRows;
+  /** Lines whose resources are in `rows` (a line replaced by a later one of the same resource is not). */
+  readonly lines: readonly number[];
+  readonly rejections: readonly LoadRejection[];
+}
+
+// https://hl7.org/fhir/R4/datatypes.html#id and #instant
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+const FHIR_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** The resource, with its sensitivity labels, or why it is refused. */
+export function checkLoadItem(item: string | Resource, rules: LoadRules): Resource | string {
+  let value: unknown = item;
+  if (typeof item === 'string') {
+    try {
+      value = JSON.parse(item);
+    } catch {
+      return 'not valid JSON';
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const resource = value as Partial<Resource> & { meta?: { lastUpdated?: unknown } };
+  if (typeof resource.resourceType !== 'string') return 'no resourceType';
+  if (!rules.supportedTypes.has(resource.resourceType)) return `resourceType ${resource.resourceType} is not served by this store`;
+  if (typeof resource.id !== 'string' || !FHIR_ID.test(resource.id)) return `${resource.resourceType}: missing or invalid id`;
+  const lastUpdated = resource.meta?.lastUpdated;
+  if (lastUpdated !== undefined && (typeof lastUpdated !== 'string' || !FHIR_INSTANT.test(lastUpdated))) {
+    return `${resource.resourceType}/${resource.id}: meta.lastUpdated is not a FHIR instant`;
+  }
+  return applySensitivityLabels(resource as Resource, rules.sensitiveCodes);
+}
+
+/**
+ * The CPU half of loading one batch: parse and check each line, label, index and format it for
+ * COPY. A resource that appears twice in a batch is stored once, in its last version at the place
+ * of its first (as the repository's `write` treats a batch). Runs in a worker thread for large loads.
+ */
+export function prepareLoadBatch(items: readonly LoadItem[], rules: LoadRules, indexer: SearchIndexer, now: Date): PreparedLoadBatch {
+  const rejections: LoadRejection[] = [];
+  const unique = new Map<string, { line: number; resource: Resource }>();
+  for (const item of items) {
+    const checked = checkLoadItem(item.value, rules);
+    if (typeof checked === 'string') rejections.push({ line: item.line, reason: checked });
+    else unique.set(`${checked.resourceType}/${checked.id}`, { line: item.line, resource: checked });
+  }
+  const prepared: PreparedResource[] = [];
+  const lines: number[] = [];
+  for (const { line, resource } of unique.values()) {
+    try {
+      prepared.push(prepareResource(resource, indexer, () => now));
+      lines.push(line);
+    } catch (error) {
+      rejections.push({ line, reason: error instanceof UnservableResourceError ? error.message : `${resource.resourceType}/${resource.id}: could not be stored` });
+    }
+  }
+  rejections.sort((a, b) => a.line - b.line);
+  return { rows: copyRowsOf(prepared), lines, rejections };
+}

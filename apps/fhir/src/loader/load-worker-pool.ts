@@ -1,0 +1,82 @@
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { SensitiveCodeList } from '@payer-access/fhir-models';
+import type { LoadItem, PreparedLoadBatch } from './copy-batch';
+
+/** What a worker needs to check and index as the service does. */
+export interface LoadWorkerData {
+  /** The service's FHIR_PUBLIC_URL: its search registry depends on it (`createFhirSearchRegistry`). */
+  readonly publicUrl: string;
+  readonly supportedTypes: readonly string[];
+  readonly sensitiveCodes: SensitiveCodeList;
+}
+
+export interface LoadWorkerRequest {
+  readonly id: number;
+  readonly items: readonly LoadItem[];
+  /** ISO instant stamped on resources without `meta.lastUpdated`. */
+  readonly now: string;
+}
+
+export type LoadWorkerReply = { readonly id: number; readonly batch: PreparedLoadBatch } | { readonly id: number; readonly error: string };
+
+interface Task {
+  readonly resolve: (batch: PreparedLoadBatch) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * Worker threads that prepare load batches (parse, label, index, format for COPY) while the main
+ * thread reads input and streams the previous batches to PostgreSQL. Batches go to the worker with
+ * the fewest in hand; answers come back by id, so the caller keeps input order itself.
+ */
+export class LoadWorkerPool {
+  private readonly workers: { worker: Worker; tasks: Map<number, Task>; stopped: boolean }[] = [];
+  private nextId = 0;
+
+  constructor(size: number, data: LoadWorkerData) {
+    // The sources run as TypeScript in development and tests, compiled to JavaScript in images.
+    const script = path.join(__dirname, `load-worker${path.extname(__filename)}`);
+    const typescript = script.endsWith('.ts');
+    for (let index = 0; index < size; index += 1) {
+      const worker = new Worker(script, {
+        workerData: data,
+        // A batch needs a few tens of MB; without a bound each thread's heap grows to the process's defaults.
+        resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 },
+        ...(typescript ? { execArgv: ['-r', '@swc-node/register'], env: { ...process.env, TS_NODE_PROJECT: path.resolve(__dirname, '../../tsconfig.json') } } : {}),
+      });
+      const entry = { worker, tasks: new Map<number, Task>(), stopped: false };
+      const { tasks } = entry;
+      const fail = (error: Error) => {
+        entry.stopped = true;
+        for (const task of tasks.values()) task.reject(error);
+        tasks.clear();
+      };
+      worker.on('message', (reply: LoadWorkerReply) => {
+        const task = tasks.get(reply.id);
+        if (!task) return;
+        tasks.delete(reply.id);
+        if ('error' in reply) task.reject(new Error(reply.error));
+        else task.resolve(reply.batch);
+      });
+      worker.on('error', fail);
+      worker.on('exit', (code) => fail(new Error(`load worker stopped (exit code ${code})`)));
+      this.workers.push(entry);
+    }
+  }
+
+  prepare(items: readonly LoadItem[], now: Date): Promise<PreparedLoadBatch> {
+    const running = this.workers.filter((candidate) => !candidate.stopped);
+    if (running.length === 0) return Promise.reject(new Error('no load worker is running'));
+    const least = running.reduce((best, candidate) => (candidate.tasks.size < best.tasks.size ? candidate : best));
+    const id = (this.nextId += 1);
+    return new Promise<PreparedLoadBatch>((resolve, reject) => {
+      least.tasks.set(id, { resolve, reject });
+      least.worker.postMessage({ id, items, now: now.toISOString() } satisfies LoadWorkerRequest);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map(({ worker }) => worker.terminate()));
+  }
+}

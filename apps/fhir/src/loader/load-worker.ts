@@ -1,0 +1,20 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { createFhirSearchRegistry } from '../store/search-registry';
+import { SearchIndexer } from '../store/search-indexer';
+import { prepareLoadBatch } from './copy-batch';
+import type { LoadWorkerData, LoadWorkerReply, LoadWorkerRequest } from './load-worker-pool';
+
+/** A loader worker thread: prepares batches (`prepareLoadBatch`) with its own search indexer. */
+const data = workerData as LoadWorkerData;
+const indexer = new SearchIndexer(createFhirSearchRegistry({ FHIR_PUBLIC_URL: data.publicUrl }));
+const rules = { supportedTypes: new Set(data.supportedTypes), sensitiveCodes: data.sensitiveCodes };
+
+parentPort?.on('message', (request: LoadWorkerRequest) => {
+  let reply: LoadWorkerReply;
+  try {
+    reply = { id: request.id, batch: prepareLoadBatch(request.items, rules, indexer, new Date(request.now)) };
+  } catch (error) {
+    reply = { id: request.id, error: error instanceof Error ? error.message : String(error) };
+  }
+  parentPort?.postMessage(reply);
+});

@@ -1,0 +1,233 @@
+import { once } from 'node:events';
+import type { Pool, PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { DataSource } from 'typeorm';
+import { type PreparedResource, REPLACE_ON_CONFLICT } from './prepared-resource';
+
+/** Index rows of one table as COPY lines without their first column, each with the resource it belongs to. */
+export interface CopyLines {
+  readonly lines: string[];
+  /** Position in the batch of each line's resource. */
+  readonly owners: number[];
+}
+
+/**
+ * One batch of prepared resources as PostgreSQL COPY text, one line per resource and per index row,
+ * each line missing its first column: the resource's `seq` when the batch is copied straight into
+ * the store, its position in the batch (`ord`) when it goes through the staging tables. Plain strings
+ * and numbers, so that worker threads can build them and hand them over.
+ */
+export interface CopyRows {
+  readonly count: number;
+  readonly types: string[];
+  readonly ids: string[];
+  readonly resources: string[];
+  readonly tokens: CopyLines;
+  readonly dates: CopyLines;
+  readonly references: CopyLines;
+  readonly strings: CopyLines;
+}
+
+/**
+ * Formats prepared resources (see `prepareResource`) for `BulkCopyWriter`, with the values the
+ * repository's `write` binds as parameters.
+ * https://www.postgresql.org/docs/current/sql-copy.html#id-1.9.3.55.9.2
+ */
+export function copyRowsOf(prepared: readonly PreparedResource[]): CopyRows {
+  const rows: CopyRows = {
+    count: prepared.length,
+    types: [],
+    ids: [],
+    resources: [],
+    tokens: { lines: [], owners: [] },
+    dates: { lines: [], owners: [] },
+    references: { lines: [], owners: [] },
+    strings: { lines: [], owners: [] },
+  };
+  const add = (to: CopyLines, owner: number, line: string) => {
+    to.lines.push(line);
+    to.owners.push(owner);
+  };
+  prepared.forEach((item, ord) => {
+    const { resource } = item;
+    const type = field(resource.resourceType);
+    rows.types.push(resource.resourceType);
+    rows.ids.push(resource.id as string);
+    // JSON text holds no raw tab, newline or carriage return: only its backslashes need escaping.
+    const json = JSON.stringify(resource);
+    const content = json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
+    rows.resources.push(
+      `\t${type}\t${field(resource.id)}\t${field(item.lastUpdated)}\t${field(item.patientId)}\t${content}\t${field(item.recordDate)}\t${field(labelsArray(item.securityLabels))}\n`,
+    );
+    for (const row of item.rows.tokens) add(rows.tokens, ord, `\t${type}\t${field(row.param)}\t${field(row.system)}\t${field(row.code)}\n`);
+    for (const row of item.rows.dates) add(rows.dates, ord, `\t${type}\t${field(row.param)}\t${field(row.low)}\t${field(row.high)}\n`);
+    for (const row of item.rows.references) add(rows.references, ord, `\t${type}\t${field(row.param)}\t${field(row.targetType)}\t${field(row.targetId)}\n`);
+    for (const row of item.rows.strings) add(rows.strings, ord, `\t${type}\t${field(row.param)}\t${field(row.value)}\n`);
+  });
+  return rows;
+}
+
+/**
+ * `security_labels` as an array literal holding what the repository's `write` stores: the labels
+ * joined by spaces and split again (`labelsFromText`).
+ */
+function labelsArray(labels: readonly string[]): string {
+  const joined = labels.join(' ');
+  if (joined === '') return '{}';
+  return `{${joined
+    .split(' ')
+    .map((label) => `"${label.replace(/[\\"]/g, (character) => `\\${character}`)}"`)
+    .join(',')}}`;
+}
+
+const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** A text column in COPY's text format: `\N` for NULL, backslash escapes for the delimiters. */
+function field(value: string | null | undefined): string {
+  if (value === null || value === undefined) return '\\N';
+  return /[\\\n\r\t]/.test(value) ? value.replace(/[\\\n\r\t]/g, (character) => ESCAPES[character]) : value;
+}
+
+/** The index tables, their columns after `resource_seq`, and where a batch keeps their rows. */
+const INDEX_TABLES = [
+  { table: 'search_token', columns: 'resource_type, param, system, code', rows: 'tokens' },
+  { table: 'search_date', columns: 'resource_type, param, low, high', rows: 'dates' },
+  { table: 'search_reference', columns: 'resource_type, param, target_type, target_id', rows: 'references' },
+  { table: 'search_string', columns: 'resource_type, param, value', rows: 'strings' },
+] as const;
+
+const RESOURCE_COLUMNS = 'resource_type, id, last_updated, patient_id, content, record_date, security_labels';
+
+/**
+ * Session tables for batches that replace stored resources, emptied at each commit: the store's
+ * tables with `ord` (position in the batch) for `seq`. `load_written` maps each staged resource
+ * to the `seq` and version it got.
+ */
+const STAGING_TABLES = `
+  CREATE TEMP TABLE IF NOT EXISTS load_resource (
+    ord integer NOT NULL, resource_type text NOT NULL, id text NOT NULL, last_updated timestamptz NOT NULL, patient_id text,
+    content json NOT NULL, record_date timestamptz, security_labels text[] NOT NULL
+  ) ON COMMIT DELETE ROWS;
+  DO $$ BEGIN ALTER TABLE load_resource ALTER COLUMN content SET COMPRESSION lz4; EXCEPTION WHEN others THEN NULL; END $$;
+  ${INDEX_TABLES.map(({ table }) => `CREATE TEMP TABLE IF NOT EXISTS load_${table} (LIKE ${table}) ON COMMIT DELETE ROWS;`).join('\n  ')}
+  CREATE TEMP TABLE IF NOT EXISTS load_written (ord integer NOT NULL, seq bigint NOT NULL, version integer NOT NULL) ON COMMIT DELETE ROWS;`;
+
+/**
+ * From the staging tables into the store, in the statements of the repository's `write`: new
+ * resources in batch order (so `seq` follows the input), replaced ones get their next version and
+ * lose their old index rows; then the index rows, each with its resource's `seq`. Ends the
+ * transaction `write` opened.
+ */
+const STORE_STAGED = `
+  WITH written AS (
+    INSERT INTO resource (${RESOURCE_COLUMNS})
+    SELECT ${RESOURCE_COLUMNS} FROM load_resource ORDER BY ord
+    ${REPLACE_ON_CONFLICT}
+    RETURNING seq, version, resource_type, id)
+  INSERT INTO load_written SELECT s.ord, w.seq, w.version FROM written w JOIN load_resource s ON s.resource_type = w.resource_type AND s.id = w.id;
+  -- An array, not a join: the staging tables have no statistics, and the planner must probe the index.
+  ${INDEX_TABLES.map(({ table }) => `DELETE FROM ${table} WHERE resource_seq = ANY(ARRAY(SELECT seq FROM load_written WHERE version > 1));`).join('\n  ')}
+  ${INDEX_TABLES.map(
+    ({ table, columns }) =>
+      `INSERT INTO ${table} (resource_seq, ${columns}) SELECT w.seq, ${columns
+        .split(', ')
+        .map((column) => `i.${column}`)
+        .join(', ')} FROM load_${table} i JOIN load_written w ON w.ord = i.resource_seq;`,
+  ).join('\n  ')}
+  COMMIT;`;
+
+/**
+ * The loader's write path: each batch is streamed with COPY into session staging tables, then
+ * stored with one round trip of set-based statements, in one transaction on a connection of its
+ * own. It stores what the repository's `write` stores for the same resources (the loader's tests
+ * compare the two); a batch that fails is rolled back whole, and the caller retries its resources
+ * one by one through `write` to find the bad one.
+ * https://www.postgresql.org/docs/current/populate.html#POPULATE-COPY-FROM
+ */
+export class BulkCopyWriter {
+  private constructor(private readonly client: PoolClient) {}
+
+  static async open(dataSource: DataSource): Promise<BulkCopyWriter> {
+    // TypeORM's pg pool for this data source (its `master` pool; there are no replicas).
+    const pool = (dataSource.driver as unknown as { master: Pool }).master;
+    const client = await pool.connect();
+    try {
+      await client.query(STAGING_TABLES);
+    } catch (error) {
+      client.release(true);
+      throw error;
+    }
+    return new BulkCopyWriter(client);
+  }
+
+  /**
+   * Stores the batch in one transaction, or stores none of it and throws. A batch of resources none
+   * of which is stored yet (a first load) is copied straight into the store's tables with `seq`
+   * values drawn from its sequence in input order, as fast as a plain COPY; a batch that replaces
+   * stored resources (a re-load) goes through the staging tables and one set of upserts.
+   */
+  async write(rows: CopyRows): Promise<number> {
+    if (rows.count === 0) return 0;
+    try {
+      // A bulk load that is cut short is simply run again, so it need not wait for each commit to
+      // reach the disk; the database stays consistent either way.
+      // https://www.postgresql.org/docs/current/wal-async-commit.html
+      await this.client.query('BEGIN; SET LOCAL synchronous_commit = off');
+      const [{ replacing }] = (
+        await this.client.query<{ replacing: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM resource r JOIN unnest($1::text[], $2::text[]) AS k(resource_type, id) ON r.resource_type = k.resource_type AND r.id = k.id) AS replacing`,
+          [rows.types, rows.ids],
+        )
+      ).rows;
+      if (replacing) await this.writeStaged(rows);
+      else await this.writeDirect(rows);
+    } catch (error) {
+      await this.client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    return rows.count;
+  }
+
+  /** New resources only: COPY into the store itself. A resource stored meanwhile fails the batch on the unique key. */
+  private async writeDirect(rows: CopyRows): Promise<void> {
+    const seqs = (
+      // bigint arrives as text; sorted as numbers.
+      await this.client.query<{ seq: string }>(`SELECT nextval(pg_get_serial_sequence('resource', 'seq')) AS seq FROM generate_series(1, $1::int) ORDER BY 1`, [rows.count])
+    ).rows.map((row) => row.seq);
+    await this.copy(`COPY resource (seq, ${RESOURCE_COLUMNS}) FROM STDIN`, rows.resources, (index) => seqs[index]);
+    for (const { table, columns, rows: kind } of INDEX_TABLES) {
+      const { lines, owners } = rows[kind];
+      if (lines.length > 0) await this.copy(`COPY ${table} (resource_seq, ${columns}) FROM STDIN`, lines, (index) => seqs[owners[index]]);
+    }
+    await this.client.query('COMMIT');
+  }
+
+  private async writeStaged(rows: CopyRows): Promise<void> {
+    await this.copy(`COPY load_resource (ord, ${RESOURCE_COLUMNS}) FROM STDIN`, rows.resources, String);
+    for (const { table, columns, rows: kind } of INDEX_TABLES) {
+      const { lines, owners } = rows[kind];
+      if (lines.length > 0) await this.copy(`COPY load_${table} (resource_seq, ${columns}) FROM STDIN`, lines, (index) => String(owners[index]));
+    }
+    await this.client.query(STORE_STAGED);
+  }
+
+  async close(): Promise<void> {
+    // Temporary tables belong to the session: drop them before the connection goes back to the pool.
+    await this.client.query('DISCARD TEMP').catch(() => undefined);
+    this.client.release();
+  }
+
+  /** Streams the lines, each after its first column. */
+  private async copy(statement: string, lines: readonly string[], first: (index: number) => string): Promise<void> {
+    const stream = this.client.query(copyFrom(statement));
+    const finished = once(stream, 'finish');
+    // In chunks of a few hundred lines: one string per batch would double the batch in memory.
+    for (let start = 0; start < lines.length; start += 500) {
+      let chunk = '';
+      for (let index = start; index < Math.min(start + 500, lines.length); index += 1) chunk += first(index) + lines[index];
+      if (!stream.write(chunk)) await once(stream, 'drain');
+    }
+    stream.end();
+    await finished;
+  }
+}
