@@ -7,6 +7,7 @@ import { RegistrationPendingChange1796100000000 } from './1796100000000-registra
 import { LoginFailureLastAttempt1796100000001 } from './1796100000001-login-failure-last-attempt';
 import { PayerClientKeys1796300000000 } from './1796300000000-payer-client-keys';
 import { RegistrationDataAccessType1796300000010 } from './1796300000010-registration-data-access-type';
+import { AccountVerificationSecondFactor1796136418709 } from './1796136418709-account-verification-second-factor';
 
 /** The registration schema's migrations, oldest first: the events library's outbox table, then ours, then the database library's profile marker. */
 export const REGISTRATION_MIGRATIONS: (new () => object)[] = [
@@ -18,5 +19,6 @@ export const REGISTRATION_MIGRATIONS: (new () => object)[] = [
   LoginFailureLastAttempt1796100000001,
   PayerClientKeys1796300000000,
   RegistrationDataAccessType1796300000010,
+  AccountVerificationSecondFactor1796136418709,
   ...DATABASE_PROFILE_MIGRATIONS,
 ];
