@@ -9,6 +9,8 @@ import { chromium, type Browser, type BrowserContext, type Locator, type Page } 
 import { PortalConfig } from '../src/portal.config';
 import { startPortal, type RunningPortal } from '../src/server/portal-server';
 import { SmtpCatcher } from '../../registration/test/support/smtp';
+import { freshCode } from '../../registration/test/support/accounts';
+import { currentCode } from '../../registration/src/auth/second-factor/totp';
 
 jest.setTimeout(60_000);
 
@@ -41,6 +43,8 @@ describe('registration portal in a browser', () => {
   let staff: Page;
   let registrationId = '';
   let firstSecret = '';
+  let staffSecret = '';
+  let recoveryCodes: string[] = [];
 
   const url = (pathname: string) => `${portal.url}${pathname}`;
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(DOCS, `${name}.png`), fullPage: true });
@@ -51,6 +55,34 @@ describe('registration portal in a browser', () => {
     await page.getByLabel('Password').fill(who.password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.waitForLoadState();
+  }
+
+  /** Staff log in with password and TOTP; the first time, they enrol (the page shows the secret) and get recovery codes. */
+  async function staffLogIn(page: Page): Promise<void> {
+    await logIn(page, STAFF);
+    if (page.url().endsWith('/login/enrol')) {
+      staffSecret = await text(page.locator('#totp-secret'));
+      await page.getByLabel('Authentication code').fill(await freshCode(staffSecret));
+      await page.getByRole('button', { name: 'Turn on' }).click();
+      recoveryCodes = (await text(page.locator('#recovery-codes'))).split('\n').map((each) => each.trim());
+      await page.getByRole('link', { name: 'I saved them, continue' }).click();
+    } else {
+      await page.waitForURL(/\/login\/second-factor$/);
+      await page.getByLabel('Authentication code').fill(await freshCode(staffSecret));
+      await page.getByRole('button', { name: 'Verify' }).click();
+    }
+    await page.waitForURL(/\/admin/);
+  }
+
+  /** Opens the link of the verification mail sent to `email` and confirms it. */
+  async function confirmAddress(page: Page, email: string): Promise<void> {
+    const mail = await smtp.waitFor((each) => each.to.includes(email) && each.subject === 'Confirm your email address', `verification for ${email}`);
+    const link = /(http:\/\/\S+\/verify-email\?token=[\w-]+)/.exec(mail.text)?.[1];
+    expect(link).toBeDefined();
+    await page.goto(link!);
+    await page.getByRole('button', { name: 'Confirm my email address' }).click();
+    await page.waitForURL(/\/(login|registrations)$/);
+    expect(await text(page.getByRole('status'))).toContain('is confirmed');
   }
 
   async function csrfOf(page: Page): Promise<string> {
@@ -130,9 +162,23 @@ describe('registration portal in a browser', () => {
     await vendor.getByLabel('Phone').fill('+1 919-555-0100');
     await vendor.getByLabel('Password').fill(VENDOR.password);
     await vendor.getByRole('button', { name: 'Create account' }).click();
+    await vendor.waitForURL(/\/check-mail$/);
+    expect(await text(vendor.locator('main'))).toContain(`We sent a link to ${VENDOR.email}`);
+    await shot(vendor, 'check-mail');
+  });
+
+  it('lets the vendor confirm the address from the caught mail; a spent link is refused in plain words', async () => {
+    const mail = await smtp.waitFor((each) => each.to.includes(VENDOR.email), 'verification');
+    const link = /(http:\/\/\S+\/verify-email\?token=[\w-]+)/.exec(mail.text)?.[1] ?? '';
+    await vendor.goto(link);
+    await shot(vendor, 'verify-email');
+    await vendor.getByRole('button', { name: 'Confirm my email address' }).click();
     await vendor.waitForURL(/\/login$/);
-    expect(await text(vendor.getByRole('status'))).toContain('Your account is ready');
+    expect(await text(vendor.getByRole('status'))).toContain(`Your address ${VENDOR.email} is confirmed`);
     await shot(vendor, 'login');
+    await vendor.goto(link);
+    await vendor.getByRole('button', { name: 'Confirm my email address' }).click();
+    expect(await text(vendor.locator('#form-error'))).toContain('already used');
   });
 
   it('lets the vendor log in and register an application, with field errors from the API beside the fields', async () => {
@@ -205,8 +251,26 @@ describe('registration portal in a browser', () => {
     expect((await vendor.request.get(url('/admin'))).status()).toBe(403);
   });
 
-  it('lets staff ask for more information; the vendor reads the question and edits the answers, field errors first', async () => {
+  it('makes staff set up TOTP at their first login, then asks for a code', async () => {
     await logIn(staff, STAFF);
+    await staff.waitForURL(/\/login\/enrol$/);
+    expect(await staff.locator('figure.qr svg').count()).toBe(1);
+    staffSecret = await text(staff.locator('#totp-secret'));
+    await staff.getByLabel('Authentication code').fill(['000000', '111111'].find((code) => code !== currentCode(staffSecret)) ?? '');
+    await staff.getByRole('button', { name: 'Turn on' }).click();
+    expect(await text(staff.locator('#f-code-error'))).toBe('This code is wrong, expired or already used.');
+    expect(await staff.getByLabel('Authentication code').getAttribute('aria-invalid')).toBe('true');
+    await shot(staff, 'second-factor-enrol');
+    await staff.getByLabel('Authentication code').fill(await freshCode(staffSecret));
+    await staff.getByRole('button', { name: 'Turn on' }).click();
+    recoveryCodes = (await text(staff.locator('#recovery-codes'))).split('\n').map((each) => each.trim());
+    expect(recoveryCodes).toHaveLength(10);
+    await shot(staff, 'recovery-codes');
+    await staff.getByRole('link', { name: 'I saved them, continue' }).click();
+    await staff.waitForURL(/\/admin$/);
+  });
+
+  it('lets staff ask for more information; the vendor reads the question and edits the answers, field errors first', async () => {
     await staffAct('Request information', 'Which section of the privacy policy covers data sales?');
     expect(await text(staff.getByRole('status'))).toContain('is now pending');
 
@@ -228,7 +292,7 @@ describe('registration portal in a browser', () => {
   });
 
   it('lets staff find it in the queue with its clock and approve it with a reason; a stale second approval is a plain sentence', async () => {
-    await logIn(staff, STAFF);
+    await staffLogIn(staff);
     await staff.waitForURL(/\/admin$/);
     const row = staff.getByRole('row', { name: /Acme Health Record/ });
     expect(await text(row)).toContain('0 of 10 business days');
@@ -376,7 +440,8 @@ describe('registration portal in a browser', () => {
     await payer.getByLabel('Phone').fill('+1 704-555-0142');
     await payer.getByLabel('Password').fill('another long passphrase');
     await payer.getByRole('button', { name: 'Create account' }).click();
-    await payer.waitForURL(/\/login$/);
+    await payer.waitForURL(/\/check-mail$/);
+    await confirmAddress(payer, 'interop@carolina-mutual.example');
     await logIn(payer, { email: 'interop@carolina-mutual.example', password: 'another long passphrase' });
     await payer.getByRole('link', { name: 'Register a payer' }).click();
     expect(await payer.getByLabel('Company name').count()).toBe(0);
@@ -422,6 +487,32 @@ describe('registration portal in a browser', () => {
     expect(answers.map((answer) => answer.status())).toEqual([200, 200]);
     expect(bodies.filter((body) => body.includes('id="client-secret"'))).toHaveLength(1);
     await payerContext.close();
+  });
+
+  it('lets staff log in with a recovery code once; a reused or wrong code shows its error next to the field', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await logIn(page, STAFF);
+    await page.waitForURL(/\/login\/second-factor$/);
+    await page.getByLabel('Authentication code').fill('12345x');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    expect(await text(page.locator('#f-code-error'))).toContain('code must be the 6 digits');
+    expect(await page.getByLabel('Authentication code').getAttribute('aria-invalid')).toBe('true');
+    await shot(page, 'second-factor-error');
+    await page.getByText('Use a recovery code instead').click();
+    await page.getByLabel('Recovery code').fill(recoveryCodes[0]);
+    await page.getByRole('button', { name: 'Use recovery code' }).click();
+    await page.waitForURL(/\/admin$/);
+    await page.getByRole('button', { name: 'Log out' }).click();
+
+    await logIn(page, STAFF);
+    await page.getByText('Use a recovery code instead').click();
+    await page.getByLabel('Recovery code').fill(recoveryCodes[0]);
+    await page.getByRole('button', { name: 'Use recovery code' }).click();
+    expect(await text(page.locator('#f-recovery_code-error'))).toBe('This code is wrong, expired or already used.');
+    expect(await page.getByLabel('Recovery code').getAttribute('aria-invalid')).toBe('true');
+    expect(page.url()).toMatch(/\/login\/second-factor$/);
+    await context.close();
   });
 
   it('fits a phone screen without sideways scrolling', async () => {

@@ -9,6 +9,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
+import { confirmEmail, staffLogin } from './support/accounts';
 import { accountBody, applicationBody, payerBody, PRODUCTION_EVENT_KEYS } from './support/fixtures';
 import { TopicRecorder } from './support/kafka';
 import { SmtpCatcher } from './support/smtp';
@@ -61,9 +62,12 @@ describe('registration service: accounts, registrations, review, credentials, ev
     recorder = new TopicRecorder(brokers, CLIENT_CHANGED_TOPIC, credentials.admin);
 
     await request(http).post('/v1/accounts').send(accountBody('dev@acme-health.example', 'developer')).expect(201);
+    await confirmEmail(app.get(DataSource), 'dev@acme-health.example');
     await request(http).post('/v1/accounts').send(accountBody('other@elsewhere.example', 'developer')).expect(201);
+    await confirmEmail(app.get(DataSource), 'other@elsewhere.example');
     await request(http).post('/v1/accounts').send(accountBody('payer@carolina-mutual.example', 'payer')).expect(201);
-    tokens.admin = await login(ADMIN.email, ADMIN.password);
+    await confirmEmail(app.get(DataSource), 'payer@carolina-mutual.example');
+    tokens.admin = await staffLogin(http, ADMIN.email, ADMIN.password);
     tokens.dev = await login('dev@acme-health.example');
     tokens.other = await login('other@elsewhere.example');
     tokens.payer = await login('payer@carolina-mutual.example');
@@ -87,6 +91,9 @@ describe('registration service: accounts, registrations, review, credentials, ev
         phone: '+1 919-555-0100',
         kind: 'developer',
         createdAt: expect.any(String),
+        emailVerified: false,
+        secondFactor: false,
+        recoveryCodesLeft: 0,
       });
       const [row] = await app.get(DataSource).query(`SELECT password_hash FROM account WHERE id = $1`, [body.id]);
       expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
@@ -650,6 +657,7 @@ describe('registration service: accounts, registrations, review, credentials, ev
   describe('login rate limiting', () => {
     it('refuses an account after 5 failures, even with the right password, with Retry-After', async () => {
       await request(http).post('/v1/accounts').send(accountBody('target@acme-health.example', 'developer')).expect(201);
+      await confirmEmail(app.get(DataSource), 'target@acme-health.example');
       for (let attempt = 0; attempt < 5; attempt += 1) {
         await request(http).post('/v1/auth/login').send({ email: 'target@acme-health.example', password: `guess-${attempt}` }).expect(401);
       }
