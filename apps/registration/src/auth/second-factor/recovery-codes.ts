@@ -10,8 +10,8 @@ export const RECOVERY_CODE_COUNT = 10;
  */
 export function newRecoveryCodes(): string[] {
   return Array.from({ length: RECOVERY_CODE_COUNT }, () => {
-    const chars = Array.from({ length: 16 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
-    return chars.match(/.{4}/g)!.join('-');
+    const groups = Array.from({ length: 4 }, () => Array.from({ length: 4 }, () => ALPHABET[randomInt(ALPHABET.length)]).join(''));
+    return groups.join('-');
   });
 }
 
