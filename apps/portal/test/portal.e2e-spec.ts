@@ -4,12 +4,10 @@ import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '@payer-access/config';
 import { RegistrationConfig, createRegistrationApp } from '@payer-access/registration-service';
-import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, type TestDatabase, SmtpCatcher, freshTotpCode } from '@payer-access/testing';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { PortalConfig } from '../src/portal.config';
 import { startPortal, type RunningPortal } from '../src/server/portal-server';
-import { SmtpCatcher } from '../../registration/test/support/smtp';
-import { freshCode } from '../../registration/test/support/accounts';
 import { currentCode } from '../../registration/src/auth/second-factor/totp';
 
 jest.setTimeout(60_000);
@@ -62,13 +60,13 @@ describe('registration portal in a browser', () => {
     await logIn(page, STAFF);
     if (page.url().endsWith('/login/enrol')) {
       staffSecret = await text(page.locator('#totp-secret'));
-      await page.getByLabel('Authentication code').fill(await freshCode(staffSecret));
+      await page.getByLabel('Authentication code').fill(await freshTotpCode(staffSecret));
       await page.getByRole('button', { name: 'Turn on' }).click();
       recoveryCodes = (await text(page.locator('#recovery-codes'))).split('\n').map((each) => each.trim());
       await page.getByRole('link', { name: 'I saved them, continue' }).click();
     } else {
       await page.waitForURL(/\/login\/second-factor$/);
-      await page.getByLabel('Authentication code').fill(await freshCode(staffSecret));
+      await page.getByLabel('Authentication code').fill(await freshTotpCode(staffSecret));
       await page.getByRole('button', { name: 'Verify' }).click();
     }
     await page.waitForURL(/\/admin/);
@@ -261,7 +259,7 @@ describe('registration portal in a browser', () => {
     expect(await text(staff.locator('#f-code-error'))).toBe('This code is wrong, expired or already used.');
     expect(await staff.getByLabel('Authentication code').getAttribute('aria-invalid')).toBe('true');
     await shot(staff, 'second-factor-enrol');
-    await staff.getByLabel('Authentication code').fill(await freshCode(staffSecret));
+    await staff.getByLabel('Authentication code').fill(await freshTotpCode(staffSecret));
     await staff.getByRole('button', { name: 'Turn on' }).click();
     recoveryCodes = (await text(staff.locator('#recovery-codes'))).split('\n').map((each) => each.trim());
     expect(recoveryCodes).toHaveLength(10);
@@ -512,6 +510,49 @@ describe('registration portal in a browser', () => {
     expect(await text(page.locator('#f-recovery_code-error'))).toBe('This code is wrong, expired or already used.');
     expect(await page.getByLabel('Recovery code').getAttribute('aria-invalid')).toBe('true');
     expect(page.url()).toMatch(/\/login\/second-factor$/);
+    await context.close();
+  });
+
+  it('lets a vendor see the unconfirmed address, ask for the link again (throttled), and turn a second factor on', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const who = { email: 'careful@acme-health.example', password: 'a careful long passphrase' };
+    await page.goto(url('/signup'));
+    await page.getByLabel('a third-party application (app vendor)').check();
+    await page.getByLabel('Your name').fill('Careful Vendor');
+    await page.getByLabel('Organization').fill('Acme');
+    await page.getByLabel('Email').fill(who.email);
+    await page.getByLabel('Phone').fill('+1 919-555-0100');
+    await page.getByLabel('Password').fill(who.password);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(/\/check-mail$/);
+    await logIn(page, who);
+    await page.getByRole('link', { name: who.email }).click();
+    expect(await text(page.locator('main dl'))).toContain('not confirmed yet');
+    await page.getByRole('button', { name: 'Send the link again' }).click();
+    expect(await text(page.locator('#form-error'))).toMatch(/^A verification mail was sent a moment ago\. Try again in \d+ seconds\.$/);
+    await confirmAddress(page, who.email);
+
+    await page.goto(url('/account'));
+    expect(await text(page.locator('main dl'))).toContain('confirmed');
+    await page.getByRole('button', { name: 'Turn on a second factor' }).click();
+    const secret = await text(page.locator('#totp-secret'));
+    await page.getByLabel('Authentication code').fill('abc');
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    expect(await text(page.locator('#f-code-error'))).toContain('code must be the 6 digits');
+    await page.getByLabel('Authentication code').fill(await freshTotpCode(secret));
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    expect((await text(page.locator('#recovery-codes'))).split('\n')).toHaveLength(10);
+    await page.getByRole('link', { name: 'I saved them, continue' }).click();
+    expect(await text(page.locator('main dl'))).toContain('on · 10 recovery codes left');
+    await shot(page, 'account');
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await logIn(page, who);
+    await page.waitForURL(/\/login\/second-factor$/);
+    await page.getByLabel('Authentication code').fill(await freshTotpCode(secret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.waitForURL(/\/registrations$/);
     await context.close();
   });
 

@@ -1,15 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '@payer-access/config';
 import { InProcessEventBus } from '@payer-access/events';
-import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, type TestDatabase, SmtpCatcher, freshTotpCode } from '@payer-access/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { currentCode } from '../src/auth/second-factor/totp';
 import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
-import { freshCode } from './support/accounts';
 import { accountBody, applicationBody, PRODUCTION_EVENT_KEYS } from './support/fixtures';
-import { SmtpCatcher } from './support/smtp';
 
 jest.setTimeout(120_000);
 
@@ -139,7 +137,7 @@ describe('portal accounts: email verification and second factor', () => {
       expect(wrong.body.code).toBe('invalid_second_factor');
       const confirmed = await request(http)
         .post('/v1/auth/second-factor/enrolment/confirm')
-        .send({ second_factor_token: step.second_factor_token, code: await freshCode(staffSecret) })
+        .send({ second_factor_token: step.second_factor_token, code: await freshTotpCode(staffSecret) })
         .expect(200);
       expect(confirmed.body).toMatchObject({ access_token: expect.any(String), token_type: 'Bearer' });
       recoveryCodes = confirmed.body.recovery_codes;
@@ -163,7 +161,7 @@ describe('portal accounts: email verification and second factor', () => {
     it('asks for a code at each login and accepts each code once, also under concurrency', async () => {
       const step = (await login(STAFF.email, STAFF.password).expect(200)).body;
       expect(step.second_factor).toBe('required');
-      const code = await freshCode(staffSecret);
+      const code = await freshTotpCode(staffSecret);
       const attempts = await Promise.all(
         [0, 1].map(() => request(http).post('/v1/auth/second-factor').send({ second_factor_token: step.second_factor_token, code })),
       );
@@ -213,7 +211,7 @@ describe('portal accounts: email verification and second factor', () => {
       const { body: enabled } = await request(http)
         .post('/v1/accounts/me/second-factor/confirm')
         .set('Authorization', `Bearer ${access}`)
-        .send({ code: await freshCode(enrolment.secret) })
+        .send({ code: await freshTotpCode(enrolment.secret) })
         .expect(200);
       expect(enabled.recoveryCodes).toHaveLength(10);
 
@@ -223,7 +221,7 @@ describe('portal accounts: email verification and second factor', () => {
         await request(http).post('/v1/auth/second-factor').send({ second_factor_token: step.second_factor_token, code: wrongCode(enrolment.secret) }).expect(401);
       }
       // Past the limit even the right code waits, so guessing gains nothing.
-      const refused = await request(http).post('/v1/auth/second-factor').send({ second_factor_token: step.second_factor_token, code: await freshCode(enrolment.secret) }).expect(429);
+      const refused = await request(http).post('/v1/auth/second-factor').send({ second_factor_token: step.second_factor_token, code: await freshTotpCode(enrolment.secret) }).expect(429);
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     });
   });

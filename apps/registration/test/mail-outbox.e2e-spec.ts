@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '@payer-access/config';
 import { InProcessEventBus } from '@payer-access/events';
-import { createTestDatabase, metricValue, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, metricValue, type TestDatabase, SmtpCatcher } from '@payer-access/testing';
 import { createServer } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -10,7 +10,6 @@ import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
 import { confirmEmail, staffLogin } from './support/accounts';
 import { accountBody, applicationBody, PRODUCTION_EVENT_KEYS } from './support/fixtures';
-import { SmtpCatcher } from './support/smtp';
 import { serviceMetrics } from '@payer-access/http';
 
 jest.setTimeout(60_000);

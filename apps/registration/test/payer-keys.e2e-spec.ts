@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { CLIENT_CHANGED_TOPIC, parseClientChangedEvent, type ClientChangedEventV1 } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
-import { createTestDatabase, ensureKafka, kafkaServiceEnv, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, ensureKafka, kafkaServiceEnv, type TestDatabase, SmtpCatcher } from '@payer-access/testing';
 import { generateKeyPairSync } from 'node:crypto';
 import request from 'supertest';
 import { PRODUCTION_EVENT_KEYS } from './support/fixtures';
@@ -11,7 +11,6 @@ import { createRegistrationApp } from '../src/registration.service-app';
 import { confirmEmail, staffLogin } from './support/accounts';
 import { accountBody, applicationBody, payerBody } from './support/fixtures';
 import { TopicRecorder } from './support/kafka';
-import { SmtpCatcher } from './support/smtp';
 
 jest.setTimeout(30_000);
 

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { CLIENT_CHANGED_TOPIC, parseClientChangedEvent } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
 import { EVENT_SIGNATURE_HEADER, EventKeyRing, sandboxEventSigner, SecretSealer } from '@payer-access/events';
-import { createTestDatabase, ensureKafka, kafkajsSasl, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, ensureKafka, kafkajsSasl, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase, SmtpCatcher } from '@payer-access/testing';
 import * as argon2 from 'argon2';
 import { Kafka, logLevel } from 'kafkajs';
 import request from 'supertest';
@@ -12,7 +12,6 @@ import { createRegistrationApp } from '../src/registration.service-app';
 import { confirmEmail, staffLogin } from './support/accounts';
 import { accountBody, applicationBody, payerBody, PRODUCTION_EVENT_KEYS } from './support/fixtures';
 import { TopicRecorder } from './support/kafka';
-import { SmtpCatcher } from './support/smtp';
 
 jest.setTimeout(30_000);
 

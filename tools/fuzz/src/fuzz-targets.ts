@@ -1,10 +1,10 @@
 import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
 import { issueTokens } from '../../bench/src/member-journey';
 import { SEED_CLIENT } from '../../platform-e2e/test/support/http';
-import { freshCode } from '../../../apps/registration/test/support/accounts';
 import type { FuzzContext } from './request-generator';
 import type { LocalPlatform, ServiceName } from './local-platform';
 import { authorizationRoutes, type Route, routesFromCapabilityStatement, routesFromOpenApi } from './route-catalog';
+import { freshTotpCode } from '@payer-access/testing';
 
 export interface FuzzTargets {
   readonly routes: readonly Route[];
@@ -130,7 +130,7 @@ async function staffToken(registrationUrl: string, admin: { email: string; passw
   const step = await postJson(`${registrationUrl}/v1/auth/login`, admin);
   const stepToken = { second_factor_token: step.second_factor_token };
   const { secret } = await postJson(`${registrationUrl}/v1/auth/second-factor/enrolment`, stepToken);
-  return String((await postJson(`${registrationUrl}/v1/auth/second-factor/enrolment/confirm`, { ...stepToken, code: await freshCode(String(secret)) })).access_token);
+  return String((await postJson(`${registrationUrl}/v1/auth/second-factor/enrolment/confirm`, { ...stepToken, code: await freshTotpCode(String(secret)) })).access_token);
 }
 
 async function postJson(url: string, body: unknown, bearer?: string): Promise<Record<string, unknown>> {

@@ -5,10 +5,9 @@ import { InProcessEventBus, platformTopicSpecs } from '@payer-access/events';
 import { startFhirService } from '@payer-access/fhir-service';
 import { startRegistrationService } from '@payer-access/registration-service';
 import { sandboxDataSet } from '@payer-access/synthetic-data';
-import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, type TestDatabase, SmtpCatcher } from '@payer-access/testing';
 import { createServer } from 'node:net';
 import { SERVICE_CONFIGS } from '../../sandbox/src/sandbox.config';
-import { SmtpCatcher } from '../../../apps/registration/test/support/smtp';
 
 export type ServiceName = 'registration' | 'authorization' | 'fhir';
 

@@ -1,5 +1,5 @@
 import { SANDBOX_MEMBERS, type SandboxMember } from '@payer-access/fhir-models';
-import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, type TestDatabase, SmtpCatcher } from '@payer-access/testing';
 import type { Browser } from 'playwright-core';
 // The platform suite's helpers drive the same public routes and member pages.
 import { authorizeInBrowser, launchBrowser } from '../../platform-e2e/test/support/browser';
@@ -9,7 +9,6 @@ import { freePorts } from '../../platform-e2e/test/support/platform';
 import { eventually, required } from '../../platform-e2e/test/support/poll';
 import { expectStatus, RegistrationApi, type RegisteredApp } from '../../platform-e2e/test/support/registration';
 import { startSandbox, type RunningSandbox } from '../src/sandbox';
-import { SmtpCatcher } from '../../../apps/registration/test/support/smtp';
 
 // Two starts of the whole platform (the first loads the sandbox data set) and a browser.
 jest.setTimeout(300_000);

@@ -240,6 +240,7 @@ export class PortalServer {
     if (method !== 'POST') return this.notFound(x);
     if (path === '/account/verification-mail') {
       const answer = await this.authed<{ sentTo: string }>(x, 'POST', '/v1/accounts/me/verification-mail');
+      if (answer.status === 429) return this.showAccount(x, 429, `A verification mail was sent a moment ago. Try again in ${formatWait(answer.retryAfterSeconds)}.`);
       if (answer.status !== 202) return this.showAccount(x, answer.status, this.refusal(answer, 'The mail could not be sent.'));
       x.session.flash = `A new link is on its way to ${answer.body.sentTo}.`;
       return this.redirect(x, '/account');

@@ -5,8 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { CLIENT_CHANGED_TOPIC } from '@payer-access/client-status';
-import { createTestDatabase, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
-import { SmtpCatcher } from '../../../../apps/registration/test/support/smtp';
+import { createTestDatabase, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase, SmtpCatcher } from '@payer-access/testing';
 import { ensurePlatformTopics, waitForTopicMessages } from './kafka';
 import { REPO_ROOT, ServiceProcess, type ServiceName } from './service-process';
 

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { freshCode } from '../../../../apps/registration/test/support/accounts';
-import type { ReceivedMail } from '../../../../apps/registration/test/support/smtp';
 import { sendJson, getJson, type JsonResponse } from './http';
+import { type ReceivedMail, freshTotpCode } from '@payer-access/testing';
 
 /** The sandbox profile's admin and its published TOTP secret (apps/registration/README.md). */
 const SANDBOX_ADMIN = { email: 'admin@sandbox.local', password: 'sandbox-admin', totpSecret: 'SANDBOXADMINTOTPSECRETPUBLISHEDA' };
@@ -50,7 +49,7 @@ export class RegistrationApi {
     expectStatus(step, 200, 'admin password');
     const done = await sendJson<{ access_token: string }>('POST', `${this.url}/v1/auth/second-factor`, {
       second_factor_token: step.body.second_factor_token,
-      code: await freshCode(SANDBOX_ADMIN.totpSecret),
+      code: await freshTotpCode(SANDBOX_ADMIN.totpSecret),
     });
     expectStatus(done, 200, 'admin second factor');
     return done.body.access_token;
