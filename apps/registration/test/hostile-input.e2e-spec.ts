@@ -146,6 +146,11 @@ describe('registration service under hostile input', () => {
       ['PATCH', '/v1/registrations/:id', () => ({ name: 'Renamed' }), 'dev'],
       ['POST', '/v1/registrations/:id/review-requests', () => ({ message: 'please review' }), 'dev'],
       ['POST', '/v1/admin/registrations/:id/request-information', () => ({ reason: 'more please' }), 'admin'],
+      ['POST', '/v1/accounts/verify-email', () => ({ token: 'A'.repeat(43) }), undefined],
+      ['POST', '/v1/auth/second-factor', () => ({ second_factor_token: 'x.y.z', code: '123456' }), undefined],
+      ['POST', '/v1/auth/second-factor/enrolment', () => ({ second_factor_token: 'x.y.z' }), undefined],
+      ['POST', '/v1/auth/second-factor/enrolment/confirm', () => ({ second_factor_token: 'x.y.z', code: '123456' }), undefined],
+      ['POST', '/v1/accounts/me/second-factor/confirm', () => ({ code: '123456' }), 'dev'],
     ];
 
     it.each(cases)('%s %s: 4xx for every field and every wrong value', async (method, route, body, who) => {
