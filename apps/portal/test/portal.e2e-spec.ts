@@ -5,11 +5,11 @@ import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '@payer-access/config';
 import { RegistrationConfig, createRegistrationApp } from '@payer-access/registration-service';
-import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, type TestDatabase, SmtpCatcher, freshTotpCode } from '@payer-access/testing';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { PortalConfig } from '../src/portal.config';
 import { startPortal, type RunningPortal } from '../src/server/portal-server';
-import { SmtpCatcher } from '../../registration/test/support/smtp';
+import { currentCode } from '../../registration/src/auth/second-factor/totp';
 
 jest.setTimeout(60_000);
 
@@ -47,6 +47,8 @@ describe('registration portal in a browser', () => {
   let staff: Page;
   let registrationId = '';
   let firstSecret = '';
+  let staffSecret = '';
+  let recoveryCodes: string[] = [];
 
   const url = (pathname: string) => `${portal.url}${pathname}`;
   /** Photographs the viewport, scrolled to `focus` when given: small files that show what matters. */
@@ -66,6 +68,34 @@ describe('registration portal in a browser', () => {
     await page.getByLabel('Password').fill(who.password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.waitForLoadState();
+  }
+
+  /** Staff log in with password and TOTP; the first time, they enrol (the page shows the secret) and get recovery codes. */
+  async function staffLogIn(page: Page): Promise<void> {
+    await logIn(page, STAFF);
+    if (page.url().endsWith('/login/enrol')) {
+      staffSecret = await text(page.locator('#totp-secret'));
+      await page.getByLabel('Authentication code').fill(await freshTotpCode(staffSecret));
+      await page.getByRole('button', { name: 'Turn on' }).click();
+      recoveryCodes = (await text(page.locator('#recovery-codes'))).split('\n').map((each) => each.trim());
+      await page.getByRole('link', { name: 'I saved them, continue' }).click();
+    } else {
+      await page.waitForURL(/\/login\/second-factor$/);
+      await page.getByLabel('Authentication code').fill(await freshTotpCode(staffSecret));
+      await page.getByRole('button', { name: 'Verify' }).click();
+    }
+    await page.waitForURL(/\/admin/);
+  }
+
+  /** Opens the link of the verification mail sent to `email` and confirms it. */
+  async function confirmAddress(page: Page, email: string): Promise<void> {
+    const mail = await smtp.waitFor((each) => each.to.includes(email) && each.subject === 'Confirm your email address', `verification for ${email}`);
+    const link = /(http:\/\/\S+\/verify-email\?token=[\w-]+)/.exec(mail.text)?.[1] ?? '';
+    expect(link).not.toBe('');
+    await page.goto(link);
+    await page.getByRole('button', { name: 'Confirm my email address' }).click();
+    await page.waitForURL(/\/(login|registrations)$/);
+    expect(await text(page.getByRole('status'))).toContain('is confirmed');
   }
 
   async function csrfOf(page: Page): Promise<string> {
@@ -145,9 +175,23 @@ describe('registration portal in a browser', () => {
     await vendor.getByLabel('Phone').fill('+1 919-555-0100');
     await vendor.getByLabel('Password').fill(VENDOR.password);
     await vendor.getByRole('button', { name: 'Create account' }).click();
+    await vendor.waitForURL(/\/check-mail$/);
+    expect(await text(vendor.locator('main'))).toContain(`We sent a link to ${VENDOR.email}`);
+    await shot(vendor, 'check-mail');
+  });
+
+  it('lets the vendor confirm the address from the caught mail; a spent link is refused in plain words', async () => {
+    const mail = await smtp.waitFor((each) => each.to.includes(VENDOR.email), 'verification');
+    const link = /(http:\/\/\S+\/verify-email\?token=[\w-]+)/.exec(mail.text)?.[1] ?? '';
+    await vendor.goto(link);
+    await shot(vendor, 'verify-email');
+    await vendor.getByRole('button', { name: 'Confirm my email address' }).click();
     await vendor.waitForURL(/\/login$/);
-    expect(await text(vendor.getByRole('status'))).toContain('Your account is ready');
+    expect(await text(vendor.getByRole('status'))).toContain(`Your address ${VENDOR.email} is confirmed`);
     await shot(vendor, 'login');
+    await vendor.goto(link);
+    await vendor.getByRole('button', { name: 'Confirm my email address' }).click();
+    expect(await text(vendor.locator('#form-error'))).toContain('already used');
   });
 
   it('lets the vendor log in and register an application, with field errors from the API beside the fields', async () => {
@@ -220,8 +264,26 @@ describe('registration portal in a browser', () => {
     expect((await vendor.request.get(url('/admin'))).status()).toBe(403);
   });
 
-  it('lets staff ask for more information; the vendor replies in the thread (field errors first) and staff read it and answer', async () => {
+  it('makes staff set up TOTP at their first login, then asks for a code', async () => {
     await logIn(staff, STAFF);
+    await staff.waitForURL(/\/login\/enrol$/);
+    expect(await staff.locator('figure.qr svg').count()).toBe(1);
+    staffSecret = await text(staff.locator('#totp-secret'));
+    await staff.getByLabel('Authentication code').fill(['000000', '111111'].find((code) => code !== currentCode(staffSecret)) ?? '');
+    await staff.getByRole('button', { name: 'Turn on' }).click();
+    expect(await text(staff.locator('#f-code-error'))).toBe('This code is wrong, expired or already used.');
+    expect(await staff.getByLabel('Authentication code').getAttribute('aria-invalid')).toBe('true');
+    await shot(staff, 'second-factor-enrol');
+    await staff.getByLabel('Authentication code').fill(await freshTotpCode(staffSecret));
+    await staff.getByRole('button', { name: 'Turn on' }).click();
+    recoveryCodes = (await text(staff.locator('#recovery-codes'))).split('\n').map((each) => each.trim());
+    expect(recoveryCodes).toHaveLength(10);
+    await shot(staff, 'recovery-codes');
+    await staff.getByRole('link', { name: 'I saved them, continue' }).click();
+    await staff.waitForURL(/\/admin$/);
+  });
+
+  it('lets staff ask for more information; the vendor replies in the thread (field errors first) and staff read it and answer', async () => {
     await staffAct('Request information', 'Which section of the privacy policy covers data sales?');
     expect(await text(staff.getByRole('status'))).toContain('is now pending');
     await smtp.waitFor((mail) => mail.subject === 'More information needed: Acme Health Record', 'information request');
@@ -283,7 +345,7 @@ describe('registration portal in a browser', () => {
   });
 
   it('lets staff find it in the queue with its clock and approve it with a reason; a stale second approval is a plain sentence', async () => {
-    await logIn(staff, STAFF);
+    await staffLogIn(staff);
     await staff.waitForURL(/\/admin$/);
     const row = staff.getByRole('row', { name: /Acme Health Record/ });
     expect(await text(row)).toContain('0 of 10 business days');
@@ -477,7 +539,8 @@ describe('registration portal in a browser', () => {
       await payer.getByLabel('Phone').fill('+1 704-555-0142');
       await payer.getByLabel('Password').fill(PAYER.password);
       await payer.getByRole('button', { name: 'Create account' }).click();
-      await payer.waitForURL(/\/login$/);
+      await payer.waitForURL(/\/check-mail$/);
+      await confirmAddress(payer, PAYER.email);
       await logIn(payer, PAYER);
       await payer.getByRole('link', { name: 'Register a payer' }).click();
       expect(await payer.getByLabel('Company name').count()).toBe(0);
@@ -578,6 +641,75 @@ describe('registration portal in a browser', () => {
       const unicode = await payerContext.request.post(url(`/registrations/${payerId}/review-request`), { form: { _csrf: csrf, message: '\u0000' }, maxRedirects: 0 });
       expect(unicode.status()).toBeLessThan(500);
     });
+  });
+
+  it('lets staff log in with a recovery code once; a reused or wrong code shows its error next to the field', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await logIn(page, STAFF);
+    await page.waitForURL(/\/login\/second-factor$/);
+    await page.getByLabel('Authentication code').fill('12345x');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    expect(await text(page.locator('#f-code-error'))).toContain('code must be the 6 digits');
+    expect(await page.getByLabel('Authentication code').getAttribute('aria-invalid')).toBe('true');
+    await shot(page, 'second-factor-error');
+    await page.getByText('Use a recovery code instead').click();
+    await page.getByLabel('Recovery code').fill(recoveryCodes[0]);
+    await page.getByRole('button', { name: 'Use recovery code' }).click();
+    await page.waitForURL(/\/admin$/);
+    await page.getByRole('button', { name: 'Log out' }).click();
+
+    await logIn(page, STAFF);
+    await page.getByText('Use a recovery code instead').click();
+    await page.getByLabel('Recovery code').fill(recoveryCodes[0]);
+    await page.getByRole('button', { name: 'Use recovery code' }).click();
+    expect(await text(page.locator('#f-recovery_code-error'))).toBe('This code is wrong, expired or already used.');
+    expect(await page.getByLabel('Recovery code').getAttribute('aria-invalid')).toBe('true');
+    expect(page.url()).toMatch(/\/login\/second-factor$/);
+    await context.close();
+  });
+
+  it('lets a vendor see the unconfirmed address, ask for the link again (throttled), and turn a second factor on', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const who = { email: 'careful@acme-health.example', password: 'a careful long passphrase' };
+    await page.goto(url('/signup'));
+    await page.getByLabel('a third-party application (app vendor)').check();
+    await page.getByLabel('Your name').fill('Careful Vendor');
+    await page.getByLabel('Organization').fill('Acme');
+    await page.getByLabel('Email').fill(who.email);
+    await page.getByLabel('Phone').fill('+1 919-555-0100');
+    await page.getByLabel('Password').fill(who.password);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(/\/check-mail$/);
+    await logIn(page, who);
+    await page.getByRole('link', { name: who.email }).click();
+    expect(await text(page.locator('main dl'))).toContain('not confirmed yet');
+    await page.getByRole('button', { name: 'Send the link again' }).click();
+    expect(await text(page.locator('#form-error'))).toMatch(/^A verification mail was sent a moment ago\. Try again in \d+ seconds\.$/);
+    await confirmAddress(page, who.email);
+
+    await page.goto(url('/account'));
+    expect(await text(page.locator('main dl'))).toContain('confirmed');
+    await page.getByRole('button', { name: 'Turn on a second factor' }).click();
+    const secret = await text(page.locator('#totp-secret'));
+    await page.getByLabel('Authentication code').fill('abc');
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    expect(await text(page.locator('#f-code-error'))).toContain('code must be the 6 digits');
+    await page.getByLabel('Authentication code').fill(await freshTotpCode(secret));
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    expect((await text(page.locator('#recovery-codes'))).split('\n')).toHaveLength(10);
+    await page.getByRole('link', { name: 'I saved them, continue' }).click();
+    expect(await text(page.locator('main dl'))).toContain('on · 10 recovery codes left');
+    await shot(page, 'account');
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await logIn(page, who);
+    await page.waitForURL(/\/login\/second-factor$/);
+    await page.getByLabel('Authentication code').fill(await freshTotpCode(secret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.waitForURL(/\/registrations$/);
+    await context.close();
   });
 
   it('fits a phone screen without sideways scrolling', async () => {

@@ -9,6 +9,8 @@ import { kafkaClientSecurity } from '@payer-access/config';
 import { AccountEntity } from './accounts/account.entity';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccountsService } from './accounts/accounts.service';
+import { EmailVerificationService } from './accounts/email-verification.service';
+import { SecondFactorService } from './auth/second-factor/second-factor.service';
 import { AuthController } from './auth/auth.controller';
 import { AuthService } from './auth/auth.service';
 import { JwtStrategy } from './auth/jwt.strategy';
@@ -135,6 +137,8 @@ export class AppModule {
       providers: [
         { provide: APP_FILTER, useClass: RegistrationExceptionFilter },
         AccountsService,
+        EmailVerificationService,
+        SecondFactorService,
         PortalTokenService,
         JwtStrategy,
         RolesGuard,

@@ -120,6 +120,28 @@ export class RegistrationConfig extends PlatformConfig {
   @Matches(/^[A-Za-z0-9_-]{43}$/, { message: 'must be 32 bytes in base64url (43 characters)' })
   CLIENT_SECRET_SEALING_KEY?: string;
 
+  @ConfigVariable({
+    description:
+      'Key (32 random bytes, base64url) encrypting the accounts\' TOTP secrets at rest. Unset: derived from CLIENT_SECRET_SEALING_KEY (HKDF, its own label), or in the sandbox a fixed, public key.',
+    sensitive: true,
+    example: 'base64url-of-32-random-bytes-generated-with-openssl-rand',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{43}$/, { message: 'must be 32 bytes in base64url (43 characters)' })
+  SECOND_FACTOR_ENCRYPTION_KEY?: string;
+
+  @ConfigVariable({ description: 'How long the email verification link mailed at sign-up works, in seconds.', example: '86400' })
+  @IsInt()
+  @Min(300)
+  @Max(30 * 86_400)
+  EMAIL_VERIFICATION_TTL_SECONDS: number = 86_400;
+
+  @ConfigVariable({ description: 'Shortest time between two verification mails to one account, in seconds (POST /v1/accounts/me/verification-mail answers 429 sooner).', example: '60' })
+  @IsInt()
+  @Min(1)
+  VERIFICATION_MAIL_INTERVAL_SECONDS: number = 60;
+
   @ConfigVariable({ description: 'Lifetime of a portal access token, in seconds.', example: '900' })
   @IsInt()
   @Min(60)

@@ -2,9 +2,11 @@ import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '@payer-access/config';
 import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import type { App } from 'supertest/types';
 import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
+import { confirmEmail, staffLogin } from './support/accounts';
 import { accountBody, applicationBody, payerBody } from './support/fixtures';
 
 const ADMIN = { email: 'reviewer@plan.example', password: 'reviewer-password-1' };
@@ -60,10 +62,12 @@ describe('registration service under hostile input', () => {
     await app.init();
     http = app.getHttpServer();
     await request(http).post('/v1/accounts').send(accountBody('dev@acme-health.example', 'developer')).expect(201);
+    await confirmEmail(app.get(DataSource), 'dev@acme-health.example');
     tokens.dev = (await request(http).post('/v1/auth/login').send({ email: 'dev@acme-health.example', password: 'correct horse battery staple' }).expect(200)).body.access_token;
     await request(http).post('/v1/accounts').send(accountBody('payer@carolina-mutual.example', 'payer')).expect(201);
+    await confirmEmail(app.get(DataSource), 'payer@carolina-mutual.example');
     tokens.payer = (await request(http).post('/v1/auth/login').send({ email: 'payer@carolina-mutual.example', password: 'correct horse battery staple' }).expect(200)).body.access_token;
-    tokens.admin = (await request(http).post('/v1/auth/login').send(ADMIN).expect(200)).body.access_token;
+    tokens.admin = await staffLogin(http, ADMIN.email, ADMIN.password);
     registrationId = (await request(http).post('/v1/applications').set(as('dev')).send(applicationBody()).expect(201)).body.id;
   });
 
@@ -144,6 +148,11 @@ describe('registration service under hostile input', () => {
       ['POST', '/v1/admin/registrations/:id/request-information', () => ({ reason: 'more please' }), 'admin'],
       ['POST', '/v1/registrations/:id/messages', () => ({ body: 'a reply' }), 'dev'],
       ['POST', '/v1/admin/registrations/:id/messages', () => ({ body: 'a note' }), 'admin'],
+      ['POST', '/v1/accounts/verify-email', () => ({ token: 'A'.repeat(43) }), undefined],
+      ['POST', '/v1/auth/second-factor', () => ({ second_factor_token: 'x.y.z', code: '123456' }), undefined],
+      ['POST', '/v1/auth/second-factor/enrolment', () => ({ second_factor_token: 'x.y.z' }), undefined],
+      ['POST', '/v1/auth/second-factor/enrolment/confirm', () => ({ second_factor_token: 'x.y.z', code: '123456' }), undefined],
+      ['POST', '/v1/accounts/me/second-factor/confirm', () => ({ code: '123456' }), 'dev'],
     ];
 
     it.each(cases)('%s %s: 4xx for every field and every wrong value', async (method, route, body, who) => {

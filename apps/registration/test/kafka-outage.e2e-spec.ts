@@ -6,6 +6,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
+import { confirmEmail, staffLogin } from './support/accounts';
 import { accountBody, applicationBody, PRODUCTION_EVENT_KEYS } from './support/fixtures';
 import { TopicRecorder } from './support/kafka';
 import { serviceMetrics } from '@payer-access/http';
@@ -55,10 +56,10 @@ describe('registration events survive a Kafka outage', () => {
     const http = app.getHttpServer();
     const metrics = async () => (await request(serviceMetrics(app).handler()).get('/metrics').expect(200)).text;
     await request(http).post('/v1/accounts').send(accountBody('dev@acme-health.example', 'developer')).expect(201);
+    await confirmEmail(app.get(DataSource), 'dev@acme-health.example');
     const dev = (await request(http).post('/v1/auth/login').send({ email: 'dev@acme-health.example', password: 'correct horse battery staple' }).expect(200)).body
       .access_token;
-    const admin = (await request(http).post('/v1/auth/login').send({ email: 'reviewer@plan.example', password: 'reviewer-password-1' }).expect(200)).body
-      .access_token;
+    const admin = await staffLogin(http, 'reviewer@plan.example', 'reviewer-password-1');
     const { body: created } = await request(http).post('/v1/applications').set('Authorization', `Bearer ${dev}`).send(applicationBody()).expect(201);
     const { body: approved } = await request(http)
       .post(`/v1/admin/registrations/${created.id}/approve`)

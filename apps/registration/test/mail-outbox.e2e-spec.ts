@@ -1,15 +1,15 @@
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '@payer-access/config';
 import { InProcessEventBus } from '@payer-access/events';
-import { createTestDatabase, metricValue, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, metricValue, type TestDatabase, SmtpCatcher } from '@payer-access/testing';
 import { createServer } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { MailOutsideTransactionError, MailService } from '../src/notifications/mail.service';
 import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
+import { confirmEmail, staffLogin } from './support/accounts';
 import { accountBody, applicationBody, PRODUCTION_EVENT_KEYS } from './support/fixtures';
-import { SmtpCatcher } from './support/smtp';
 import { serviceMetrics } from '@payer-access/http';
 
 jest.setTimeout(60_000);
@@ -81,8 +81,12 @@ describe('registration notifications survive SMTP outages and restarts (mail out
     app = await startInstance();
     http = app.getHttpServer();
     await request(http).post('/v1/accounts').send(accountBody('dev@acme-health.example', 'developer')).expect(201);
+    await confirmEmail(app.get(DataSource), 'dev@acme-health.example');
+    // Set-up only: the address is confirmed above, so its verification mail (queued while no SMTP
+    // server listens) is withdrawn, and each test counts the mail it causes.
+    await app.get(DataSource).query(`DELETE FROM mail_outbox WHERE subject = 'Confirm your email address'`);
     tokens.dev = (await request(http).post('/v1/auth/login').send({ email: 'dev@acme-health.example', password: PASSWORD }).expect(200)).body.access_token;
-    tokens.admin = (await request(http).post('/v1/auth/login').send(ADMIN).expect(200)).body.access_token;
+    tokens.admin = await staffLogin(http, ADMIN.email, ADMIN.password);
   });
 
   afterAll(async () => {

@@ -1,16 +1,16 @@
 import type { INestApplication } from '@nestjs/common';
 import { CLIENT_CHANGED_TOPIC, parseClientChangedEvent, type ClientChangedEventV1 } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
-import { createTestDatabase, ensureKafka, kafkaServiceEnv, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, ensureKafka, kafkaServiceEnv, type TestDatabase, SmtpCatcher } from '@payer-access/testing';
 import { generateKeyPairSync } from 'node:crypto';
 import request from 'supertest';
 import { PRODUCTION_EVENT_KEYS } from './support/fixtures';
 import { DataSource } from 'typeorm';
 import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
+import { confirmEmail, staffLogin } from './support/accounts';
 import { accountBody, applicationBody, payerBody } from './support/fixtures';
 import { TopicRecorder } from './support/kafka';
-import { SmtpCatcher } from './support/smtp';
 
 jest.setTimeout(30_000);
 
@@ -78,8 +78,10 @@ describe('payer keys at registration', () => {
     recorder = new TopicRecorder(brokers, CLIENT_CHANGED_TOPIC, kafka.credentials.admin);
     await recorder.start();
     await request(http).post('/v1/accounts').send(accountBody('payer@carolina-mutual.example', 'payer')).expect(201);
+    await confirmEmail(app.get(DataSource), 'payer@carolina-mutual.example');
     await request(http).post('/v1/accounts').send(accountBody('dev@acme-health.example', 'developer')).expect(201);
-    tokens.admin = await login(ADMIN.email, ADMIN.password);
+    await confirmEmail(app.get(DataSource), 'dev@acme-health.example');
+    tokens.admin = await staffLogin(http, ADMIN.email, ADMIN.password);
     tokens.payer = await login('payer@carolina-mutual.example');
     tokens.dev = await login('dev@acme-health.example');
   });

@@ -2,16 +2,16 @@ import type { INestApplication } from '@nestjs/common';
 import { CLIENT_CHANGED_TOPIC, parseClientChangedEvent } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
 import { EVENT_SIGNATURE_HEADER, EventKeyRing, sandboxEventSigner, SecretSealer } from '@payer-access/events';
-import { createTestDatabase, ensureKafka, kafkajsSasl, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, ensureKafka, kafkajsSasl, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase, SmtpCatcher } from '@payer-access/testing';
 import * as argon2 from 'argon2';
 import { Kafka, logLevel } from 'kafkajs';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
+import { confirmEmail, staffLogin } from './support/accounts';
 import { accountBody, applicationBody, payerBody, PRODUCTION_EVENT_KEYS } from './support/fixtures';
 import { TopicRecorder } from './support/kafka';
-import { SmtpCatcher } from './support/smtp';
 
 jest.setTimeout(30_000);
 
@@ -61,9 +61,12 @@ describe('registration service: accounts, registrations, review, credentials, ev
     recorder = new TopicRecorder(brokers, CLIENT_CHANGED_TOPIC, credentials.admin);
 
     await request(http).post('/v1/accounts').send(accountBody('dev@acme-health.example', 'developer')).expect(201);
+    await confirmEmail(app.get(DataSource), 'dev@acme-health.example');
     await request(http).post('/v1/accounts').send(accountBody('other@elsewhere.example', 'developer')).expect(201);
+    await confirmEmail(app.get(DataSource), 'other@elsewhere.example');
     await request(http).post('/v1/accounts').send(accountBody('payer@carolina-mutual.example', 'payer')).expect(201);
-    tokens.admin = await login(ADMIN.email, ADMIN.password);
+    await confirmEmail(app.get(DataSource), 'payer@carolina-mutual.example');
+    tokens.admin = await staffLogin(http, ADMIN.email, ADMIN.password);
     tokens.dev = await login('dev@acme-health.example');
     tokens.other = await login('other@elsewhere.example');
     tokens.payer = await login('payer@carolina-mutual.example');
@@ -87,6 +90,9 @@ describe('registration service: accounts, registrations, review, credentials, ev
         phone: '+1 919-555-0100',
         kind: 'developer',
         createdAt: expect.any(String),
+        emailVerified: false,
+        secondFactor: false,
+        recoveryCodesLeft: 0,
       });
       const [row] = await app.get(DataSource).query(`SELECT password_hash FROM account WHERE id = $1`, [body.id]);
       expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
@@ -650,6 +656,7 @@ describe('registration service: accounts, registrations, review, credentials, ev
   describe('login rate limiting', () => {
     it('refuses an account after 5 failures, even with the right password, with Retry-After', async () => {
       await request(http).post('/v1/accounts').send(accountBody('target@acme-health.example', 'developer')).expect(201);
+      await confirmEmail(app.get(DataSource), 'target@acme-health.example');
       for (let attempt = 0; attempt < 5; attempt += 1) {
         await request(http).post('/v1/auth/login').send({ email: 'target@acme-health.example', password: `guess-${attempt}` }).expect(401);
       }

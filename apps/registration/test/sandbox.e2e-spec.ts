@@ -7,6 +7,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import { staffLogin } from './support/accounts';
 import { DataSource } from 'typeorm';
 import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
@@ -60,12 +61,10 @@ describe('registration service in the sandbox profile', () => {
     await database?.drop();
   });
 
-  it('creates the published default admin, admin@sandbox.local / sandbox-admin, with a per-process token key', async () => {
-    const { body } = await request(app.getHttpServer())
-      .post('/v1/auth/login')
-      .send({ email: 'admin@sandbox.local', password: 'sandbox-admin' })
-      .expect(200);
-    adminToken = body.access_token;
+  it('creates the published default admin, admin@sandbox.local / sandbox-admin with its published TOTP secret, with a per-process token key', async () => {
+    const { body: step } = await request(app.getHttpServer()).post('/v1/auth/login').send({ email: 'admin@sandbox.local', password: 'sandbox-admin' }).expect(200);
+    expect(step.second_factor).toBe('required');
+    adminToken = await staffLogin(app.getHttpServer(), 'admin@sandbox.local', 'sandbox-admin');
     const claims = JSON.parse(Buffer.from(adminToken.split('.')[1], 'base64url').toString());
     expect(claims).toMatchObject({ role: 'admin', email: 'admin@sandbox.local', iss: 'http://localhost:3001/portal' });
   });

@@ -24,3 +24,5 @@ export {
 } from './kafka';
 export { metricValue, scrapeMetrics } from './prometheus';
 export { runEntryPoint, type EntryPointRun } from './entry-point';
+export { SmtpCatcher, type ReceivedMail } from './smtp';
+export { freshTotpCode } from './totp';

@@ -74,8 +74,8 @@ export async function runPlatformBench(options: PlatformBenchOptions): Promise<v
     });
     log(`services ready (${platform.startupSummary()}); logs in ${platform.logDir}`);
     // One API client (and admin session) per part: the portal's admin token lives 15 minutes.
-    const refresh = await benchRefreshGrant(platform, new RegistrationApi(platform.registration.url), options);
-    const suspension = await benchSuspension(platform, new RegistrationApi(platform.registration.url), options);
+    const refresh = await benchRefreshGrant(platform, new RegistrationApi(platform.registration.url, platform.mail), options);
+    const suspension = await benchSuspension(platform, new RegistrationApi(platform.registration.url, platform.mail), options);
     const crashes = platform.crashes();
     printTable(options, refresh, suspension);
     if (crashes.length > 0) throw new Error(`a service crashed during the bench:\n${crashes.join('\n')}`);

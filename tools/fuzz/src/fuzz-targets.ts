@@ -4,6 +4,7 @@ import { SEED_CLIENT } from '../../platform-e2e/test/support/http';
 import type { FuzzContext } from './request-generator';
 import type { LocalPlatform, ServiceName } from './local-platform';
 import { authorizationRoutes, type Route, routesFromCapabilityStatement, routesFromOpenApi } from './route-catalog';
+import { freshTotpCode } from '@payer-access/testing';
 
 export interface FuzzTargets {
   readonly routes: readonly Route[];
@@ -32,8 +33,12 @@ export async function discoverTargets(platform: LocalPlatform): Promise<FuzzTarg
   routes.push(...authorizationRoutes(await getJson(`${urls.authorization}/.well-known/openid-configuration`), SEED_CLIENT.clientId, SEED_CLIENT.redirectUri));
 
   await postJson(`${urls.registration}/v1/accounts`, { email: DEVELOPER.email, password: DEVELOPER.password, name: 'Fuzz Developer', organization: 'Acme', phone: '+1 919-555-0100', kind: 'developer' });
+  // Registrations need a confirmed address: follow the link of the verification mail.
+  const verification = await platform.mail.waitFor((mail) => mail.to.includes(DEVELOPER.email), 'verification');
+  const verifyToken = /(?<![\w-])([\w-]{43})(?![\w-])/.exec(verification.text.slice(verification.text.indexOf('To confirm it')))?.[1];
+  await postJson(`${urls.registration}/v1/accounts/verify-email`, { token: verifyToken });
   const developer = String((await postJson(`${urls.registration}/v1/auth/login`, DEVELOPER)).access_token);
-  const admin = String((await postJson(`${urls.registration}/v1/auth/login`, platform.admin)).access_token);
+  const admin = await staffToken(urls.registration, platform.admin);
   const registration = await postJson(
     `${urls.registration}/v1/applications`,
     {
@@ -118,6 +123,14 @@ async function getJson(url: string): Promise<any> {
   const response = await fetch(url);
   if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}`);
   return response.json();
+}
+
+/** Staff must have a second factor: the admin enrols one at its first login, as the portal would. */
+async function staffToken(registrationUrl: string, admin: { email: string; password: string }): Promise<string> {
+  const step = await postJson(`${registrationUrl}/v1/auth/login`, admin);
+  const stepToken = { second_factor_token: step.second_factor_token };
+  const { secret } = await postJson(`${registrationUrl}/v1/auth/second-factor/enrolment`, stepToken);
+  return String((await postJson(`${registrationUrl}/v1/auth/second-factor/enrolment/confirm`, { ...stepToken, code: await freshTotpCode(String(secret)) })).access_token);
 }
 
 async function postJson(url: string, body: unknown, bearer?: string): Promise<Record<string, unknown>> {

@@ -5,7 +5,7 @@ import { InProcessEventBus, platformTopicSpecs } from '@payer-access/events';
 import { startFhirService } from '@payer-access/fhir-service';
 import { startRegistrationService } from '@payer-access/registration-service';
 import { sandboxDataSet } from '@payer-access/synthetic-data';
-import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, type TestDatabase, SmtpCatcher } from '@payer-access/testing';
 import { createServer } from 'node:net';
 import { SERVICE_CONFIGS } from '../../sandbox/src/sandbox.config';
 
@@ -16,6 +16,8 @@ export interface LocalPlatform {
   readonly urls: Readonly<Record<ServiceName, string>>;
   readonly fhirBasePath: string;
   readonly admin: { readonly email: string; readonly password: string };
+  /** The registration service's mail: the developer's verification link arrives here. */
+  readonly mail: SmtpCatcher;
   stop(): Promise<void>;
 }
 
@@ -33,7 +35,9 @@ export async function startLocalPlatform(): Promise<LocalPlatform> {
   const bus = new InProcessEventBus();
   await bus.ensureTopics(platformTopicSpecs());
   const apps: INestApplication[] = [];
+  const mail = new SmtpCatcher();
   try {
+    await mail.start();
     const [registrationPort, authorizationPort, fhirPort] = [await freePort(), await freePort(), await freePort()];
     const urls = {
       registration: `http://127.0.0.1:${registrationPort}`,
@@ -63,6 +67,7 @@ export async function startLocalPlatform(): Promise<LocalPlatform> {
       REGISTRATION_METRICS_PORT: 'off',
       AUTHORIZATION_METRICS_PORT: 'off',
       FHIR_METRICS_PORT: 'off',
+      SMTP_URL: mail.url,
     };
     const options = { logger: false as const, shutdownHooks: false, eventBus: bus };
     const registration = await startRegistrationService({ ...loadConfig(SERVICE_CONFIGS.registration, env), DATABASE_URL: database.url }, options);
@@ -75,8 +80,10 @@ export async function startLocalPlatform(): Promise<LocalPlatform> {
       urls,
       fhirBasePath: FHIR_BASE_PATH,
       admin: ADMIN,
+      mail,
       stop: async () => {
         for (const app of apps.reverse()) await app.close().catch(() => undefined);
+        await mail.stop();
         await bus.stop();
         await database.drop();
       },

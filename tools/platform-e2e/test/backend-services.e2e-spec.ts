@@ -70,7 +70,7 @@ describe('SMART Backend Services across services', () => {
     const kafka = await ensureKafka();
     started = await Platform.start({ name: 'backend-services', kafkaBrokers: kafka.brokers, kafkaCredentials: kafka.credentials });
     report(`backend-services: services (separate processes): ${started.startupSummary()}`);
-    registration = new RegistrationApi(started.registration.url);
+    registration = new RegistrationApi(started.registration.url, started.mail);
     tokenUrl = `${started.authorization.url}${TOKEN_PATH}`;
   });
 
@@ -150,6 +150,7 @@ describe('SMART Backend Services across services', () => {
         kind: 'payer',
       });
       expectStatus(signUp, 201, 'payer sign-up');
+      await registration.confirmAddress(email);
       const owner = await registration.login(email, password);
       const first = ecKey('cm-1');
       const created = await sendJson<{ id: string }>(

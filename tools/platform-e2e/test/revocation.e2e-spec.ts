@@ -55,7 +55,7 @@ describe('revocation across services over Kafka', () => {
     const brokerMs = Math.round(performance.now() - began);
     [started, chromium] = await Promise.all([Platform.start({ name: 'revocation', kafkaBrokers: kafkaBroker.brokers, kafkaCredentials: kafkaBroker.credentials }), launchBrowser()]);
     report(`revocation: Kafka broker started in ${brokerMs} ms; services (separate processes): ${started.startupSummary()}`);
-    registration = new RegistrationApi(started.registration.url);
+    registration = new RegistrationApi(started.registration.url, started.mail);
   });
 
   afterAll(async () => {

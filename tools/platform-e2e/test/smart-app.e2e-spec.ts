@@ -129,7 +129,7 @@ describe('a browser SMART app across the platform (headless Chromium)', () => {
   });
 
   step('a public browser app launches standalone, reads the patient and refreshes without client_id', async () => {
-    const app: RegisteredApp = await new RegistrationApi(platform().registration.url).registerApprovedApp('browser', {
+    const app: RegisteredApp = await new RegistrationApi(platform().registration.url, platform().mail).registerApprovedApp('browser', {
       clientType: 'public',
       redirectUri: `${appOrigin}/app.html`,
     });

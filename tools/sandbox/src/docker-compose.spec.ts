@@ -12,6 +12,7 @@ const OWN_SERVICE_SECRETS: Record<string, readonly string[]> = {
   REGISTRATION_EVENT_SIGNING_KEY: ['registration'],
   AUTHORIZATION_EVENT_SIGNING_KEY: ['authorization'],
   CLIENT_SECRET_SEALING_KEY: ['registration', 'authorization'],
+  SECOND_FACTOR_ENCRYPTION_KEY: ['registration'],
 };
 
 describe('docker/docker-compose.yml', () => {

@@ -30,7 +30,7 @@ const VARIABLES: PostmanVariable[] = [
   { key: 'code', value: '', description: 'The `code` the authorize request’s redirect carries (open it in a browser, log in as BCNCUser03 / BCNCPSWD03).', replaces: [OIDC_OPENAPI_EXAMPLES.code] },
   { key: 'accessToken', value: '', description: 'Set by the token request.', replaces: [OIDC_OPENAPI_EXAMPLES.accessToken] },
   { key: 'refreshToken', value: '', description: 'Set by the token request.', replaces: [OIDC_OPENAPI_EXAMPLES.refreshToken] },
-  { key: 'portalToken', value: '', description: 'Set by the portal login (POST /v1/auth/login), e.g. as admin@sandbox.local / sandbox-admin.' },
+  { key: 'portalToken', value: '', description: 'Set by the portal login (POST /v1/auth/login; then POST /v1/auth/second-factor for accounts with a second factor), e.g. as admin@sandbox.local / sandbox-admin with a code of its published TOTP secret SANDBOXADMINTOTPSECRETPUBLISHEDA.' },
 ];
 
 /**

@@ -1,5 +1,5 @@
 import { SANDBOX_MEMBERS, type SandboxMember } from '@payer-access/fhir-models';
-import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, type TestDatabase, SmtpCatcher } from '@payer-access/testing';
 import type { Browser } from 'playwright-core';
 // The platform suite's helpers drive the same public routes and member pages.
 import { authorizeInBrowser, launchBrowser } from '../../platform-e2e/test/support/browser';
@@ -41,6 +41,9 @@ describe('one-process platform restarted on the same database', () => {
   let chromium: Browser | undefined;
   const running = (): RunningSandbox => required(sandbox, 'the sandbox');
   const browser = (): Browser => required(chromium, 'the browser');
+  const mail = new SmtpCatcher();
+  /** One client per run of the sandbox: its staff token (password and TOTP) ends with the process's token key. */
+  let api: RegistrationApi | undefined;
 
   let live: Authorized;
   let revoked: Authorized;
@@ -56,6 +59,7 @@ describe('one-process platform restarted on the same database', () => {
       createTestDatabase('pa_sandbox_restart'),
       freePorts(3),
       launchBrowser(),
+      mail.start(),
     ]);
     database = created;
     chromium = launched;
@@ -77,6 +81,7 @@ describe('one-process platform restarted on the same database', () => {
       PORTAL_PORT: '0',
       PORTAL_HOST: '127.0.0.1',
       SAMPLE_APP_PORT: '0',
+      SMTP_URL: mail.url,
     };
     sandbox = await startSandbox({ env, logLevels: ['error'] });
     await allReady(sandbox);
@@ -85,10 +90,11 @@ describe('one-process platform restarted on the same database', () => {
   afterAll(async () => {
     await chromium?.close();
     await sandbox?.stop();
+    await mail.stop();
     await database?.drop();
   });
 
-  const registration = () => new RegistrationApi(running().urls.registration);
+  const registration = () => (api ??= new RegistrationApi(running().urls.registration, mail));
   const readPatient = (who: { member: SandboxMember; accessToken: string }) =>
     getJson(`${running().urls.fhir}${FHIR_BASE_PATH}/Patient/${who.member.patientId}`, who.accessToken);
 
@@ -127,8 +133,7 @@ describe('one-process platform restarted on the same database', () => {
   }
 
   async function registrationStatus(app: RegisteredApp): Promise<unknown> {
-    const admin = registration();
-    const token = await admin.login('admin@sandbox.local', 'sandbox-admin');
+    const token = await registration().staffToken();
     const response = await getJson<{ status: string }>(`${running().urls.registration}/v1/admin/registrations/${app.registrationId}`, token);
     expectStatus(response, 200, 'GET the registration as an admin');
     return response.body.status;
@@ -143,6 +148,7 @@ describe('one-process platform restarted on the same database', () => {
       kind: 'developer',
     });
     expectStatus(signUp, 201, 'developer sign-up');
+    await registration().confirmAddress(developer.email);
 
     const api = registration();
     live = await authorize(await api.registerApprovedApp('live'), member('BCNCUser06'));
@@ -200,6 +206,7 @@ describe('one-process platform restarted on the same database', () => {
   it('restarts on the same database and reports ready', async () => {
     await running().stop();
     sandbox = undefined;
+    api = undefined;
     const began = performance.now();
     sandbox = await startSandbox({ env, logLevels: ['error'] });
     const listening = Math.round(performance.now() - began);

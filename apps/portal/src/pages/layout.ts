@@ -80,7 +80,7 @@ export function renderPage(title: string, body: string, session?: PortalSession)
   const nav = account
     ? `<nav aria-label="Portal">
 ${account.kind === 'staff' ? '<a href="/admin">Review queue</a>' : '<a href="/registrations">My registrations</a>'}
-<span>${escapeHtml(account.email)}</span>
+<a href="/account">${escapeHtml(account.email)}</a>
 <form method="post" action="/logout">${csrfField(session)}<button type="submit">Log out</button></form>
 </nav>`
     : '<nav aria-label="Portal"><a href="/login">Log in</a><a href="/signup">Sign up</a></nav>';

@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { errorSentence, RegistrationApiClient, RegistrationApiUnavailable, type ApiAnswer } from '../api/registration-api.client';
 import { loginPage, messagePage, signupPage, SIGNUP_FIELDS } from '../pages/account-pages';
+import { accountPage, checkMailPage, enrolPage, recoveryCodesPage, secondFactorPage, verifyEmailPage } from '../pages/account-security-pages';
+import QRCode from 'qrcode';
 import {
   adminRegistrationPage,
   CHANGE_ACTIONS,
@@ -147,6 +149,7 @@ export class PortalServer {
     if (path === '/') return this.redirect(x, this.home(x.session));
     if (path === '/login') return method === 'POST' ? this.login(x) : this.page(x, 200, loginPage(x.session, { next: safeNext(x.url.searchParams.get('next')) }));
     if (path === '/signup') return method === 'POST' ? this.signup(x) : this.page(x, 200, signupPage(x.session));
+    if (ACCOUNT_SECURITY_PATHS.has(path)) return this.accountSecurity(x, path, method);
     if (path === '/logout' && method === 'POST') {
       this.sessions.destroy(x.session);
       const fresh = this.sessions.createAnonymous();
@@ -188,7 +191,7 @@ export class PortalServer {
   private async login(x: Exchange): Promise<void> {
     const email = x.form.email ?? '';
     const next = safeNext(x.form.next);
-    const answer = await this.api.call<{ access_token: string; expires_in: number }>('POST', '/v1/auth/login', {
+    const answer = await this.api.call<{ access_token: string; expires_in: number; second_factor?: 'required' | 'enrolment_required'; second_factor_token?: string }>('POST', '/v1/auth/login', {
       body: { email, password: x.form.password ?? '' },
       clientAddress: clientAddress(x.request),
     });
@@ -201,10 +204,19 @@ export class PortalServer {
             : errorSentence(answer.body, 'The login was refused.');
       return this.page(x, answer.status, loginPage(x.session, { email, error, next }), answer.retryAfterSeconds);
     }
-    const token = answer.body.access_token;
+    const step = answer.body.second_factor;
+    if (step) {
+      x.session.secondFactor = { token: answer.body.second_factor_token ?? '', step, next };
+      return this.redirect(x, step === 'required' ? '/login/second-factor' : '/login/enrol');
+    }
+    return this.finishLogin(x, answer.body.access_token, answer.body.expires_in, next);
+  }
+
+  private async finishLogin(x: Exchange, token: string, expiresIn: number, next: string | undefined, show?: (session: PortalSession) => string): Promise<void> {
     const me = await this.api.call<{ email: string; name: string; kind: AccountKind }>('GET', '/v1/accounts/me', { token });
     if (me.status !== 200) return this.page(x, 502, messagePage(x.session, 'Login failed', 'Your account could not be read. Try again.'));
-    const session = this.sessions.logIn(x.session, token, answer.body.expires_in, { email: me.body.email, name: me.body.name, kind: me.body.kind });
+    const session = this.sessions.logIn(x.session, token, expiresIn, { email: me.body.email, name: me.body.name, kind: me.body.kind });
+    if (show) return this.page({ ...x, session, newSession: true }, 200, show(session));
     return this.redirect({ ...x, session, newSession: true }, next ?? this.home(session));
   }
 
@@ -214,8 +226,8 @@ export class PortalServer {
     if (!body.kind) delete body.kind;
     const answer = await this.api.call('POST', '/v1/accounts', { body, clientAddress: clientAddress(x.request) });
     if (answer.status === 201) {
-      x.session.flash = 'Your account is ready. Log in to start your registration.';
-      return this.redirect(x, '/login');
+      x.session.signedUpEmail = values.email;
+      return this.redirect(x, '/check-mail');
     }
     const { password: _password, ...kept } = values;
     const errors =
@@ -223,6 +235,96 @@ export class PortalServer {
         ? fieldErrors((answer.body as { message?: unknown }).message, SIGNUP_FIELDS)
         : { byField: new Map<string, string[]>(), general: [this.refusal(answer, 'The account could not be created.')] };
     return this.page(x, answer.status, signupPage(x.session, kept, errors), answer.retryAfterSeconds);
+  }
+
+  // --- email verification and second factor ---------------------------------------------------
+
+  private async accountSecurity(x: Exchange, path: string, method: string): Promise<void> {
+    if (path === '/check-mail') return this.page(x, 200, checkMailPage(x.session, x.session.signedUpEmail ?? 'your address'));
+    if (path === '/verify-email') {
+      if (method !== 'POST') return this.page(x, 200, verifyEmailPage(x.session, x.url.searchParams.get('token') ?? ''));
+      const answer = await this.api.call<{ email: string }>('POST', '/v1/accounts/verify-email', { body: { token: x.form.token ?? '' }, clientAddress: clientAddress(x.request) });
+      if (answer.status !== 200) return this.page(x, answer.status, verifyEmailPage(x.session, x.form.token ?? '', this.refusal(answer, 'The link is not valid.')));
+      x.session.flash = `Your address ${answer.body.email} is confirmed. You can submit registrations.`;
+      return this.redirect(x, x.session.account ? this.home(x.session) : '/login');
+    }
+    if (path === '/login/second-factor' || path === '/login/enrol') return this.loginSecondFactor(x, path, method);
+    if (!this.requireRole(x, ['developer', 'payer', 'staff'])) return;
+    if (path === '/account' && method === 'GET') return this.showAccount(x);
+    if (method !== 'POST') return this.notFound(x);
+    if (path === '/account/verification-mail') {
+      const answer = await this.authed<{ sentTo: string }>(x, 'POST', '/v1/accounts/me/verification-mail');
+      if (answer.status === 429) return this.showAccount(x, 429, `A verification mail was sent a moment ago. Try again in ${formatWait(answer.retryAfterSeconds)}.`);
+      if (answer.status !== 202) return this.showAccount(x, answer.status, this.refusal(answer, 'The mail could not be sent.'));
+      x.session.flash = `A new link is on its way to ${answer.body.sentTo}.`;
+      return this.redirect(x, '/account');
+    }
+    if (path === '/account/second-factor') {
+      const answer = await this.authed<{ secret: string; otpauthUri: string }>(x, 'POST', '/v1/accounts/me/second-factor');
+      if (answer.status !== 200) return this.showAccount(x, answer.status, this.refusal(answer, 'The second factor could not be set up.'));
+      x.session.enrolment = { secret: answer.body.secret, qrSvg: await qrSvg(answer.body.otpauthUri) };
+      return this.page(x, 200, enrolPage(x.session, { ...x.session.enrolment, action: '/account/second-factor/confirm', required: false }));
+    }
+    if (path === '/account/second-factor/confirm') {
+      const enrolment = x.session.enrolment;
+      if (!enrolment) return this.redirect(x, '/account');
+      const answer = await this.authed<{ recoveryCodes: string[] }>(x, 'POST', '/v1/accounts/me/second-factor/confirm', { code: x.form.code ?? '' });
+      if (answer.status !== 200) return this.page(x, answer.status, enrolPage(x.session, { ...enrolment, action: path, required: false }, this.codeErrors(answer)), answer.retryAfterSeconds);
+      x.session.enrolment = undefined;
+      return this.page(x, 200, recoveryCodesPage(x.session, answer.body.recoveryCodes, '/account'));
+    }
+    return this.notFound(x);
+  }
+
+  private async showAccount(x: Exchange, status = 200, error?: string): Promise<void> {
+    const me = await this.authed<{ email: string; emailVerified: boolean; secondFactor: boolean; recoveryCodesLeft: number }>(x, 'GET', '/v1/accounts/me');
+    return this.page(x, status, accountPage(x.session, me.body, error));
+  }
+
+  /** The login's second step: a code (or recovery code), or for staff without one, the enrolment. */
+  private async loginSecondFactor(x: Exchange, path: string, method: string): Promise<void> {
+    const pending = x.session.secondFactor;
+    if (!pending || (path === '/login/enrol') !== (pending.step === 'enrolment_required')) return this.redirect(x, '/login');
+    const stepToken = { second_factor_token: pending.token };
+    if (path === '/login/second-factor') {
+      if (method !== 'POST') return this.page(x, 200, secondFactorPage(x.session));
+      const recovery = x.form.recovery_code !== undefined;
+      const body = recovery ? { ...stepToken, recovery_code: x.form.recovery_code } : { ...stepToken, code: x.form.code ?? '' };
+      const answer = await this.api.call<{ access_token: string; expires_in: number }>('POST', '/v1/auth/second-factor', { body, clientAddress: clientAddress(x.request) });
+      if (answer.status === 200) return this.finishLogin(x, answer.body.access_token, answer.body.expires_in, pending.next);
+      if (expiredStep(answer)) return this.restartLogin(x);
+      return this.page(x, answer.status, secondFactorPage(x.session, { recoveryCode: x.form.recovery_code }, this.codeErrors(answer, recovery ? 'recovery_code' : 'code')), answer.retryAfterSeconds);
+    }
+    if (!pending.enrolment) {
+      const started = await this.api.call<{ secret: string; otpauthUri: string }>('POST', '/v1/auth/second-factor/enrolment', { body: stepToken, clientAddress: clientAddress(x.request) });
+      if (started.status !== 200) return this.restartLogin(x);
+      pending.enrolment = { secret: started.body.secret, qrSvg: await qrSvg(started.body.otpauthUri) };
+    }
+    const shown = { ...pending.enrolment, action: '/login/enrol', required: true };
+    if (method !== 'POST') return this.page(x, 200, enrolPage(x.session, shown));
+    const answer = await this.api.call<{ access_token: string; expires_in: number; recovery_codes: string[] }>('POST', '/v1/auth/second-factor/enrolment/confirm', {
+      body: { ...stepToken, code: x.form.code ?? '' },
+      clientAddress: clientAddress(x.request),
+    });
+    if (answer.status === 200) {
+      const codes = answer.body.recovery_codes;
+      return this.finishLogin(x, answer.body.access_token, answer.body.expires_in, pending.next, (session) => recoveryCodesPage(session, codes, pending.next ?? this.home(session)));
+    }
+    if (expiredStep(answer)) return this.restartLogin(x);
+    return this.page(x, answer.status, enrolPage(x.session, shown, this.codeErrors(answer)), answer.retryAfterSeconds);
+  }
+
+  private restartLogin(x: Exchange): void {
+    x.session.secondFactor = undefined;
+    x.session.flash = 'The login took too long. Log in again.';
+    return this.redirect(x, '/login');
+  }
+
+  /** The API's refusal of a code, shown next to the field it concerns. */
+  private codeErrors(answer: ApiAnswer, field = 'code') {
+    if (answer.status === 400) return fieldErrors((answer.body as { message?: unknown } | null)?.message, ['code', 'recovery_code']);
+    const message = answer.status === 401 ? 'This code is wrong, expired or already used.' : this.refusal(answer, 'The code was refused.');
+    return { byField: new Map([[field, [message]]]), general: [] };
   }
 
   // --- vendors and payers ---------------------------------------------------------------------
@@ -511,6 +613,18 @@ export class PortalServer {
     });
     response.end(headOnly ? undefined : html);
   }
+}
+
+const ACCOUNT_SECURITY_PATHS = new Set(['/check-mail', '/verify-email', '/login/second-factor', '/login/enrol', '/account', '/account/verification-mail', '/account/second-factor', '/account/second-factor/confirm']);
+
+/** A 401 about the step token itself (expired): the password step must be done again. */
+function expiredStep(answer: ApiAnswer): boolean {
+  return answer.status === 401 && /log in again/i.test(errorSentence(answer.body, ''));
+}
+
+/** The enrolment's otpauth URI as an inline SVG: no image request, nothing for the CSP to allow. */
+function qrSvg(uri: string): Promise<string> {
+  return QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2, width: 220 });
 }
 
 /** Only a path of this portal: never another origin ("//evil.example", "/\\evil.example"). */

@@ -12,6 +12,12 @@ export interface PortalSession {
   account?: { email: string; name: string; kind: AccountKind };
   /** One message for the next page (after a redirect). */
   flash?: string;
+  /** Between the password and the second factor: the API's step token (never sent to the browser). */
+  secondFactor?: { token: string; step: 'required' | 'enrolment_required'; next?: string; enrolment?: { secret: string; qrSvg: string } };
+  /** An enrolment started from the account page, until its first code confirms it. */
+  enrolment?: { secret: string; qrSvg: string };
+  /** The address just signed up with, for the "check your mail" page. */
+  signedUpEmail?: string;
 }
 
 /** Visitors who have not logged in yet get a short session: enough to fill in a form. */

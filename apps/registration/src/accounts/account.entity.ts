@@ -47,4 +47,16 @@ export class AccountEntity {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  /** Null until the owner follows the link mailed at sign-up; staff and seeded accounts are verified at creation. */
+  @Column('timestamptz', { name: 'email_verified_at', nullable: true })
+  emailVerifiedAt!: Date | null;
+
+  /** The TOTP secret, sealed (JWE) with SECOND_FACTOR_ENCRYPTION_KEY; set while enrolling and once enrolled. */
+  @Column('text', { name: 'totp_secret', nullable: true, select: false })
+  totpSecret!: string | null;
+
+  /** When the second factor was confirmed with a first code; null: no second factor (or enrolment not finished). */
+  @Column('timestamptz', { name: 'totp_enabled_at', nullable: true })
+  totpEnabledAt!: Date | null;
 }

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** Failed-login counters per account (`account:<email>`) and per client address (`address:<ip>`). */
+/** Failed-login counters per account (`account:<email>`), per client address (`address:<ip>`) and per account's second factor (`second-factor:<id>`). */
 @Entity('login_failure')
 export class LoginFailureEntity {
   @PrimaryColumn('text')

@@ -55,6 +55,19 @@ export class LoginThrottleService {
     await this.giveBack(addressSubject(attempt.address));
   }
 
+  /**
+   * Takes one second-factor attempt for the account (TOTP or recovery code), with the same limit,
+   * window and staff slowing as passwords; a right code gives it back (`secondFactorSucceeded`).
+   */
+  async reserveSecondFactor(accountId: string, staff: boolean): Promise<void> {
+    const wait = await this.take(secondFactorSubject(accountId), this.config.LOGIN_MAX_FAILURES_PER_ACCOUNT, staff);
+    if (wait !== undefined) throw new RegistrationException(RegistrationErrorCode.TooManyAttempts, 'Too many wrong codes; try again later', wait);
+  }
+
+  async secondFactorSucceeded(accountId: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM login_failure WHERE subject = $1`, [secondFactorSubject(accountId)]);
+  }
+
   /** Counts one attempt on `subject` unless it is refused; returns the seconds to wait when it is. */
   private async take(subject: string, limit: number, slowedNotLocked: boolean): Promise<number | undefined> {
     const now = this.clock.now();
@@ -99,6 +112,10 @@ function tooMany(retryAfterSeconds: number): RegistrationException {
 
 function accountSubject(email: string): string {
   return `account:${email.toLowerCase()}`;
+}
+
+function secondFactorSubject(accountId: string): string {
+  return `second-factor:${accountId}`;
 }
 
 function addressSubject(address: string): string {

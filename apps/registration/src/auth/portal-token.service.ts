@@ -1,12 +1,18 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { jwtVerify, SignJWT } from 'jose';
 import { REGISTRATION_CONFIG } from '../common/tokens';
 import type { RegistrationConfig } from '../registration.config';
 import type { PortalPrincipal } from './portal-principal';
 
 export const PORTAL_TOKEN_ISSUER_SUFFIX = '/portal';
 export const PORTAL_TOKEN_AUDIENCE = 'payer-access-registration-portal';
+/** Another audience: a second-factor token is never accepted as a portal access token. */
+const SECOND_FACTOR_AUDIENCE = 'payer-access-registration-second-factor';
+export const SECOND_FACTOR_TOKEN_SECONDS = 300;
+
+/** What a second-factor token allows: proving the second factor, or enrolling one (staff without). */
+export type SecondFactorPurpose = 'verify' | 'enrol';
 
 /**
  * Issues the portal's own short-lived access tokens (HS256). They are only ever verified by this
@@ -43,5 +49,27 @@ export class PortalTokenService {
       .setExpirationTime(`${this.lifetimeSeconds}s`)
       .setJti(randomBytes(12).toString('base64url'))
       .sign(this.secret);
+  }
+
+  /** Proof of the password step, good for SECOND_FACTOR_TOKEN_SECONDS and for `purpose` only. */
+  issueSecondFactorToken(accountId: string, purpose: SecondFactorPurpose): Promise<string> {
+    return new SignJWT({ purpose })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(this.issuer)
+      .setAudience(SECOND_FACTOR_AUDIENCE)
+      .setSubject(accountId)
+      .setIssuedAt()
+      .setExpirationTime(`${SECOND_FACTOR_TOKEN_SECONDS}s`)
+      .sign(this.secret);
+  }
+
+  /** The account id a second-factor token names, when it is valid, unexpired and for `purpose`. */
+  async verifySecondFactorToken(token: string, purpose: SecondFactorPurpose): Promise<string | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, this.secret, { algorithms: ['HS256'], issuer: this.issuer, audience: SECOND_FACTOR_AUDIENCE });
+      return payload.purpose === purpose && typeof payload.sub === 'string' ? payload.sub : undefined;
+    } catch {
+      return undefined;
+    }
   }
 }

@@ -11,6 +11,11 @@ const STATUS: Record<RegistrationErrorCode, HttpStatus> = {
   [RegistrationErrorCode.TransitionNotAllowed]: HttpStatus.CONFLICT,
   [RegistrationErrorCode.NotAllowedInStatus]: HttpStatus.CONFLICT,
   [RegistrationErrorCode.InvalidRequest]: HttpStatus.BAD_REQUEST,
+  [RegistrationErrorCode.EmailNotVerified]: HttpStatus.FORBIDDEN,
+  [RegistrationErrorCode.EmailAlreadyVerified]: HttpStatus.CONFLICT,
+  [RegistrationErrorCode.InvalidVerificationToken]: HttpStatus.BAD_REQUEST,
+  [RegistrationErrorCode.InvalidSecondFactor]: HttpStatus.UNAUTHORIZED,
+  [RegistrationErrorCode.SecondFactorAlreadyEnabled]: HttpStatus.CONFLICT,
 };
 
 const REASON: Partial<Record<number, string>> = {

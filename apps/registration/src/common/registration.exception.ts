@@ -8,6 +8,13 @@ export const RegistrationErrorCode = {
   TransitionNotAllowed: 'transition_not_allowed',
   NotAllowedInStatus: 'not_allowed_in_status',
   InvalidRequest: 'invalid_request',
+  /** The account's email is not verified yet: it may log in, not submit a registration. */
+  EmailNotVerified: 'email_not_verified',
+  EmailAlreadyVerified: 'email_already_verified',
+  InvalidVerificationToken: 'invalid_verification_token',
+  /** A wrong, expired or already used TOTP or recovery code, or second-factor token. */
+  InvalidSecondFactor: 'invalid_second_factor',
+  SecondFactorAlreadyEnabled: 'second_factor_already_enabled',
 } as const;
 export type RegistrationErrorCode = (typeof RegistrationErrorCode)[keyof typeof RegistrationErrorCode];
 

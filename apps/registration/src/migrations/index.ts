@@ -8,6 +8,7 @@ import { LoginFailureLastAttempt1796100000001 } from './1796100000001-login-fail
 import { PayerClientKeys1796300000000 } from './1796300000000-payer-client-keys';
 import { RegistrationDataAccessType1796300000010 } from './1796300000010-registration-data-access-type';
 import { RegistrationMessages1796136403695 } from './1796136403695-registration-messages';
+import { AccountVerificationSecondFactor1796136418709 } from './1796136418709-account-verification-second-factor';
 
 /** The registration schema's migrations, oldest first: the events library's outbox table, then ours, then the database library's profile marker. */
 export const REGISTRATION_MIGRATIONS: (new () => object)[] = [
@@ -20,5 +21,6 @@ export const REGISTRATION_MIGRATIONS: (new () => object)[] = [
   PayerClientKeys1796300000000,
   RegistrationDataAccessType1796300000010,
   RegistrationMessages1796136403695,
+  AccountVerificationSecondFactor1796136418709,
   ...DATABASE_PROFILE_MIGRATIONS,
 ];

@@ -149,3 +149,19 @@ export function messageFromOwnerMail(to: string, registration: ThreadSubject, bo
   };
 }
 
+/** The link (or, without a portal, the token and its route) that proves the sign-up owns the address. */
+export function verificationMail(to: string, context: { token: string; portalUrl: string; portalPublicUrl?: string | null; validHours: number }): MailMessage {
+  const link = context.portalPublicUrl ? `${context.portalPublicUrl.replace(/\/$/, '')}/verify-email?token=${context.token}` : null;
+  return {
+    to,
+    subject: 'Confirm your email address',
+    text: [
+      'Someone, hopefully you, created an account with this address in the payer-access registration portal.',
+      '',
+      link ? `To confirm it, open ${link}` : `To confirm it, send this token to POST ${context.portalUrl}/v1/accounts/verify-email as {"token": "..."}:\n\n${context.token}`,
+      '',
+      `The ${link ? 'link' : 'token'} works once, for ${context.validHours} hours. Until the address is confirmed you can log in, but not submit a registration.`,
+      'If you did not sign up, ignore this mail.',
+    ].join('\n'),
+  };
+}

@@ -255,6 +255,12 @@ export class RegistrationsService {
     const submitted = await this.dataSource.transaction(async (manager) => {
       const owner = await manager.findOneBy(AccountEntity, { id: values.ownerId });
       if (!owner) throw RegistrationException.notFound('Account');
+      if (!owner.emailVerifiedAt) {
+        throw new RegistrationException(
+          RegistrationErrorCode.EmailNotVerified,
+          'Confirm your email address before submitting a registration: follow the link mailed at sign-up, or ask for a new one (POST /v1/accounts/me/verification-mail)',
+        );
+      }
       const now = this.clock.now();
       const registration = manager.create(RegistrationEntity, {
         ...values,

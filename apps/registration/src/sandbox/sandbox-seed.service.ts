@@ -202,7 +202,7 @@ export class SandboxSeedService implements OnApplicationBootstrap {
     if (found) return found;
     // Nobody logs in as this owner; its password is random and thrown away.
     const repository = this.dataSource.getRepository(AccountEntity);
-    await this.accounts.create({
+    await this.accounts.createVerified({
       email,
       password: randomBytes(24).toString('base64url'),
       name: kind === AccountKind.Payer ? 'Sandbox payer' : 'Sandbox developer',

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { CLIENT_CHANGED_TOPIC } from '@payer-access/client-status';
-import { createTestDatabase, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase, SmtpCatcher } from '@payer-access/testing';
 import { ensurePlatformTopics, waitForTopicMessages } from './kafka';
 import { REPO_ROOT, ServiceProcess, type ServiceName } from './service-process';
 
@@ -40,13 +40,16 @@ export class Platform {
     readonly registration: ServiceProcess,
     readonly authorization: ServiceProcess,
     readonly fhir: ServiceProcess,
+    /** The registration service's outgoing mail (sign-up verification links, notifications). */
+    readonly mail: SmtpCatcher,
   ) {}
 
   static async start(options: PlatformOptions): Promise<Platform> {
     const began = performance.now();
     const logDir = path.join(os.tmpdir(), 'payer-access-platform-e2e', `${options.name}-${process.pid}-${Date.now().toString(36)}`);
     mkdirSync(logDir, { recursive: true });
-    const [database, [registrationPort, authorizationPort, fhirPort]] = await Promise.all([createTestDatabase('pa_platform_e2e'), freePorts(3)]);
+    const mail = new SmtpCatcher();
+    const [database, [registrationPort, authorizationPort, fhirPort]] = await Promise.all([createTestDatabase('pa_platform_e2e'), freePorts(3), mail.start()]);
     const urls = {
       REGISTRATION_PUBLIC_URL: `http://127.0.0.1:${registrationPort}`,
       AUTHORIZATION_PUBLIC_URL: `http://127.0.0.1:${authorizationPort}`,
@@ -68,9 +71,16 @@ export class Platform {
       options.kafkaBrokers,
       options.kafkaCredentials,
       // Metrics on ephemeral ports: the default (port + 1000) of a free port need not be free.
-      service('registration', registrationPort, { REGISTRATION_PORT: String(registrationPort), REGISTRATION_HOST: '127.0.0.1', REGISTRATION_METRICS_PORT: '0', ...kafkaServiceEnv(options.kafkaCredentials.registration) }),
+      service('registration', registrationPort, {
+        REGISTRATION_PORT: String(registrationPort),
+        REGISTRATION_HOST: '127.0.0.1',
+        REGISTRATION_METRICS_PORT: '0',
+        SMTP_URL: mail.url,
+        ...kafkaServiceEnv(options.kafkaCredentials.registration),
+      }),
       service('authorization', authorizationPort, { AUTHORIZATION_PORT: String(authorizationPort), AUTHORIZATION_HOST: '127.0.0.1', AUTHORIZATION_METRICS_PORT: '0', ...kafkaServiceEnv(options.kafkaCredentials.authorization), ...options.authorizationEnv }),
       service('fhir', fhirPort, { FHIR_PORT: String(fhirPort), FHIR_HOST: '127.0.0.1', FHIR_METRICS_PORT: '0', ...kafkaServiceEnv(options.kafkaCredentials.fhir) }),
+      mail,
     );
     try {
       // Registration first: in the sandbox profile it registers and publishes seed 002's client,
@@ -132,6 +142,7 @@ export class Platform {
 
   async stop(): Promise<void> {
     await Promise.all(this.services.map((service) => service.stop()));
+    await this.mail.stop();
     await this.database.drop();
   }
 }

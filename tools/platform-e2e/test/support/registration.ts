@@ -1,8 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { sendJson, getJson, type JsonResponse } from './http';
+import { type ReceivedMail, freshTotpCode } from '@payer-access/testing';
 
-/** The sandbox profile's admin (apps/registration/README.md). */
-const SANDBOX_ADMIN = { email: 'admin@sandbox.local', password: 'sandbox-admin' };
+/** The sandbox profile's admin and its published TOTP secret (apps/registration/README.md). */
+const SANDBOX_ADMIN = { email: 'admin@sandbox.local', password: 'sandbox-admin', totpSecret: 'SANDBOXADMINTOTPSECRETPUBLISHEDA' };
+
+/** Where the registration service's mail arrives (the registration tests' SMTP catcher). */
+export interface Mailbox {
+  waitFor(predicate: (mail: ReceivedMail) => boolean, what: string, timeoutMs?: number): Promise<ReceivedMail>;
+}
 
 export interface RegisteredApp {
   registrationId: string;
@@ -20,12 +26,40 @@ export type AdminAction = 'approve' | 'suspend' | 'reinstate' | 'terminate';
 export class RegistrationApi {
   private adminToken?: string;
 
-  constructor(private readonly url: string) {}
+  constructor(
+    private readonly url: string,
+    private readonly mailbox: Mailbox,
+  ) {}
 
   async login(email: string, password: string): Promise<string> {
     const response = await sendJson<{ access_token: string }>('POST', `${this.url}/v1/auth/login`, { email, password });
     expectStatus(response, 200, `login as ${email}`);
     return response.body.access_token;
+  }
+
+  /** The sandbox admin's access token, logged in once per client. */
+  async staffToken(): Promise<string> {
+    this.adminToken ??= await this.adminLogin();
+    return this.adminToken;
+  }
+
+  /** The sandbox admin's login: password, then a TOTP code of its published secret. */
+  async adminLogin(): Promise<string> {
+    const step = await sendJson<{ second_factor_token: string }>('POST', `${this.url}/v1/auth/login`, { email: SANDBOX_ADMIN.email, password: SANDBOX_ADMIN.password });
+    expectStatus(step, 200, 'admin password');
+    const done = await sendJson<{ access_token: string }>('POST', `${this.url}/v1/auth/second-factor`, {
+      second_factor_token: step.body.second_factor_token,
+      code: await freshTotpCode(SANDBOX_ADMIN.totpSecret),
+    });
+    expectStatus(done, 200, 'admin second factor');
+    return done.body.access_token;
+  }
+
+  /** Follows the verification mail sent to `email` at sign-up: registrations need a confirmed address. */
+  async confirmAddress(email: string): Promise<void> {
+    const mail = await this.mailbox.waitFor((each) => each.to.includes(email) && each.subject === 'Confirm your email address', `verification for ${email}`);
+    const token = /(?<![\w-])([\w-]{43})(?![\w-])/.exec(mail.text.slice(mail.text.indexOf('To confirm it')))?.[1] ?? '';
+    expectStatus(await sendJson('POST', `${this.url}/v1/accounts/verify-email`, { token }), 200, `confirming ${email}`);
   }
 
   /**
@@ -46,6 +80,7 @@ export class RegistrationApi {
       kind: 'developer',
     });
     expectStatus(signUp, 201, 'developer sign-up');
+    await this.confirmAddress(email);
     const developer = await this.login(email, password);
 
     const name = `E2E ${label} ${suffix}`;
@@ -94,14 +129,12 @@ export class RegistrationApi {
 
   /** Staff's decision on a pending identity change (`approve-change` / `reject-change`). */
   async decideChange(registrationId: string, decision: 'approve-change' | 'reject-change', changeId: string, reason: string): Promise<JsonResponse> {
-    this.adminToken ??= await this.login(SANDBOX_ADMIN.email, SANDBOX_ADMIN.password);
-    return sendJson('POST', `${this.url}/v1/admin/registrations/${registrationId}/${decision}`, { reason, changeId }, this.adminToken);
+    return sendJson('POST', `${this.url}/v1/admin/registrations/${registrationId}/${decision}`, { reason, changeId }, await this.staffToken());
   }
 
   /** An admin decision (`POST /v1/admin/registrations/{id}/<action>`); the response is returned as is. */
   async admin(registrationId: string, action: AdminAction, reason: string): Promise<JsonResponse> {
-    this.adminToken ??= await this.login(SANDBOX_ADMIN.email, SANDBOX_ADMIN.password);
-    return sendJson('POST', `${this.url}/v1/admin/registrations/${registrationId}/${action}`, { reason }, this.adminToken);
+    return sendJson('POST', `${this.url}/v1/admin/registrations/${registrationId}/${action}`, { reason }, await this.staffToken());
   }
 }
 

@@ -23,7 +23,16 @@ export class AccountDto {
   @ApiProperty({ example: '2026-11-23T14:00:00.000Z' })
   createdAt!: string;
 
-  static of(account: AccountEntity): AccountDto {
+  @ApiProperty({ example: true, description: 'Whether the owner confirmed the address through the mailed link; registrations need it.' })
+  emailVerified!: boolean;
+
+  @ApiProperty({ example: true, description: 'Whether logins ask for a TOTP code (always, for staff, once enrolled).' })
+  secondFactor!: boolean;
+
+  @ApiProperty({ example: 10, description: 'Unused recovery codes left (0 without a second factor).' })
+  recoveryCodesLeft!: number;
+
+  static of(account: AccountEntity, recoveryCodesLeft = 0): AccountDto {
     return {
       id: account.id,
       email: account.email,
@@ -32,6 +41,9 @@ export class AccountDto {
       phone: account.phone,
       kind: account.kind,
       createdAt: account.createdAt.toISOString(),
+      emailVerified: account.emailVerifiedAt !== null,
+      secondFactor: account.totpEnabledAt !== null,
+      recoveryCodesLeft,
     };
   }
 }
