@@ -1,13 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '@payer-access/config';
-import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, SmtpCatcher, type TestDatabase } from '@payer-access/testing';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { DataSource } from 'typeorm';
 import { RegistrationConfig } from '../src/registration.config';
 import { createRegistrationApp } from '../src/registration.service-app';
+import { confirmEmail, staffLogin } from './support/accounts';
 import { accountBody, applicationBody, payerBody } from './support/fixtures';
-import { SmtpCatcher } from './support/smtp';
 
 jest.setTimeout(30_000);
 
@@ -56,7 +56,8 @@ describe('registration message threads and the review queue tools', () => {
     await request(http).post('/v1/accounts').send(accountBody('dev@acme-health.example', 'developer')).expect(201);
     await request(http).post('/v1/accounts').send(accountBody('other@elsewhere.example', 'developer')).expect(201);
     await request(http).post('/v1/accounts').send(accountBody('payer@carolina-mutual.example', 'payer')).expect(201);
-    tokens.admin = await login(ADMIN.email, ADMIN.password);
+    for (const email of ['dev@acme-health.example', 'other@elsewhere.example', 'payer@carolina-mutual.example']) await confirmEmail(dataSource, email);
+    tokens.admin = await staffLogin(http, ADMIN.email, ADMIN.password);
     tokens.dev = await login('dev@acme-health.example');
     tokens.other = await login('other@elsewhere.example');
     tokens.payer = await login('payer@carolina-mutual.example');
