@@ -191,7 +191,8 @@ describe('Bulk export across a restart', () => {
     expect(kick.status).toBe(202);
     const statusPath = path(kick.headers['content-location']);
     const jobId = statusPath.split('/').pop() as string;
-    await eventually(() => jobState(first!.app.get(DataSource), jobId), (job) => job.status === 'running', 'export running');
+    const firstData = first.app.get(DataSource);
+    await eventually(() => jobState(firstData, jobId), (job) => job.status === 'running', 'export running');
 
     // The service stops mid-export: it gives the job back rather than completing it.
     const closing = first.close();
@@ -200,10 +201,11 @@ describe('Bulk export across a restart', () => {
     await closing;
     first = undefined;
 
-    second = await startFhirTestApp(env, { database });
+    const restarted = await startFhirTestApp(env, { database });
+    second = restarted;
     await second.setClientStatus(payer, 'approved', 'payer');
     const token = await second.issuer.token({ client_id: payer, sub: payer, scope: 'system/*.rs' });
-    const done = await eventually(() => request(http(second!.app)).get(statusPath).set('Authorization', `Bearer ${token}`), (response) => response.status !== 202, 'export after restart');
+    const done = await eventually(() => request(http(restarted.app)).get(statusPath).set('Authorization', `Bearer ${token}`), (response) => response.status !== 202, 'export after restart');
     expect(done.status).toBe(200);
     const job = await jobState(second.app.get(DataSource), jobId);
     expect(job).toMatchObject({ status: 'completed', attempts: 2 });
