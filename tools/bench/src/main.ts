@@ -16,6 +16,7 @@ import { DataSource } from 'typeorm';
 import type { LoadResult } from './latency';
 import { listen, log, port } from './local-server';
 import { runPlatformBench } from './platform-bench';
+import { printBulkTable, runBulkExportBench } from './bulk-export-bench';
 
 const run = promisify(execFile);
 const BASE_PATH = '/fhir/sb/R4/patientaccess';
@@ -30,8 +31,9 @@ interface Row {
 }
 
 /**
- * `npm run bench`: the fhir part, then the platform part (platform-bench.ts); `--only fhir` or
- * `--only platform` runs one of them.
+ * `npm run bench`: the fhir part, the bulk export part (bulk-export-bench.ts), then the platform
+ * part (platform-bench.ts); `--only fhir`, `--only bulk` or `--only platform` runs one of them.
+ * The bulk export runs at 10,000 EOBs unless `--bulk-sizes 10000,1000000` (or BENCH_BULK_EOBS) asks for more.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -42,13 +44,15 @@ async function main(): Promise<void> {
       sizes: { type: 'string', default: '10000,1000000' },
       trials: { type: 'string', default: '50' },
       'poll-interval': { type: 'string', default: '5' },
+      'bulk-sizes': { type: 'string', default: process.env.BENCH_BULK_EOBS ?? '10000' },
     },
   });
-  if (values.only !== undefined && values.only !== 'fhir' && values.only !== 'platform') throw new Error(`--only takes fhir or platform, not ${values.only}`);
+  if (values.only !== undefined && !['fhir', 'bulk', 'platform'].includes(values.only)) throw new Error(`--only takes fhir, bulk or platform, not ${values.only}`);
   const connections = Number(values.connections);
   const seconds = Number(values.seconds);
-  if (values.only !== 'platform') await fhirBench(connections, seconds, values.sizes.split(',').map(Number));
-  if (values.only !== 'fhir') await runPlatformBench({ connections, seconds, trials: Number(values.trials), pollIntervalMs: Number(values['poll-interval']) });
+  if (values.only === undefined || values.only === 'fhir') await fhirBench(connections, seconds, values.sizes.split(',').map(Number));
+  if (values.only === undefined || values.only === 'bulk') printBulkTable(await runBulkExportBench(values['bulk-sizes'].split(',').map(Number)));
+  if (values.only === undefined || values.only === 'platform') await runPlatformBench({ connections, seconds, trials: Number(values.trials), pollIntervalMs: Number(values['poll-interval']) });
 }
 
 /**
