@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import QueryStream from 'pg-query-stream';
-import type { PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import { compartmentCondition, payerCompartment } from '../../store/compartment';
 import type { BulkFileStore } from './bulk-file.store';
@@ -18,13 +18,10 @@ export interface GroupExport {
   readonly since?: Date;
 }
 
-/** Rows fetched from the cursor per round trip. */
-const CURSOR_BATCH = 2000;
-/** Bytes gathered before one write to the file. */
-const WRITE_CHUNK = 256 * 1024;
 /** Resources between two heartbeats (also done at least every HEARTBEAT_MS). */
 const HEARTBEAT_EVERY = 10_000;
 const HEARTBEAT_MS = 2_000;
+const NEWLINE = 0x0a;
 
 export class ExportStoppedError extends Error {
   constructor() {
@@ -37,7 +34,9 @@ export class ExportStoppedError extends Error {
  * Writes one NDJSON file per resource type of a Group's members, as the payer's compartment lets
  * it see them at the export's instant: the rows are selected with the store's own compartment
  * condition (links, consent period and policy, five-year look-back), restricted to the Group's
- * members, and streamed from a PostgreSQL cursor, so memory stays flat however large the export.
+ * members. PostgreSQL streams them with `COPY ... TO STDOUT` and the bytes go to the file as they
+ * come, with backpressure, never decoded or held: memory stays flat however large the export, and
+ * the database and the writer work at the same time (a cursor would alternate between them).
  * `heartbeat` is called as it goes; when it answers false the export stops.
  */
 export class BulkExporter {
@@ -47,54 +46,74 @@ export class BulkExporter {
   ) {}
 
   async export(job: GroupExport, heartbeat: (exported: number) => Promise<boolean>, signal: AbortSignal): Promise<ExportedFile[]> {
-    const runner = this.dataSource.createQueryRunner();
-    const client = (await runner.connect()) as PoolClient;
+    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
+    const client = await pool.connect();
+    let broken = false;
     const written: ExportedFile[] = [];
-    let exported = 0;
     let lastBeat = Date.now();
-    const beat = async () => {
+    const beat = async (exported: number) => {
       lastBeat = Date.now();
       if (signal.aborted || !(await heartbeat(exported))) throw new ExportStoppedError();
     };
     try {
+      let before = 0;
       for (const type of job.types) {
-        const values: unknown[] = [type, job.memberIds];
-        const condition = compartmentCondition(payerCompartment(job.clientId, job.transactionTime), type, (value) => `$${values.push(value)}`);
-        const since = job.since ? ` AND r.last_updated >= $${values.push(job.since)}::timestamptz` : '';
-        const sql = `SELECT r.content::text AS json FROM resource r WHERE r.resource_type = $1 AND r.patient_id = ANY($2::text[])${condition ? ` AND ${condition}` : ''}${since}`;
-        const stream = client.query(new QueryStream(sql, values, { batchSize: CURSOR_BATCH, rowMode: 'array' }));
-        let file: Writable | undefined;
         const key = `${job.jobId}/a${job.attempt}/${type}.ndjson`;
+        let file: Writable | undefined;
         let count = 0;
-        let chunk = '';
-        const flush = async () => {
-          file ??= await this.files.writer(key);
-          if (!file.write(chunk)) await once(file, 'drain');
-          chunk = '';
-        };
+        let sinceBeat = 0;
+        const rows = client.query(copyTo(this.copySql(client, job, type)));
         try {
-          for await (const row of stream as AsyncIterable<[string]>) {
-            // Stored JSON is compact (serialized by JSON.stringify): one resource is one line.
-            chunk += `${row[0]}\n`;
-            count += 1;
-            exported += 1;
-            if (chunk.length >= WRITE_CHUNK) await flush();
-            if (count % HEARTBEAT_EVERY === 0 || Date.now() - lastBeat > HEARTBEAT_MS) await beat();
+          for await (const chunk of rows as AsyncIterable<Buffer>) {
+            file ??= await this.files.writer(key);
+            let lines = 0;
+            for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) lines += 1;
+            count += lines;
+            sinceBeat += lines;
+            if (!file.write(chunk)) await once(file, 'drain');
+            if (sinceBeat >= HEARTBEAT_EVERY || Date.now() - lastBeat > HEARTBEAT_MS) {
+              sinceBeat = 0;
+              await beat(before + count);
+            }
           }
-          if (chunk.length > 0) await flush();
+        } catch (error) {
+          // A COPY left unfinished leaves the connection mid-protocol: it is closed, not pooled.
+          broken = true;
+          rows.destroy();
+          throw error;
         } finally {
-          stream.destroy();
           if (file) {
             file.end();
             await once(file, 'close');
           }
         }
+        before += count;
         if (count > 0) written.push({ type, key, count });
-        await beat();
+        await beat(before);
       }
       return written;
     } finally {
-      await runner.release();
+      client.release(broken ? new Error('bulk export stopped mid-COPY') : undefined);
     }
+  }
+
+  /**
+   * COPY takes no parameters, so the values are written as escaped literals. The CSV format with a
+   * quote and a delimiter that compact JSON never holds raw (JSON escapes every control character)
+   * writes each stored resource as it is, one per line.
+   */
+  private copySql(client: PoolClient, job: GroupExport, type: string): string {
+    const literal = (value: unknown): string => {
+      if (value instanceof Date) return client.escapeLiteral(value.toISOString());
+      if (Array.isArray(value)) return `ARRAY[${value.map((item) => client.escapeLiteral(String(item))).join(',')}]::text[]`;
+      return client.escapeLiteral(String(value));
+    };
+    const condition = compartmentCondition(payerCompartment(job.clientId, job.transactionTime), type, literal);
+    const members = job.memberIds.length === 0 ? `'{}'::text[]` : literal(job.memberIds);
+    const select =
+      `SELECT r.content::text FROM resource r WHERE r.resource_type = ${literal(type)} AND r.patient_id = ANY(${members})` +
+      (condition ? ` AND ${condition}` : '') +
+      (job.since ? ` AND r.last_updated >= ${literal(job.since)}::timestamptz` : '');
+    return `COPY (${select}) TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')`;
   }
 }
