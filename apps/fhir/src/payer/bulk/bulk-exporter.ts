@@ -4,7 +4,7 @@ import type { Pool, PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import { compartmentCondition, payerCompartment } from '../../store/compartment';
-import type { BulkFileStore } from './bulk-file.store';
+import { attemptPrefix, type BulkFileStore } from './bulk-file.store';
 import type { ExportedFile } from './bulk-job.repository';
 
 export interface GroupExport {
@@ -58,7 +58,7 @@ export class BulkExporter {
     try {
       let before = 0;
       for (const type of job.types) {
-        const key = `${job.jobId}/a${job.attempt}/${type}.ndjson`;
+        const key = `${attemptPrefix(job.jobId, job.attempt)}/${type}.ndjson`;
         let file: Writable | undefined;
         let count = 0;
         let sinceBeat = 0;

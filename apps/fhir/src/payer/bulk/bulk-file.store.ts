@@ -14,6 +14,13 @@ export interface BulkFileStore {
   reader(key: string): Promise<Readable | undefined>;
   /** Deletes every file of a job. */
   removeJob(jobId: string): Promise<void>;
+  /** Deletes the files one attempt at the job wrote, and no other attempt's. */
+  removeAttempt(jobId: string, attempt: number): Promise<void>;
+}
+
+/** Where an attempt at a job writes its files. */
+export function attemptPrefix(jobId: string, attempt: number): string {
+  return `${jobId}/a${attempt}`;
 }
 
 export const BULK_FILE_STORE = Symbol('BULK_FILE_STORE');
@@ -42,6 +49,10 @@ export class LocalDiskFileStore implements BulkFileStore {
 
   async removeJob(jobId: string): Promise<void> {
     await rm(this.pathOf(jobId), { recursive: true, force: true });
+  }
+
+  async removeAttempt(jobId: string, attempt: number): Promise<void> {
+    await rm(this.pathOf(attemptPrefix(jobId, attempt)), { recursive: true, force: true });
   }
 
   private pathOf(key: string): string {

@@ -156,8 +156,9 @@ export class BulkJobWorker implements OnApplicationBootstrap, OnModuleDestroy {
         this.logger.error(`bulk job ${job.id} (${job.kind}) failed: ${message(error)}`);
         if (await this.repository.fail(job.id, this.owner, 'the job failed on the server').catch(() => false)) await this.files.removeJob(job.id);
       } else {
-        // Cancelled, or the lease went to another worker: whatever this attempt wrote is not listed anywhere.
-        await this.files.removeJob(job.id).catch(() => undefined);
+        // Cancelled (the cancel deleted the job's files), or the lease went to another worker, whose
+        // attempt writes files of its own: what this attempt wrote is listed nowhere.
+        await this.files.removeAttempt(job.id, job.attempts).catch(() => undefined);
       }
     } finally {
       this.active.delete(job.id);
@@ -233,7 +234,8 @@ export class BulkJobWorker implements OnApplicationBootstrap, OnModuleDestroy {
     // Every decision is in the audit before its result can be read.
     await Promise.all(audits);
     const now = new Date();
-    const completed = await this.dataSource.transaction(async (manager) => {
+    // The Groups and the completion commit together: a job that lost its lease leaves no Group.
+    await this.dataSource.transaction(async (manager) => {
       const groups: string[] = [];
       for (const kind of ['matched', 'non-matched', 'consent-constrained'] as const) {
         const id = randomUUID();
@@ -248,9 +250,7 @@ export class BulkJobWorker implements OnApplicationBootstrap, OnModuleDestroy {
         groups.push(id);
       }
       if (!(await this.repository.complete(job.id, this.owner, { groups }, this.config.FHIR_BULK_FILE_TTL_SECONDS, manager))) throw new ExportStoppedError();
-      return true;
     });
-    if (!completed) throw new ExportStoppedError();
   }
 }
 
