@@ -243,6 +243,11 @@ describe('Bulk Payer-to-Payer: $bulk-member-match and Group export', () => {
     expect((await get(statusUrl)).status).toBe(404);
     expect((await get(manifest.output[0].url)).status).toBe(404);
     expect((await request(http()).delete(path(statusUrl)).set('Authorization', `Bearer ${tokens.payer}`)).status).toBe(404);
+    // A file a worker was still writing when the cancel came is swept away too.
+    mkdirSync(join(bulkDir, jobId, 'a1'), { recursive: true });
+    writeFileSync(join(bulkDir, jobId, 'a1', 'Patient.ndjson'), '{"resourceType":"Patient"}\n');
+    await app.get(BulkJobWorker).sweep();
+    expect(existsSync(join(bulkDir, jobId))).toBe(false);
   });
 
   it('files expire: the sweep deletes them and the status URL and file URLs answer 404', async () => {

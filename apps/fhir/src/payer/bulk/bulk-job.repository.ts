@@ -160,6 +160,17 @@ export class BulkJobRepository {
     return rows.map((row) => row.id);
   }
 
+  /**
+   * Jobs cancelled or failed in the last day: their files were deleted when they ended, but a
+   * worker that was still writing when the cancel came may have left some behind.
+   */
+  async recentlyEnded(): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM bulk_job WHERE status IN ('cancelled', 'failed') AND completed_at > now() - interval '1 day'`,
+    );
+    return rows.map((row) => row.id);
+  }
+
   /** Marks completed jobs past their expiry as expired; returns their ids (their files are to be deleted). */
   async expire(): Promise<string[]> {
     const rows = returning<{ id: string }>(await this.dataSource.query(`UPDATE bulk_job SET status = 'expired' WHERE status = 'completed' AND expires_at <= now() RETURNING id`));

@@ -95,10 +95,11 @@ export class BulkJobWorker implements OnApplicationBootstrap, OnModuleDestroy {
     for (const wake of wakers) wake();
   }
 
-  /** Deletes the files of completed jobs whose time is up. */
+  /** Deletes the files of completed jobs whose time is up, and any left behind by jobs that ended otherwise. */
   async sweep(): Promise<number> {
     const expired = await this.repository.expire();
     for (const id of expired) await this.files.removeJob(id);
+    for (const id of await this.repository.recentlyEnded()) if (!this.active.has(id)) await this.files.removeJob(id);
     return expired.length;
   }
 
