@@ -123,11 +123,13 @@ export class BulkJobWorker implements OnApplicationBootstrap, OnModuleDestroy {
       }
       if (!worked && !this.stopped) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, POLL_MS);
-          this.wakers.push(() => {
+          const wake = () => {
             clearTimeout(timer);
+            this.wakers = this.wakers.filter((waker) => waker !== wake);
             resolve();
-          });
+          };
+          const timer = setTimeout(wake, POLL_MS);
+          this.wakers.push(wake);
         });
       }
     }
