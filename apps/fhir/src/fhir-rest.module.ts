@@ -8,13 +8,27 @@ import { FhirUserInfoController } from './userinfo/userinfo.controller';
 import { EverythingService } from './payer/everything.service';
 import { MemberMatchService } from './payer/member-match/member-match.service';
 import { PayerOperationsController } from './payer/payer-operations.controller';
+import { BulkController } from './payer/bulk/bulk.controller';
+import { BULK_FILE_STORE, LocalDiskFileStore } from './payer/bulk/bulk-file.store';
+import { BulkJobWorker } from './payer/bulk/bulk-job.worker';
+import { BulkService } from './payer/bulk/bulk.service';
+import type { FhirConfig } from './fhir.config';
+import { FHIR_CONFIG } from './fhir.tokens';
 
 /**
  * The routes under the FHIR base (mounted at FHIR_BASE_PATH by AppModule). Order matters:
- * `metadata`, `.well-known/smart-configuration`, `UserInfo` and `AuditEvent` must win over `:resourceType`.
+ * `metadata`, `.well-known/smart-configuration`, `UserInfo`, `AuditEvent`, `Group` and the bulk
+ * status and file routes must win over `:resourceType`.
  */
 @Module({
-  controllers: [MetadataController, SmartConfigurationController, FhirUserInfoController, AuditEventController, PayerOperationsController, FhirApiController],
-  providers: [AuditReaderGuard, MemberMatchService, EverythingService],
+  controllers: [MetadataController, SmartConfigurationController, FhirUserInfoController, AuditEventController, PayerOperationsController, BulkController, FhirApiController],
+  providers: [
+    AuditReaderGuard,
+    MemberMatchService,
+    EverythingService,
+    { provide: BULK_FILE_STORE, useFactory: (config: FhirConfig) => new LocalDiskFileStore(config.FHIR_BULK_DIR), inject: [FHIR_CONFIG] },
+    BulkJobWorker,
+    BulkService,
+  ],
 })
 export class FhirRestModule {}

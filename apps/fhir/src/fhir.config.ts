@@ -85,6 +85,36 @@ export class FhirConfig extends PlatformConfig {
 
   @ConfigVariable({
     description:
+      'Directory the bulk export (Group/$export, $davinci-data-export) writes its NDJSON files to, through the local-disk file store; created when missing. Every instance serving the files must see the same directory.',
+    example: '/var/lib/payer-access/bulk',
+  })
+  @IsString()
+  @Matches(/^[^\0]+$/, { message: 'must be a directory path' })
+  FHIR_BULK_DIR: string = '.data/bulk';
+
+  @ConfigVariable({ description: 'How long the files of a completed bulk export can be downloaded; a sweep deletes them after.', example: '86400' })
+  @IsInt()
+  @Min(1)
+  @Max(30 * 24 * 3600)
+  FHIR_BULK_FILE_TTL_SECONDS: number = 86400;
+
+  @ConfigVariable({ description: 'Bulk jobs (member match, export) this instance runs at once; 0: this instance runs none and only serves the API.', example: '1' })
+  @IsInt()
+  @Min(0)
+  @Max(16)
+  FHIR_BULK_WORKERS: number = 1;
+
+  @ConfigVariable({
+    description: 'Seconds a worker holds a bulk job between heartbeats: a job whose instance died is taken over by another once its lease has run out.',
+    example: '30',
+  })
+  @IsInt()
+  @Min(2)
+  @Max(3600)
+  FHIR_BULK_LEASE_SECONDS: number = 30;
+
+  @ConfigVariable({
+    description:
       'Hex SHA-256 of the bearer credential that lets plan staff (and the authorization service, for the connected-apps page) search the access audit at [base]/AuditEvent. Unset: that search is closed. Generate with `openssl rand -base64 32`, keep the secret, set its sha256sum here.',
     sensitive: true,
     example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',

@@ -3,6 +3,7 @@ import { hstsMaxAge } from '@payer-access/config';
 import { bodyParsersFor, createServiceApp, listenService, resolveMetricsPort, type RunningService, type ServiceAppOptions, type ServiceDescriptor } from '@payer-access/http';
 import { AppModule } from './app.module';
 import { fhirCors } from './common/cors.middleware';
+import { BULK_MEMBER_MATCH_BODY_LIMIT_BYTES } from './payer/bulk/bulk-member-match.parameters';
 import type { FhirModuleOptions } from './fhir-core.module';
 import type { FhirConfig } from './fhir.config';
 
@@ -18,7 +19,7 @@ export function fhirDescriptor(config: FhirConfig): ServiceDescriptor {
       'FHIR R4 Patient Access API: Patient, Coverage, ExplanationOfBenefit and US Core clinical resources. Every route but /metadata needs a Bearer access token from the authorization service.',
     version: '1.0',
     publicUrl: config.FHIR_PUBLIC_URL,
-    // A read-only API but for `$member-match`: no other route reads a body, so none is parsed
+    // A read-only API but for `$member-match` and `$bulk-member-match`: no other route reads a body, so none is parsed
     // (see `configureHttp`).
     acceptsBodies: false,
     noStore: true,
@@ -42,6 +43,9 @@ function configureHttp(app: INestApplication, config: FhirConfig): INestApplicat
   // `$member-match` is the one operation with a body: JSON parsed with the edge's size, depth and text limits.
   const memberMatch = `${config.FHIR_BASE_PATH.replace(/\/+$/, '')}/Patient/$member-match`;
   app.use(bodyParsersFor((request) => request.method === 'POST' && request.path === memberMatch));
+  // `$bulk-member-match` carries up to MAX_MEMBER_BUNDLES members of about 1.5 kB each.
+  const bulkMemberMatch = `${config.FHIR_BASE_PATH.replace(/\/+$/, '')}/Group/$bulk-member-match`;
+  app.use(bodyParsersFor((request) => request.method === 'POST' && request.path === bulkMemberMatch, BULK_MEMBER_MATCH_BODY_LIMIT_BYTES));
   return app;
 }
 

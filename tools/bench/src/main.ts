@@ -19,6 +19,7 @@ import { percentOf, type LoadResult } from './latency';
 import { listen, log, port } from './local-server';
 import { printLoaderResult, runLoaderBench } from './loader-bench';
 import { runPlatformBench } from './platform-bench';
+import { printBulkTable, runBulkExportBench } from './bulk-export-bench';
 
 const run = promisify(execFile);
 const BASE_PATH = '/fhir/sb/R4/patientaccess';
@@ -39,8 +40,10 @@ interface Row {
 }
 
 /**
- * `npm run bench`: the NDJSON loader beside a plain COPY (loader-bench.ts), the fhir part, then the
- * platform part (platform-bench.ts); `--only loader`, `--only fhir` or `--only platform` runs one of them.
+ * `npm run bench`: the NDJSON loader beside a plain COPY (loader-bench.ts), the fhir part, the bulk
+ * export part (bulk-export-bench.ts), then the platform part (platform-bench.ts); `--only loader`,
+ * `--only fhir`, `--only bulk` or `--only platform` runs one of them. The bulk export runs at 10,000
+ * EOBs unless `--bulk-sizes 10000,1000000` (or BENCH_BULK_EOBS) asks for more.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -53,9 +56,10 @@ async function main(): Promise<void> {
       'poll-interval': { type: 'string', default: '5' },
       'loader-eobs': { type: 'string', default: '20000' },
       'loader-workers': { type: 'string' },
+      'bulk-sizes': { type: 'string', default: process.env.BENCH_BULK_EOBS ?? '10000' },
     },
   });
-  if (values.only !== undefined && !['loader', 'fhir', 'platform'].includes(values.only)) throw new Error(`--only takes loader, fhir or platform, not ${values.only}`);
+  if (values.only !== undefined && !['loader', 'fhir', 'bulk', 'platform'].includes(values.only)) throw new Error(`--only takes loader, fhir, bulk or platform, not ${values.only}`);
   const connections = Number(values.connections);
   const seconds = Number(values.seconds);
   if (values.only === undefined || values.only === 'loader') {
@@ -63,6 +67,7 @@ async function main(): Promise<void> {
     printLoaderResult(await runLoaderBench({ eobs: Number(values['loader-eobs']), workers }));
   }
   if (values.only === undefined || values.only === 'fhir') await fhirBench(connections, seconds, values.sizes.split(',').map(Number));
+  if (values.only === undefined || values.only === 'bulk') printBulkTable(await runBulkExportBench(values['bulk-sizes'].split(',').map(Number)));
   if (values.only === undefined || values.only === 'platform') await runPlatformBench({ connections, seconds, trials: Number(values.trials), pollIntervalMs: Number(values['poll-interval']) });
 }
 

@@ -137,6 +137,64 @@ describe('SMART Backend Services across services', () => {
       expect((await fetch(`${fhir}/Patient/-20140000000024`, { headers: auth })).status).toBe(404);
   });
 
+  step("runs a bulk member match and exports the matched Group with the demo payer's real token", async () => {
+      const script = path.join(REPO_ROOT, 'tools/sandbox/demo-payer/sign-assertion.mjs');
+      const token = String((await backendToken(tokenUrl, (await run(process.execPath, [script, tokenUrl], { cwd: REPO_ROOT })).stdout.trim())).body.access_token);
+      const auth = { authorization: `Bearer ${token}` };
+      const fhir = platform().fhirBase;
+      const today = new Date();
+      const period = { start: today.toISOString().slice(0, 10), end: new Date(today.getTime() + 365 * 86_400_000).toISOString().slice(0, 10) };
+      const consent = {
+        resourceType: 'Consent',
+        status: 'active',
+        performer: [{ identifier: { system: 'urn:payer-access:client-id', value: DEMO_PAYER } }],
+        policy: [{ uri: 'http://hl7.org/fhir/us/davinci-hrex/StructureDefinition-hrex-consent.html#regular' }],
+        provision: { type: 'permit', period },
+      };
+      const member = (family: string, given: string, birthDate: string, subscriberId: string) => ({
+        name: 'MemberBundle',
+        part: [
+          { name: 'MemberPatient', resource: { resourceType: 'Patient', name: [{ family, given: [given] }], birthDate } },
+          { name: 'CoverageToMatch', resource: { resourceType: 'Coverage', status: 'active', subscriberId, beneficiary: { reference: 'Patient/1' }, payor: [{ display: 'Old plan' }] } },
+          { name: 'Consent', resource: consent },
+        ],
+      });
+      const body = { resourceType: 'Parameters', parameter: [member('Doe', 'Jane', '2014-06-01', '20140000008325'), member('Nobody', 'Known', '1901-01-01', 'NONE')] };
+      const kick = await fetch(`${fhir}/Group/$bulk-member-match`, { method: 'POST', headers: { ...auth, prefer: 'respond-async', 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) });
+      expect(kick.status).toBe(202);
+      const poll = async (url: string) =>
+        eventually(
+          async () => {
+            const response = await fetch(url, { headers: auth });
+            return response.status === 202 ? undefined : response;
+          },
+          { what: `the bulk job at ${url}`, timeoutMs: 30_000, intervalMs: 100 },
+        );
+      const matched = await poll(required(kick.headers.get('content-location') ?? undefined, 'Content-Location'));
+      expect(matched.status).toBe(200);
+      const groups = (await matched.json()) as { parameter: { name: string; resource: { id: string; quantity: number } }[] };
+      const byName = Object.fromEntries(groups.parameter.map((part) => [part.name, part.resource]));
+      expect([byName.MatchedMembers.quantity, byName.NonMatchedMembers.quantity, byName.ConsentConstrainedMembers.quantity]).toEqual([1, 1, 0]);
+
+      const exported = await fetch(`${fhir}/Group/${byName.MatchedMembers.id}/$davinci-data-export?_type=Patient,ExplanationOfBenefit`, { headers: { ...auth, prefer: 'respond-async' } });
+      expect(exported.status).toBe(202);
+      const done = await poll(required(exported.headers.get('content-location') ?? undefined, 'Content-Location'));
+      expect(done.status).toBe(200);
+      const manifest = (await done.json()) as { requiresAccessToken: boolean; output: { type: string; url: string; count: number }[] };
+      expect(manifest.requiresAccessToken).toBe(true);
+      // Her claims within the five-year look-back, if any, come as a second file.
+      expect(manifest.output.map((entry) => entry.type)).toEqual(expect.arrayContaining(['Patient']));
+      for (const entry of manifest.output) {
+        expect((await fetch(entry.url)).status).toBe(401);
+        const lines = (await (await fetch(entry.url, { headers: auth })).text()).split('\n').filter((line) => line !== '');
+        expect(lines).toHaveLength(entry.count);
+        for (const line of lines) {
+          const resource = JSON.parse(line) as { id: string; patient?: { reference?: string } };
+          expect(entry.type === 'Patient' ? resource.id : resource.patient?.reference).toBe(entry.type === 'Patient' ? '-20140000008325' : 'Patient/-20140000008325');
+        }
+      }
+  });
+
   step('registers a payer with its key, approves it, and honours only the approved key', async () => {
       const suffix = randomBytes(4).toString('hex');
       const email = `payer-${suffix}@platform-e2e.example`;

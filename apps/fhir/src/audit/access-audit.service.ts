@@ -5,7 +5,7 @@ import type { FhirPrincipal } from '../auth/fhir-principal';
 import type { AccessAuditRow, AuditEventCriteria } from './audit-event.search';
 
 export interface AccessRecord {
-  readonly interaction: 'read' | 'search' | 'userinfo' | 'audit-search' | 'member-match' | 'everything';
+  readonly interaction: 'read' | 'search' | 'userinfo' | 'audit-search' | 'member-match' | 'everything' | 'bulk-member-match' | 'bulk-export';
   readonly resourceType?: string;
   readonly resourceId?: string;
   /** The search's parameters (what was asked), never the data returned. */

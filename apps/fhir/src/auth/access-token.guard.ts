@@ -65,6 +65,8 @@ function claimedBy(token: string | undefined): { clientId?: string; subject?: st
 
 function requested(request: { params?: Record<string, string>; path?: string }): Pick<RefusalRecord, 'interaction' | 'resourceType'> {
   const operation = request.params?.operation;
+  if (operation === '$bulk-member-match') return { interaction: 'bulk-member-match', resourceType: 'Group' };
+  if (operation === '$export' || operation === '$davinci-data-export' || request.params?.jobId !== undefined) return { interaction: 'bulk-export', resourceType: 'Group' };
   if (operation !== undefined) return { interaction: operation === '$member-match' ? 'member-match' : 'everything', resourceType: 'Patient' };
   const resourceType = request.params?.resourceType;
   if (resourceType) return { interaction: request.params?.id ? 'read' : 'search', resourceType };

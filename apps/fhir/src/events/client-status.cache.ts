@@ -13,7 +13,17 @@ export class ClientStatusCache {
   private readonly logger = new Logger(ClientStatusCache.name);
   private readonly clients = new Map<string, { status: ClientStatus; version: number; kind: RegistrationKind; notBefore?: number }>();
 
+  private readonly revocationListeners: ((clientId: string, at: Date) => void)[] = [];
+
   constructor(private readonly metrics: FhirEventsMetrics) {}
+
+  /**
+   * Calls `listener` whenever a client is suspended or terminated (the event's instant as `at`), so
+   * that work the client started, such as its bulk jobs, stops with its tokens.
+   */
+  onAccessRevoked(listener: (clientId: string, at: Date) => void): void {
+    this.revocationListeners.push(listener);
+  }
 
   /**
    * Applies one (signature-checked) event value; returns false when it is older than what is known.
@@ -35,6 +45,7 @@ export class ClientStatusCache {
     }
     this.clients.set(event.clientId, { status: event.status, version: event.clientVersion, kind: event.kind, ...(event.notBefore ? { notBefore: Date.parse(event.notBefore) } : {}) });
     if (revokesAccess(event.status) && !(known && revokesAccess(known.status))) this.metrics.revocationApplied('client_status');
+    if (revokesAccess(event.status)) for (const listener of this.revocationListeners) listener(event.clientId, new Date(event.occurredAt));
     return true;
   }
 

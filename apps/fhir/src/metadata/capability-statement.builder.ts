@@ -25,6 +25,16 @@ export const PATIENT_OPERATIONS = [
   { name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' },
 ];
 
+/**
+ * The bulk operations of Payer-to-Payer (PDex, Bulk Data 2.0), served on Group: a payer's
+ * `$bulk-member-match` and the export of its result Groups.
+ */
+export const GROUP_OPERATIONS = [
+  { name: 'bulk-member-match', definition: 'http://hl7.org/fhir/us/davinci-pdex/OperationDefinition/BulkMemberMatch' },
+  { name: 'davinci-data-export', definition: 'http://hl7.org/fhir/us/davinci-pdex/OperationDefinition/GroupExport' },
+  { name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export' },
+];
+
 export interface CapabilityOptions {
   readonly baseUrl: string;
   readonly authorizationUrl: string;
@@ -57,6 +67,8 @@ export function buildCapabilityStatement(registry: SearchParameterRegistry, opti
       ...(type === 'Patient' ? { operation: PATIENT_OPERATIONS.map((operation) => ({ ...operation })) } : {}),
     };
   });
+  // Group is no searchable type of the store: the payer's result Groups are read and exported only.
+  resource.push({ type: 'Group', interaction: [{ code: 'read' }], operation: GROUP_OPERATIONS.map((operation) => ({ ...operation })) });
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',

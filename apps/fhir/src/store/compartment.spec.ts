@@ -42,7 +42,7 @@ describe('compartment', () => {
 
     it('is the live links of that payer, with the five-year look-back and the sensitivity rule, never "no patient"', () => {
       const { text, values } = sql('ExplanationOfBenefit');
-      expect(text).toContain('FROM payer_link l WHERE l.client_id = $1 AND l.revoked_at IS NULL');
+      expect(text).toContain('EXISTS (SELECT 1 FROM payer_link l WHERE l.client_id = $1 AND l.patient_id = r.patient_id AND l.revoked_at IS NULL');
       expect(text).toContain(`l.consent_policy = 'all' OR ${NOT_SENSITIVE}`);
       expect(text).toContain('r.record_date IS NULL OR r.record_date >= $4');
       expect(values).toEqual(['PayerA', at, at, new Date('2021-12-01T12:00:00Z')]);

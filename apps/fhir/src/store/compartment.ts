@@ -71,7 +71,10 @@ function ownedCondition(compartment: Compartment, resourceType: string | undefin
   const owned =
     compartment.kind === 'patient'
       ? `r.patient_id = ${bind(compartment.patientId)}`
-      : `(r.patient_id IN (SELECT l.patient_id FROM payer_link l WHERE l.client_id = ${bind(compartment.clientId)} AND l.revoked_at IS NULL` +
+      : // EXISTS on the link's key rather than IN: the consent policy refers to the row (its sensitivity labels), so the
+        // subquery is correlated, and only an equality on `patient_id` lets each row cost one primary-key lookup
+        // instead of a scan of all the payer's links (a bulk export reads every row of every linked member).
+        `(EXISTS (SELECT 1 FROM payer_link l WHERE l.client_id = ${bind(compartment.clientId)} AND l.patient_id = r.patient_id AND l.revoked_at IS NULL` +
         ` AND l.period_start <= ${bind(compartment.at)}::timestamptz AND l.period_end > ${bind(compartment.at)}::timestamptz` +
         ` AND (l.consent_policy = 'all' OR ${NOT_SENSITIVE}))` +
         ` AND (r.record_date IS NULL OR r.record_date >= ${bind(lookbackStart(compartment.at))}::timestamptz))`;

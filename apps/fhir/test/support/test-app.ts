@@ -33,9 +33,12 @@ export interface FhirTestApp {
   close(): Promise<void>;
 }
 
-/** The fhir service in-process on a fresh PostgreSQL database, with an issuer of test tokens. */
-export async function startFhirTestApp(env: Record<string, string> = {}): Promise<FhirTestApp> {
-  const database = await createTestDatabase();
+/**
+ * The fhir service in-process on a fresh PostgreSQL database, with an issuer of test tokens; or on
+ * `options.database`, another instance's (a restart), which `close` then leaves in place.
+ */
+export async function startFhirTestApp(env: Record<string, string> = {}, options: { database?: TestDatabase } = {}): Promise<FhirTestApp> {
+  const database = options.database ?? (await createTestDatabase());
   const fhirBase = fhirBaseUrl({ FHIR_PUBLIC_URL: 'http://localhost:3003', FHIR_BASE_PATH: BASE_PATH });
   const issuer = new TestTokenIssuer(fhirBase);
   await issuer.start();
@@ -82,7 +85,7 @@ export async function startFhirTestApp(env: Record<string, string> = {}): Promis
       await app.close();
       await rawBus.stop();
       await issuer.stop();
-      await database.drop();
+      if (!options.database) await database.drop();
     },
   };
 }

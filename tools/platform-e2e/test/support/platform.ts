@@ -79,7 +79,13 @@ export class Platform {
         ...kafkaServiceEnv(options.kafkaCredentials.registration),
       }),
       service('authorization', authorizationPort, { AUTHORIZATION_PORT: String(authorizationPort), AUTHORIZATION_HOST: '127.0.0.1', AUTHORIZATION_METRICS_PORT: '0', ...kafkaServiceEnv(options.kafkaCredentials.authorization), ...options.authorizationEnv }),
-      service('fhir', fhirPort, { FHIR_PORT: String(fhirPort), FHIR_HOST: '127.0.0.1', FHIR_METRICS_PORT: '0', ...kafkaServiceEnv(options.kafkaCredentials.fhir) }),
+      service('fhir', fhirPort, {
+        FHIR_PORT: String(fhirPort),
+        FHIR_HOST: '127.0.0.1',
+        FHIR_METRICS_PORT: '0',
+        FHIR_BULK_DIR: path.join(logDir, 'bulk'),
+        ...kafkaServiceEnv(options.kafkaCredentials.fhir),
+      }),
       mail,
     );
     try {

@@ -9,11 +9,17 @@ import { FhirException } from '../../common/fhir.exception';
 import { fhirBaseUrl, type FhirConfig } from '../../fhir.config';
 import { FHIR_CONFIG } from '../../fhir.tokens';
 import { evaluateConsent } from './consent.rules';
-import { parseMemberMatch } from './member-match.parameters';
+import { parseMemberMatch, type MemberMatchInput } from './member-match.parameters';
 import { matchMember, normalizeBirthDate, type MemberCandidate } from './member-match.rules';
 
 /** https://terminology.hl7.org/CodeSystem-v2-0203.html#v2-0203-MB */
 const MEMBER_NUMBER_TYPE = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MB', display: 'Member Number' }] };
+
+/** What one member match decided; only `matched` has linked the member to the payer. */
+export type MemberMatchDecision =
+  | { readonly outcome: 'matched'; readonly patientId: string; readonly criterion: string; readonly policy: string }
+  | { readonly outcome: 'non-matched'; readonly reason: string }
+  | { readonly outcome: 'consent-constrained'; readonly patientId: string; readonly reason: string };
 
 /** The 422 of `$member-match`: the request was understood, but no member can be returned. */
 function unprocessable(diagnostics: string): FhirException {
@@ -48,20 +54,17 @@ export class MemberMatchService {
       }
       const parsed = parseMemberMatch(body);
       if (!parsed.ok) throw new FhirException(badRequest(parsed.problem, parsed.expression));
-      const { memberPatient, coverageToMatch, consent } = parsed.input;
-      const result = matchMember({ patient: memberPatient, coverage: coverageToMatch }, await this.candidates(memberPatient.birthDate));
-      if (result.outcome === 'none') throw unprocessable('No unique member match: no member matches the demographics and coverage given');
-      if (result.outcome === 'ambiguous') throw unprocessable('No unique member match: several members match the demographics and coverage given');
-      patientId = result.patientId;
-      const decision = evaluateConsent(consent, principal.clientId, new Date());
-      if (!decision.ok) throw unprocessable(`Consent constraint: ${decision.reason}`);
-      const patient = await this.link(principal.clientId, result.patientId, decision, result.criterion);
-      await this.recordOrRefuse(principal, { resourceId: result.patientId, status: 200, resultCount: 1, reason: `matched by ${result.criterion}; consent ${decision.policy}` });
+      const decision = await this.decide(principal.clientId, parsed.input, new Date());
+      if (decision.outcome === 'non-matched') throw unprocessable(`No unique member match: ${decision.reason}`);
+      patientId = decision.patientId;
+      if (decision.outcome === 'consent-constrained') throw unprocessable(`Consent constraint: ${decision.reason}`);
+      const patient = await this.patientOf(decision.patientId);
+      await this.recordOrRefuse(principal, { resourceId: decision.patientId, status: 200, resultCount: 1, reason: `matched by ${decision.criterion}; consent ${decision.policy}` });
       return {
         resourceType: 'Parameters',
         parameter: [
           { name: 'MemberIdentifier', valueIdentifier: this.memberIdentifier(patient) },
-          { name: 'MemberId', valueReference: { reference: `Patient/${result.patientId}` } },
+          { name: 'MemberId', valueReference: { reference: `Patient/${decision.patientId}` } },
         ],
       };
     } catch (error) {
@@ -72,6 +75,23 @@ export class MemberMatchService {
       }
       throw error;
     }
+  }
+
+  /**
+   * The one decision of a member match, for `$member-match` and each member of `$bulk-member-match`:
+   * the named rules pick a unique member, the consent rules decide whether the plan honours the
+   * member's Consent for this payer at `now`, and a match with a consent honoured links the member
+   * to the payer (which is what opens the member's compartment to its token).
+   */
+  async decide(clientId: string, input: MemberMatchInput, now: Date): Promise<MemberMatchDecision> {
+    const { memberPatient, coverageToMatch, consent } = input;
+    const result = matchMember({ patient: memberPatient, coverage: coverageToMatch }, await this.candidates(memberPatient.birthDate));
+    if (result.outcome === 'none') return { outcome: 'non-matched', reason: 'no member matches the demographics and coverage given' };
+    if (result.outcome === 'ambiguous') return { outcome: 'non-matched', reason: 'several members match the demographics and coverage given' };
+    const decision = evaluateConsent(consent, clientId, now);
+    if (!decision.ok) return { outcome: 'consent-constrained', patientId: result.patientId, reason: decision.reason };
+    await this.link(clientId, result.patientId, decision, result.criterion);
+    return { outcome: 'matched', patientId: result.patientId, criterion: result.criterion, policy: decision.policy };
   }
 
   /** Members born on that day, with their coverages: the only people any rule could match. */
@@ -98,7 +118,7 @@ export class MemberMatchService {
    * Creates the link, or renews it with the new consent: one row per payer and member whatever
    * the number of matches, concurrent ones included (the primary key decides).
    */
-  private async link(clientId: string, patientId: string, consent: { policy: string; start: Date; end: Date }, criterion: string): Promise<Patient> {
+  private async link(clientId: string, patientId: string, consent: { policy: string; start: Date; end: Date }, criterion: string): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO payer_link (client_id, patient_id, consent_policy, period_start, period_end, matched_by)
        VALUES ($1, $2, $3, $4, $5, $6)
@@ -106,12 +126,16 @@ export class MemberMatchService {
          period_end = EXCLUDED.period_end, matched_by = EXCLUDED.matched_by, updated_at = now(), revoked_at = NULL`,
       [clientId, patientId, consent.policy, consent.start, consent.end, criterion],
     );
+  }
+
+  /** Our member's Patient, for the answer that names them. */
+  async patientOf(patientId: string): Promise<Patient> {
     const [row] = (await this.dataSource.query(`SELECT content FROM resource WHERE resource_type = 'Patient' AND id = $1`, [patientId])) as { content: Patient }[];
     return row.content;
   }
 
   /** Our member number: the Patient's own identifier carrying its id, else the id under this server's Patient URL. */
-  private memberIdentifier(patient: Patient): Identifier {
+  memberIdentifier(patient: Patient): Identifier {
     const own = patient.identifier?.find((identifier) => identifier.value === patient.id && identifier.system);
     return { type: MEMBER_NUMBER_TYPE, system: own?.system ?? `${this.baseUrl}/Patient`, value: patient.id as string };
   }

@@ -49,12 +49,12 @@ export function urlProblem(url: string): string | undefined {
  * JSON) become HTTP exceptions with a fixed message, so each service answers them in its own error
  * shape rather than as unexplained server errors.
  */
-export function bodyParsers() {
+export function bodyParsers(limitBytes: number = BODY_LIMIT_BYTES) {
   return [
-    express.json({ limit: BODY_LIMIT_BYTES, type: ['application/json', 'application/*+json'], verify: verifyText(false) }),
+    express.json({ limit: limitBytes, type: ['application/json', 'application/*+json'], verify: verifyText(false) }),
     // body-parser's `depth` (nesting of `a[b][c]` keys) is missing from its type definitions.
     express.urlencoded({
-      limit: BODY_LIMIT_BYTES,
+      limit: limitBytes,
       extended: true,
       parameterLimit: 200,
       depth: 5,
@@ -69,10 +69,11 @@ type Middleware = ((request: Request, response: Response, next: NextFunction) =>
 
 /**
  * The platform's body parsers for the requests `applies` selects only: a service that reads no
- * body elsewhere (`acceptsBodies: false`) parses one for a single route, with the same limits.
+ * body elsewhere (`acceptsBodies: false`) parses one for a single route, with the same limits
+ * (a larger size only where a route's documents are larger by nature, such as a batch of members).
  */
-export function bodyParsersFor(applies: (request: Request) => boolean) {
-  const chain = bodyParsers() as Middleware[];
+export function bodyParsersFor(applies: (request: Request) => boolean, limitBytes: number = BODY_LIMIT_BYTES) {
+  const chain = bodyParsers(limitBytes) as Middleware[];
   return (request: Request, response: Response, next: NextFunction): void => {
     if (!applies(request)) return next();
     let index = 0;
