@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { cpus } from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
@@ -13,6 +14,7 @@ import { generateSyntheticData } from '@payer-access/synthetic-data';
 import { createTestDatabase } from '@payer-access/testing';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { DataSource } from 'typeorm';
+import { BenchResults } from './bench-results';
 import type { LoadResult } from './latency';
 import { listen, log, port } from './local-server';
 import { runPlatformBench } from './platform-bench';
@@ -42,13 +44,31 @@ async function main(): Promise<void> {
       sizes: { type: 'string', default: '10000,1000000' },
       trials: { type: 'string', default: '50' },
       'poll-interval': { type: 'string', default: '5' },
+      contention: { type: 'boolean', default: false },
+      'cpu-prof-dir': { type: 'string' },
+      'results-dir': { type: 'string', default: path.join(__dirname, '..', 'results') },
     },
   });
   if (values.only !== undefined && values.only !== 'fhir' && values.only !== 'platform') throw new Error(`--only takes fhir or platform, not ${values.only}`);
   const connections = Number(values.connections);
   const seconds = Number(values.seconds);
-  if (values.only !== 'platform') await fhirBench(connections, seconds, values.sizes.split(',').map(Number));
-  if (values.only !== 'fhir') await runPlatformBench({ connections, seconds, trials: Number(values.trials), pollIntervalMs: Number(values['poll-interval']) });
+  const results = new BenchResults({ ...values, 'results-dir': undefined });
+  try {
+    if (values.only !== 'platform') await fhirBench(connections, seconds, values.sizes.split(',').map(Number), results);
+    if (values.only !== 'fhir') {
+      await runPlatformBench({
+        connections,
+        seconds,
+        trials: Number(values.trials),
+        pollIntervalMs: Number(values['poll-interval']),
+        contention: values.contention,
+        profileDir: values['cpu-prof-dir'],
+        results,
+      });
+    }
+  } finally {
+    log(`results written to ${results.write(values['results-dir'], { node: process.version, cpus: cpus().length })}`);
+  }
 }
 
 /**
@@ -57,7 +77,7 @@ async function main(): Promise<void> {
  * in the store. The store grows from 10,000 to 1,000,000 by copying the loaded claims to new
  * patients inside PostgreSQL, which takes minutes rather than the loader's longer run.
  */
-async function fhirBench(connections: number, seconds: number, sizes: number[]): Promise<void> {
+async function fhirBench(connections: number, seconds: number, sizes: number[], results: BenchResults): Promise<void> {
   const database = await createTestDatabase('pa_bench');
   const keys = await generateKeyPair('RS256', { extractable: true });
   const jwk = { ...(await exportJWK(keys.publicKey)), kid: 'bench', alg: 'RS256', use: 'sig' };
@@ -117,6 +137,7 @@ async function fhirBench(connections: number, seconds: number, sizes: number[]):
     }
     bare.close();
     printTable(rows, report.resourcesPerSecond);
+    recordFigures(results, rows, report.resourcesPerSecond);
   } finally {
     await app.close();
     await bus.stop();
@@ -228,6 +249,16 @@ function printTable(rows: Row[], loaderRate: number): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+function recordFigures(results: BenchResults, rows: Row[], loaderRate: number): void {
+  for (const { size, target, result } of rows) {
+    const bare = rows.find((row) => row.size === size && row.target.startsWith('bare'));
+    if (target.includes('Patient read') && bare) {
+      results.add({ name: `${size} EOBs: Patient read, share of the bare server rate`, value: result.requestsPerSecond / bare.result.requestsPerSecond, unit: 'ratio', limit: { min: 0.2 }, detail: { bare: bare.result, read: result } });
+    }
+    if (target.includes('EOB search')) results.add({ name: `${size} EOBs: EOB search p99`, value: result.p99Ms, unit: 'ms', limit: { max: 50 }, detail: result });
+  }
+  results.add({ name: 'NDJSON loader rate', value: loaderRate, unit: 'resources/s' });
+}
 
 main().catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
