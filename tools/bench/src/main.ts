@@ -45,6 +45,7 @@ async function main(): Promise<void> {
       trials: { type: 'string', default: '50' },
       'poll-interval': { type: 'string', default: '5' },
       contention: { type: 'boolean', default: false },
+      'authorization-workers': { type: 'string', default: '1' },
       'cpu-prof-dir': { type: 'string' },
       'results-dir': { type: 'string', default: path.join(__dirname, '..', 'results') },
     },
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
         trials: Number(values.trials),
         pollIntervalMs: Number(values['poll-interval']),
         contention: values.contention,
+        authorizationWorkers: Number(values['authorization-workers']),
         profileDir: values['cpu-prof-dir'],
         results,
       });

@@ -12,7 +12,7 @@ import type { BenchResults } from './bench-results';
 import { spread, type LatencySpread } from './latency';
 import { listen, log, port } from './local-server';
 import { issueTokens, type IssuedTokens, type Member } from './member-journey';
-import { sampleProcess, type ProcessSample } from './process-figures';
+import { childrenOf, sampleProcessTree, type ProcessSample } from './process-figures';
 import type { TokenLoadJob, TokenLoadResult } from './token-load-client';
 
 export interface PlatformBenchOptions {
@@ -25,6 +25,8 @@ export interface PlatformBenchOptions {
   readonly pollIntervalMs: number;
   /** Also measure the refresh grant while a busy process takes one core. */
   readonly contention: boolean;
+  /** AUTHORIZATION_WORKERS of the authorization service (node:cluster workers; 1: one process). */
+  readonly authorizationWorkers: number;
   /** Where the authorization service writes a CPU profile of the refresh-grant load, if anywhere. */
   readonly profileDir?: string;
   /** Where every figure goes (the JSON result file). */
@@ -90,7 +92,12 @@ export async function runPlatformBench(options: PlatformBenchOptions): Promise<v
       name: 'bench',
       kafkaBrokers: kafka.brokers,
       kafkaCredentials: kafka.credentials,
-      authorizationEnv: { TOKEN_RATE_LIMIT_PER_CLIENT: unlimited, TOKEN_RATE_LIMIT_PER_ADDRESS: unlimited, ...profilingEnv(options.profileDir) },
+      authorizationEnv: {
+        TOKEN_RATE_LIMIT_PER_CLIENT: unlimited,
+        TOKEN_RATE_LIMIT_PER_ADDRESS: unlimited,
+        AUTHORIZATION_WORKERS: String(options.authorizationWorkers),
+        ...profilingEnv(options.profileDir),
+      },
     });
     log(`services ready (${platform.startupSummary()}); logs in ${platform.logDir}`);
     const resting = sampleServices(platform);
@@ -136,11 +143,11 @@ async function benchRefreshGrant(platform: Platform, registration: RegistrationA
   const run = async (label: string, profile: boolean): Promise<RefreshRun> => {
     log(`refresh grant${label}: bare Node http, then the token endpoint (${options.connections} connections, ${options.seconds} s each)`);
     const bareResult = await measureTokens({ url: bareUrl, authorization, seconds: options.seconds, refreshTokens: chains.map((chain) => randomToken(chain.length)) });
-    const before = sampleProcess(pid);
-    if (profile) process.kill(pid, 'SIGWINCH');
+    const before = sampleProcessTree(pid);
+    if (profile) signalTree(pid, 'SIGWINCH');
     const platformResult = await measureTokens({ url: `${platform.authorization.url}${TOKEN_PATH}`, authorization, seconds: options.seconds, refreshTokens: chains });
-    if (profile) process.kill(pid, 'SIGWINCH');
-    const cpuMs = sampleProcess(pid).cpuMs - before.cpuMs;
+    if (profile) signalTree(pid, 'SIGWINCH');
+    const cpuMs = sampleProcessTree(pid).cpuMs - before.cpuMs;
     chains = platformResult.chains.filter(Boolean);
     const cpuMsPerRequest = round(cpuMs / Math.max(1, platformResult.requests + platformResult.warmupRequests));
     log(`  bare: ${bareResult.requestsPerSecond} req/s, p50 ${bareResult.p50Ms} ms, p99 ${bareResult.p99Ms} ms, ${bareResult.errors} errors`);
@@ -159,6 +166,11 @@ async function benchRefreshGrant(platform: Platform, registration: RegistrationA
   } finally {
     bare.close();
   }
+}
+
+/** Signals a service process and its workers (each writes a profile of its own). */
+function signalTree(pid: number, signal: NodeJS.Signals): void {
+  for (const each of [pid, ...childrenOf(pid)]) process.kill(each, signal);
 }
 
 /** A process that keeps one core busy (what other jobs on a shared host do) until it is killed. */
@@ -180,7 +192,7 @@ function withoutChains(result: TokenLoadResult): TokenLoadResult {
 
 function sampleServices(platform: Platform): Map<string, ProcessSample> {
   const samples = new Map<string, ProcessSample>();
-  for (const service of platform.services) if (service.pid !== undefined) samples.set(service.name, sampleProcess(service.pid));
+  for (const service of platform.services) if (service.pid !== undefined) samples.set(service.name, sampleProcessTree(service.pid));
   return samples;
 }
 
@@ -245,6 +257,9 @@ async function benchSuspension(platform: Platform, registration: RegistrationApi
       });
       expectStatus(await registration.admin(app.registrationId, 'reinstate', `Bench trial ${trial} done.`), 200, `admin reinstate (trial ${trial})`);
       await untilAuthorizationAccepts(platform, app);
+      // Tokens and codes carry `iat` in whole seconds, and one of the suspension's own second counts
+      // as issued before it (void): the next trial's grant starts in a later second.
+      await sleep(1000 - (Date.now() % 1000) + 5);
     }
   } finally {
     agent.destroy();

@@ -1,4 +1,5 @@
-import { cpuMsOf, sampleProcess } from './process-figures';
+import { spawn } from 'node:child_process';
+import { childrenOf, cpuMsOf, sampleProcess, sampleProcessTree } from './process-figures';
 
 describe(cpuMsOf.name, () => {
   it('adds utime and stime, counting fields after a command name with spaces and parentheses', () => {
@@ -10,11 +11,29 @@ describe(cpuMsOf.name, () => {
 describe(sampleProcess.name, () => {
   it('reads this process: a resident set no larger than its peak, CPU time that grows with work', () => {
     const before = sampleProcess(process.pid);
-    const until = performance.now() + 100;
-    while (performance.now() < until);
+    // 100 ms of CPU time by the process's own account, however busy the host.
+    const started = process.cpuUsage();
+    while ((process.cpuUsage(started).user + process.cpuUsage(started).system) / 1000 < 100);
     const after = sampleProcess(process.pid);
     expect(before.rssMb).toBeGreaterThan(10);
     expect(after.peakRssMb).toBeGreaterThanOrEqual(after.rssMb);
-    expect(after.cpuMs - before.cpuMs).toBeGreaterThanOrEqual(50);
+    // /proc counts in 10 ms ticks.
+    expect(after.cpuMs - before.cpuMs).toBeGreaterThanOrEqual(80);
+  });
+});
+
+describe(sampleProcessTree.name, () => {
+  it('adds the children of a process to it', async () => {
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 10000)'], { stdio: 'ignore' });
+    try {
+      await new Promise((resolve) => child.once('spawn', resolve));
+      expect(childrenOf(process.pid)).toContain(child.pid);
+      const alone = sampleProcess(process.pid);
+      const tree = sampleProcessTree(process.pid);
+      expect(tree.rssMb).toBeGreaterThan(alone.rssMb);
+      expect(tree.cpuMs).toBeGreaterThanOrEqual(alone.cpuMs);
+    } finally {
+      child.kill();
+    }
   });
 });

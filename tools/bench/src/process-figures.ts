@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** What the kernel says about one process: memory now and at its peak, CPU time used so far. */
 export interface ProcessSample {
@@ -17,6 +17,37 @@ export function sampleProcess(pid: number): ProcessSample {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
   return { rssMb: round(kb('VmRSS') / 1024), peakRssMb: round(kb('VmHWM') / 1024), cpuMs: cpuMsOf(readFileSync(`/proc/${pid}/stat`, 'utf8')) };
+}
+
+/**
+ * A process and its children together (a service running `node:cluster` workers): memory and CPU
+ * time summed, the peak as the sum of each process's own peak (an upper bound).
+ */
+export function sampleProcessTree(pid: number): ProcessSample {
+  const samples = [pid, ...childrenOf(pid)].flatMap((each) => {
+    try {
+      return [sampleProcess(each)];
+    } catch {
+      return []; // exited meanwhile
+    }
+  });
+  const sum = (pick: (sample: ProcessSample) => number) => round(samples.reduce((total, sample) => total + pick(sample), 0));
+  return { rssMb: sum((sample) => sample.rssMb), peakRssMb: sum((sample) => sample.peakRssMb), cpuMs: sum((sample) => sample.cpuMs) };
+}
+
+/** Pids of the live processes whose parent is `pid`. */
+export function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((entry) => {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const [state, parent] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return Number(parent) === pid && state !== 'Z' ? [Number(entry)] : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 /** utime + stime (fields 14 and 15) of a `/proc/<pid>/stat` line, in milliseconds. */
