@@ -1,7 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { CLIENT_CHANGED_TOPIC, parseClientChangedEvent } from '@payer-access/client-status';
 import { ConfigValidationError, loadConfig } from '@payer-access/config';
-import * as argon2 from 'argon2';
 import { Kafka, logLevel } from 'kafkajs';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
