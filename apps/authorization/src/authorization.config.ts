@@ -15,6 +15,17 @@ export class AuthorizationConfig extends PlatformConfig {
   AUTHORIZATION_HOST: string = '0.0.0.0';
 
   @ConfigVariable({
+    description:
+      'Worker processes (node:cluster) sharing the port: one event loop per core. 1 runs in one process. ' +
+      'Size it to the cores the service may use (see docs/architecture.md, Scaling); each worker is an instance with its own database connection pool.',
+    example: '2',
+  })
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  AUTHORIZATION_WORKERS: number = 1;
+
+  @ConfigVariable({
     description: 'Port of the authorization service\'s Prometheus metrics (GET /metrics), kept off the public port. Unset: AUTHORIZATION_PORT + 1000. off: no metrics listener.',
     example: '4002',
   })

@@ -85,13 +85,18 @@ describe('OAuth 2.0 / OpenID Connect / SMART endpoints', () => {
       expect(body.token_endpoint).toBe(`${service.url}/fhirmember/sps/oauth/oauth20/token`);
     });
 
-    it('publishes the signing key and the next one in the JWKS, public parts only', async () => {
+    it('publishes, for ID tokens (RS256) and access tokens (ES256) each, the signing key and the next one in the JWKS, public parts only', async () => {
       const { keys } = (await (await fetch(`${service.url}/jwks`)).json()) as { keys: Record<string, unknown>[] };
-      expect(keys).toHaveLength(2);
-      for (const key of keys) {
-        expect(key).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
-        expect(key.d).toBeUndefined();
-      }
+      expect(keys).toHaveLength(4);
+      expect(keys.filter((key) => key.alg === 'RS256')).toEqual([
+        expect.objectContaining({ kty: 'RSA', use: 'sig' }),
+        expect.objectContaining({ kty: 'RSA', use: 'sig' }),
+      ]);
+      expect(keys.filter((key) => key.alg === 'ES256')).toEqual([
+        expect.objectContaining({ kty: 'EC', crv: 'P-256', use: 'sig' }),
+        expect.objectContaining({ kty: 'EC', crv: 'P-256', use: 'sig' }),
+      ]);
+      for (const key of keys) expect(key.d).toBeUndefined();
     });
   });
 
@@ -113,6 +118,7 @@ describe('OAuth 2.0 / OpenID Connect / SMART endpoints', () => {
       expect(String(body.scope).split(' ').sort()).toEqual(['openid', 'patient/*.read', 'profile']);
       expect(typeof body.refresh_token).toBe('string');
       expect(decodeHeader(String(body.id_token)).alg).toBe('RS256');
+      expect(decodeHeader(String(body.access_token))).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
     });
 
     it('issues RFC 9068 access tokens that verify offline against the published JWKS', async () => {

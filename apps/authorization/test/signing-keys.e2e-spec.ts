@@ -6,7 +6,7 @@ import { AuthorizationConfig } from '../src/authorization.config';
 import { createAuthorizationApp } from '../src/authorization.service-app';
 import { OidcProviderHost } from '../src/oidc/oidc-provider.host';
 import { runJourney } from './support/member-journey';
-import { FHIR_BASE, authorizeUrl, decodeHeader, seedTokenRequest, startTestService, type TestService } from './support/test-service';
+import { FHIR_BASE, SEED_CLIENT, authorizeUrl, decodeHeader, seedTokenRequest, startTestService, type TestService } from './support/test-service';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -25,36 +25,48 @@ describe('signing key rotation', () => {
     return (await (await fetch(`${service.url}/jwks`)).json()) as JSONWebKeySet;
   }
 
-  async function accessToken(): Promise<string> {
+  async function tokens(): Promise<{ accessToken: string; idToken: string }> {
     const { redirect } = await runJourney(service.url, authorizeUrl(service.url));
     const body = (await (await seedTokenRequest(service.url, redirect?.searchParams.get('code') ?? '')).json()) as Record<string, string>;
-    return body.access_token;
+    return { accessToken: body.access_token, idToken: body.id_token };
   }
 
-  it('publishes the next key before it signs, and keeps the old one published after, with no downtime', async () => {
-    const before = await jwks();
-    const oldToken = await accessToken();
-    const oldKid = decodeHeader(oldToken).kid;
-    expect(before.keys.map((key) => key.kid)).toContain(oldKid);
-    const nextKid = before.keys.find((key) => key.kid !== oldKid)?.kid;
+  const kidsOf = (set: JSONWebKeySet, alg: string) => set.keys.filter((key) => key.alg === alg).map((key) => key.kid);
 
-    // 31 days on: the next key takes over; the provider is rebuilt and swapped in.
+  it('publishes the next key of each algorithm before it signs, and keeps the old one published after, with no downtime', async () => {
+    const before = await jwks();
+    const old = await tokens();
+    expect(decodeHeader(old.accessToken).alg).toBe('ES256');
+    expect(decodeHeader(old.idToken).alg).toBe('RS256');
+    const oldKids = { ES256: decodeHeader(old.accessToken).kid, RS256: decodeHeader(old.idToken).kid };
+    const nextKids = {
+      ES256: kidsOf(before, 'ES256').find((kid) => kid !== oldKids.ES256),
+      RS256: kidsOf(before, 'RS256').find((kid) => kid !== oldKids.RS256),
+    };
+    expect(kidsOf(before, 'ES256')).toEqual(expect.arrayContaining([oldKids.ES256, nextKids.ES256]));
+    expect(kidsOf(before, 'RS256')).toEqual(expect.arrayContaining([oldKids.RS256, nextKids.RS256]));
+
+    // 31 days on: the next keys take over; the provider is rebuilt and swapped in.
     await service.app.get(OidcProviderHost).rebuild(new Date(Date.now() + 31 * DAY_MS));
 
     const after = await jwks();
-    const kids = after.keys.map((key) => key.kid);
-    expect(kids).toEqual(expect.arrayContaining([oldKid, nextKid]));
-    expect(kids).toHaveLength(3); // previous, current, and a new next one
-
-    const newToken = await accessToken();
-    expect(decodeHeader(newToken).kid).toBe(nextKid);
-    // A resource server holding the JWKS fetched after the rotation verifies both.
-    const keySet = createLocalJWKSet(after);
-    for (const token of [oldToken, newToken]) {
-      await expect(jwtVerify(token, keySet, { issuer: service.url, audience: FHIR_BASE })).resolves.toBeDefined();
+    for (const alg of ['ES256', 'RS256'] as const) {
+      // previous, current, and a new next one
+      expect(kidsOf(after, alg)).toHaveLength(3);
+      expect(kidsOf(after, alg)).toEqual(expect.arrayContaining([oldKids[alg], nextKids[alg]]));
     }
-    // One fetched before the rotation already knew the new key too.
-    await expect(jwtVerify(newToken, createLocalJWKSet(before), { issuer: service.url, audience: FHIR_BASE })).resolves.toBeDefined();
+
+    const fresh = await tokens();
+    expect(decodeHeader(fresh.accessToken)).toMatchObject({ alg: 'ES256', kid: nextKids.ES256 });
+    expect(decodeHeader(fresh.idToken)).toMatchObject({ alg: 'RS256', kid: nextKids.RS256 });
+    // A resource server holding the JWKS fetched after the rotation verifies both access tokens.
+    const keySet = createLocalJWKSet(after);
+    for (const token of [old.accessToken, fresh.accessToken]) {
+      await expect(jwtVerify(token, keySet, { issuer: service.url, audience: FHIR_BASE, algorithms: ['ES256'] })).resolves.toBeDefined();
+    }
+    // One fetched before the rotation already knew the new keys too.
+    await expect(jwtVerify(fresh.accessToken, createLocalJWKSet(before), { issuer: service.url, audience: FHIR_BASE })).resolves.toBeDefined();
+    await expect(jwtVerify(fresh.idToken, createLocalJWKSet(before), { issuer: service.url, audience: SEED_CLIENT.clientId, algorithms: ['RS256'] })).resolves.toBeDefined();
   });
 });
 
@@ -98,21 +110,23 @@ describe('signing keys at rest', () => {
     }
   }
 
-  it('stores the private keys as ciphertext that only the key-encryption key opens', async () => {
+  it('stores the private keys, RSA and EC alike, as ciphertext that only the key-encryption key opens', async () => {
     const rows = await storedKeys();
     const { keys } = (await (await fetch(`${service.url}/jwks`)).json()) as JSONWebKeySet;
     expect(rows.map((row) => row.kid).sort()).toEqual(keys.map((key) => key.kid).sort());
+    expect(keys.map((key) => key.kty).sort()).toEqual(['EC', 'EC', 'RSA', 'RSA']);
     for (const row of rows) {
       expect(row.private_jwk).toBeNull();
       // JWE compact with `dir`: an empty encrypted-key part.
       expect(row.encrypted_private_jwk).toMatch(/^[\w-]+\.\.[\w-]+\.[\w-]+\.[\w-]+$/);
       const published = keys.find((key) => key.kid === row.kid);
-      expect(row.encrypted_private_jwk).not.toContain(String(published?.n).slice(0, 32));
+      expect(row.encrypted_private_jwk).not.toContain(String(published?.n ?? published?.x).slice(0, 32));
       const { plaintext, protectedHeader } = await compactDecrypt(String(row.encrypted_private_jwk), Buffer.from(kek, 'base64url'));
       expect(protectedHeader).toMatchObject({ alg: 'dir', enc: 'A256GCM' });
       const jwk = JSON.parse(new TextDecoder().decode(plaintext)) as Record<string, unknown>;
       expect(typeof jwk.d).toBe('string');
-      expect(jwk.n).toBe(published?.n);
+      if (published?.kty === 'RSA') expect(jwk.n).toBe(published.n);
+      else expect(jwk).toMatchObject({ kty: 'EC', crv: 'P-256', x: published?.x, y: published?.y });
     }
   });
 

@@ -15,6 +15,10 @@ export interface TokenLoadJob {
 export interface TokenLoadResult extends LoadResult {
   /** Connections whose chain broke (an answer without a usable refresh token); they stopped. */
   readonly brokenChains: number;
+  /** Successful requests of the warm-up, not counted in `requests` (the service did their work too). */
+  readonly warmupRequests: number;
+  /** The refresh token each chain ended with ('' for a broken chain): a later run continues from them. */
+  readonly chains: readonly string[];
 }
 
 /**
@@ -32,6 +36,7 @@ async function main(): Promise<void> {
   const latencies: number[] = [];
   let errors = 0;
   let brokenChains = 0;
+  let warmupRequests = 0;
 
   /** One refresh; resolves with the next token of the chain, or undefined when the answer was not a success. */
   const refresh = (refreshToken: string) =>
@@ -76,6 +81,7 @@ async function main(): Promise<void> {
       }
       chains[index] = next;
       if (record) latencies.push(performance.now() - before);
+      else warmupRequests += 1;
     }
   };
 
@@ -88,7 +94,7 @@ async function main(): Promise<void> {
   await Promise.all(chains.map((_, index) => drive(index, deadline, true)));
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
-  const result: TokenLoadResult = { ...summarize(latencies, errors, elapsed), brokenChains };
+  const result: TokenLoadResult = { ...summarize(latencies, errors, elapsed), brokenChains, warmupRequests, chains };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

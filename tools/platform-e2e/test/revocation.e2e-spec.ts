@@ -74,6 +74,9 @@ describe('revocation across services over Kafka', () => {
     const response = await tokenRequest(platform().authorization.url, app, { grant_type: 'authorization_code', code: redirect.code ?? '', redirect_uri: app.redirectUri });
     expectStatus(response, 200, 'authorization code exchange');
     expect(response.body.patient).toBe(MEMBER.patientId);
+    // Access tokens ES256, ID tokens RS256 (SMART): the FHIR reads below verify the former.
+    const alg = (token: unknown) => (JSON.parse(Buffer.from(String(token).split('.')[0], 'base64url').toString('utf8')) as { alg?: string }).alg;
+    expect([alg(response.body.access_token), alg(response.body.id_token)]).toEqual(['ES256', 'RS256']);
     return { accessToken: response.body.access_token as string, refreshToken: response.body.refresh_token as string };
   }
 

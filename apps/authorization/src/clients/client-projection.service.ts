@@ -169,7 +169,7 @@ export class ClientProjectionService implements OnApplicationShutdown {
     }
     const secretHash = this.secretHashes.get(event.clientId);
     if (!secretHash) return undefined;
-    // The argon2id hash, never a plaintext: compareClientSecret verifies against it.
+    // The hash, never a plaintext: compareClientSecret verifies against it (ClientSecretVerifier).
     return { token_endpoint_auth_method: 'client_secret_basic', client_secret: secretHash };
   }
 

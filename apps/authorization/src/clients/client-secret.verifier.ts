@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { SecretSealer } from '@payer-access/events';
 import * as argon2 from 'argon2';
 import { AUTHORIZATION_CONFIG } from '../common/tokens';
 import type { AuthorizationConfig } from '../authorization.config';
 
-const POSITIVE_TTL_MS = 5 * 60 * 1000;
 const CACHE_SIZE = 10_000;
 
 export interface ClientSecretPolicy {
@@ -16,39 +16,51 @@ export interface ClientSecretPolicy {
 const DEFAULT_POLICY: ClientSecretPolicy = { maxFailures: 20, windowMs: 60_000 };
 
 /**
- * Client secrets arrive from registration as argon2id hashes; oidc-provider would compare
- * plaintext. argon2 is deliberately slow (tens of milliseconds), so that a flood of wrong secrets
- * cannot make the server do that work for each one:
- * - results are kept, keyed by a SHA-256 of hash and presented secret: a rotated secret (new hash)
- *   or a different secret never hits the cache, and the plaintext is never kept; rights briefly,
- *   wrongs in a bounded least-recently-used set;
+ * Client secrets arrive from registration as hashes; oidc-provider would compare plaintext.
+ *
+ * Secrets issued now are stored as keyed SHA-256 (`SecretSealer.hashSecret`): checking one costs
+ * microseconds and is a constant-time comparison, with no cache or limit needed.
+ *
+ * Secrets issued before are argon2id hashes, which stay valid until their owner rotates them
+ * (registration never sees a secret again, so it cannot rehash one). argon2 is deliberately slow
+ * (tens of milliseconds), so for those:
+ * - a secret that verified is upgraded in memory: its keyed hash is kept beside the argon2id hash
+ *   it matched, and later checks compare against it, so the argon2 cost is paid once per client and
+ *   process, not at every token request;
+ * - wrong secrets are kept, keyed by a SHA-256 of hash and presented secret (never the plaintext),
+ *   in a bounded least-recently-used set;
  * - identical checks under way at once share one hash computation;
  * - once a client has been sent `maxFailures` distinct wrong secrets in the window, further
  *   unknown secrets are refused without hashing until the window ends (as Keycloak counts failures
- *   per client). A secret verified recently still passes, so a flood does not lock out the client
+ *   per client). A secret verified before still passes, so a flood does not lock out the client
  *   it targets while that client keeps working.
  * Counters live in this process: each instance limits the work it does itself.
  */
 @Injectable()
 export class ClientSecretVerifier {
-  private readonly verified = new Map<string, number>();
+  /** argon2id hash → the keyed hash of the secret it was last verified with. */
+  private readonly upgraded = new Map<string, string>();
   private readonly refused = new Map<string, true>();
   private readonly pending = new Map<string, Promise<boolean>>();
   private readonly failures = new Map<string, { count: number; windowEndsAt: number; secretHash: string }>();
   private readonly policy: ClientSecretPolicy;
-  /** argon2 verifications actually performed (what a flood would otherwise multiply). */
+  /** argon2 verifications actually performed (what a flood, or each token request, would otherwise multiply). */
   hashChecks = 0;
 
-  constructor(@Optional() @Inject(AUTHORIZATION_CONFIG) config?: Pick<AuthorizationConfig, 'CLIENT_SECRET_MAX_FAILURES' | 'CLIENT_SECRET_FAILURE_WINDOW_SECONDS'>) {
+  constructor(
+    private readonly sealer: SecretSealer,
+    @Optional() @Inject(AUTHORIZATION_CONFIG) config?: Pick<AuthorizationConfig, 'CLIENT_SECRET_MAX_FAILURES' | 'CLIENT_SECRET_FAILURE_WINDOW_SECONDS'>,
+  ) {
     this.policy = config ? { maxFailures: config.CLIENT_SECRET_MAX_FAILURES, windowMs: config.CLIENT_SECRET_FAILURE_WINDOW_SECONDS * 1000 } : DEFAULT_POLICY;
   }
 
   /** `clientId` scopes the failure limit; without it, the stored hash stands for the client. */
   async verify(secretHash: string | undefined, presented: string, clientId?: string): Promise<boolean> {
     if (!secretHash || !presented) return false;
+    if (SecretSealer.isKeyedHash(secretHash)) return this.sealer.matchesSecret(secretHash, presented);
+    const upgraded = this.upgraded.get(secretHash);
+    if (upgraded !== undefined && this.sealer.matchesSecret(upgraded, presented)) return true;
     const key = createHash('sha256').update(secretHash).update('\0').update(presented).digest('base64url');
-    const until = this.verified.get(key);
-    if (until !== undefined && until > Date.now()) return true;
     if (this.refused.has(key)) {
       // Refreshes its place in the least-recently-used order.
       this.refused.delete(key);
@@ -62,8 +74,7 @@ export class ClientSecretVerifier {
     if (!this.reserve(client, secretHash)) return false;
     const check = this.compare(secretHash, presented).then((ok) => {
       if (ok) {
-        if (this.verified.size >= CACHE_SIZE) this.verified.clear();
-        this.verified.set(key, Date.now() + POSITIVE_TTL_MS);
+        this.upgrade(secretHash, presented);
         this.failures.delete(client);
       } else {
         this.remember(key);
@@ -81,6 +92,12 @@ export class ClientSecretVerifier {
   private async compare(secretHash: string, presented: string): Promise<boolean> {
     this.hashChecks += 1;
     return argon2.verify(secretHash, presented).catch(() => false);
+  }
+
+  private upgrade(secretHash: string, presented: string): void {
+    this.upgraded.delete(secretHash);
+    if (this.upgraded.size >= CACHE_SIZE) this.upgraded.delete(this.upgraded.keys().next().value as string);
+    this.upgraded.set(secretHash, this.sealer.hashSecret(presented));
   }
 
   private remember(key: string): void {

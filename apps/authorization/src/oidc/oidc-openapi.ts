@@ -167,8 +167,11 @@ function schemas(config: AuthorizationConfig): Record<string, SchemaObject> {
               kid: { type: 'string', example: 'a3d864ed-5e64-476f-8818-c70b0b0274a5' },
               use: { type: 'string', example: 'sig' },
               alg: { type: 'string', example: 'RS256' },
-              n: { type: 'string' },
-              e: { type: 'string', example: 'AQAB' },
+              n: { type: 'string', description: 'RSA keys' },
+              e: { type: 'string', example: 'AQAB', description: 'RSA keys' },
+              crv: { type: 'string', example: 'P-256', description: 'EC keys' },
+              x: { type: 'string', description: 'EC keys' },
+              y: { type: 'string', description: 'EC keys' },
             },
           },
         },
@@ -401,11 +404,11 @@ export function addOidcRoutesToDocument(document: OpenAPIObject, routes: OidcRou
       operationId: 'jwks',
       responses: {
         '200': {
-          description: 'The public keys, current and next.',
+          description: 'The public keys, current and next: RS256 for ID tokens, ES256 for access tokens.',
           content: {
             'application/jwk-set+json': {
               schema: ref('JsonWebKeySet'),
-              example: { keys: [{ kty: 'RSA', kid: 'a3d864ed-5e64-476f-8818-c70b0b0274a5', use: 'sig', alg: 'RS256', e: 'AQAB', n: 'sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw' }] },
+              example: { keys: [{ kty: 'RSA', kid: 'a3d864ed-5e64-476f-8818-c70b0b0274a5', use: 'sig', alg: 'RS256', e: 'AQAB', n: 'sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw' }, { kty: 'EC', kid: '3405f880-d90d-482d-a099-0c8830e22e03', use: 'sig', alg: 'ES256', crv: 'P-256', x: '6PlV3cKh2t1-6ejR4lj-GWZ6sQABFdpfm3RIOsJ8ohE', y: 'tL7xLDvdEsWZuVmLBjZpQ1Mnk83qc9UjppReXYYrPVM' }] },
             },
           },
         },

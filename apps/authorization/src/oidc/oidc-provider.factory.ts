@@ -15,7 +15,7 @@ import type { OidcRoutes } from './oidc-routes';
 import { postgresAdapterFactory } from './postgres.adapter';
 import { revocationReason } from './provider-hooks';
 import type { DataSource } from 'typeorm';
-import { SIGNING_ALG } from '../keys/signing-keys.service';
+import { ACCESS_TOKEN_SIGNING_ALG, ID_TOKEN_SIGNING_ALG } from '../keys/signing-keys.service';
 
 /**
  * A research grant has no end date; the provider's Grant needs a lifetime, so it gets one no
@@ -31,6 +31,8 @@ export interface ProviderDependencies {
   routes: OidcRoutes;
   dataSource: DataSource;
   keys: JWK[];
+  /** The ES256 key that signs access tokens now (the keystore also holds the next and retiring ones). */
+  accessTokenKid: string;
   cookieKeys: string[];
   clients: ClientProjectionService;
   secrets: ClientSecretVerifier;
@@ -103,8 +105,9 @@ export async function createOidcProvider(deps: ProviderDependencies): Promise<Pr
     responseTypes: ['code'],
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     subjectTypes: ['public'],
-    clientDefaults: { id_token_signed_response_alg: SIGNING_ALG, grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] },
-    enabledJWA: { idTokenSigningAlgValues: [SIGNING_ALG], clientAuthSigningAlgValues: [...TOKEN_ENDPOINT_AUTH_SIGNING_ALGS] },
+    clientDefaults: { id_token_signed_response_alg: ID_TOKEN_SIGNING_ALG, grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] },
+    // SMART App Launch: ID tokens RS256 (what every client accepts); access tokens ES256, below.
+    enabledJWA: { idTokenSigningAlgValues: [ID_TOKEN_SIGNING_ALG], clientAuthSigningAlgValues: [...TOKEN_ENDPOINT_AUTH_SIGNING_ALGS] },
     assertJwtClientAuthClaimsAndHeader: (ctx: KoaContext, claims: { aud?: unknown; exp?: unknown }) => {
       // SMART Backend Services: the audience is the token endpoint itself (the provider would
       // also take its issuer), and an assertion lives at most five minutes.
@@ -138,7 +141,7 @@ export async function createOidcProvider(deps: ProviderDependencies): Promise<Pr
             audience: fhirBase,
             accessTokenTTL: config.ACCESS_TOKEN_TTL_SECONDS,
             accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: SIGNING_ALG } },
+            jwt: { sign: { alg: ACCESS_TOKEN_SIGNING_ALG, kid: deps.accessTokenKid } },
           };
         },
       },
@@ -242,7 +245,7 @@ export async function createOidcProvider(deps: ProviderDependencies): Promise<Pr
   // configured public URL (behind a TLS-terminating proxy: https), never a caller's headers.
   provider.proxy = true;
   provider.ReplayDetection.unique = assertionReplayCheck(deps.dataSource);
-  // The client projection stores argon2id hashes: compare the presented secret against the hash.
+  // The client projection stores secret hashes: compare the presented secret against the hash.
   provider.Client.prototype.compareClientSecret = function (this: { clientId: string; clientSecret?: string }, actual: string) {
     return deps.secrets.verify(this.clientSecret, actual, this.clientId);
   };

@@ -10,7 +10,7 @@ import type { AuthorizationConfig } from '../authorization.config';
 import { ClientProjectionService } from '../clients/client-projection.service';
 import { ClientSecretVerifier } from '../clients/client-secret.verifier';
 import { MemberGrantsService } from '../grants/member-grants.service';
-import { SigningKeysService, type SigningKeySet } from '../keys/signing-keys.service';
+import { ACCESS_TOKEN_SIGNING_ALG, SigningKeysService, type SigningKeySet } from '../keys/signing-keys.service';
 import { MemberAccountsService } from '../members/member-accounts.service';
 import { AuthorizationMetrics } from '../metrics/authorization.metrics';
 import { createOidcProvider } from './oidc-provider.factory';
@@ -26,7 +26,8 @@ const PENDING_REVOCATIONS_RETRY_MS = 1000;
 /**
  * Owns the oidc-provider instance. The provider's keystore is fixed when it is built, so a key
  * rotation builds a new provider and swaps it in: requests in flight finish on the old one,
- * the next ones use the new one, and both publish both keys, so nothing notices.
+ * the next ones use the new one, and both publish both keys, so nothing notices. ID tokens are
+ * signed RS256, access tokens ES256, each with the current key of its algorithm.
  */
 @Injectable()
 export class OidcProviderHost implements OnModuleInit, OnApplicationShutdown {
@@ -129,6 +130,7 @@ export class OidcProviderHost implements OnModuleInit, OnApplicationShutdown {
       routes: this.routes,
       dataSource: this.dataSource,
       keys: keySet.keys,
+      accessTokenKid: keySet.signingKids[ACCESS_TOKEN_SIGNING_ALG],
       cookieKeys: this.cookieKeys,
       clients: this.clients,
       secrets: this.secrets,
@@ -140,7 +142,8 @@ export class OidcProviderHost implements OnModuleInit, OnApplicationShutdown {
     this.current = provider;
     this.currentHandler = provider.callback();
     this.keySet = keySet;
-    if (keySet.signingKid) this.logger.log(`signing with key ${keySet.signingKid}; next rotation at ${keySet.nextRotationAt.toISOString()}`);
+    const signing = Object.entries(keySet.signingKids).map(([alg, kid]) => `${alg} key ${kid}`);
+    this.logger.log(`signing with ${signing.join(', ')}; next rotation at ${keySet.nextRotationAt.toISOString()}`);
     this.scheduleRotation(keySet.nextRotationAt);
   }
 

@@ -5,6 +5,7 @@ import { type AuthorizationConfig, fhirBaseUrl } from '../authorization.config';
 import { ClientProjectionService } from '../clients/client-projection.service';
 import { AUTHORIZATION_CONFIG } from '../common/tokens';
 import { MemberGrantsService } from '../grants/member-grants.service';
+import { publicJwk } from '../keys/signing-keys.service';
 import { OidcProviderHost } from '../oidc/oidc-provider.host';
 
 export interface VerifiedAccessToken extends VerifiedAccessTokenClaims {
@@ -28,7 +29,7 @@ export class AccessTokenVerifier {
   ) {}
 
   async verify(token: string): Promise<VerifiedAccessToken | undefined> {
-    const keys = this.host.signingKeys.keys.map(({ kty, n, e, kid, alg, use }) => ({ kty, n, e, kid, alg, use }));
+    const keys = this.host.signingKeys.keys.map(publicJwk);
     let payload: VerifiedAccessToken;
     try {
       payload = await new Rfc9068Verifier({

@@ -26,7 +26,6 @@ import {
   type EventBus,
 } from '@payer-access/events';
 import { createTestDatabase, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
-import * as argon2 from 'argon2';
 import { AuthorizationConfig } from '../../src/authorization.config';
 import { createAuthorizationApp } from '../../src/authorization.service-app';
 import { ClientProjectionService } from '../../src/clients/client-projection.service';
@@ -147,7 +146,8 @@ export async function startTestService(
     return event;
   };
   if (!options.kafkaBrokers) {
-    await publishClient(SEED_CLIENT.clientId, { status: 'approved', client: { secretHash: await argon2.hash(SEED_CLIENT.secret, { type: argon2.argon2id }) } });
+    // Stored as registration stores secrets now: a keyed SHA-256 (older argon2id hashes: see the token-rate-limit and client-secret tests).
+    await publishClient(SEED_CLIENT.clientId, { status: 'approved', client: { secretHash: sealer.hashSecret(SEED_CLIENT.secret) } });
   }
 
   // The issuer must be the URL clients reach (openid-client checks it), so the port comes first.

@@ -2,7 +2,8 @@ import * as argon2 from 'argon2';
 
 /**
  * argon2id with the OWASP Password Storage Cheat Sheet's first configuration (m=19 MiB, t=2, p=1),
- * used for account passwords and client secrets alike.
+ * used for account passwords. Client secrets, random and 256 bits long, are hashed with
+ * `SecretSealer.hashSecret` instead; those issued before are argon2id hashes that stay valid.
  */
 const OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ClientStatus, ClientType } from '@payer-access/client-status';
+import { SecretSealer } from '@payer-access/events';
 import { DataSource, type EntityManager } from 'typeorm';
-import { hashSecret } from '../auth/password-hasher';
 import { RegistrationErrorCode, RegistrationException } from '../common/registration.exception';
 import { CLOCK, type Clock, REGISTRATION_CONFIG } from '../common/tokens';
 import type { RegistrationConfig } from '../registration.config';
@@ -18,7 +18,9 @@ import { mintClientSecret } from './client-credentials';
 /**
  * Client credentials of an approved registration. A confidential client's secret exists in clear
  * only in the one response that hands it over: it is generated when the owner first reads the
- * credentials after approval (or rotates them), and only its argon2id hash is kept and published.
+ * credentials after approval (or rotates them), and only its keyed SHA-256 hash
+ * (`SecretSealer.hashSecret`) is kept and published. A secret is 256 random bits, not a password:
+ * argon2id, which account passwords keep, would only slow down every token request.
  */
 @Injectable()
 export class CredentialsService {
@@ -28,6 +30,7 @@ export class CredentialsService {
     private readonly events: ClientEvents,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(REGISTRATION_CONFIG) private readonly config: RegistrationConfig,
+    private readonly sealer: SecretSealer,
   ) {}
 
   async read(ownerId: string, id: string, actor: Actor): Promise<CredentialsDto> {
@@ -61,7 +64,7 @@ export class CredentialsService {
    * given only by the sandbox seed, whose published demo secret is fixed by seed 002.
    */
   async issueSecret(manager: EntityManager, registration: RegistrationEntity, action: HistoryAction, actor: Actor, secret = mintClientSecret()): Promise<string> {
-    registration.secretHash = await hashSecret(secret);
+    registration.secretHash = this.sealer.hashSecret(secret);
     registration.secretIssuedAt = this.clock.now();
     await manager.update(RegistrationEntity, { id: registration.id }, { secretHash: registration.secretHash, secretIssuedAt: registration.secretIssuedAt });
     const reason = action === HistoryAction.SecretRotated ? 'client secret rotated' : 'client secret issued';

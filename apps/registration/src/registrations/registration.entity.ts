@@ -106,7 +106,10 @@ export class RegistrationEntity {
   @Column('text', { name: 'client_id', nullable: true })
   clientId!: string | null;
 
-  /** argon2id hash of the current client secret; null for public clients and until issued. */
+  /**
+   * Hash of the current client secret: keyed SHA-256 (`$hmac-sha256$…`), or argon2id for secrets
+   * issued before; null for public clients and until issued.
+   */
   @Column('text', { name: 'secret_hash', nullable: true })
   secretHash!: string | null;
 

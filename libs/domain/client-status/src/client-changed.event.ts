@@ -66,7 +66,8 @@ export interface ClientSnapshot {
   /** Compared exactly with the redirect_uri of an authorization request. */
   readonly redirectUris: readonly string[];
   /**
-   * The argon2id hash of the current client secret, encrypted (compact JWE) with a key only the
+   * The hash of the current client secret (keyed SHA-256, or argon2id for secrets issued before
+   * keyed hashes), encrypted (compact JWE) with a key only the
    * registration and authorization services hold: readers of the topic cannot test a guessed secret
    * against it. Null for public clients and before a secret is issued.
    */

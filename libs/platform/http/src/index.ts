@@ -8,3 +8,4 @@ export { ServiceMetrics } from './observability/metrics';
 export { RateLimiter, MemoryRateLimitStore, rateLimitHeaders, type RateLimitStore, type RateLimitRule, type RateLimitDecision } from './rate-limit/rate-limiter';
 export { AccessTokenVerifier, AccessTokenRejected, type AccessTokenVerifierOptions, type VerifiedAccessTokenClaims } from './auth/access-token.verifier';
 export { BODY_LIMIT_BYTES, BODY_MAX_DEPTH, bodyParsersFor } from './edge/request-guard';
+export { runWorkers, type WorkerLog } from './cluster/run-workers';

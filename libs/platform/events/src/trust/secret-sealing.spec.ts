@@ -37,4 +37,35 @@ describe(SecretSealer.name, () => {
     const sandbox = SecretSealer.fromConfig(undefined, 'sandbox');
     expect(await SecretSealer.fromConfig(undefined, 'sandbox').unseal('c', await sandbox.seal('c', HASH))).toBe(HASH);
   });
+
+  describe('client secret hashes', () => {
+    const sealer = SecretSealer.fromConfig(key, 'production');
+    const secret = randomBytes(32).toString('base64url');
+
+    it('hashes a secret to a keyed form that matches it and nothing else', () => {
+      const stored = sealer.hashSecret(secret);
+      expect(stored).toMatch(/^\$hmac-sha256\$[\w-]{43}$/);
+      expect(stored).not.toContain(secret);
+      expect(SecretSealer.isKeyedHash(stored)).toBe(true);
+      expect(sealer.hashSecret(secret)).toBe(stored);
+      expect(sealer.matchesSecret(stored, secret)).toBe(true);
+      expect(sealer.matchesSecret(stored, `${secret}x`)).toBe(false);
+      expect(sealer.matchesSecret(stored, '')).toBe(false);
+      expect(sealer.matchesSecret(stored, '\u0000')).toBe(false);
+    });
+
+    it('depends on the key: another key neither makes nor matches the same hash', () => {
+      const other = SecretSealer.fromConfig(randomBytes(32).toString('base64url'), 'production');
+      expect(other.hashSecret(secret)).not.toBe(sealer.hashSecret(secret));
+      expect(other.matchesSecret(sealer.hashSecret(secret), secret)).toBe(false);
+    });
+
+    it('matches nothing against a stored value of another form or a mangled one', () => {
+      const stored = sealer.hashSecret(secret);
+      for (const other of [HASH, '', stored.slice(0, -1), `${stored}A`, stored.replace('hmac', 'HMAC'), `${stored.slice(0, -1)}\u0000`]) {
+        expect(SecretSealer.isKeyedHash(other)).toBe(false);
+        expect(sealer.matchesSecret(other, secret)).toBe(false);
+      }
+    });
+  });
 });

@@ -37,6 +37,26 @@ describe(AccessTokenVerifier.name, () => {
     await expect(verifier.verify(await token({ typ: 'application/at+jwt' }))).resolves.toMatchObject({ sub: 'member-1' });
   });
 
+  it('verifies ES256 access tokens against a JWKS that also holds RS256 keys, as the authorization server publishes it', async () => {
+    const ec = await generateKeyPair('ES256');
+    const rsa = await generateKeyPair('RS256');
+    const keys = createLocalJWKSet({
+      keys: [
+        { ...(await exportJWK(rsa.publicKey)), kid: 'id-token-key', alg: 'RS256', use: 'sig' },
+        { ...(await exportJWK(ec.publicKey)), kid: 'access-token-key', alg: 'ES256', use: 'sig' },
+      ],
+    });
+    const mixed = new AccessTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, keys });
+    const now = Math.floor(Date.now() / 1000);
+    const sign = (kid: string) =>
+      new SignJWT({ iss: ISSUER, aud: AUDIENCE, sub: 'member-1', client_id: 'app-1', scope: 'patient/*.read', iat: now, exp: now + 300, jti: 'jti-es' })
+        .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid })
+        .sign(ec.privateKey);
+    await expect(mixed.verify(await sign('access-token-key'))).resolves.toMatchObject({ jti: 'jti-es' });
+    // The same signature presented under the RSA key's kid finds no matching key.
+    await expect(mixed.verify(await sign('id-token-key'))).rejects.toBeInstanceOf(AccessTokenRejected);
+  });
+
   it.each<[string, Variant | (() => Promise<string>), RegExp]>([
     ['an expired token', { claims: { exp: Math.floor(Date.now() / 1000) - 10 } }, /expired/],
     ['another audience', { claims: { aud: 'https://other.example' } }, /aud/],

@@ -1,0 +1,109 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createTestDatabase, ensureKafka, kafkaServiceEnv, type TestDatabase } from '@payer-access/testing';
+
+const REPO_ROOT = path.resolve(__dirname, '../../..');
+
+/** Pids of the live processes whose parent is `pid` (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((entry) => {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const [state, parent] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return Number(parent) === pid && state !== 'Z' ? [Number(entry)] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
+interface Started {
+  primary: ChildProcess;
+  url: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/**
+ * AUTHORIZATION_WORKERS: the real entry point runs a worker per core with node:cluster, on one
+ * port, one database and the broker, as `node apps/authorization/src/main.ts` would in production.
+ */
+describe('authorization service with AUTHORIZATION_WORKERS', () => {
+  let database: TestDatabase;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('pa_cluster');
+    const { brokers, credentials } = await ensureKafka();
+    env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      NO_COLOR: '1',
+      TS_NODE_PROJECT: 'apps/authorization/tsconfig.json',
+      PROFILE: 'sandbox',
+      DATABASE_URL: database.url,
+      MIGRATE_ON_START: 'true',
+      KAFKA_BROKERS: brokers.join(','),
+      ...kafkaServiceEnv(credentials.authorization),
+      AUTHORIZATION_HOST: '127.0.0.1',
+      AUTHORIZATION_PORT: '0',
+      AUTHORIZATION_METRICS_PORT: 'off',
+      AUTHORIZATION_WORKERS: '2',
+    };
+  }, 120_000);
+
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  async function start(): Promise<Started> {
+    const primary = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/authorization/src/main.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    primary.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    primary.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => primary.once('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 90_000;
+    while (!output.includes('2 workers listening')) {
+      if (primary.exitCode !== null || Date.now() > deadline) {
+        primary.kill('SIGKILL');
+        throw new Error(`the clustered service did not start:\n${output.slice(-3000)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const urls = [...output.matchAll(/authorization service listening on (http:\/\/[\d.]+:\d+)/g)].map((match) => match[1]);
+    expect(urls).toHaveLength(2);
+    // Port 0 in a cluster: the workers share one port chosen by the primary.
+    expect(new Set(urls).size).toBe(1);
+    return { primary, url: urls[0], output: () => output, exited };
+  }
+
+  it('starts a worker per setting on one port, both answering with the same keys, and stops them all on SIGTERM', async () => {
+    const { primary, url, exited } = await start();
+    const workers = childrenOf(primary.pid as number);
+    expect(workers).toHaveLength(2);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => fetch(`${url}/jwks`).then(async (response) => ({ status: response.status, body: await response.text() }))));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(200));
+    // The keys live in the database: every worker publishes the same set (RS256 and ES256).
+    expect(new Set(answers.map((answer) => answer.body)).size).toBe(1);
+    expect((JSON.parse(answers[0].body) as { keys: { alg: string }[] }).keys.map((key) => key.alg).sort()).toEqual(['ES256', 'ES256', 'RS256', 'RS256']);
+    const discovery = await fetch(`${url}/.well-known/openid-configuration`);
+    expect(discovery.status).toBe(200);
+
+    primary.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    // The primary waits for its workers: none outlives it.
+    for (const pid of workers) expect(() => process.kill(pid, 0)).toThrow();
+  }, 150_000);
+
+  it('stops the whole service with code 1 when a worker dies, for its supervisor to restart', async () => {
+    const { primary, exited, output } = await start();
+    const [victim, survivor] = childrenOf(primary.pid as number);
+    process.kill(victim, 'SIGKILL');
+    expect(await exited).toBe(1);
+    expect(output()).toContain(`worker ${victim} exited (SIGKILL); stopping the other workers`);
+    expect(() => process.kill(survivor, 0)).toThrow();
+  }, 150_000);
+});
