@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Bundle, ExplanationOfBenefit, OperationOutcome, Parameters, Resource } from '@medplum/fhirtypes';
+import type { Bundle, ExplanationOfBenefit, Group, OperationOutcome, Parameters, Patient, Resource } from '@medplum/fhirtypes';
 import { Client } from 'pg';
 import { PAYER_MATCH_MEMBERS, PAYER_MEMBER_CLAIM_DAYS_AGO } from '@payer-access/synthetic-data';
 import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
@@ -20,6 +21,19 @@ jest.setTimeout(300_000);
 const FHIR_BASE_PATH = '/fhir/sb/R4/patientaccess';
 const ROSA = PAYER_MATCH_MEMBERS[0];
 const FIVE_YEARS_DAYS = 1826;
+/** The former members of bulk-member-match.json that match with a consent the plan honours: Marcus Webb, the first Maria Garcia. */
+const BULK_MATCHED = [PAYER_MATCH_MEMBERS[2], PAYER_MATCH_MEMBERS[5]].map((member) => member.patientId);
+/** Everyone linked to the demo payer once the walkthrough has run: Rosa Delgado by step 2, then the bulk match. */
+const LINKED = [ROSA.patientId, ...BULK_MATCHED];
+
+/** The Bulk Data manifest of a completed export. https://hl7.org/fhir/uv/bulkdata/STU2/export.html#response---complete-status */
+interface Manifest {
+  readonly transactionTime: string;
+  readonly request: string;
+  readonly requiresAccessToken: boolean;
+  readonly output: { type: string; url: string; count: number }[];
+  readonly error: unknown[];
+}
 
 /** One command of the README's walkthrough, continuation lines joined, and what it printed. */
 interface Ran {
@@ -64,8 +78,12 @@ describe("the README's payer-to-payer walkthrough against the one-process sandbo
   let fhirUrl = '';
   let ran: Ran[] = [];
   let payerToken = '';
+  // The export's files go to a directory of this test's, not the checkout's `.data/bulk`.
+  const bulkDir = mkdtempSync(path.join(tmpdir(), 'pa-walkthrough-bulk-'));
   const output = (fragment: string): string => required(ran.find((entry) => entry.command.includes(fragment)), `the command with ${fragment}`).output;
   const json = <T>(fragment: string): T => JSON.parse(output(fragment)) as T;
+  /** What the command beginning with `start` printed (the bulk steps repeat their URLs inside later commands). */
+  const outputOf = (start: string): string => required(ran.find((entry) => entry.command.startsWith(start)), `the command ${start}`).output;
 
   beforeAll(async () => {
     const [created, [registrationPort, authorizationPort, fhirPort]] = await Promise.all([createTestDatabase('pa_payer_walkthrough'), freePorts(3)]);
@@ -88,6 +106,7 @@ describe("the README's payer-to-payer walkthrough against the one-process sandbo
         FHIR_PORT: String(fhirPort),
         FHIR_HOST: '127.0.0.1',
         FHIR_PUBLIC_URL: fhirUrl,
+        FHIR_BULK_DIR: bulkDir,
         PORTAL_PORT: '0',
         PORTAL_HOST: '127.0.0.1',
         SAMPLE_APP_PORT: '0',
@@ -140,12 +159,19 @@ describe("the README's payer-to-payer walkthrough against the one-process sandbo
   afterAll(async () => {
     await sandbox?.stop();
     await database?.drop();
+    rmSync(bulkDir, { recursive: true, force: true });
   });
 
-  it('has the steps the README describes: a token, a match, two reads, two near misses', () => {
-    expect(ran.map((entry) => entry.command.split(/\s+/)[0].split('=')[0])).toEqual(['TOKEN_URL', 'FHIR', 'ASSERTION', 'TOKEN', 'curl', 'curl', 'curl', 'curl', 'curl']);
-    // Assignments print nothing; every request printed one JSON document.
-    for (const entry of ran.slice(4)) expect(() => JSON.parse(entry.output)).not.toThrow();
+  it('has the steps the README describes: a token, a match, two reads, two near misses, a bulk match, an export and its download', () => {
+    expect(ran.map((entry) => entry.command.split(/\s+/)[0].split('=')[0])).toEqual([
+      'TOKEN_URL', 'FHIR', 'ASSERTION', 'TOKEN',
+      'curl', 'curl', 'curl', 'curl', 'curl',
+      'MATCH_STATUS', 'while', 'curl', 'GROUP',
+      'EXPORT_STATUS', 'while', 'curl', 'EOB_FILE', 'curl', 'curl',
+    ]);
+    // Assignments and polls print nothing; every request printed one JSON document, but for the NDJSON download and the status code without a token.
+    for (const entry of ran.filter((entry) => /^[A-Z_]+=|^while /.test(entry.command))) expect(entry.output).toBe('');
+    for (const entry of [...ran.slice(4, 9), ran[11], ran[15]]) expect(() => JSON.parse(entry.output)).not.toThrow();
   });
 
   it("matches Rosa Delgado with member-match.json and answers her member identifier", () => {
@@ -199,25 +225,89 @@ describe("the README's payer-to-payer walkthrough against the one-process sandbo
     expect(output(file)).not.toContain('MemberIdentifier');
   });
 
-  it('with the same token, every other member does not exist: 404 reads, searches that find Rosa Delgado alone', async () => {
+  it('matches four members in bulk, asynchronously: MatchedMembers 2, NonMatchedMembers 1, ConsentConstrainedMembers 1', () => {
+    expect(outputOf('MATCH_STATUS=')).toBe('');
+    const result = JSON.parse(outputOf('curl -s "$MATCH_STATUS"')) as Parameters;
+    expect(result.resourceType).toBe('Parameters');
+    const groups = (result.parameter ?? []).map((part) => ({ name: part.name, group: part.resource as Group }));
+    expect(groups.map(({ name, group }) => [name, group.name, group.quantity, group.member?.length ?? 0])).toEqual([
+      ['MatchedMembers', 'MatchedMembers', 2, 2],
+      ['NonMatchedMembers', 'NonMatchedMembers', 1, 1],
+      ['ConsentConstrainedMembers', 'ConsentConstrainedMembers', 1, 1],
+    ]);
+    const [matched, nonMatched, constrained] = groups.map(({ group }) => group);
+    expect(matched.member?.map((member) => member.entity.reference)).toEqual(BULK_MATCHED.map((id) => `Patient/${id}`));
+    // The two not linked are the payer's own description of them, contained: the near miss and the Maria Garcia whose consent ended.
+    const described = (group: Group) => (group.contained as Patient[] | undefined)?.map((patient) => [patient.name?.[0].given?.[0], patient.name?.[0].family, patient.birthDate]);
+    expect(described(nonMatched)).toEqual([['Rosa', 'Delgado', '1958-07-03']]);
+    expect(described(constrained)).toEqual([['Maria', 'Garcia', '1956-09-14']]);
+    // Never which of our members they might be.
+    expect(outputOf('curl -s "$MATCH_STATUS"')).not.toMatch(new RegExp([PAYER_MATCH_MEMBERS[1], PAYER_MATCH_MEMBERS[6]].map((member) => member.patientId).join('|')));
+  });
+
+  it("exports the MatchedMembers Group with $davinci-data-export: a manifest of 2 Patients and 20 claims, files behind the payer's token", () => {
+    const matched = (JSON.parse(outputOf('curl -s "$MATCH_STATUS"')) as Parameters).parameter?.[0].resource as Group;
+    expect(outputOf('EXPORT_STATUS=')).toBe('');
+    const manifest = JSON.parse(outputOf('curl -s "$EXPORT_STATUS"')) as Manifest;
+    expect(manifest.request).toBe(`${fhirUrl}${FHIR_BASE_PATH}/Group/${matched.id}/$davinci-data-export?_type=Patient,ExplanationOfBenefit`);
+    expect(manifest.requiresAccessToken).toBe(true);
+    expect(manifest.error).toEqual([]);
+    expect(Number.isNaN(Date.parse(manifest.transactionTime))).toBe(false);
+    expect(manifest.output.map(({ type, count }) => ({ type, count })).sort((a, b) => a.type.localeCompare(b.type))).toEqual([
+      { type: 'ExplanationOfBenefit', count: 20 },
+      { type: 'Patient', count: 2 },
+    ]);
+    for (const file of manifest.output) expect(file.url.startsWith(`${fhirUrl}${FHIR_BASE_PATH}/bulk-files/`)).toBe(true);
+    // The last command asks for the claims file without the token.
+    expect(ran[ran.length - 1].output).toBe('401');
+  });
+
+  it('downloads the claims file: 20 lines, each an ExplanationOfBenefit of a matched member within the five years', () => {
+    const manifest = JSON.parse(outputOf('curl -s "$EXPORT_STATUS"')) as Manifest;
+    const lines = outputOf('curl -s "$EOB_FILE" -H').split('\n');
+    expect(lines).toHaveLength(required(manifest.output.find((file) => file.type === 'ExplanationOfBenefit'), 'the claims file').count);
+    const fiveYearsAgo = Date.now() - FIVE_YEARS_DAYS * 86_400_000;
+    const claims = lines.map((line) => JSON.parse(line) as ExplanationOfBenefit);
+    for (const claim of claims) {
+      expect(claim.resourceType).toBe('ExplanationOfBenefit');
+      expect(BULK_MATCHED.map((id) => `Patient/${id}`)).toContain(claim.patient.reference);
+      expect(Date.parse(claim.billablePeriod?.end ?? '')).toBeGreaterThan(fiveYearsAgo);
+    }
+    expect(new Set(claims.map((claim) => claim.id)).size).toBe(20);
+    for (const id of BULK_MATCHED) expect(claims.filter((claim) => claim.patient.reference === `Patient/${id}`)).toHaveLength(10);
+  });
+
+  it("and the manifest's Patient file, with the same token, holds the two matched members", async () => {
+    const manifest = JSON.parse(outputOf('curl -s "$EXPORT_STATUS"')) as Manifest;
+    const file = required(manifest.output.find((entry) => entry.type === 'Patient'), 'the Patient file');
+    const response = await fetch(file.url, { headers: { Authorization: `Bearer ${payerToken}` } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/fhir+ndjson');
+    const patients = (await response.text()).trim().split('\n').map((line) => JSON.parse(line) as Patient);
+    expect(patients.map((patient) => patient.id).sort()).toEqual([...BULK_MATCHED].sort());
+  });
+
+  it('with the same token, every member not linked does not exist: 404 reads, searches that find the linked members alone', async () => {
     const fhir = `${fhirUrl}${FHIR_BASE_PATH}`;
-    for (const member of PAYER_MATCH_MEMBERS.slice(1)) expect((await getJson(`${fhir}/Patient/${member.patientId}`, payerToken)).status).toBe(404);
+    const unlinked = PAYER_MATCH_MEMBERS.map((member) => member.patientId).filter((id) => !LINKED.includes(id));
+    expect(unlinked).toHaveLength(4);
+    for (const id of unlinked) expect((await getJson(`${fhir}/Patient/${id}`, payerToken)).status).toBe(404);
     expect((await getJson(`${fhir}/Patient/-20140000000024`, payerToken)).status).toBe(404);
     const patients = await getJson<Bundle>(`${fhir}/Patient`, payerToken);
     expect(patients.status).toBe(200);
-    expect((patients.body.entry ?? []).map((entry) => entry.resource?.id)).toEqual([ROSA.patientId]);
+    expect((patients.body.entry ?? []).map((entry) => entry.resource?.id).sort()).toEqual([...LINKED].sort());
     const claims = await getJson<Bundle>(`${fhir}/ExplanationOfBenefit?patient=${PAYER_MATCH_MEMBERS[1].patientId}`, payerToken);
     expect(claims.body.total).toBe(0);
   });
 
-  it('leaves the near-miss members unlinked: the payer reaches no one but Rosa Delgado', async () => {
+  it('leaves the near misses and the ended consent unlinked: the payer reaches Rosa Delgado and the two matched in bulk', async () => {
     const tokenCommand = required(ran.find((entry) => entry.command.startsWith('TOKEN=')), 'the token command');
     expect(tokenCommand.output).toBe('');
     const client = new Client({ connectionString: required(sandbox, 'the sandbox').databaseUrl });
     await client.connect();
     try {
       const links = await client.query<{ patient_id: string }>(`SELECT patient_id FROM fhir.payer_link WHERE client_id = 'SbxDemoPayer00000001'`);
-      expect(links.rows.map((row) => row.patient_id)).toEqual([ROSA.patientId]);
+      expect(links.rows.map((row) => row.patient_id).sort()).toEqual([...LINKED].sort());
     } finally {
       await client.end();
     }
