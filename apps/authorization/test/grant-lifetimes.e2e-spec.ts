@@ -3,6 +3,7 @@ import type { DataAccessType } from '@payer-access/client-status';
 import { chromium, type Browser } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { Clock } from '../src/common/clock';
+import { describeScopes } from '../src/interaction/scope-descriptions';
 import { runJourney } from './support/member-journey';
 import { authorizeUrl, decodePayload, startTestService, tokenRequest, type TestService } from './support/test-service';
 
@@ -52,41 +53,63 @@ describe('grant lifetimes by data-access type (Blue Button 2.0)', () => {
     return tokenRequest(service.url, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, client_id: clientId, code_verifier: verifier });
   }
 
-  /** Runs the member journey over HTTP and exchanges the code; returns the token response and the consent page. */
-  async function authorize(clientId: string): Promise<{ body: Record<string, unknown>; consentPage: string }> {
+  /**
+   * Runs the member journey over HTTP and exchanges the code; returns the token response, the
+   * consent page and how many times the member was shown it.
+   */
+  async function authorize(clientId: string): Promise<{ body: Record<string, unknown>; consentPage: string; consentPages: number }> {
     const { verifier, challenge } = pkce();
     let consentPage = '';
+    let consentPages = 0;
     const { redirect } = await runJourney(service.url, authorizeFor(clientId, challenge), {
       onPage: (step, body) => {
-        if (step === 'consent') consentPage = body;
+        if (step !== 'consent') return;
+        consentPage = body;
+        consentPages++;
       },
     });
     const code = redirect?.searchParams.get('code');
     if (!code) throw new Error(`no code in ${redirect?.toString()}`);
     const response = await exchange(clientId, code, verifier);
     expect(response.status).toBe(200);
-    return { body: response.body, consentPage };
+    return { body: response.body, consentPage, consentPages };
+  }
+
+  function scopesOf(value: unknown): string[] {
+    return String(value ?? '').split(' ').filter(Boolean);
+  }
+
+  /** The provider's own record of the grant (its Grant model, as stored by the adapter). */
+  async function providerGrantScopes(grantId: string): Promise<string[]> {
+    const rows = (await service.app.get(DataSource).query(`SELECT payload FROM oidc_payload WHERE kind = 'Grant' AND id = $1`, [grantId])) as {
+      payload: { openid?: { scope?: string } };
+    }[];
+    expect(rows).toHaveLength(1);
+    return scopesOf(rows[0].payload.openid?.scope);
   }
 
   function refresh(clientId: string, refreshToken: string) {
     return tokenRequest(service.url, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId });
   }
 
-  async function storedGrant(grantId: string): Promise<{ data_access_type: string; access_expires_at: Date | null; created_at: Date }> {
-    const rows = (await service.app.get(DataSource).query(`SELECT data_access_type, access_expires_at, created_at FROM member_grant WHERE grant_id = $1`, [grantId])) as {
+  async function storedGrant(grantId: string): Promise<{ data_access_type: string; access_expires_at: Date | null; created_at: Date; scope: string }> {
+    const rows = (await service.app.get(DataSource).query(`SELECT data_access_type, access_expires_at, created_at, scope FROM member_grant WHERE grant_id = $1`, [grantId])) as {
       data_access_type: string;
       access_expires_at: Date | null;
       created_at: Date;
+      scope: string;
     }[];
     expect(rows).toHaveLength(1);
     return rows[0];
   }
 
   it('one-time: no refresh token even with offline_access; access ends with the access token', async () => {
-    const { body, consentPage } = await authorize(APPS.one_time);
+    const { body, consentPage, consentPages } = await authorize(APPS.one_time);
 
     expect(consentPage).toContain('This app will have access one time only.');
     expect(consentPage).not.toContain('Keep access even when you are not using the app');
+    // offline_access was asked for and not granted: the member is not asked again for it.
+    expect(consentPages).toBe(1);
     expect(body.refresh_token).toBeUndefined();
     const claims = decodePayload(String(body.access_token));
     const end = new Date(Number(claims.exp) * 1000).toISOString();
@@ -94,6 +117,38 @@ describe('grant lifetimes by data-access type (Blue Button 2.0)', () => {
     const stored = await storedGrant(String(claims.grant_id));
     expect(stored.data_access_type).toBe('one_time');
     expect(stored.access_expires_at?.toISOString()).toBe(end);
+  });
+
+  it('one-time: offline_access is in no scope — token response, access token, id token, stored consent, provider grant', async () => {
+    const { body } = await authorize(APPS.one_time);
+    const claims = decodePayload(String(body.access_token));
+    const grantId = String(claims.grant_id);
+
+    expect(scopesOf(body.scope).sort()).toEqual(['openid', 'patient/*.read']);
+    expect(scopesOf(claims.scope).sort()).toEqual(['openid', 'patient/*.read']);
+    expect(decodePayload(String(body.id_token))).not.toHaveProperty('scope');
+    expect(scopesOf((await storedGrant(grantId)).scope).sort()).toEqual(['openid', 'patient/*.read']);
+    expect((await providerGrantScopes(grantId)).sort()).toEqual(['openid']);
+  });
+
+  it('one-time: a refresh token issued while the app was 13-month no longer refreshes once it is one-time', async () => {
+    const clientId = 'turns-one-time-app';
+    await service.publishClient(clientId, {
+      status: 'approved',
+      client: { name: 'Turns one-time app', clientType: 'public', redirectUris: [REDIRECT_URI], secretHash: null, allowedScopes: [], dataAccessType: 'thirteen_month' },
+    });
+    const { body } = await authorize(clientId);
+    expect(scopesOf(body.scope)).toContain('offline_access');
+    expect(typeof body.refresh_token).toBe('string');
+
+    await service.publishClient(clientId, { client: { dataAccessType: 'one_time' } });
+    const refused = await refresh(clientId, String(body.refresh_token));
+    expect({ status: refused.status, error: refused.body.error }).toEqual({ status: 400, error: 'unauthorized_client' });
+
+    // Its new authorizations are one-time ones.
+    const again = await authorize(clientId);
+    expect(again.body.refresh_token).toBeUndefined();
+    expect(scopesOf(again.body.scope)).not.toContain('offline_access');
   });
 
   it('13-month: refresh works until 13 months after the authorization, then fails with invalid_grant', async () => {
@@ -113,6 +168,8 @@ describe('grant lifetimes by data-access type (Blue Button 2.0)', () => {
     expect(consentPage).toMatch(/This app will have access until <time datetime="[^"]+">[A-Z][a-z]+ \d{1,2}, \d{4}<\/time>\./);
     expect(typeof body.refresh_token).toBe('string');
     expect(consentPage).toContain('Keep access even when you are not using the app');
+    expect(scopesOf(body.scope).sort()).toEqual(['offline_access', 'openid', 'patient/*.read']);
+    expect(await providerGrantScopes(grantId)).toContain('offline_access');
 
     // A day before the end: refreshes, rotates, and still states the same end.
     jest.spyOn(clock, 'now').mockReturnValue(new Date(end.getTime() - DAY_MS));
@@ -145,6 +202,8 @@ describe('grant lifetimes by data-access type (Blue Button 2.0)', () => {
     const { body, consentPage } = await authorize(APPS.research);
 
     expect(consentPage).toContain('This app will have access until you revoke it.');
+    expect(consentPage).toContain('Keep access even when you are not using the app');
+    expect(scopesOf(body.scope)).toContain('offline_access');
     expect(body).not.toHaveProperty('access_grant_expiration');
     const stored = await storedGrant(String(decodePayload(String(body.access_token)).grant_id));
     expect(stored).toMatchObject({ data_access_type: 'research', access_expires_at: null });
@@ -183,13 +242,19 @@ describe('grant lifetimes by data-access type (Blue Button 2.0)', () => {
 
     /**
      * The member pages in Chromium for one app, as BCNCUser03 acting for themself: returns what the
-     * consent page says about the end of access and the token response of the code exchange.
+     * consent page says about the end of access and lists as shared, how many consent pages the
+     * member saw, and the token response of the code exchange.
      */
-    async function authorizeInChromium(clientId: string): Promise<{ consentEnd: string; body: Record<string, unknown> }> {
+    async function authorizeInChromium(clientId: string): Promise<{ consentEnd: string; consentScopes: string[]; consentPages: number; body: Record<string, unknown> }> {
       const context = await browser.newContext();
       try {
         const page = await context.newPage();
         page.setDefaultTimeout(5000);
+        // Every page of our host the browser is shown, to count the consent pages among them.
+        const pages: Promise<string>[] = [];
+        page.on('response', (response) => {
+          if (response.url().startsWith(service.url) && response.status() === 200 && response.request().resourceType() === 'document') pages.push(response.text());
+        });
         const redirected = new Promise<URL>((resolve) => {
           page.on('request', (request) => {
             if (request.url().startsWith(REDIRECT_URI)) resolve(new URL(request.url()));
@@ -205,22 +270,66 @@ describe('grant lifetimes by data-access type (Blue Button 2.0)', () => {
         await page.getByLabel('Self').check();
         await page.getByRole('button', { name: 'Next' }).click();
         const consentEnd = await page.locator('.access-end').innerText();
+        const consentScopes = await page.locator('ul.scopes li').allInnerTexts();
         await page.getByRole('button', { name: 'I Agree' }).click();
         const code = (await redirected).searchParams.get('code') ?? '';
         await page.waitForURL((url) => url.href.startsWith(REDIRECT_URI));
         const token = await exchange(clientId, code, verifier);
         expect(token.status).toBe(200);
-        return { consentEnd, body: token.body };
+        const consentPages = (await Promise.all(pages)).filter((html) => /<form method="post" action="[^"]*\/consent"/.test(html)).length;
+        return { consentEnd, consentScopes, consentPages, body: token.body };
+      } finally {
+        await context.close();
+      }
+    }
+
+    /** What the connected-apps page lists as shared with each of the member's grants of an app. */
+    async function connectedAppScopes(clientName: string): Promise<string[][]> {
+      const context = await browser.newContext();
+      try {
+        const page = await context.newPage();
+        page.setDefaultTimeout(5000);
+        await page.goto(`${service.url}/account/apps`);
+        await page.getByLabel('User name').fill('BCNCUser03');
+        await page.getByLabel('Password').fill('BCNCPSWD03');
+        await page.getByRole('button', { name: 'Log in' }).click();
+        const rows = page.getByRole('row').filter({ hasText: clientName });
+        const lists: string[][] = [];
+        for (const row of await rows.all()) lists.push(await row.locator('ul.scopes li').allInnerTexts());
+        return lists;
       } finally {
         await context.close();
       }
     }
 
     it('one-time: the consent page says so and the token response has no refresh token, although offline_access was asked', async () => {
-      const { consentEnd, body } = await authorizeInChromium(APPS.one_time);
+      const { consentEnd, consentScopes, consentPages, body } = await authorizeInChromium(APPS.one_time);
       expect(consentEnd).toBe('This app will have access one time only.');
       expect(body.refresh_token).toBeUndefined();
       expect(body.access_grant_expiration).toBe(new Date(Number(decodePayload(String(body.access_token)).exp) * 1000).toISOString());
+
+      // The token response grants what the consent page showed, and offline access is neither.
+      expect(consentPages).toBe(1);
+      expect(scopesOf(body.scope)).not.toContain('offline_access');
+      expect(scopesOf(decodePayload(String(body.access_token)).scope)).not.toContain('offline_access');
+      expect(consentScopes).toEqual(describeScopes(String(body.scope)));
+      expect(consentScopes).toEqual(['Confirm your identity to the app', 'All of your health plan records: claims, coverage, demographics and clinical data (read only)']);
+      // The connected-apps page lists the same for every one-time grant of this member.
+      const listed = await connectedAppScopes('one_time app');
+      expect(listed.length).toBeGreaterThan(0);
+      for (const each of listed) expect(each).toEqual(consentScopes);
+    });
+
+    it('13-month: the consent page, the token response and the connected-apps page keep offline access', async () => {
+      const { consentScopes, consentPages, body } = await authorizeInChromium(APPS.thirteen_month);
+      expect(consentPages).toBe(1);
+      expect(typeof body.refresh_token).toBe('string');
+      expect(scopesOf(body.scope)).toContain('offline_access');
+      expect(consentScopes).toEqual(describeScopes(String(body.scope)));
+      expect(consentScopes).toContain('Keep access even when you are not using the app');
+      const listed = await connectedAppScopes('thirteen_month app');
+      expect(listed.length).toBeGreaterThan(0);
+      for (const each of listed) expect(each).toEqual(consentScopes);
     });
 
     it("13-month: refresh works until the end the consent page stated, then fails with invalid_grant (the test's clock)", async () => {

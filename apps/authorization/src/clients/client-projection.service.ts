@@ -20,6 +20,17 @@ import { OAuthClientEntity } from './oauth-client.entity';
 
 const CONSUMER_GROUP = 'authorization.client-projection';
 
+/**
+ * Whether the client may hold refresh tokens. A one-time app (Blue Button data-access type) may
+ * not: without the `refresh_token` grant type the provider drops `offline_access` from its
+ * authorization requests (so it is neither shown, granted nor asked for again), issues it no
+ * refresh token and answers a refresh request `unauthorized_client`, also for a refresh token
+ * issued before the app became one-time.
+ */
+function refreshes(event: ClientChangedEventV1): boolean {
+  return (event.client.dataAccessType ?? DEFAULT_DATA_ACCESS_TYPE) !== 'one_time';
+}
+
 /** Redirect URIs that are neither https nor http (custom schemes of native apps, RFC 8252 §7.1). */
 export function isCustomScheme(uri: string): boolean {
   return !/^https?:/i.test(uri);
@@ -200,7 +211,7 @@ export class ClientProjectionService implements OnApplicationShutdown {
       ...authentication,
       redirect_uris: [...client.redirectUris],
       response_types: ['code'],
-      grant_types: ['authorization_code', 'refresh_token', ...(client.system && confidential ? ['client_credentials'] : [])],
+      grant_types: ['authorization_code', ...(refreshes(event) ? ['refresh_token'] : []), ...(client.system && confidential ? ['client_credentials'] : [])],
       application_type: native && !confidential ? 'native' : 'web',
       ...(client.logoUri ? { logo_uri: client.logoUri } : {}),
       ...(client.policyUri ? { policy_uri: client.policyUri } : {}),

@@ -9,7 +9,7 @@ export function renderConnectedAppsPage(apps: ConnectedApp[], csrf: string, noti
     .map(
       (app) => `<tr>
   <td><strong>${escapeHtml(app.clientName)}</strong>${app.companyName ? `<br><span class="hint">${escapeHtml(app.companyName)}</span>` : ''}</td>
-  <td><ul class="scopes">${describeScopes(app.scope, { offline: app.dataAccessType !== 'one_time' }).map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>
+  <td><ul class="scopes">${describeScopes(app.scope).map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>
     ${app.withholdDemographics ? '<span class="hint" data-choice="demographics">Demographic data withheld</span>' : ''}
     ${app.withholdSensitive ? '<span class="hint" data-choice="sensitive">Sensitive data withheld</span>' : ''}</td>
   <td class="access-end">${capitalize(describeAccessEnd(app.dataAccessType, app.accessExpiresAt))}</td>

@@ -183,8 +183,8 @@ export class InteractionService {
       companyName: client?.companyName,
       policyUri: client?.policyUri,
       logoUri: client?.logoUri,
-      // A one-time app gets no refresh token whatever it asks for: offline access is not on offer.
-      requested: describeScopes(this.granted(details).scope, { offline: this.clients.dataAccessType(clientId) !== 'one_time' }),
+      // Exactly what agreeing grants; the provider has already dropped offline_access for a one-time app.
+      requested: describeScopes(this.granted(details).scope),
       actingAs,
       accessEnd: this.accessEnd(clientId),
     });

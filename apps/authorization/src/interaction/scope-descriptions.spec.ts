@@ -32,8 +32,8 @@ describe(describeScopes.name, () => {
     ]);
   });
 
-  it('leaves out offline access where no refresh token will be issued (one-time apps)', () => {
+  it('lists offline access where it is granted', () => {
     expect(describeScopes('openid offline_access')).toEqual(['Confirm your identity to the app', 'Keep access even when you are not using the app']);
-    expect(describeScopes('openid offline_access', { offline: false })).toEqual(['Confirm your identity to the app']);
+    expect(describeScopes('openid')).toEqual(['Confirm your identity to the app']);
   });
 });

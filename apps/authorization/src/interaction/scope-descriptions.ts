@@ -52,11 +52,13 @@ const GRANULAR: Record<string, Record<string, string>> = {
   },
 };
 
-/** What the consent page lists for each scope, in words a member understands. */
-export function describeScopes(scope: string, options: { offline?: boolean } = {}): string[] {
+/**
+ * What the consent and connected-apps pages list for each scope granted, in words a member
+ * understands. Offline access is listed where it is granted: a one-time app never gets it.
+ */
+export function describeScopes(scope: string): string[] {
   const lines = new Set<string>();
   for (const each of parseScopes(scope).scopes) {
-    if (options.offline === false && each.kind === 'named' && each.name === 'offline_access') continue;
     const line = describe(each);
     if (line) lines.add(line);
   }

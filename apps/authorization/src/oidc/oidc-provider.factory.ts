@@ -167,15 +167,14 @@ export async function createOidcProvider(deps: ProviderDependencies): Promise<Pr
       Interaction: 3600,
       Session: 8 * 3600,
     },
-    // A one-time app never gets a refresh token, offline_access or not.
-    issueRefreshToken: (_ctx: KoaContext, client: { clientId: string; grantTypeAllowed(type: string): boolean }, code: { scopes: Set<string> }) =>
-      dataAccessType(client.clientId) !== 'one_time' &&
-      client.grantTypeAllowed('refresh_token') &&
-      (code.scopes.has('offline_access') || allowRefreshWithoutOffline),
+    // A one-time app's metadata lacks the refresh_token grant type (ClientProjectionService.metadata).
+    issueRefreshToken: (_ctx: KoaContext, client: { grantTypeAllowed(type: string): boolean }, code: { scopes: Set<string> }) =>
+      client.grantTypeAllowed('refresh_token') && (code.scopes.has('offline_access') || allowRefreshWithoutOffline),
     // Every use rotates a refresh token; presenting a rotated one again revokes the grant. This
     // runs once the client and the refresh token are verified and before the token is consumed:
     // the place to refuse a grant whose authorization has ended (a 13-month grant after its end,
-    // a one-time grant whose app registered as one-time after it got a refresh token).
+    // a grant the member made as a one-time one, whatever the app has become since). A one-time
+    // app's own refresh requests do not get here: the provider refuses its grant type first.
     rotateRefreshToken: async (ctx: KoaContext) => {
       const refusal = await deps.grants.refreshRefusal(ctx.oidc.entities?.RefreshToken?.grantId as string | undefined);
       if (refusal) {
