@@ -148,16 +148,16 @@ async function addMembers(dataSource: DataSource, template: { patient: string; e
   await dataSource.transaction(async (manager) => {
     await manager.query('SET LOCAL synchronous_commit = off');
     await manager.query(
-      `INSERT INTO resource (resource_type, id, version, last_updated, patient_id, content, record_date, sensitive)
-       SELECT 'Patient', 'bm-' || n, 1, now(), 'bm-' || n, jsonb_set($1::jsonb, '{id}', to_jsonb('bm-' || n))::json, NULL, false
+      `INSERT INTO resource (resource_type, id, version, last_updated, patient_id, content, record_date, security_labels)
+       SELECT 'Patient', 'bm-' || n, 1, now(), 'bm-' || n, jsonb_set($1::jsonb, '{id}', to_jsonb('bm-' || n))::json, NULL, '{}'
        FROM generate_series($2::int, $3::int - 1) n`,
       [template.patient, from, to],
     );
     await manager.query(
-      `INSERT INTO resource (resource_type, id, version, last_updated, patient_id, content, record_date, sensitive)
+      `INSERT INTO resource (resource_type, id, version, last_updated, patient_id, content, record_date, security_labels)
        SELECT 'ExplanationOfBenefit', 'bm-' || n || '-' || e, 1, now(), 'bm-' || n,
               jsonb_set(jsonb_set($1::jsonb, '{id}', to_jsonb('bm-' || n || '-' || e)), '{patient,reference}', to_jsonb('Patient/bm-' || n))::json,
-              now() - interval '100 days', false
+              now() - interval '100 days', '{}'
        FROM generate_series($2::int, $3::int - 1) n CROSS JOIN generate_series(1, $4::int) e`,
       [template.eob, from, to, EOBS_PER_MEMBER],
     );
