@@ -4,6 +4,7 @@ import { RevocationsSurviveFailures1764590400000 } from './1764590400000-revocat
 import { SigningKeyEnvelope1764590400001 } from './1764590400001-signing-key-envelope';
 import { MemberGrantWithholdSensitive1764590400002 } from './1764590400002-member-grant-withhold-sensitive';
 import { GrantLifetimes1764590400010 } from './1764590400010-grant-lifetimes';
+import { OneClientNotBefore1796136439104 } from './1796136439104-one-client-not-before';
 
 /** The authorization schema's migrations, oldest first. */
 export const AUTHORIZATION_MIGRATIONS: (new () => object)[] = [
@@ -12,5 +13,6 @@ export const AUTHORIZATION_MIGRATIONS: (new () => object)[] = [
   SigningKeyEnvelope1764590400001,
   MemberGrantWithholdSensitive1764590400002,
   GrantLifetimes1764590400010,
+  OneClientNotBefore1796136439104,
   ...DATABASE_PROFILE_MIGRATIONS,
 ];

@@ -1,5 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { checkSuccession, isActive, parseClientChangedEvent, revokesAccess, type ClientStatus, type RegistrationKind } from '@payer-access/client-status';
+import {
+  checkSuccession,
+  isActive,
+  issuedBeforeNotBefore,
+  laterNotBefore,
+  parseClientChangedEvent,
+  revokesAccess,
+  type ClientNotBefore,
+  type ClientStatus,
+  type RegistrationKind,
+} from '@payer-access/client-status';
 import { EventRejectedError } from '@payer-access/events';
 import { FhirEventsMetrics } from './fhir-events.metrics';
 
@@ -11,7 +21,7 @@ import { FhirEventsMetrics } from './fhir-events.metrics';
 @Injectable()
 export class ClientStatusCache {
   private readonly logger = new Logger(ClientStatusCache.name);
-  private readonly clients = new Map<string, { status: ClientStatus; version: number; kind: RegistrationKind; notBefore?: number }>();
+  private readonly clients = new Map<string, { status: ClientStatus; version: number; kind: RegistrationKind; notBefore: ClientNotBefore }>();
 
   constructor(private readonly metrics: FhirEventsMetrics) {}
 
@@ -33,7 +43,8 @@ export class ClientStatusCache {
       this.logger.warn(`refused an event of client ${event.clientId}: ${succession.message}`);
       throw new EventRejectedError('transition_not_allowed', `client ${event.clientId}: ${succession.message}`);
     }
-    this.clients.set(event.clientId, { status: event.status, version: event.clientVersion, kind: event.kind, ...(event.notBefore ? { notBefore: Date.parse(event.notBefore) } : {}) });
+    const notBefore = laterNotBefore(known?.notBefore, event.notBefore === undefined ? undefined : Date.parse(event.notBefore));
+    this.clients.set(event.clientId, { status: event.status, version: event.clientVersion, kind: event.kind, notBefore });
     if (revokesAccess(event.status) && !(known && revokesAccess(known.status))) this.metrics.revocationApplied('client_status');
     return true;
   }
@@ -44,13 +55,12 @@ export class ClientStatusCache {
   }
 
   /**
-   * Whether a token issued at `issuedAtSeconds` (its `iat`) predates the client's last suspension or
-   * termination, and so must not be honoured even after a reinstatement.
+   * Whether a token issued at `issuedAtSeconds` (its `iat`) predates the client's not-before (its
+   * last suspension or termination), and so must not be honoured even after a reinstatement: the
+   * same rule, on the same shaped value, as the authorization server's.
    */
-  issuedBeforeNotBefore(clientId: string, issuedAtSeconds: number | undefined): boolean {
-    const notBefore = this.clients.get(clientId)?.notBefore;
-    if (notBefore === undefined) return false;
-    return typeof issuedAtSeconds !== 'number' || issuedAtSeconds * 1000 < notBefore;
+  issuedBeforeNotBefore(clientId: string, issuedAtSeconds: unknown): boolean {
+    return issuedBeforeNotBefore(this.clients.get(clientId)?.notBefore, issuedAtSeconds);
   }
 
   /** Whether the client is an application or a payer: a payer's backend token names no patient. */

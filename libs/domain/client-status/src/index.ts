@@ -64,3 +64,4 @@ export {
   refreshableUntil,
   type DataAccessType,
 } from './data-access-type';
+export { issuedBeforeNotBefore, laterNotBefore, type ClientNotBefore } from './not-before';
