@@ -128,7 +128,7 @@ describe('client projection from registration.client.changed.v1', () => {
   });
 
   it('a new instance rebuilds the projection from the topic and is ready only once caught up', async () => {
-    const config = loadConfig(AuthorizationConfig, { DATABASE_URL: service.database.url, PROFILE: 'sandbox' });
+    const config = loadConfig(AuthorizationConfig, { DATABASE_URL: service.database.url, PROFILE: 'sandbox', CLIENT_STATUS_MAX_STALENESS_SECONDS: '0' });
     // A fresh database: nothing stored, the topic is the only source.
     const { createTestDatabase } = await import('@payer-access/testing');
     const database = await createTestDatabase();

@@ -34,6 +34,7 @@ import { ReviewController } from './review/review.controller';
 import { ReviewService } from './review/review.service';
 import { SandboxSeedService } from './sandbox/sandbox-seed.service';
 import { ClientRepublisher } from './registrations/client-republisher.service';
+import { ClientStatusHeartbeatPublisher } from './registrations/client-status-heartbeat.publisher';
 import { ClientTopicGuard } from './registrations/client-topic.guard';
 
 export const REGISTRATION_SCHEMA = 'registration';
@@ -144,6 +145,7 @@ export class AppModule {
         SandboxSeedService,
         ClientRepublisher,
         ClientTopicGuard,
+        ClientStatusHeartbeatPublisher,
       ],
     };
   }

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { CLIENT_CHANGED_TOPIC } from '@payer-access/client-status';
+import { CLIENT_CHANGED_TOPIC, CLIENT_STATUS_HEARTBEAT_KEY, parseClientStatusHeartbeat } from '@payer-access/client-status';
+import { EVENT_SIGNATURE_HEADER, EventKeyRing, sandboxEventSigner } from '@payer-access/events';
 import { loadConfig } from '@payer-access/config';
 import { createTestDatabase, type IsolatedKafka, kafkaServiceEnv, metricValue, startIsolatedKafka, type TestDatabase } from '@payer-access/testing';
 import request from 'supertest';
@@ -39,6 +40,7 @@ describe('registration events survive a Kafka outage', () => {
       PORTAL_JWT_SECRET: 'outage-portal-secret-that-is-long-enough-0123',
       // Nothing listens there: this test is about events, and mail waits in its outbox.
       SMTP_URL: 'smtp://127.0.0.1:9',
+      CLIENT_STATUS_HEARTBEAT_INTERVAL_SECONDS: '1',
     });
     app = await createRegistrationApp({ ...config, DATABASE_URL: database.url }, { logger: false });
     await app.init();
@@ -103,6 +105,22 @@ describe('registration events survive a Kafka outage', () => {
       [1, 'approved'],
       [2, 'suspended'],
     ]);
+    // Heartbeats vouch for nothing the topic does not hold yet: the first whose watermark is past
+    // the suspension's commit comes after the suspension, and every heartbeat is signed.
+    const watermark = (message: { value: unknown }) => {
+      const parsed = parseClientStatusHeartbeat(message.value);
+      return parsed.ok ? Date.parse(parsed.heartbeat.watermark) : Number.NaN;
+    };
+    await after.waitFor(() => after.forKey(CLIENT_STATUS_HEARTBEAT_KEY).some((message) => watermark(message) > started + suspendMs), 'a heartbeat after the suspension', 30_000);
+    const suspension = after.forKey(clientId)[1];
+    const vouching = after.forKey(CLIENT_STATUS_HEARTBEAT_KEY).filter((message) => watermark(message) >= started);
+    expect(vouching.length).toBeGreaterThan(0);
+    for (const heartbeat of vouching) expect(BigInt(heartbeat.offset)).toBeGreaterThan(BigInt(suspension.offset));
+    const keys = await EventKeyRing.fromJwks([(await sandboxEventSigner('registration')).publicJwk]);
+    for (const heartbeat of after.forKey(CLIENT_STATUS_HEARTBEAT_KEY)) {
+      expect(await keys.verify(CLIENT_CHANGED_TOPIC, CLIENT_STATUS_HEARTBEAT_KEY, heartbeat.value, heartbeat.headers[EVENT_SIGNATURE_HEADER])).toMatchObject({ ok: true });
+    }
+
     const [{ unsent }] = await dataSource.query(`SELECT count(*)::int AS unsent FROM outbox WHERE sent_at IS NULL`);
     expect(unsent).toBe(0);
     const text = await metrics();

@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   CLIENT_CHANGED_TOPIC,
+  CLIENT_STATUS_HEARTBEAT_KEY,
+  ClientStatusFreshness,
   ClientType,
   DEFAULT_DATA_ACCESS_TYPE,
   RegistrationKind,
@@ -11,6 +13,7 @@ import {
   type ClientNotBefore,
   type DataAccessType,
   parseClientChangedEvent,
+  parseClientStatusHeartbeat,
   type ClientChangedEventV1,
 } from '@payer-access/client-status';
 import type { AdapterPayload } from 'oidc-provider';
@@ -45,6 +48,8 @@ export class ClientProjectionService implements OnApplicationShutdown {
   /** The unsealed secret hash of each confidential client: the event carries it encrypted. */
   private readonly secretHashes = new Map<string, string>();
   private subscription?: Subscription;
+  /** How current the projection is: as of registration's last heartbeat applied after everything before it. */
+  readonly freshness: ClientStatusFreshness;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -52,7 +57,9 @@ export class ClientProjectionService implements OnApplicationShutdown {
     private readonly grants: MemberGrantsService,
     @Inject(AUTHORIZATION_CONFIG) private readonly config: AuthorizationConfig,
     private readonly sealer: SecretSealer,
-  ) {}
+  ) {
+    this.freshness = new ClientStatusFreshness(config.CLIENT_STATUS_MAX_STALENESS_SECONDS * 1000);
+  }
 
   /** Loads the stored projection, then follows the topic from its beginning. */
   async start(): Promise<void> {
@@ -69,7 +76,8 @@ export class ClientProjectionService implements OnApplicationShutdown {
       groupId: instanceGroupId(CONSUMER_GROUP),
       fromBeginning: true,
       handler: async (event) => {
-        await this.apply(event.value);
+        if (event.key === CLIENT_STATUS_HEARTBEAT_KEY) this.applyHeartbeat(event.value);
+        else await this.apply(event.value);
       },
     });
   }
@@ -82,6 +90,17 @@ export class ClientProjectionService implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     // A shared bus (the sandbox) outlives this service: stop this subscription only.
     await this.subscription?.close();
+  }
+
+  /**
+   * Applies registration's (signature-checked) heartbeat: read in partition order, it comes after
+   * every change committed before its watermark, each applied (and committed) by now. A malformed
+   * one is refused.
+   */
+  applyHeartbeat(value: unknown): boolean {
+    const parsed = parseClientStatusHeartbeat(value);
+    if (!parsed.ok) throw new EventRejectedError('invalid_event', parsed.rejection.issues.map((issue) => `${issue.path} ${issue.message}`).join('; '));
+    return this.freshness.record(parsed.heartbeat);
   }
 
   /**

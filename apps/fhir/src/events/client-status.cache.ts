@@ -1,6 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   checkSuccession,
+  ClientStatusFreshness,
+  parseClientStatusHeartbeat,
   isActive,
   issuedBeforeNotBefore,
   laterNotBefore,
@@ -11,6 +13,8 @@ import {
   type RegistrationKind,
 } from '@payer-access/client-status';
 import { EventRejectedError } from '@payer-access/events';
+import type { FhirConfig } from '../fhir.config';
+import { FHIR_CONFIG } from '../fhir.tokens';
 import { FhirEventsMetrics } from './fhir-events.metrics';
 
 /**
@@ -23,7 +27,26 @@ export class ClientStatusCache {
   private readonly logger = new Logger(ClientStatusCache.name);
   private readonly clients = new Map<string, { status: ClientStatus; version: number; kind: RegistrationKind; notBefore: ClientNotBefore }>();
 
-  constructor(private readonly metrics: FhirEventsMetrics) {}
+  /** How current this view is: as of registration's last heartbeat applied after everything before it. */
+  readonly freshness: ClientStatusFreshness;
+
+  constructor(
+    private readonly metrics: FhirEventsMetrics,
+    @Inject(FHIR_CONFIG) config: Pick<FhirConfig, 'CLIENT_STATUS_MAX_STALENESS_SECONDS'>,
+  ) {
+    this.freshness = new ClientStatusFreshness(config.CLIENT_STATUS_MAX_STALENESS_SECONDS * 1000);
+    metrics.clientStatusViewAge(() => this.freshness.ageMs());
+  }
+
+  /**
+   * Applies registration's (signature-checked) heartbeat: read in partition order, it comes after
+   * every change committed before its watermark, all applied by now. A malformed one is refused.
+   */
+  applyHeartbeat(value: unknown): boolean {
+    const parsed = parseClientStatusHeartbeat(value);
+    if (!parsed.ok) throw new EventRejectedError('invalid_event', parsed.rejection.issues.map((issue) => `${issue.path} ${issue.message}`).join('; '));
+    return this.freshness.record(parsed.heartbeat);
+  }
 
   /**
    * Applies one (signature-checked) event value; returns false when it is older than what is known.

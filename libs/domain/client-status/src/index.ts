@@ -65,3 +65,12 @@ export {
   type DataAccessType,
 } from './data-access-type';
 export { issuedBeforeNotBefore, laterNotBefore, type ClientNotBefore } from './not-before';
+export {
+  CLIENT_STATUS_HEARTBEAT_KEY,
+  CLIENT_STATUS_HEARTBEAT_TYPE,
+  ClientStatusFreshness,
+  createClientStatusHeartbeat,
+  parseClientStatusHeartbeat,
+  type ClientStatusHeartbeatParseResult,
+  type ClientStatusHeartbeatV1,
+} from './client-status-heartbeat';
