@@ -41,7 +41,7 @@ export class AccessTokenGuard implements CanActivate {
       throw new FhirException(unauthorized('An access token is required (Authorization: Bearer ...)'), { 'WWW-Authenticate': 'Bearer' });
     }
     // Bounded staleness: a view older than the bound may be missing a suspension, so no token is
-    // honoured until it is current again (docs/architecture.md#bounded-staleness).
+    // honoured until it is current again (docs/architecture.md#revocation-across-services).
     const freshness = this.statusCache.freshness;
     if (freshness.isStale()) {
       throw new FhirException(

@@ -14,7 +14,7 @@ const WATERMARK = `
          EXISTS (SELECT 1 FROM outbox WHERE topic = $1 AND sent_at IS NULL AND created_at <= now()) AS behind`;
 
 /**
- * Publishes registration's heartbeat on the client topic (docs/architecture.md#bounded-staleness):
+ * Publishes registration's heartbeat on the client topic (docs/architecture.md#revocation-across-services):
  * every `CLIENT_STATUS_HEARTBEAT_INTERVAL_SECONDS`, a signed watermark saying that every client
  * change committed before it is already on the topic, ahead of it. While the outbox still holds
  * such a change (broker away, relay behind) no heartbeat goes out, so that consumers' views grow
