@@ -6,6 +6,7 @@ import { createTestDatabase, type IsolatedKafka, kafkaServiceEnv, metricValue, s
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { RegistrationConfig } from '../src/registration.config';
+import { ClientStatusHeartbeatPublisher } from '../src/registrations/client-status-heartbeat.publisher';
 import { createRegistrationApp } from '../src/registration.service-app';
 import { accountBody, applicationBody, PRODUCTION_EVENT_KEYS } from './support/fixtures';
 import { TopicRecorder } from './support/kafka';
@@ -94,6 +95,9 @@ describe('registration events survive a Kafka outage', () => {
       return rows.length === 1 && rows[0].attempts >= 1 && rows[0].last_error !== null;
     }, 'a failed publication attempt to be recorded');
     expect(metricValue(await metrics(), 'outbox_pending_events')).toBe(1);
+    // While the suspension waits in the outbox, no heartbeat vouches for anything past it.
+    const heartbeats = app.get(ClientStatusHeartbeatPublisher);
+    expect(await heartbeats.beat()).toBe(false);
 
     await kafka.start();
     const after = new TopicRecorder(brokers, CLIENT_CHANGED_TOPIC, kafka.credentials.admin);
@@ -123,6 +127,7 @@ describe('registration events survive a Kafka outage', () => {
 
     const [{ unsent }] = await dataSource.query(`SELECT count(*)::int AS unsent FROM outbox WHERE sent_at IS NULL`);
     expect(unsent).toBe(0);
+    expect(await heartbeats.beat()).toBe(true);
     const text = await metrics();
     expect(metricValue(text, 'outbox_pending_events')).toBe(0);
     // Submitted, approved, suspended: each change counted once, the edges not taken at 0.

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CLIENT_CHANGED_TOPIC, CLIENT_STATUS_HEARTBEAT_KEY, createClientStatusHeartbeat } from '@payer-access/client-status';
 import { EVENT_BUS, type EventBus } from '@payer-access/events';
@@ -22,7 +22,7 @@ const WATERMARK = `
  * outbox: a heartbeat that waited would say nothing true about now.
  */
 @Injectable()
-export class ClientStatusHeartbeatPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ClientStatusHeartbeatPublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ClientStatusHeartbeatPublisher.name);
   private timer?: NodeJS.Timeout;
   private beating?: Promise<void>;
@@ -40,8 +40,10 @@ export class ClientStatusHeartbeatPublisher implements OnApplicationBootstrap, O
     void this.tick();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the bus stops (on shutdown): a beat after it would connect the producer again and keep the process alive. */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    this.timer = undefined;
     await this.beating;
   }
 
@@ -54,7 +56,7 @@ export class ClientStatusHeartbeatPublisher implements OnApplicationBootstrap, O
   }
 
   private async tick(): Promise<void> {
-    if (this.beating) return;
+    if (this.beating || !this.timer) return;
     this.beating = this.beat()
       .then(() => {
         if (this.failing) this.logger.log('client status heartbeats are published again');
