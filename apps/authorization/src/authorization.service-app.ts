@@ -7,6 +7,7 @@ import { OidcProviderHost } from './oidc/oidc-provider.host';
 import { endpointRateLimitMiddleware } from './oidc/endpoint-rate-limit.middleware';
 import { addOidcRoutesToDocument } from './oidc/oidc-openapi';
 import { oidcRoutes } from './oidc/oidc-routes';
+import { ClientProjectionService } from './clients/client-projection.service';
 import { providerMountMiddleware } from './oidc/provider-mount.middleware';
 import { StructuredTokenEndpoints } from './tokens/structured-token.endpoints';
 
@@ -44,6 +45,7 @@ export async function createAuthorizationApp(config: ReadyAuthorizationConfig, o
         allowPlainPkce: pkceAllowsPlain(config),
         sandboxDefaults: config.PROFILE === 'sandbox',
         publicUrl: config.AUTHORIZATION_PUBLIC_URL,
+        clientStatusFreshness: created.get(ClientProjectionService).freshness,
       }));
     },
   });

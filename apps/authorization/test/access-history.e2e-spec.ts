@@ -57,6 +57,8 @@ describe('connected apps: who read my data', () => {
         AUDIT_READER_TOKEN_SHA256: createHash('sha256').update(reader).digest('hex'),
         MIGRATE_ON_START: 'true',
         LOG_LEVEL: 'warn',
+        // Registration does not run here: no heartbeat vouches for the client statuses.
+        CLIENT_STATUS_MAX_STALENESS_SECONDS: '0',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -17,7 +17,7 @@ describe('authorization service', () => {
     expect(await live.json()).toEqual({ status: 'ok', service: 'authorization' });
     const ready = await fetch(`${service.url}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ok', service: 'authorization', checks: { database: 'up', clients: 'up' } });
+    expect(await ready.json()).toEqual({ status: 'ok', service: 'authorization', checks: { database: 'up', clients: 'up', 'client-status-freshness': 'up' } });
   });
 
   it('created its tables in its own schema through migrations', async () => {

@@ -162,7 +162,7 @@ describe('SMART Backend Services (private_key_jwt)', () => {
     expect(rows.length).toBeGreaterThan(0);
 
     // A second instance: same database and issuer (the assertion names the token endpoint), a fresh process state.
-    const config = loadConfig(AuthorizationConfig, { DATABASE_URL: service.database.url, PROFILE: 'sandbox', AUTHORIZATION_PUBLIC_URL: service.url });
+    const config = loadConfig(AuthorizationConfig, { DATABASE_URL: service.database.url, PROFILE: 'sandbox', AUTHORIZATION_PUBLIC_URL: service.url, CLIENT_STATUS_MAX_STALENESS_SECONDS: '0' });
     const other = await createAuthorizationApp({ ...config, DATABASE_URL: service.database.url }, { logger: false, eventBus: service.bus });
     await other.listen(0, '127.0.0.1');
     try {

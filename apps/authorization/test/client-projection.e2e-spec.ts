@@ -63,8 +63,10 @@ describe('client projection from registration.client.changed.v1', () => {
       .query(`SELECT count(*)::int AS count FROM oidc_payload WHERE kind IN ('AuthorizationCode', 'RefreshToken', 'Grant') AND payload->>'clientId' = $1`, [SEED_CLIENT.clientId]);
     expect(left[0].count).toBe(0);
 
-    // Reinstated: new authorizations work, tokens revoked before stay revoked.
+    // Reinstated: new authorizations work, tokens revoked before stay revoked. `iat` has whole
+    // seconds, so what is issued in the suspension's own second is void too: go past it.
     await service.publishClient(SEED_CLIENT.clientId, { status: 'approved' });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const fresh = await tokensFor();
     expect(fresh.patient).toBe('-20140000000024');
     const old = await tokenRequest(service.url, { grant_type: 'refresh_token', refresh_token: live.refresh_token, client_id: SEED_CLIENT.clientId, client_secret: SEED_CLIENT.secret });
@@ -126,7 +128,7 @@ describe('client projection from registration.client.changed.v1', () => {
   });
 
   it('a new instance rebuilds the projection from the topic and is ready only once caught up', async () => {
-    const config = loadConfig(AuthorizationConfig, { DATABASE_URL: service.database.url, PROFILE: 'sandbox' });
+    const config = loadConfig(AuthorizationConfig, { DATABASE_URL: service.database.url, PROFILE: 'sandbox', CLIENT_STATUS_MAX_STALENESS_SECONDS: '0' });
     // A fresh database: nothing stored, the topic is the only source.
     const { createTestDatabase } = await import('@payer-access/testing');
     const database = await createTestDatabase();

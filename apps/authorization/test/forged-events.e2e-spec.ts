@@ -130,7 +130,7 @@ describe('forged client events on Kafka', () => {
 
   it('a restarted instance reads past the parked events, is ready, and holds the real states', async () => {
     const database = await createTestDatabase();
-    const config = loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox', KAFKA_BROKERS: brokers.join(','), ...kafkaServiceEnv(credentials.authorization) });
+    const config = loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox', KAFKA_BROKERS: brokers.join(','), ...kafkaServiceEnv(credentials.authorization), CLIENT_STATUS_MAX_STALENESS_SECONDS: '0' });
     const app = await createAuthorizationApp({ ...config, DATABASE_URL: database.url }, { logger: false });
     try {
       await app.listen(0, '127.0.0.1');

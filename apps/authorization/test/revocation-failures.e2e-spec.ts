@@ -121,8 +121,8 @@ describe('revocations hold when something fails halfway', () => {
 
     expect(await introspect(before, SYSTEM_CLIENT)).toEqual({ active: false });
     expect(await introspect(await issue(), SYSTEM_CLIENT)).toMatchObject({ active: true });
-    const stored: { tokens_revoked_before: Date | null }[] = await db.query(`SELECT tokens_revoked_before FROM oauth_client WHERE client_id = $1`, [SYSTEM_CLIENT.clientId]);
-    expect(stored[0].tokens_revoked_before).toBeInstanceOf(Date);
+    const stored: { not_before: Date | null }[] = await db.query(`SELECT not_before FROM oauth_client WHERE client_id = $1`, [SYSTEM_CLIENT.clientId]);
+    expect(stored[0].not_before).toBeInstanceOf(Date);
   });
 
   it('a code replay whose revocation fails to be recorded is retried until announced', async () => {

@@ -11,7 +11,7 @@ describe('fhir service', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox' });
+    const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox', CLIENT_STATUS_MAX_STALENESS_SECONDS: '0' });
     app = await createFhirApp({ ...config, DATABASE_URL: database.url }, { logger: false });
     await app.init();
   });
@@ -28,7 +28,7 @@ describe('fhir service', () => {
     while ((await request(app.getHttpServer()).get('/health/ready')).status !== 200 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     await request(app.getHttpServer())
       .get('/health/ready')
-      .expect(200, { status: 'ok', service: 'fhir', checks: { database: 'up', 'client-status': 'up', 'grant-revocations': 'up' } });
+      .expect(200, { status: 'ok', service: 'fhir', checks: { database: 'up', 'client-status': 'up', 'grant-revocations': 'up', 'client-status-freshness': 'up' } });
   });
 
   it('created its own schema in the database', async () => {

@@ -45,7 +45,7 @@ describe('fhir service on Kafka', () => {
   const clientId = `kafka-app-${run}`;
 
   async function startApp(): Promise<INestApplication> {
-    const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox', AUTHORIZATION_PUBLIC_URL: issuer.issuer, KAFKA_BROKERS: brokers, ...kafkaServiceEnv(credentials.fhir) });
+    const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox', AUTHORIZATION_PUBLIC_URL: issuer.issuer, KAFKA_BROKERS: brokers, ...kafkaServiceEnv(credentials.fhir), CLIENT_STATUS_MAX_STALENESS_SECONDS: '0' });
     const app = await createFhirApp({ ...config, DATABASE_URL: database.url }, { logger: false });
     await app.init();
     apps.push(app);

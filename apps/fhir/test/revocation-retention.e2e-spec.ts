@@ -34,7 +34,7 @@ describe('retention of revocations across FHIR restarts', () => {
   const grantId = `retention-grant-${run}`;
 
   async function startFhir(env: Record<string, string> = {}): Promise<INestApplication> {
-    const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox', AUTHORIZATION_PUBLIC_URL: issuer.issuer, KAFKA_BROKERS: brokers, ...kafkaServiceEnv(credentials.fhir), ...env });
+    const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox', AUTHORIZATION_PUBLIC_URL: issuer.issuer, KAFKA_BROKERS: brokers, ...kafkaServiceEnv(credentials.fhir), CLIENT_STATUS_MAX_STALENESS_SECONDS: '0', ...env });
     const app = await createFhirApp({ ...config, DATABASE_URL: database.url }, { logger: false });
     await app.init();
     const started = Date.now();

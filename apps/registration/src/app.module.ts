@@ -39,6 +39,7 @@ import { AdminMessagesController, MessagesController } from './messages/messages
 import { MessagesService } from './messages/messages.service';
 import { RegistrationMessageEntity } from './messages/registration-message.entity';
 import { ClientRepublisher } from './registrations/client-republisher.service';
+import { ClientStatusHeartbeatPublisher } from './registrations/client-status-heartbeat.publisher';
 import { ClientTopicGuard } from './registrations/client-topic.guard';
 
 export const REGISTRATION_SCHEMA = 'registration';
@@ -152,6 +153,7 @@ export class AppModule {
         SandboxSeedService,
         ClientRepublisher,
         ClientTopicGuard,
+        ClientStatusHeartbeatPublisher,
       ],
     };
   }

@@ -242,6 +242,16 @@ export class RegistrationConfig extends PlatformConfig {
 
   @ConfigVariable({
     description:
+      'How often registration publishes its client status heartbeat (a signed watermark on registration.client.changed.v1) from which FHIR and authorization know how current their view of client statuses is. Keep it well below their CLIENT_STATUS_MAX_STALENESS_SECONDS (default 60).',
+    example: '5',
+  })
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  CLIENT_STATUS_HEARTBEAT_INTERVAL_SECONDS: number = 5;
+
+  @ConfigVariable({
+    description:
       'Sandbox only: origin of the sample SMART app (apps/sample-smart-app, e.g. http://localhost:3005), registered and approved at start as the public client sample-smart-app with the redirect URI <origin>/app.html. Unset: not registered. npm start sets it to SAMPLE_APP_PUBLIC_URL.',
   })
   @IsOptional()

@@ -1,10 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
-import { CLIENT_CHANGED_TOPIC } from '@payer-access/client-status';
+import { CLIENT_CHANGED_TOPIC, CLIENT_STATUS_HEARTBEAT_KEY, parseClientStatusHeartbeat } from '@payer-access/client-status';
+import { EVENT_SIGNATURE_HEADER, EventKeyRing, sandboxEventSigner } from '@payer-access/events';
 import { loadConfig } from '@payer-access/config';
 import { createTestDatabase, type IsolatedKafka, kafkaServiceEnv, metricValue, startIsolatedKafka, type TestDatabase } from '@payer-access/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { RegistrationConfig } from '../src/registration.config';
+import { ClientStatusHeartbeatPublisher } from '../src/registrations/client-status-heartbeat.publisher';
 import { createRegistrationApp } from '../src/registration.service-app';
 import { confirmEmail, staffLogin } from './support/accounts';
 import { accountBody, applicationBody, PRODUCTION_EVENT_KEYS } from './support/fixtures';
@@ -40,6 +42,7 @@ describe('registration events survive a Kafka outage', () => {
       PORTAL_JWT_SECRET: 'outage-portal-secret-that-is-long-enough-0123',
       // Nothing listens there: this test is about events, and mail waits in its outbox.
       SMTP_URL: 'smtp://127.0.0.1:9',
+      CLIENT_STATUS_HEARTBEAT_INTERVAL_SECONDS: '1',
     });
     app = await createRegistrationApp({ ...config, DATABASE_URL: database.url }, { logger: false });
     await app.init();
@@ -93,6 +96,9 @@ describe('registration events survive a Kafka outage', () => {
       return rows.length === 1 && rows[0].attempts >= 1 && rows[0].last_error !== null;
     }, 'a failed publication attempt to be recorded');
     expect(metricValue(await metrics(), 'outbox_pending_events')).toBe(1);
+    // While the suspension waits in the outbox, no heartbeat vouches for anything past it.
+    const heartbeats = app.get(ClientStatusHeartbeatPublisher);
+    expect(await heartbeats.beat()).toBe(false);
 
     await kafka.start();
     const after = new TopicRecorder(brokers, CLIENT_CHANGED_TOPIC, kafka.credentials.admin);
@@ -104,8 +110,25 @@ describe('registration events survive a Kafka outage', () => {
       [1, 'approved'],
       [2, 'suspended'],
     ]);
+    // Heartbeats vouch for nothing the topic does not hold yet: the first whose watermark is past
+    // the suspension's commit comes after the suspension, and every heartbeat is signed.
+    const watermark = (message: { value: unknown }) => {
+      const parsed = parseClientStatusHeartbeat(message.value);
+      return parsed.ok ? Date.parse(parsed.heartbeat.watermark) : Number.NaN;
+    };
+    await after.waitFor(() => after.forKey(CLIENT_STATUS_HEARTBEAT_KEY).some((message) => watermark(message) > started + suspendMs), 'a heartbeat after the suspension', 30_000);
+    const suspension = after.forKey(clientId)[1];
+    const vouching = after.forKey(CLIENT_STATUS_HEARTBEAT_KEY).filter((message) => watermark(message) >= started);
+    expect(vouching.length).toBeGreaterThan(0);
+    for (const heartbeat of vouching) expect(BigInt(heartbeat.offset)).toBeGreaterThan(BigInt(suspension.offset));
+    const keys = await EventKeyRing.fromJwks([(await sandboxEventSigner('registration')).publicJwk]);
+    for (const heartbeat of after.forKey(CLIENT_STATUS_HEARTBEAT_KEY)) {
+      expect(await keys.verify(CLIENT_CHANGED_TOPIC, CLIENT_STATUS_HEARTBEAT_KEY, heartbeat.value, heartbeat.headers[EVENT_SIGNATURE_HEADER])).toMatchObject({ ok: true });
+    }
+
     const [{ unsent }] = await dataSource.query(`SELECT count(*)::int AS unsent FROM outbox WHERE sent_at IS NULL`);
     expect(unsent).toBe(0);
+    expect(await heartbeats.beat()).toBe(true);
     const text = await metrics();
     expect(metricValue(text, 'outbox_pending_events')).toBe(0);
     // Submitted, approved, suspended: each change counted once, the edges not taken at 0.

@@ -4,6 +4,7 @@ import { loadConfig } from '@payer-access/config';
 import { EVENT_SIGNATURE_HEADER, EventKeyRing, sandboxEventSigner, SecretSealer } from '@payer-access/events';
 import { createTestDatabase, ensureKafka, kafkajsSasl, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase, SmtpCatcher } from '@payer-access/testing';
 import * as argon2 from 'argon2';
+import { SignJWT } from 'jose';
 import { Kafka, logLevel } from 'kafkajs';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -17,6 +18,8 @@ jest.setTimeout(30_000);
 
 const ADMIN = { email: 'reviewer@plan.example', password: 'reviewer-password-1' };
 const PASSWORD = 'correct horse battery staple';
+
+const PORTAL_SECRET = 'e2e-portal-secret-that-is-long-enough-0123456789';
 
 describe('registration service: accounts, registrations, review, credentials, events', () => {
   let database: TestDatabase;
@@ -50,7 +53,7 @@ describe('registration service: accounts, registrations, review, credentials, ev
       ...kafkaServiceEnv(credentials.registration),
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
-      PORTAL_JWT_SECRET: 'e2e-portal-secret-that-is-long-enough-0123456789',
+      PORTAL_JWT_SECRET: PORTAL_SECRET,
       SMTP_URL: smtp.url,
       MAIL_FROM: 'api-access@plan.example',
       OUTBOX_POLL_INTERVAL_MS: '50',
@@ -153,6 +156,27 @@ describe('registration service: accounts, registrations, review, credentials, ev
       await request(http).get('/v1/admin/registrations').set('Authorization', `Bearer ${header}.${elevated}.${signature}`).expect(401);
       const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
       await request(http).get('/v1/registrations').set('Authorization', `Bearer ${none}.${payload}.`).expect(401);
+    });
+
+    it('checks portal tokens with the platform verifier: the right key is not enough without the right typ, issuer, audience, lifetime and header', async () => {
+      const claims = JSON.parse(Buffer.from(tokens.dev.split('.')[1], 'base64url').toString()) as { iss: string; aud: string; sub: string; email: string; role: string };
+      const secret = new TextEncoder().encode(PORTAL_SECRET);
+      const forge = (change: { typ?: string; iss?: string; aud?: string; exp?: number }) =>
+        new SignJWT({ email: claims.email, role: claims.role })
+          .setProtectedHeader({ alg: 'HS256', typ: change.typ ?? 'JWT' })
+          .setIssuer(change.iss ?? claims.iss)
+          .setAudience(change.aud ?? claims.aud)
+          .setSubject(claims.sub)
+          .setIssuedAt()
+          .setExpirationTime(change.exp ?? '5m')
+          .sign(secret);
+      const me = (token: string) => request(http).get('/v1/accounts/me').set('Authorization', `Bearer ${token}`);
+      expect((await me(await forge({}))).status).toBe(200);
+      for (const change of [{ typ: 'at+jwt' }, { iss: 'https://elsewhere.example/portal' }, { aud: 'another-api' }, { exp: Math.floor(Date.now() / 1000) - 60 }]) {
+        expect({ change, status: (await me(await forge(change))).status }).toEqual({ change, status: 401 });
+      }
+      // RFC 6750 §2.1 only: a token in the query string is not looked at.
+      expect((await request(http).get(`/v1/accounts/me?access_token=${tokens.dev}`)).status).toBe(401);
     });
   });
 

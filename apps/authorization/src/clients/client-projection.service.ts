@@ -2,12 +2,18 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   CLIENT_CHANGED_TOPIC,
+  CLIENT_STATUS_HEARTBEAT_KEY,
+  ClientStatusFreshness,
   ClientType,
   DEFAULT_DATA_ACCESS_TYPE,
   RegistrationKind,
   checkSuccession,
+  issuedBeforeNotBefore,
+  laterNotBefore,
+  type ClientNotBefore,
   type DataAccessType,
   parseClientChangedEvent,
+  parseClientStatusHeartbeat,
   type ClientChangedEventV1,
 } from '@payer-access/client-status';
 import type { AdapterPayload } from 'oidc-provider';
@@ -48,10 +54,13 @@ export class ClientProjectionService implements OnApplicationShutdown {
   private readonly clients = new Map<string, ClientChangedEventV1>();
   /** The client versions committed to `oauth_client` with their revocations. */
   private readonly stored = new Map<string, number>();
-  private readonly tokensRevokedBeforeByClient = new Map<string, Date>();
+  /** Each client's not-before (ms): the one cut-off every credential check reads (`issuedBeforeNotBefore`). */
+  private readonly notBeforeByClient = new Map<string, number>();
   /** The unsealed secret hash of each confidential client: the event carries it encrypted. */
   private readonly secretHashes = new Map<string, string>();
   private subscription?: Subscription;
+  /** How current the projection is: as of registration's last heartbeat applied after everything before it. */
+  readonly freshness: ClientStatusFreshness;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -59,14 +68,16 @@ export class ClientProjectionService implements OnApplicationShutdown {
     private readonly grants: MemberGrantsService,
     @Inject(AUTHORIZATION_CONFIG) private readonly config: AuthorizationConfig,
     private readonly sealer: SecretSealer,
-  ) {}
+  ) {
+    this.freshness = new ClientStatusFreshness(config.CLIENT_STATUS_MAX_STALENESS_SECONDS * 1000);
+  }
 
   /** Loads the stored projection, then follows the topic from its beginning. */
   async start(): Promise<void> {
     for (const row of await this.dataSource.getRepository(OAuthClientEntity).find()) {
       this.clients.set(row.clientId, row.event);
       this.stored.set(row.clientId, row.clientVersion);
-      if (row.tokensRevokedBefore) this.tokensRevokedBeforeByClient.set(row.clientId, row.tokensRevokedBefore);
+      if (row.notBefore) this.raiseNotBefore(row.clientId, row.notBefore.getTime());
       const hash = row.event.client.sealedSecretHash ? await this.sealer.unseal(row.clientId, row.event.client.sealedSecretHash) : undefined;
       if (hash) this.secretHashes.set(row.clientId, hash);
     }
@@ -76,7 +87,8 @@ export class ClientProjectionService implements OnApplicationShutdown {
       groupId: instanceGroupId(CONSUMER_GROUP),
       fromBeginning: true,
       handler: async (event) => {
-        await this.apply(event.value);
+        if (event.key === CLIENT_STATUS_HEARTBEAT_KEY) this.applyHeartbeat(event.value);
+        else await this.apply(event.value);
       },
     });
   }
@@ -89,6 +101,17 @@ export class ClientProjectionService implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     // A shared bus (the sandbox) outlives this service: stop this subscription only.
     await this.subscription?.close();
+  }
+
+  /**
+   * Applies registration's (signature-checked) heartbeat: read in partition order, it comes after
+   * every change committed before its watermark, each applied (and committed) by now. A malformed
+   * one is refused.
+   */
+  applyHeartbeat(value: unknown): boolean {
+    const parsed = parseClientStatusHeartbeat(value);
+    if (!parsed.ok) throw new EventRejectedError('invalid_event', parsed.rejection.issues.map((issue) => `${issue.path} ${issue.message}`).join('; '));
+    return this.freshness.record(parsed.heartbeat);
   }
 
   /**
@@ -117,6 +140,9 @@ export class ClientProjectionService implements OnApplicationShutdown {
     const sealed = event.client.sealedSecretHash;
     const secretHash = sealed ? await this.sealer.unseal(event.clientId, sealed) : undefined;
     if (sealed && !secretHash) throw new EventRejectedError('unreadable_secret', `client ${event.clientId}: the secret hash is not sealed for this client with CLIENT_SECRET_SEALING_KEY`);
+    // Registration's not-before holds at once: a cut-off only ever voids more, so raising it before
+    // the commit below is safe, and a reinstatement never shows its client approved without it.
+    this.raiseNotBefore(event.clientId, event.notBefore === undefined ? undefined : Date.parse(event.notBefore));
     if (!known || known.clientVersion < event.clientVersion) {
       this.clients.set(event.clientId, event);
       if (secretHash) this.secretHashes.set(event.clientId, secretHash);
@@ -124,26 +150,28 @@ export class ClientProjectionService implements OnApplicationShutdown {
     }
     const revoking = event.status === 'suspended' || event.status === 'terminated';
     const reason = event.status === 'suspended' ? 'client_suspended' : 'client_terminated';
-    // The status and the revocations commit together: a revocation that fails undoes the status,
-    // and the redelivered event finds it still to do.
+    // The status, the not-before and the revocations commit together: a revocation that fails
+    // undoes them all, and the redelivered event finds them still to do. The not-before is the
+    // later of registration's and, for a revoking status, the instant it is applied here: tokens
+    // this service issued before it learned of the suspension are void too.
     const committed = await this.dataSource.transaction(async (manager) => {
-      const rows: { tokens_revoked_before: Date | null }[] = await manager.query(
-        `INSERT INTO oauth_client (client_id, client_version, status, event, updated_at, tokens_revoked_before)
-         VALUES ($1, $2, $3, $4, now(), CASE WHEN $5 THEN now() END)
+      const rows: { not_before: Date | null }[] = await manager.query(
+        `INSERT INTO oauth_client (client_id, client_version, status, event, updated_at, not_before)
+         VALUES ($1, $2, $3, $4, now(), GREATEST($5::timestamptz, CASE WHEN $6 THEN now() END))
          ON CONFLICT (client_id) DO UPDATE SET client_version = EXCLUDED.client_version, status = EXCLUDED.status,
            event = EXCLUDED.event, updated_at = now(),
-           tokens_revoked_before = COALESCE(EXCLUDED.tokens_revoked_before, oauth_client.tokens_revoked_before)
+           not_before = GREATEST(EXCLUDED.not_before, oauth_client.not_before)
          WHERE oauth_client.client_version < EXCLUDED.client_version
-         RETURNING tokens_revoked_before`,
-        [event.clientId, event.clientVersion, event.status, event, revoking],
+         RETURNING not_before`,
+        [event.clientId, event.clientVersion, event.status, event, event.notBefore ?? null, revoking],
       );
       if (rows.length === 0) return undefined;
       const revoked = revoking ? await this.grants.revokeAllForClient(manager, event.clientId, reason) : [];
-      return { revoked, tokensRevokedBefore: rows[0].tokens_revoked_before };
+      return { revoked, notBefore: rows[0].not_before };
     });
     this.stored.set(event.clientId, Math.max(this.stored.get(event.clientId) ?? 0, event.clientVersion));
     if (!committed) return false;
-    if (committed.tokensRevokedBefore) this.tokensRevokedBeforeByClient.set(event.clientId, committed.tokensRevokedBefore);
+    this.raiseNotBefore(event.clientId, committed.notBefore?.getTime());
     if (revoking) {
       this.grants.afterCommit(committed.revoked, reason);
       this.logger.log(`client ${event.clientId} ${event.status}: revoked ${committed.revoked.length} grant(s)`);
@@ -152,17 +180,24 @@ export class ClientProjectionService implements OnApplicationShutdown {
   }
 
   /**
-   * The instant of the client's last suspension or termination as this service recorded it: its
-   * access tokens issued before it are void, even once it is reinstated.
+   * The client's not-before (ms): its last suspension or termination, as registration committed it
+   * or as this service applied it, whichever is later. Durable in `oauth_client.not_before`.
    */
-  tokensRevokedBefore(clientId: string): Date | undefined {
-    return this.tokensRevokedBeforeByClient.get(clientId);
+  notBefore(clientId: string): ClientNotBefore {
+    return this.notBeforeByClient.get(clientId);
   }
 
-  /** The instant (ms) of the client's last suspension or termination as registration published it: credentials issued before it are void. */
-  notBefore(clientId: string): number | undefined {
-    const notBefore = this.clients.get(clientId)?.notBefore;
-    return notBefore ? Date.parse(notBefore) : undefined;
+  /**
+   * Whether a credential of the client issued at `issuedAtSeconds` (its `iat`) is void: issued
+   * before the client's not-before. Access tokens, refresh tokens and codes all go through here.
+   */
+  issuedBeforeNotBefore(clientId: string, issuedAtSeconds: unknown): boolean {
+    return issuedBeforeNotBefore(this.notBefore(clientId), issuedAtSeconds);
+  }
+
+  private raiseNotBefore(clientId: string, notBefore: ClientNotBefore): void {
+    const later = laterNotBefore(this.notBeforeByClient.get(clientId), notBefore);
+    if (later !== undefined) this.notBeforeByClient.set(clientId, later);
   }
 
   /**

@@ -19,7 +19,11 @@ export class OAuthClientEntity {
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 
-  /** Set by each suspension or termination: the client's access tokens issued before it are void. */
-  @Column({ name: 'tokens_revoked_before', type: 'timestamptz', nullable: true })
-  tokensRevokedBefore!: Date | null;
+  /**
+   * The client's not-before: the later of registration's (the event's `notBefore`) and the instant
+   * this service applied the client's last suspension or termination. Every credential issued to
+   * the client before it is void, reinstated or not.
+   */
+  @Column({ name: 'not_before', type: 'timestamptz', nullable: true })
+  notBefore!: Date | null;
 }

@@ -33,7 +33,7 @@ export class AuthorizationMetrics {
   private readonly errors: Counter<'grant_type' | 'error'>;
   private readonly revocations: Counter<'reason'>;
 
-  constructor(metrics: ServiceMetrics) {
+  constructor(private readonly metrics: ServiceMetrics) {
     this.issued = metrics.counter('oauth_tokens_issued_total', 'Tokens issued by the token endpoint, by grant type and token type.', ['grant_type', 'token_type']);
     this.errors = metrics.counter('oauth_token_errors_total', 'Token endpoint requests refused, by grant type and OAuth error code.', ['grant_type', 'error']);
     this.revocations = metrics.counter(
@@ -50,6 +50,16 @@ export class AuthorizationMetrics {
       for (const error of ['invalid_grant', 'invalid_client']) this.errors.inc({ grant_type: grantType, error }, 0);
     }
     for (const reason of GRANT_REVOCATION_REASONS) this.revocations.inc({ reason }, 0);
+  }
+
+  /** The age of the client projection, read at each scrape (infinite before registration's first heartbeat). */
+  clientStatusViewAge(ageMs: () => number): void {
+    this.metrics.gauge(
+      'client_status_view_age_seconds',
+      "How old this service's view of client statuses is: seconds since the watermark of registration's last heartbeat it applied (+Inf before the first).",
+      [],
+      async (gauge) => void gauge.set(ageMs() / 1000),
+    );
   }
 
   /** One successful token response: each token it carries. */

@@ -1,6 +1,7 @@
 import type { OpenAPIObject, OperationObject, ParameterObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
 import type { AuthorizationConfig } from '../authorization.config';
 import type { OidcRoutes } from './oidc-routes';
+import { STALE_CLIENT_STATUSES } from './provider-mount.middleware';
 
 /*
  * The protocol endpoints are served by oidc-provider, mounted ahead of Nest, so Nest's scanner
@@ -204,6 +205,16 @@ const oauthError = (description: string, error: string, errorDescription: string
   content: { 'application/json': { schema: ref('OAuthError'), example: { error, error_description: errorDescription } } },
 });
 
+/** Bounded staleness: what the endpoints that issue or honour credentials answer while the client projection is too old. */
+const staleClientStatuses = (): ResponseObject => ({
+  ...oauthError(
+    "This server's view of app statuses is older than CLIENT_STATUS_MAX_STALENESS_SECONDS (registration or the broker is unreachable): nothing is issued or honoured until it is current again. With Retry-After.",
+    'temporarily_unavailable',
+    STALE_CLIENT_STATUSES,
+  ),
+  headers: { 'Retry-After': { schema: { type: 'integer' }, example: 15 } },
+});
+
 const query = (name: string, description: string, example: string, required = false, values?: string[]): ParameterObject => ({
   name,
   in: 'query',
@@ -234,6 +245,7 @@ function authorizeOperation(issuer: string, routes: OidcRoutes, method: 'get' | 
       description: 'An unknown client, a redirect URI that is not registered, or a malformed request: an HTML error page (never a redirect).',
       content: { 'text/html': { schema: { type: 'string' }, example: '<!doctype html><title>invalid_redirect_uri</title>…' } },
     },
+    '503': staleClientStatuses(),
   };
   if (method === 'get') {
     return {
@@ -264,6 +276,7 @@ function authorizeOperation(issuer: string, routes: OidcRoutes, method: 'get' | 
     responses: {
       '303': { description: 'To the GET authorization request with the same parameters.', headers: { Location: { schema: { type: 'string' }, example: `${routes.authorization}?response_type=code&client_id=${EXAMPLE.clientId}` } } },
       '400': responses['400'],
+      '503': responses['503'],
     },
   };
 }
@@ -329,6 +342,7 @@ function tokenOperation(config: AuthorizationConfig): OperationObject {
       '400': oauthError('A code or refresh token that is unknown, used, expired or revoked; a wrong redirect_uri or code_verifier; an unsupported grant.', 'invalid_grant', 'grant request is invalid'),
       '401': oauthError('Client authentication failed.', 'invalid_client', 'client authentication failed'),
       '429': oauthError('Too many token requests from this client or address (with Retry-After).', 'temporarily_unavailable', 'too many requests; retry after 60 seconds'),
+      '503': staleClientStatuses(),
     },
   };
 }
@@ -344,6 +358,8 @@ function formEndpoint(summary: string, operationId: string, schema: string, exam
       '200': ok,
       '400': oauthError('A malformed request.', 'invalid_request', "missing required parameter 'token'"),
       '401': oauthError('Client authentication failed.', 'invalid_client', 'client authentication failed'),
+      // Revocation always answers: only what issues or honours a credential waits for a current view.
+      ...(operationId === 'introspect' ? { '503': staleClientStatuses() } : {}),
     },
   };
 }

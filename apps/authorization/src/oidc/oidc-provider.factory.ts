@@ -75,7 +75,7 @@ export async function createOidcProvider(deps: ProviderDependencies): Promise<Pr
         throw new errors.InvalidGrant(kind === 'RefreshToken' ? 'refresh token already used' : 'authorization code already consumed');
       },
       revocationReason: () => revocationReason(Provider.ctx),
-      notBefore: (clientId) => deps.clients.notBefore(clientId),
+      issuedBeforeNotBefore: (clientId, issuedAtSeconds) => deps.clients.issuedBeforeNotBefore(clientId, issuedAtSeconds),
     }),
     clients: [],
     jwks: { keys: deps.keys },

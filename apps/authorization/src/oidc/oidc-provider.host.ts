@@ -65,6 +65,9 @@ export class OidcProviderHost implements OnModuleInit, OnApplicationShutdown {
     if (this.config.PROFILE === 'sandbox') await this.accounts.seedSandboxMembers();
     await this.clients.start();
     this.readiness.register('clients', async () => this.clients.isCaughtUp());
+    // Bounded staleness: tokens are refused while the projection is older than the bound, so say so.
+    this.readiness.register('client-status-freshness', async () => !this.clients.freshness.isStale());
+    this.metrics.clientStatusViewAge(() => this.clients.freshness.ageMs());
     await this.rebuild();
     const sweep = setInterval(() => void deleteExpiredPayloads(this.dataSource).catch(() => undefined), 10 * 60 * 1000);
     sweep.unref();

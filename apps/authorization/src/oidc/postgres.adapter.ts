@@ -7,8 +7,8 @@ import type { DataSource } from 'typeorm';
  */
 export type ClientMetadataLookup = (clientId: string) => Promise<AdapterPayload | undefined>;
 
-/** The instant (ms) before which a client's codes and refresh tokens are void: its last suspension. */
-export type ClientNotBeforeLookup = (clientId: string) => number | undefined;
+/** Whether a client's credential issued at `iat` (seconds) predates its not-before (its last suspension), and so is void. */
+export type IssuedBeforeNotBefore = (clientId: string, issuedAtSeconds: unknown) => boolean;
 
 /** The credentials a reinstated client must not get back. */
 const VOID_BEFORE_NOT_BEFORE = new Set(['AuthorizationCode', 'RefreshToken']);
@@ -24,15 +24,15 @@ export interface PostgresAdapterOptions {
   onReplay: ConsumedReplayHandler;
   /** Why the request being handled revokes a grant (kept on the Grant's tombstone). */
   revocationReason: () => string;
-  /** The client's last suspension: its codes and refresh tokens issued before it are void. */
-  notBefore?: ClientNotBeforeLookup;
+  /** The client's not-before: its codes and refresh tokens issued before it are void. */
+  issuedBeforeNotBefore?: IssuedBeforeNotBefore;
 }
 
 /**
  * oidc-provider storage in PostgreSQL, one `oidc_payload` table for every model, following the
  * provider's adapter contract (https://github.com/panva/node-oidc-provider/blob/main/example/my_adapter.js).
  */
-export function postgresAdapterFactory(dataSource: DataSource, { findClient, onReplay, revocationReason, notBefore = () => undefined }: PostgresAdapterOptions): new (name: string) => Adapter {
+export function postgresAdapterFactory(dataSource: DataSource, { findClient, onReplay, revocationReason, issuedBeforeNotBefore = () => false }: PostgresAdapterOptions): new (name: string) => Adapter {
   return class PostgresAdapter implements Adapter {
     constructor(private readonly kind: string) {}
 
@@ -103,17 +103,10 @@ export function postgresAdapterFactory(dataSource: DataSource, { findClient, onR
       if (!row) return undefined;
       // Unknown to the provider is invalid_grant to the client: what was issued before the client's
       // last suspension stays dead after a reinstatement, whatever survived the revocation.
-      if (VOID_BEFORE_NOT_BEFORE.has(this.kind) && issuedBefore(row.payload, notBefore)) return undefined;
+      if (VOID_BEFORE_NOT_BEFORE.has(this.kind) && typeof row.payload.clientId === 'string' && issuedBeforeNotBefore(row.payload.clientId, row.payload.iat)) return undefined;
       return row.consumed_at ? { ...row.payload, consumed: Math.floor(row.consumed_at.getTime() / 1000) } : row.payload;
     }
   };
-}
-
-function issuedBefore(payload: AdapterPayload, notBefore: ClientNotBeforeLookup): boolean {
-  const clientId = typeof payload.clientId === 'string' ? payload.clientId : undefined;
-  const limit = clientId === undefined ? undefined : notBefore(clientId);
-  if (limit === undefined) return false;
-  return typeof payload.iat !== 'number' || payload.iat * 1000 < limit;
 }
 
 /** Deletes rows past their expiry; the provider never reads them again. */

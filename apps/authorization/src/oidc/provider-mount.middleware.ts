@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseScopes, toScopeString } from '@payer-access/scopes';
 import { createHash } from 'node:crypto';
+import type { ClientStatusFreshness } from '@payer-access/client-status';
 import { StructuredTokenEndpoints } from '../tokens/structured-token.endpoints';
 import type { OidcProviderHost } from './oidc-provider.host';
 
@@ -40,6 +41,8 @@ export function providerMountMiddleware(host: OidcProviderHost, structured: Stru
   const prefixes = [`${routes.authorization}/`];
   const isProviderPath = (path: string) => exact.has(path) || prefixes.some((prefix) => path.startsWith(prefix));
   const isInteractionPath = (path: string) => path.startsWith(`${routes.interaction}/`);
+  const honoursCredentials = (path: string) =>
+    path === routes.token || path === routes.introspection || path === routes.authorization || path.startsWith(`${routes.authorization}/`);
   const publicUrl = new URL(options.publicUrl);
 
   return async (req: Request, res: ServerResponse, next: Next): Promise<void> => {
@@ -50,6 +53,11 @@ export function providerMountMiddleware(host: OidcProviderHost, structured: Stru
       return next();
     }
     if (!isProviderPath(url.pathname) || !host.isStarted) return next();
+    // Bounded staleness: a projection older than the bound may be missing a suspension, so nothing
+    // that issues or honours a credential answers until it is current again. Revocation still does.
+    if (url.pathname !== routes.revocation && honoursCredentials(url.pathname) && options.clientStatusFreshness.isStale()) {
+      return refuseWhileStale(res, options.clientStatusFreshness.retryAfterSeconds());
+    }
     pinPublicOrigin(req, publicUrl);
     try {
       if (url.pathname === routes.authorization && req.method === 'GET') {
@@ -108,6 +116,20 @@ export interface MountOptions {
   sandboxDefaults: boolean;
   /** AUTHORIZATION_PUBLIC_URL: the issuer, and the origin of every URL the provider builds. */
   publicUrl: string;
+  /** How current the client projection is; the token, introspection and authorization endpoints refuse while it is stale. */
+  clientStatusFreshness: Pick<ClientStatusFreshness, 'isStale' | 'retryAfterSeconds'>;
+}
+
+/** The message of every refusal while the client projection is stale. */
+export const STALE_CLIENT_STATUSES = "this server cannot confirm that the app is still approved: its view of app statuses is out of date; retry shortly";
+
+/** RFC 6749 §4.1.2.1's `temporarily_unavailable`, as a 503 with Retry-After (the client is not redirected: its status is what is in doubt). */
+export function refuseWhileStale(res: ServerResponse, retryAfterSeconds: number): void {
+  res.statusCode = 503;
+  res.setHeader('retry-after', String(retryAfterSeconds));
+  res.setHeader('content-type', 'application/json');
+  res.setHeader('cache-control', 'no-store');
+  res.end(JSON.stringify({ error: 'temporarily_unavailable', error_description: STALE_CLIENT_STATUSES }));
 }
 
 /** The scope seed 002 gives for its sandbox client ("patient/*.read openID FHIRUser", with profile from step 1). */

@@ -41,12 +41,8 @@ export class AccessTokenVerifier {
       return undefined;
     }
     if (this.clients.find(payload.client_id)?.status !== 'approved') return undefined;
-    const revokedBefore = this.clients.tokensRevokedBefore(payload.client_id);
-    // `iat` is in whole seconds: a token of the suspension's own second counts as issued before it.
-    if (revokedBefore && (typeof payload.iat !== 'number' || payload.iat * 1000 <= revokedBefore.getTime())) return undefined;
     // Issued before the client's last suspension: void, even once the client is reinstated.
-    const notBefore = this.clients.notBefore(payload.client_id);
-    if (notBefore !== undefined && (typeof payload.iat !== 'number' || payload.iat * 1000 < notBefore)) return undefined;
+    if (this.clients.issuedBeforeNotBefore(payload.client_id, payload.iat)) return undefined;
     if (typeof payload.grant_id === 'string') {
       const grant = await this.grants.find(payload.grant_id);
       if (!grant || grant.revokedAt) return undefined;

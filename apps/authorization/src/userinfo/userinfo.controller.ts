@@ -1,9 +1,11 @@
 import { Controller, Get, Headers, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { ClientProjectionService } from '../clients/client-projection.service';
 import { MemberGrantsService } from '../grants/member-grants.service';
 import { MemberAccountsService } from '../members/member-accounts.service';
 import { memberClaims } from '../oidc/member-claims';
+import { refuseWhileStale, STALE_CLIENT_STATUSES } from '../oidc/provider-mount.middleware';
 import { AccessTokenVerifier } from '../tokens/access-token.verifier';
 import { OAuthErrorDto, UserinfoDto } from './userinfo.dto';
 
@@ -18,6 +20,7 @@ export class UserinfoController {
     private readonly tokens: AccessTokenVerifier,
     private readonly accounts: MemberAccountsService,
     private readonly grants: MemberGrantsService,
+    private readonly clients: ClientProjectionService,
   ) {}
 
   @Get()
@@ -25,8 +28,18 @@ export class UserinfoController {
   @ApiOperation({ summary: "The member's basic account information for an access token (seed 002 \"Get User Profile\")." })
   @ApiOkResponse({ type: UserinfoDto })
   @ApiUnauthorizedResponse({ type: OAuthErrorDto, description: 'Missing, invalid, expired or revoked token (RFC 6750 §3).' })
+  @ApiServiceUnavailableResponse({
+    description: "This server's view of app statuses is older than CLIENT_STATUS_MAX_STALENESS_SECONDS; retry after Retry-After seconds.",
+    schema: {
+      type: 'object',
+      required: ['error', 'error_description'],
+      properties: { error: { type: 'string' }, error_description: { type: 'string' } },
+      example: { error: 'temporarily_unavailable', error_description: STALE_CLIENT_STATUSES },
+    },
+  })
   async userinfo(@Headers('authorization') authorization: string | undefined, @Res() res: Response): Promise<void> {
     res.set('cache-control', 'no-store');
+    if (this.clients.freshness.isStale()) return refuseWhileStale(res, this.clients.freshness.retryAfterSeconds());
     const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
     const claims = token ? await this.tokens.verify(token) : undefined;
     const account = claims ? await this.accounts.findById(claims.sub) : null;

@@ -3,9 +3,11 @@ import { createServer, type AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import {
   CLIENT_CHANGED_TOPIC,
+  CLIENT_STATUS_HEARTBEAT_KEY,
   GRANT_REVOKED_TOPIC,
   REPRESENTATIVE_RECORDED_TOPIC,
   createClientChangedEvent,
+  createClientStatusHeartbeat,
   type ClientChangedEventV1,
   type ClientSnapshot,
   type GrantRevokedEventV1,
@@ -59,12 +61,16 @@ export interface TestService {
    * sandbox key, the secret hash (`client.secretHash`) sealed with the sandbox sealing key.
    */
   publishClient(clientId: string, change: Partial<Pick<ClientChangedEventV1, 'status' | 'kind' | 'notBefore'>> & { client?: Partial<ClientSnapshot> & { secretHash?: string | null } }): Promise<ClientChangedEventV1>;
+  /** Publishes registration's signed heartbeat with this watermark (default now) and waits until it is applied. */
+  heartbeat(watermark?: Date): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
  * The authorization service on a real PostgreSQL database of its own, listening on a random
- * port, with the seed's client already published the way registration publishes it.
+ * port, with the seed's client already published the way registration publishes it. Registration
+ * does not run here, so no heartbeat comes unless a test sends one (`heartbeat`): the staleness
+ * bound is off unless `env` sets CLIENT_STATUS_MAX_STALENESS_SECONDS.
  */
 export async function startTestService(
   env: Record<string, string> = {},
@@ -157,6 +163,7 @@ export async function startTestService(
     DATABASE_URL: database.url,
     PROFILE: 'sandbox',
     AUTHORIZATION_PUBLIC_URL: url,
+    CLIENT_STATUS_MAX_STALENESS_SECONDS: '0',
     ...(options.kafkaBrokers && credentials ? { KAFKA_BROKERS: options.kafkaBrokers.join(','), ...kafkaServiceEnv(credentials.authorization) } : {}),
     ...env,
   });
@@ -173,6 +180,13 @@ export async function startTestService(
     revocations,
     representatives,
     publishClient,
+    heartbeat: async (watermark = new Date()) => {
+      // Applied, the view is current as of the watermark, or of now if that is earlier.
+      const target = Math.min(watermark.getTime(), Date.now());
+      await producers.publish(CLIENT_CHANGED_TOPIC, [{ key: CLIENT_STATUS_HEARTBEAT_KEY, value: createClientStatusHeartbeat(watermark) }]);
+      const freshness = app.get(ClientProjectionService).freshness;
+      await eventually(() => ((freshness.currentAsOf() ?? Number.NEGATIVE_INFINITY) >= target ? true : undefined), 10_000);
+    },
     close: async () => {
       await app.close();
       await bus.stop();

@@ -1,9 +1,10 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { AccessTokenRejected } from '@payer-access/http';
-import { unauthorized } from '@payer-access/fhir-models';
+import { serviceUnavailable, unauthorized } from '@payer-access/fhir-models';
 import { decodeJwt } from 'jose';
 import { AccessAuditService, type RefusalRecord } from '../audit/access-audit.service';
 import { FhirException } from '../common/fhir.exception';
+import { ClientStatusCache } from '../events/client-status.cache';
 import { AccessTokenStrategy, bearerToken, TokenRefusal } from './access-token.strategy';
 import type { FhirPrincipal } from './fhir-principal';
 
@@ -17,6 +18,7 @@ export class AccessTokenGuard implements CanActivate {
   constructor(
     private readonly strategy: AccessTokenStrategy,
     private readonly audit: AccessAuditService,
+    private readonly statusCache: ClientStatusCache,
   ) {}
 
   /** Refusals are part of the access audit, with the client the token claims and the reason. */
@@ -37,6 +39,15 @@ export class AccessTokenGuard implements CanActivate {
     const token = bearerToken(request);
     if (token === undefined && !/^Bearer\s+\S/i.test(request.headers.authorization ?? '')) {
       throw new FhirException(unauthorized('An access token is required (Authorization: Bearer ...)'), { 'WWW-Authenticate': 'Bearer' });
+    }
+    // Bounded staleness: a view older than the bound may be missing a suspension, so no token is
+    // honoured until it is current again (docs/architecture.md#revocation-across-services).
+    const freshness = this.statusCache.freshness;
+    if (freshness.isStale()) {
+      throw new FhirException(
+        serviceUnavailable('Access is paused: this server cannot confirm that the app is still approved, because its view of app statuses is out of date. Retry shortly.'),
+        { 'Retry-After': String(freshness.retryAfterSeconds()) },
+      );
     }
     try {
       if (token === undefined) throw new TokenRefusal('the Authorization header is malformed');

@@ -1,6 +1,20 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { checkSuccession, isActive, parseClientChangedEvent, revokesAccess, type ClientStatus, type RegistrationKind } from '@payer-access/client-status';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  checkSuccession,
+  ClientStatusFreshness,
+  parseClientStatusHeartbeat,
+  isActive,
+  issuedBeforeNotBefore,
+  laterNotBefore,
+  parseClientChangedEvent,
+  revokesAccess,
+  type ClientNotBefore,
+  type ClientStatus,
+  type RegistrationKind,
+} from '@payer-access/client-status';
 import { EventRejectedError } from '@payer-access/events';
+import type { FhirConfig } from '../fhir.config';
+import { FHIR_CONFIG } from '../fhir.tokens';
 import { FhirEventsMetrics } from './fhir-events.metrics';
 
 /**
@@ -11,11 +25,30 @@ import { FhirEventsMetrics } from './fhir-events.metrics';
 @Injectable()
 export class ClientStatusCache {
   private readonly logger = new Logger(ClientStatusCache.name);
-  private readonly clients = new Map<string, { status: ClientStatus; version: number; kind: RegistrationKind; notBefore?: number }>();
+  private readonly clients = new Map<string, { status: ClientStatus; version: number; kind: RegistrationKind; notBefore: ClientNotBefore }>();
 
   private readonly revocationListeners: ((clientId: string, at: Date) => void)[] = [];
 
-  constructor(private readonly metrics: FhirEventsMetrics) {}
+  /** How current this view is: as of registration's last heartbeat applied after everything before it. */
+  readonly freshness: ClientStatusFreshness;
+
+  constructor(
+    private readonly metrics: FhirEventsMetrics,
+    @Inject(FHIR_CONFIG) config: Pick<FhirConfig, 'CLIENT_STATUS_MAX_STALENESS_SECONDS'>,
+  ) {
+    this.freshness = new ClientStatusFreshness(config.CLIENT_STATUS_MAX_STALENESS_SECONDS * 1000);
+    metrics.clientStatusViewAge(() => this.freshness.ageMs());
+  }
+
+  /**
+   * Applies registration's (signature-checked) heartbeat: read in partition order, it comes after
+   * every change committed before its watermark, all applied by now. A malformed one is refused.
+   */
+  applyHeartbeat(value: unknown): boolean {
+    const parsed = parseClientStatusHeartbeat(value);
+    if (!parsed.ok) throw new EventRejectedError('invalid_event', parsed.rejection.issues.map((issue) => `${issue.path} ${issue.message}`).join('; '));
+    return this.freshness.record(parsed.heartbeat);
+  }
 
   /**
    * Calls `listener` whenever a client is suspended or terminated (the event's instant as `at`), so
@@ -43,7 +76,8 @@ export class ClientStatusCache {
       this.logger.warn(`refused an event of client ${event.clientId}: ${succession.message}`);
       throw new EventRejectedError('transition_not_allowed', `client ${event.clientId}: ${succession.message}`);
     }
-    this.clients.set(event.clientId, { status: event.status, version: event.clientVersion, kind: event.kind, ...(event.notBefore ? { notBefore: Date.parse(event.notBefore) } : {}) });
+    const notBefore = laterNotBefore(known?.notBefore, event.notBefore === undefined ? undefined : Date.parse(event.notBefore));
+    this.clients.set(event.clientId, { status: event.status, version: event.clientVersion, kind: event.kind, notBefore });
     if (revokesAccess(event.status) && !(known && revokesAccess(known.status))) this.metrics.revocationApplied('client_status');
     if (revokesAccess(event.status)) for (const listener of this.revocationListeners) listener(event.clientId, new Date(event.occurredAt));
     return true;
@@ -55,13 +89,12 @@ export class ClientStatusCache {
   }
 
   /**
-   * Whether a token issued at `issuedAtSeconds` (its `iat`) predates the client's last suspension or
-   * termination, and so must not be honoured even after a reinstatement.
+   * Whether a token issued at `issuedAtSeconds` (its `iat`) predates the client's not-before (its
+   * last suspension or termination), and so must not be honoured even after a reinstatement: the
+   * same rule, on the same shaped value, as the authorization server's.
    */
-  issuedBeforeNotBefore(clientId: string, issuedAtSeconds: number | undefined): boolean {
-    const notBefore = this.clients.get(clientId)?.notBefore;
-    if (notBefore === undefined) return false;
-    return typeof issuedAtSeconds !== 'number' || issuedAtSeconds * 1000 < notBefore;
+  issuedBeforeNotBefore(clientId: string, issuedAtSeconds: unknown): boolean {
+    return issuedBeforeNotBefore(this.clients.get(clientId)?.notBefore, issuedAtSeconds);
   }
 
   /** Whether the client is an application or a payer: a payer's backend token names no patient. */

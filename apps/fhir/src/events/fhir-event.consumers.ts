@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC, REPRESENTATIVE_RECORDED_TOPIC } from '@payer-access/client-status';
+import { CLIENT_CHANGED_TOPIC, CLIENT_STATUS_HEARTBEAT_KEY, GRANT_REVOKED_TOPIC, REPRESENTATIVE_RECORDED_TOPIC } from '@payer-access/client-status';
 import { ReadinessRegistry } from '@payer-access/http';
 import { EVENT_BUS, instanceGroupId, type EventBus, type Subscription } from '@payer-access/events';
 import { RepresentativeConsumer } from '../representatives/representative.consumer';
@@ -31,7 +31,7 @@ export class FhirEventConsumers implements OnModuleInit, OnApplicationShutdown {
       topic: CLIENT_CHANGED_TOPIC,
       groupId: instanceGroupId('fhir.client-status'),
       fromBeginning: true,
-      handler: async (event) => void this.statusCache.apply(event.value),
+      handler: async (event) => void (event.key === CLIENT_STATUS_HEARTBEAT_KEY ? this.statusCache.applyHeartbeat(event.value) : this.statusCache.apply(event.value)),
     });
     const grants = await this.bus.subscribe({
       topic: GRANT_REVOKED_TOPIC,
@@ -48,6 +48,8 @@ export class FhirEventConsumers implements OnModuleInit, OnApplicationShutdown {
     this.subscriptions.push(clients, grants, representatives);
     this.readiness.register('client-status', () => Promise.resolve(clients.isCaughtUp()));
     this.readiness.register('grant-revocations', () => Promise.resolve(grants.isCaughtUp()));
+    // Bounded staleness: tokens are refused while the view is older than the bound, so say so.
+    this.readiness.register('client-status-freshness', () => Promise.resolve(!this.statusCache.freshness.isStale()));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiBadRequestResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiBadRequestResponse, ApiTags, ApiServiceUnavailableResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { SearchQuery } from '@payer-access/fhir-models';
 import type { Request, Response } from 'express';
 import { AccessTokenGuard } from '../auth/access-token.guard';
@@ -14,6 +14,7 @@ import { readFormat } from './read-format';
 @ApiTags('fhir')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'No token, or one that is invalid, expired, revoked or whose client is not approved', schema: OPERATION_OUTCOME_SCHEMA })
+@ApiServiceUnavailableResponse({ description: "This server's view of app statuses is older than CLIENT_STATUS_MAX_STALENESS_SECONDS: no token is honoured until it is current again (Retry-After says when to retry)", schema: OPERATION_OUTCOME_SCHEMA })
 @ApiForbiddenResponse({ description: "The token's scopes do not cover this resource type", schema: OPERATION_OUTCOME_SCHEMA })
 @UseGuards(AccessTokenGuard)
 @Controller()

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags, ApiServiceUnavailableResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { notSupported } from '@payer-access/fhir-models';
 import type { Request, Response } from 'express';
 import { AccessTokenGuard } from '../auth/access-token.guard';
@@ -15,6 +15,7 @@ import { EverythingService } from './everything.service';
 @ApiTags('fhir')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'No token, or one that is invalid, expired, revoked or whose client is not approved', schema: OPERATION_OUTCOME_SCHEMA })
+@ApiServiceUnavailableResponse({ description: "This server's view of app statuses is older than CLIENT_STATUS_MAX_STALENESS_SECONDS: no token is honoured until it is current again (Retry-After says when to retry)", schema: OPERATION_OUTCOME_SCHEMA })
 @UseGuards(AccessTokenGuard)
 @Controller()
 export class PayerOperationsController {

@@ -1,5 +1,5 @@
 import { Controller, Get, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiServiceUnavailableResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AccessTokenGuard } from '../auth/access-token.guard';
 import type { FhirPrincipal } from '../auth/fhir-principal';
@@ -9,6 +9,7 @@ import { type UserInfo, UserInfoService } from './userinfo.service';
 /** `[base]/UserInfo` (seed 002's FHIR path); `/v1/connect/userinfo` is the other spelling. */
 @ApiTags('userinfo')
 @ApiBearerAuth()
+@ApiServiceUnavailableResponse({ description: "This server's view of app statuses is older than CLIENT_STATUS_MAX_STALENESS_SECONDS: no token is honoured until it is current again (Retry-After says when to retry)", schema: OPERATION_OUTCOME_SCHEMA })
 @UseGuards(AccessTokenGuard)
 @Controller()
 export class FhirUserInfoController {
@@ -26,6 +27,7 @@ export class FhirUserInfoController {
 
 @ApiTags('userinfo')
 @ApiBearerAuth()
+@ApiServiceUnavailableResponse({ description: "This server's view of app statuses is older than CLIENT_STATUS_MAX_STALENESS_SECONDS: no token is honoured until it is current again (Retry-After says when to retry)", schema: OPERATION_OUTCOME_SCHEMA })
 @UseGuards(AccessTokenGuard)
 @Controller('v1/connect')
 export class ConnectUserInfoController {

@@ -7,6 +7,8 @@ import type { PortalPrincipal } from './portal-principal';
 
 export const PORTAL_TOKEN_ISSUER_SUFFIX = '/portal';
 export const PORTAL_TOKEN_AUDIENCE = 'payer-access-registration-portal';
+/** The `typ` header of a portal token, which the verifier requires. */
+export const PORTAL_TOKEN_TYPE = 'JWT';
 /** Another audience: a second-factor token is never accepted as a portal access token. */
 const SECOND_FACTOR_AUDIENCE = 'payer-access-registration-second-factor';
 export const SECOND_FACTOR_TOKEN_SECONDS = 300;
@@ -38,10 +40,10 @@ export class PortalTokenService {
     this.lifetimeSeconds = config.PORTAL_TOKEN_TTL_SECONDS;
   }
 
-  /** A compact JWS over HS256, checked by passport-jwt (`JwtStrategy`): alg, iss, aud and exp. */
+  /** A compact JWS over HS256, checked by the platform's JWT verifier (`JwtStrategy`): alg, typ, iss, aud and exp. */
   issue(principal: PortalPrincipal): Promise<string> {
     return new SignJWT({ email: principal.email, role: principal.role })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setProtectedHeader({ alg: 'HS256', typ: PORTAL_TOKEN_TYPE })
       .setIssuer(this.issuer)
       .setAudience(PORTAL_TOKEN_AUDIENCE)
       .setSubject(principal.accountId)

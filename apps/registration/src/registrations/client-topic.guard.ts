@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CLIENT_CHANGED_TOPIC, parseClientChangedEvent } from '@payer-access/client-status';
+import { CLIENT_CHANGED_TOPIC, CLIENT_STATUS_HEARTBEAT_KEY, parseClientChangedEvent } from '@payer-access/client-status';
 import { EVENT_BUS, EventRejectedError, instanceGroupId, type EventBus, type Subscription } from '@payer-access/events';
 import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR } from './actor';
@@ -35,7 +35,10 @@ export class ClientTopicGuard implements OnModuleInit, OnApplicationShutdown {
       topic: CLIENT_CHANGED_TOPIC,
       groupId: instanceGroupId('registration.client-topic-guard'),
       fromBeginning: true,
-      handler: async (event) => void (await this.check(event.value)),
+      handler: async (event) => {
+        // Our own heartbeats share the topic; they say nothing about any client.
+        if (event.key !== CLIENT_STATUS_HEARTBEAT_KEY) await this.check(event.value);
+      },
     });
   }
 

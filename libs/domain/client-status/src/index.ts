@@ -73,3 +73,13 @@ export {
   type RepresentativeRecordedEventV1,
 } from './representative-recorded.event';
 export { parseRepresentativeRecordedEvent, isRepresentativeText, type RepresentativeRecordedEventParseResult } from './representative-recorded.parser';
+export { issuedBeforeNotBefore, laterNotBefore, type ClientNotBefore } from './not-before';
+export {
+  CLIENT_STATUS_HEARTBEAT_KEY,
+  CLIENT_STATUS_HEARTBEAT_TYPE,
+  ClientStatusFreshness,
+  createClientStatusHeartbeat,
+  parseClientStatusHeartbeat,
+  type ClientStatusHeartbeatParseResult,
+  type ClientStatusHeartbeatV1,
+} from './client-status-heartbeat';

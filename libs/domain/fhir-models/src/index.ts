@@ -23,6 +23,7 @@ export {
   operationOutcome,
   searchErrorOutcome,
   serverError,
+  serviceUnavailable,
   unauthorized,
   type FhirOutcome,
   type IssueSeverity,

@@ -84,6 +84,16 @@ export class PlatformConfig {
 
   @ConfigVariable({
     description:
+      "Bounded staleness: how old the fhir and authorization services' view of client statuses may be (from registration's last heartbeat they applied) before they refuse tokens with 503 and report not ready. A suspension takes effect everywhere at most this long after it committed, whatever fails in between; the price is that a broker or registration outage longer than this stops data access. Keep it well above CLIENT_STATUS_HEARTBEAT_INTERVAL_SECONDS. 0 turns the check off (a service tested alone, without registration); never in production.",
+    example: '60',
+  })
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  CLIENT_STATUS_MAX_STALENESS_SECONDS: number = 60;
+
+  @ConfigVariable({
+    description:
       'Reverse proxies in front of the services whose X-Forwarded-For is trusted (Express "trust proxy" hop count). 0: the socket address is the client, which behind a proxy would make every client share one login-failure counter.',
     example: '1',
   })

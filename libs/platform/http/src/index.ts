@@ -6,6 +6,14 @@ export { runService, listenService, resolveMetricsPort, type RunServiceOptions, 
 export { JsonLogger } from './observability/json-logger';
 export { ServiceMetrics } from './observability/metrics';
 export { RateLimiter, MemoryRateLimitStore, rateLimitHeaders, type RateLimitStore, type RateLimitRule, type RateLimitDecision } from './rate-limit/rate-limiter';
-export { AccessTokenVerifier, AccessTokenRejected, type AccessTokenVerifierOptions, type VerifiedAccessTokenClaims } from './auth/access-token.verifier';
+export {
+  AccessTokenVerifier,
+  AccessTokenRejected,
+  JwtVerifier,
+  type AccessTokenVerifierOptions,
+  type JwtVerificationKeys,
+  type JwtVerifierOptions,
+  type VerifiedAccessTokenClaims,
+} from './auth/access-token.verifier';
 export { BODY_LIMIT_BYTES, BODY_MAX_DEPTH, bodyParsersFor } from './edge/request-guard';
 export { runWorkers, type WorkerLog } from './cluster/run-workers';

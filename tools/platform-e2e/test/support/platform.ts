@@ -21,6 +21,8 @@ export interface PlatformOptions {
   kafkaCredentials: KafkaCredentialSet;
   /** Settings of the authorization service beyond the common ones (a load test lifts its rate limits). */
   authorizationEnv?: Record<string, string>;
+  /** Settings of every service beyond the common ones (a test that stops the broker sets the staleness bound it expects). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -62,6 +64,7 @@ export class Platform {
       MIGRATE_ON_START: 'true',
       FHIR_BASE_PATH,
       ...urls,
+      ...options.env,
     };
     const service = (name: ServiceName, port: number, env: Record<string, string>) =>
       new ServiceProcess({ name, port, env: { ...common, ...env }, logFile: path.join(logDir, `${name}.log`) });

@@ -131,6 +131,16 @@ export class ServiceProcess {
     }
   }
 
+  /** SIGKILL at once, as a crash would (`kill -9`): nothing is closed, committed or flushed. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || !this.alive) return;
+    this.stopping = true;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
   /** The end of the log without start-up route listings and health probes, for failure messages. */
   logTail(lines = 30): string {
     if (!existsSync(this.logFile)) return `--- ${this.name}: no log at ${this.logFile}`;

@@ -70,6 +70,11 @@ export function unauthorized(message: string): FhirOutcome {
   return errorOutcome(401, 'login', message);
 }
 
+/** 503: the service cannot answer safely now (e.g. it cannot tell whether a token's client is still approved); retry later. */
+export function serviceUnavailable(message: string): FhirOutcome {
+  return errorOutcome(503, 'transient', message);
+}
+
 /**
  * 500. Takes no argument on purpose: whatever went wrong stays in the server log, so that stack
  * traces, SQL and hostnames never reach a client.

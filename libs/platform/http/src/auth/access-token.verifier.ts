@@ -1,5 +1,8 @@
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 
+/** A JWT verification key: a key set to pick from (asymmetric), or a shared secret (HMAC, a token only its issuer verifies). */
+export type JwtVerificationKeys = JWTVerifyGetKey | Uint8Array;
+
 /** The claims RFC 9068 §2.2 requires of a JWT access token, plus the OAuth `scope` when present. */
 export interface VerifiedAccessTokenClaims extends JWTPayload {
   iss: string;
@@ -26,6 +29,17 @@ export interface AccessTokenVerifierOptions {
   algorithms?: string[];
 }
 
+export interface JwtVerifierOptions {
+  issuer: string;
+  audience: string;
+  keys: JwtVerificationKeys;
+  /** The only signature algorithms accepted: never `none`. */
+  algorithms: string[];
+  /** The `typ` header the token must carry (`at+jwt` for RFC 9068 access tokens). */
+  typ: string;
+  requiredClaims: string[];
+}
+
 /** Why a token was refused, worded for the `error_description` of a `WWW-Authenticate` challenge. */
 export class AccessTokenRejected extends Error {
   constructor(readonly reason: string) {
@@ -37,6 +51,31 @@ export class AccessTokenRejected extends Error {
 const DEFAULT_ALGORITHMS = ['RS256', 'PS256', 'ES256'];
 
 /**
+ * The platform's one JWT check (RFC 7519 §7.2 with RFC 8725's advice): the signature by the given
+ * keys with an allowed algorithm only, the `typ`, the exact issuer, the audience, expiry and the
+ * required claims; a refusal is an `AccessTokenRejected` with the reason. Every bearer token of the
+ * platform goes through it: RFC 9068 access tokens (`AccessTokenVerifier`) and registration's
+ * portal tokens.
+ */
+export class JwtVerifier {
+  constructor(private readonly options: JwtVerifierOptions) {
+    if (options.algorithms.length === 0 || options.algorithms.some((alg) => alg.toLowerCase() === 'none')) throw new Error('JwtVerifier needs signature algorithms, never none');
+  }
+
+  /** The verified claims; throws `AccessTokenRejected` with the reason otherwise. */
+  async verify(token: string): Promise<JWTPayload> {
+    const { keys, issuer, audience, typ, algorithms, requiredClaims } = this.options;
+    const options = { issuer, audience, typ, algorithms, requiredClaims };
+    try {
+      const { payload } = keys instanceof Uint8Array ? await jwtVerify(token, keys, options) : await jwtVerify(token, keys, options);
+      return payload;
+    } catch (error) {
+      throw new AccessTokenRejected(reasonOf(error));
+    }
+  }
+}
+
+/**
  * The platform's one verifier of JWT access tokens (RFC 9068 §4): `typ` `at+jwt`, a signature by
  * one of the issuer's keys with an asymmetric algorithm, the exact issuer, this audience, not
  * expired, and the required claims. What each resource server checks beyond that (client status,
@@ -44,26 +83,22 @@ const DEFAULT_ALGORITHMS = ['RS256', 'PS256', 'ES256'];
  * https://www.rfc-editor.org/rfc/rfc9068#section-4
  */
 export class AccessTokenVerifier {
-  private readonly algorithms: string[];
+  private readonly jwt: JwtVerifier;
 
-  constructor(private readonly options: AccessTokenVerifierOptions) {
-    this.algorithms = options.algorithms ?? DEFAULT_ALGORITHMS;
+  constructor(options: AccessTokenVerifierOptions) {
+    this.jwt = new JwtVerifier({
+      issuer: options.issuer,
+      audience: options.audience,
+      keys: options.keys,
+      typ: 'at+jwt',
+      algorithms: options.algorithms ?? DEFAULT_ALGORITHMS,
+      requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti'],
+    });
   }
 
   /** The verified claims; throws `AccessTokenRejected` with the reason otherwise. */
   async verify(token: string): Promise<VerifiedAccessTokenClaims> {
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(token, this.options.keys, {
-        issuer: this.options.issuer,
-        audience: this.options.audience,
-        typ: 'at+jwt',
-        algorithms: this.algorithms,
-        requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti'],
-      }));
-    } catch (error) {
-      throw new AccessTokenRejected(reasonOf(error));
-    }
+    const payload = await this.jwt.verify(token);
     if (typeof payload.client_id !== 'string' || payload.client_id === '') throw new AccessTokenRejected('the token lacks client_id');
     if (payload.scope !== undefined && typeof payload.scope !== 'string') throw new AccessTokenRejected('the token scope is not a string');
     return payload as VerifiedAccessTokenClaims;
