@@ -97,7 +97,7 @@ describe('fault injection: revocation holds while processes and the broker are k
       }),
       launchBrowser(),
     ]);
-    registration = new RegistrationApi(started.registration.url);
+    registration = new RegistrationApi(started.registration.url, started.mail);
   });
 
   afterAll(async () => {
@@ -183,7 +183,7 @@ describe('fault injection: revocation holds while processes and the broker are k
         app.status = action === 'suspend' ? 'suspended' : 'approved';
         return;
       }
-      if (response?.status === 401) registration = new RegistrationApi(platform().registration.url);
+      if (response?.status === 401) registration = new RegistrationApi(platform().registration.url, platform().mail);
       if (Date.now() > deadline) throw new Error(`${action} of ${app.label} failed: ${response ? `${response.status} ${response.text.slice(0, 300)}` : 'registration unreachable'}`);
       await sleep(500);
     }
@@ -266,7 +266,7 @@ describe('fault injection: revocation holds while processes and the broker are k
     outages.push({ what: 'registration', from, to: restarted });
     platform().registration.start();
     await platform().registration.waitReady(90_000);
-    registration = new RegistrationApi(platform().registration.url);
+    registration = new RegistrationApi(platform().registration.url, platform().mail);
     report(`fault injection: registration restarted → FHIR view current again in ${await millisecondsUntilCurrent(live, restarted)} ms`);
     await decide(charlie, 'suspend');
   });
