@@ -150,7 +150,11 @@ describe('fhir service on Kafka', () => {
     await dlq.subscribe({ topics: [deadLetterTopicOf(CLIENT_CHANGED_TOPIC), deadLetterTopicOf(GRANT_REVOKED_TOPIC)], fromBeginning: true });
     await dlq.run({
       eachMessage: async ({ message }) => {
-        if (message.key?.toString() === target) parked.push(message.headers?.[DEAD_LETTER_HEADERS.reason]?.toString() ?? '');
+        // Other test files' consumers on the shared broker see the forged events too and park them
+        // as well: count only what this process's fhir instance parked (its groups carry the pid).
+        const group = message.headers?.[DEAD_LETTER_HEADERS.group]?.toString() ?? '';
+        const ours = [`fhir.client-status.${process.pid}-`, `fhir.grant-denylist.${process.pid}-`].some((prefix) => group.startsWith(prefix));
+        if (message.key?.toString() === target && ours) parked.push(message.headers?.[DEAD_LETTER_HEADERS.reason]?.toString() ?? '');
       },
     });
     try {
