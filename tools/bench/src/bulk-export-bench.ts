@@ -51,7 +51,9 @@ export async function runBulkExportBench(sizes: readonly number[]): Promise<Bulk
   const jwksServer = await listen(createServer((_request, response) => response.end(JSON.stringify({ keys: [jwk] }))));
   const issuer = `http://127.0.0.1:${port(jwksServer)}`;
   const bus = await approvedPayerBus();
-  const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox', AUTHORIZATION_PUBLIC_URL: issuer, FHIR_LOAD_SANDBOX_DATA: 'false', FHIR_BULK_DIR: bulkDir });
+  // No registration runs here to send heartbeats: the staleness bound is off, or a store that takes
+  // minutes to grow would find the payer's status "out of date" and every request refused.
+  const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox', AUTHORIZATION_PUBLIC_URL: issuer, FHIR_LOAD_SANDBOX_DATA: 'false', FHIR_BULK_DIR: bulkDir, CLIENT_STATUS_MAX_STALENESS_SECONDS: '0' });
   const app: INestApplication = await createFhirApp({ ...config, DATABASE_URL: database.url }, { logger: ['error'], eventBus: bus });
   await app.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port(app.getHttpServer() as Server)}${BASE_PATH}`;
