@@ -110,6 +110,9 @@ describe('Bulk export on Kafka: the payer suspended', () => {
       AUTHORIZATION_PUBLIC_URL: issuer.issuer,
       KAFKA_BROKERS: brokers,
       FHIR_BULK_DIR: bulkDir,
+      // No registration runs here to send heartbeats: the staleness bound is off, as in the other
+      // files that run FHIR alone (a heartbeat another file left on the shared broker is no promise).
+      CLIENT_STATUS_MAX_STALENESS_SECONDS: '0',
       ...kafkaServiceEnv(credentials.fhir),
     });
     app = await createFhirApp({ ...config, DATABASE_URL: database.url }, { logger: false });
