@@ -110,8 +110,11 @@ export class BulkExporter {
     };
     const condition = compartmentCondition(payerCompartment(job.clientId, job.transactionTime), type, literal);
     const members = job.memberIds.length === 0 ? `'{}'::text[]` : literal(job.memberIds);
+    // The Group's members are a filter, not an index condition (`IS TRUE` keeps the planner from
+    // using it as one): as an index condition, each of the links' index scans walked the whole member
+    // array (10,000 members: 44 s for 1 M claims); as a filter the array is hashed once (11 s).
     const select =
-      `SELECT r.content::text FROM resource r WHERE r.resource_type = ${literal(type)} AND r.patient_id = ANY(${members})` +
+      `SELECT r.content::text FROM resource r WHERE r.resource_type = ${literal(type)} AND (r.patient_id = ANY(${members})) IS TRUE` +
       (condition ? ` AND ${condition}` : '') +
       (job.since ? ` AND r.last_updated >= ${literal(job.since)}::timestamptz` : '');
     return `COPY (${select}) TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')`;
