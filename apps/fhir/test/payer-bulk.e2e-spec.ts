@@ -222,6 +222,25 @@ describe('Bulk Payer-to-Payer: $bulk-member-match and Group export', () => {
     expect(response.body.resourceType).toBe('OperationOutcome');
   });
 
+  it('names the limit of the route that refused an oversized body', async () => {
+    const oversized = (bytes: number) => JSON.stringify({ resourceType: 'Parameters', parameter: [], padding: 'x'.repeat(bytes) });
+    const bulk = await request(http())
+      .post(`${BASE_PATH}/Group/$bulk-member-match`)
+      .set('Authorization', `Bearer ${tokens.payer}`)
+      .set('Prefer', 'respond-async')
+      .set('Content-Type', 'application/fhir+json')
+      .send(oversized(5 * 1024 * 1024));
+    expect(bulk.status).toBe(413);
+    expect(bulk.body.issue[0].diagnostics).toBe(`The request body is larger than ${4 * 1024 * 1024} bytes`);
+    const single = await request(http())
+      .post(`${BASE_PATH}/Patient/$member-match`)
+      .set('Authorization', `Bearer ${tokens.payer}`)
+      .set('Content-Type', 'application/fhir+json')
+      .send(oversized(200 * 1024));
+    expect(single.status).toBe(413);
+    expect(single.body.issue[0].diagnostics).toBe(`The request body is larger than ${100 * 1024} bytes`);
+  });
+
   it("a member's app may not start a bulk match", async () => {
     const response = await request(http())
       .post(`${BASE_PATH}/Group/$bulk-member-match`)

@@ -123,7 +123,6 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 const PARSER_ERRORS: Record<string, [HttpStatus, string]> = {
   'entity.parse.failed': [HttpStatus.BAD_REQUEST, 'The request body is not valid JSON'],
-  'entity.too.large': [HttpStatus.PAYLOAD_TOO_LARGE, `The request body is larger than ${BODY_LIMIT_BYTES} bytes`],
   'parameters.too.many': [HttpStatus.PAYLOAD_TOO_LARGE, 'The request body has too many form parameters'],
   'encoding.unsupported': [HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'Unsupported Content-Encoding'],
   'charset.unsupported': [HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'Unsupported charset'],
@@ -133,8 +132,12 @@ const PARSER_ERRORS: Record<string, [HttpStatus, string]> = {
 
 function parserErrors() {
   return (error: unknown, _request: Request, _response: Response, next: NextFunction): void => {
-    const failure = error as { type?: string; status?: number; expose?: boolean };
+    const failure = error as { type?: string; status?: number; expose?: boolean; limit?: number };
     if (failure.type === 'body.text.invalid') return next(new BadRequestException((error as Error).message));
+    // The limit of the parser that refused it: a route may take larger bodies than the default.
+    if (failure.type === 'entity.too.large') {
+      return next(new HttpException(`The request body is larger than ${failure.limit ?? BODY_LIMIT_BYTES} bytes`, HttpStatus.PAYLOAD_TOO_LARGE));
+    }
     const known = failure.type ? PARSER_ERRORS[failure.type] : undefined;
     if (known) return next(new HttpException(known[1], known[0]));
     if (failure.expose && typeof failure.status === 'number' && failure.status >= 400 && failure.status < 500) {
