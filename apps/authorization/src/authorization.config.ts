@@ -1,4 +1,4 @@
-import { ConfigVariable, METRICS_PORT_PATTERN, PlatformConfig, RequiredInProduction } from '@payer-access/config';
+import { ClientSecretSealingKey, ConfigVariable, METRICS_PORT_PATTERN, PlatformConfig, RegistrationEventPublicKeys, RequiredInProduction } from '@payer-access/config';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 
 const PATH = /^\/[A-Za-z0-9/_.~-]*$/;
@@ -116,24 +116,10 @@ export class AuthorizationConfig extends PlatformConfig {
   @IsString()
   AUTHORIZATION_EVENT_SIGNING_KEY?: string;
 
-  @ConfigVariable({
-    description:
-      'Public JWK Set (JSON) of the registration service\'s event signing keys: only events of registration.client.changed.v1 signed by one of them are applied. List the new key and the old one while rotating. Required in production; the sandbox derives them when unset.',
-    example: '{"keys":[{"kty":"OKP","crv":"Ed25519","x":"..."}]}',
-  })
-  @IsOptional()
-  @IsString()
+  @RegistrationEventPublicKeys()
   REGISTRATION_EVENT_PUBLIC_KEYS?: string;
 
-  @ConfigVariable({
-    description:
-      'Key (32 random bytes, base64url) that registration and authorization alone share: client secret hashes travel encrypted with it (JWE), so nothing on the event topic lets anyone test a guessed secret. Required in production; the sandbox derives a fixed, public key when unset.',
-    sensitive: true,
-    example: 'base64url-of-32-random-bytes-generated-with-openssl-rand',
-  })
-  @IsOptional()
-  @IsString()
-  @Matches(/^[A-Za-z0-9_-]{43}$/, { message: 'must be 32 bytes in base64url (43 characters)' })
+  @ClientSecretSealingKey()
   CLIENT_SECRET_SEALING_KEY?: string;
 
   @ConfigVariable({ description: 'Failed logins per user name within LOGIN_FAILURE_WINDOW_SECONDS before further attempts are refused for that window.', example: '5' })

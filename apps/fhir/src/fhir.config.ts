@@ -1,4 +1,4 @@
-import { ConfigVariable, METRICS_PORT_PATTERN, PlatformConfig } from '@payer-access/config';
+import { ConfigVariable, METRICS_PORT_PATTERN, PlatformConfig, RegistrationEventPublicKeys } from '@payer-access/config';
 import type { AuthorizationServerSettings } from '@payer-access/scopes';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 
@@ -123,13 +123,7 @@ export class FhirConfig extends PlatformConfig {
   @Matches(/^[0-9a-f]{64}$/, { message: 'must be 64 lower-case hex digits (the SHA-256 of the credential)' })
   AUDIT_READER_TOKEN_SHA256?: string;
 
-  @ConfigVariable({
-    description:
-      'Public JWK Set (JSON) of the registration service\'s event signing keys: only events of registration.client.changed.v1 signed by one of them are applied. List the new key and the old one while rotating. Required in production; the sandbox derives them when unset.',
-    example: '{"keys":[{"kty":"OKP","crv":"Ed25519","x":"..."}]}',
-  })
-  @IsOptional()
-  @IsString()
+  @RegistrationEventPublicKeys()
   REGISTRATION_EVENT_PUBLIC_KEYS?: string;
 
   @ConfigVariable({

@@ -1,4 +1,4 @@
-import { ConfigVariable, METRICS_PORT_PATTERN, PlatformConfig, RequiredInProduction } from '@payer-access/config';
+import { ClientSecretSealingKey, ConfigVariable, METRICS_PORT_PATTERN, PlatformConfig, RequiredInProduction } from '@payer-access/config';
 import { IsEmail, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength, registerDecorator } from 'class-validator';
 
 /** An IANA time zone name that this Node.js knows (e.g. America/New_York). */
@@ -109,15 +109,7 @@ export class RegistrationConfig extends PlatformConfig {
   @IsString()
   REGISTRATION_EVENT_SIGNING_KEY?: string;
 
-  @ConfigVariable({
-    description:
-      'Key (32 random bytes, base64url) that registration and authorization alone share: client secret hashes travel encrypted with it (JWE), so nothing on the event topic lets anyone test a guessed secret. Required in production; the sandbox derives a fixed, public key when unset.',
-    sensitive: true,
-    example: 'base64url-of-32-random-bytes-generated-with-openssl-rand',
-  })
-  @IsOptional()
-  @IsString()
-  @Matches(/^[A-Za-z0-9_-]{43}$/, { message: 'must be 32 bytes in base64url (43 characters)' })
+  @ClientSecretSealingKey()
   CLIENT_SECRET_SEALING_KEY?: string;
 
   @ConfigVariable({
