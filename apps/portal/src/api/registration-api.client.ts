@@ -100,3 +100,9 @@ export function errorSentence(body: unknown, fallback: string): string {
   if (Array.isArray(message)) return message.join('; ');
   return typeof message === 'string' && message ? message : fallback;
 }
+
+/** The API's messages as a list (a 400 names one per invalid field), whatever its shape. */
+export function errorList(body: unknown, fallback: string): string[] {
+  const message = (body as ApiError | null)?.message;
+  return Array.isArray(message) ? message.map(String) : [errorSentence(body, fallback)];
+}

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { errorSentence, RegistrationApiClient, RegistrationApiUnavailable, type ApiAnswer } from '../api/registration-api.client';
+import { errorList, errorSentence, RegistrationApiClient, RegistrationApiUnavailable, type ApiAnswer } from '../api/registration-api.client';
 import { loginPage, messagePage, signupPage, SIGNUP_FIELDS } from '../pages/account-pages';
 import { accountPage, checkMailPage, enrolPage, recoveryCodesPage, secondFactorPage, verifyEmailPage } from '../pages/account-security-pages';
 import QRCode from 'qrcode';
@@ -403,13 +403,12 @@ export class PortalServer {
     }
     const registration = await this.ownRegistration(x, id);
     if (!registration) return;
-    const list = (answer.body as { message?: unknown } | null)?.message;
     const thread = await this.thread(x, id, false);
     return this.page(
       x,
       answer.status,
       answer.status === 400
-        ? registrationPage(x.session, registration, { reviewMessage: message, reviewErrors: Array.isArray(list) ? list.map(String) : [errorSentence(answer.body, 'Invalid message.')], thread })
+        ? registrationPage(x.session, registration, { reviewMessage: message, reviewErrors: errorList(answer.body, 'Invalid message.'), thread })
         : registrationPage(x.session, registration, { error: this.refusal(answer, 'The review request was refused.'), reviewMessage: message, thread }),
     );
   }
@@ -432,8 +431,7 @@ export class PortalServer {
       x.session.flash = staffView ? 'Your message was sent; the contact was notified by email.' : 'Your message was sent to plan staff.';
       return this.redirect(x, `${base}#thread`);
     }
-    const list = (answer.body as { message?: unknown } | null)?.message;
-    const errors = answer.status === 400 ? (Array.isArray(list) ? list.map(String) : [errorSentence(answer.body, 'The message is not valid.')]) : undefined;
+    const errors = answer.status === 400 ? errorList(answer.body, 'The message is not valid.') : undefined;
     const error = answer.status === 400 ? undefined : this.refusal(answer, 'The message was refused.');
     if (staffView) {
       const registration = await this.adminRegistration(x, id);
@@ -515,13 +513,12 @@ export class PortalServer {
     }
     const registration = await this.adminRegistration(x, id);
     if (!registration) return;
-    const messages = (answer.body as { message?: unknown } | null)?.message;
     const thread = await this.thread(x, id, true);
     return this.page(
       x,
       answer.status,
       answer.status === 400
-        ? adminRegistrationPage(x.session, registration, { action, reason, reasonErrors: Array.isArray(messages) ? messages.map(String) : [errorSentence(answer.body, 'Invalid reason.')], thread })
+        ? adminRegistrationPage(x.session, registration, { action, reason, reasonErrors: errorList(answer.body, 'Invalid reason.'), thread })
         : adminRegistrationPage(x.session, registration, { action, reason, error: this.refusal(answer, 'The action was refused.'), thread }),
     );
   }

@@ -50,8 +50,7 @@ export class AccountsController {
   @ApiOperation({ summary: 'The account the portal token belongs to' })
   @ApiOkResponse({ type: AccountDto })
   async me(@CurrentPrincipal() principal: PortalPrincipal): Promise<AccountDto> {
-    const account = await this.accounts.findById(principal.accountId);
-    if (!account) throw new NotFoundException('Account not found');
+    const account = await this.account(principal);
     return AccountDto.of(account, await this.secondFactor.recoveryCodesLeft(account.id));
   }
 

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { RegistrationException } from '../common/registration.exception';
 import { CLOCK, type Clock, REGISTRATION_CONFIG } from '../common/tokens';
-import { messageFromOwnerMail, messageFromStaffMail } from '../notifications/mail-templates';
+import { messageFromOwnerMail, messageFromStaffMail, portalPageUrl } from '../notifications/mail-templates';
 import { MailService } from '../notifications/mail.service';
 import type { RegistrationConfig } from '../registration.config';
 import type { Actor } from '../registrations/actor';
@@ -70,7 +70,7 @@ export class MessagesService {
         await manager.update(RegistrationEntity, { id: registration.id }, { reviewClockStartedAt: registration.reviewClockStartedAt });
       }
       const id = await addMessage(manager, { registrationId, kind: MessageKind.Message, body, actor });
-      if (staffAddress) await this.mail.queue(manager, messageFromOwnerMail(staffAddress, registration, body, this.pageUrl(`/admin/registrations/${registration.id}`)));
+      if (staffAddress) await this.mail.queue(manager, messageFromOwnerMail(staffAddress, registration, body, portalPageUrl(this.config.PORTAL_PUBLIC_URL, `/admin/registrations/${registration.id}`)));
       return id;
     });
     if (staffAddress) this.mail.wake();
@@ -84,7 +84,7 @@ export class MessagesService {
       const registration = await manager.findOne(RegistrationEntity, { where: { id: registrationId }, lock: { mode: 'pessimistic_read' } });
       if (!registration) throw RegistrationException.notFound();
       const id = await addMessage(manager, { registrationId, kind: MessageKind.Message, body, actor });
-      await this.mail.queue(manager, messageFromStaffMail(registration.contactEmail, registration, body, this.pageUrl(`/registrations/${registration.id}`)));
+      await this.mail.queue(manager, messageFromStaffMail(registration.contactEmail, registration, body, portalPageUrl(this.config.PORTAL_PUBLIC_URL, `/registrations/${registration.id}`)));
       return id;
     });
     this.mail.wake();
@@ -104,10 +104,6 @@ export class MessagesService {
 
   private async one(id: string, reader: ThreadReader): Promise<MessageDto> {
     return toMessageDto(await this.dataSource.getRepository(RegistrationMessageEntity).findOneByOrFail({ id }), reader);
-  }
-
-  private pageUrl(path: string): string | null {
-    return this.config.PORTAL_PUBLIC_URL ? `${this.config.PORTAL_PUBLIC_URL.replace(/\/+$/, '')}${path}` : null;
   }
 }
 

@@ -6,6 +6,11 @@ export interface MailMessage {
   text: string;
 }
 
+/** A page of the web portal deployed at `portalPublicUrl` (PORTAL_PUBLIC_URL), or null when none is. */
+export function portalPageUrl(portalPublicUrl: string | null | undefined, path: string): string | null {
+  return portalPublicUrl ? `${portalPublicUrl.replace(/\/+$/, '')}${path}` : null;
+}
+
 export interface MailContext {
   registrationId: string;
   kind: RegistrationKind;
@@ -151,7 +156,7 @@ export function messageFromOwnerMail(to: string, registration: ThreadSubject, bo
 
 /** The link (or, without a portal, the token and its route) that proves the sign-up owns the address. */
 export function verificationMail(to: string, context: { token: string; portalUrl: string; portalPublicUrl?: string | null; validHours: number }): MailMessage {
-  const link = context.portalPublicUrl ? `${context.portalPublicUrl.replace(/\/$/, '')}/verify-email?token=${context.token}` : null;
+  const link = portalPageUrl(context.portalPublicUrl, `/verify-email?token=${context.token}`);
   return {
     to,
     subject: 'Confirm your email address',

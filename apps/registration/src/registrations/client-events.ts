@@ -67,10 +67,6 @@ export class ClientEvents {
   }
 }
 
-/**
- * The snapshot of a client as the event carries it; `sealedSecretHash` is the secret hash
- * encrypted for the authorization service (`ClientEvents.sealedSecretHash`).
- */
 /** When the registration was last suspended or terminated, from its history; null if never. */
 async function lastRevocation(manager: EntityManager, registrationId: string): Promise<Date | null> {
   const rows: Array<{ at: Date | null }> = await manager.query(
@@ -80,6 +76,10 @@ async function lastRevocation(manager: EntityManager, registrationId: string): P
   return rows[0]?.at ?? null;
 }
 
+/**
+ * The snapshot of a client as the event carries it; `sealedSecretHash` is the secret hash
+ * encrypted for the authorization service (`ClientEvents.sealedSecretHash`).
+ */
 export function snapshotOf(registration: RegistrationEntity, sealedSecretHash: string | null): ClientSnapshot {
   const payer = registration.kind === RegistrationKind.Payer;
   return {

@@ -6,7 +6,7 @@ import { AccountEntity } from '../accounts/account.entity';
 import { RegistrationErrorCode, RegistrationException } from '../common/registration.exception';
 import { CLOCK, type Clock, REGISTRATION_CONFIG } from '../common/tokens';
 import { mintClientId } from '../credentials/client-credentials';
-import { approvalMail, informationRequestMail, type MailContext, type MailMessage, reinstatementMail, suspensionMail, terminationMail } from '../notifications/mail-templates';
+import { approvalMail, informationRequestMail, type MailContext, type MailMessage, portalPageUrl, reinstatementMail, suspensionMail, terminationMail } from '../notifications/mail-templates';
 import { MailService } from '../notifications/mail.service';
 import { MessageKind } from '../messages/registration-message.entity';
 import { addMessage } from '../messages/messages.service';
@@ -245,7 +245,7 @@ export class ReviewService {
       clientId: registration.clientId,
       reason,
       portalUrl: this.config.REGISTRATION_PUBLIC_URL,
-      portalPageUrl: this.config.PORTAL_PUBLIC_URL ? `${this.config.PORTAL_PUBLIC_URL.replace(/\/+$/, '')}/registrations/${registration.id}` : null,
+      portalPageUrl: portalPageUrl(this.config.PORTAL_PUBLIC_URL, `/registrations/${registration.id}`),
       authorizationUrl: this.config.AUTHORIZATION_PUBLIC_URL,
       fhirBaseUrl: `${this.config.FHIR_PUBLIC_URL}${this.config.FHIR_BASE_PATH}`,
     };

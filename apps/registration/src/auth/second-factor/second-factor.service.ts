@@ -51,11 +51,12 @@ export class SecondFactorService {
   async startEnrolment(account: AccountEntity): Promise<Enrolment> {
     const secret = newTotpSecret();
     const sealed = await this.sealer.seal(account.id, secret);
-    const updated: unknown[] = await this.dataSource.query(
+    // TypeORM answers an UPDATE on PostgreSQL as [rows, count of rows changed].
+    const [, updated]: [unknown[], number] = await this.dataSource.query(
       `UPDATE account SET totp_secret = $2, totp_last_step = NULL WHERE id = $1 AND totp_enabled_at IS NULL RETURNING id`,
       [account.id, sealed],
     );
-    if (updatedCount(updated) === 0) throw alreadyEnabled();
+    if (updated === 0) throw alreadyEnabled();
     return { secret, otpauthUri: otpauthUri(secret, ISSUER, account.email) };
   }
 
@@ -67,11 +68,11 @@ export class SecondFactorService {
     if (step === undefined) throw wrongCode();
     const codes = newRecoveryCodes();
     await this.dataSource.transaction(async (manager) => {
-      const enabled: unknown[] = await manager.query(
+      const [, enabled]: [unknown[], number] = await manager.query(
         `UPDATE account SET totp_enabled_at = $2, totp_last_step = $3 WHERE id = $1 AND totp_enabled_at IS NULL RETURNING id`,
         [account.id, this.clock.now(), step],
       );
-      if (updatedCount(enabled) === 0) throw alreadyEnabled();
+      if (enabled === 0) throw alreadyEnabled();
       await manager.query(`DELETE FROM recovery_code WHERE account_id = $1`, [account.id]);
       await manager.query(`INSERT INTO recovery_code (account_id, code_hash) SELECT $1, unnest($2::text[])`, [account.id, codes.map(recoveryCodeHash)]);
     });
@@ -107,19 +108,19 @@ export class SecondFactorService {
     const step = secret === undefined ? undefined : matchingStep(secret, code, this.clock.now());
     if (step === undefined) return false;
     // Check and record in one statement: of two parallel uses of one code, one moves the step.
-    const moved: unknown[] = await this.dataSource.query(
+    const [, moved]: [unknown[], number] = await this.dataSource.query(
       `UPDATE account SET totp_last_step = $2 WHERE id = $1 AND totp_enabled_at IS NOT NULL AND (totp_last_step IS NULL OR totp_last_step < $2) RETURNING id`,
       [accountId, step],
     );
-    return updatedCount(moved) === 1;
+    return moved === 1;
   }
 
   private async spendRecoveryCode(accountId: string, code: string): Promise<boolean> {
-    const spent: unknown[] = await this.dataSource.query(
+    const [, spent]: [unknown[], number] = await this.dataSource.query(
       `UPDATE recovery_code SET used_at = $3 WHERE account_id = $1 AND code_hash = $2 AND used_at IS NULL RETURNING account_id`,
       [accountId, recoveryCodeHash(code), this.clock.now()],
     );
-    return updatedCount(spent) === 1;
+    return spent === 1;
   }
 
   private async secretOf(accountId: string, enabled: boolean): Promise<string | undefined> {
@@ -141,11 +142,6 @@ export function secondFactorKey(config: Pick<RegistrationConfig, 'SECOND_FACTOR_
   if (config.SECOND_FACTOR_ENCRYPTION_KEY) return config.SECOND_FACTOR_ENCRYPTION_KEY;
   if (!config.CLIENT_SECRET_SEALING_KEY) return undefined;
   return Buffer.from(hkdfSync('sha256', Buffer.from(config.CLIENT_SECRET_SEALING_KEY, 'base64url'), '', 'payer-access account second factor', 32)).toString('base64url');
-}
-
-/** node-postgres answers an UPDATE … RETURNING through TypeORM as `[rows, count]`. */
-function updatedCount(result: unknown[]): number {
-  return Array.isArray(result[0]) ? (result[0] as unknown[]).length : result.length;
 }
 
 function wrongCode(): RegistrationException {
