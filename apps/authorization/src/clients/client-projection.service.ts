@@ -129,7 +129,8 @@ export class ClientProjectionService implements OnApplicationShutdown {
     // The provider refuses a suspended client from now on, even while the recording below fails
     // and is retried (the bus redelivers the event until the handler succeeds).
     const known = this.clients.get(event.clientId);
-    const redelivered = known !== undefined && known.eventId === event.eventId && (this.stored.get(event.clientId) ?? 0) < event.clientVersion;
+    // Held but not committed (the check above): the same event again after its recording failed.
+    const redelivered = known !== undefined && known.eventId === event.eventId;
     if (!redelivered) {
       const succession = checkSuccession(known, event);
       if (!succession.ok) {

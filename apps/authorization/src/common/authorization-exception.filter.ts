@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { renderErrorPage } from '../interaction/pages/error.page';
-import { PAGE_CSP } from '../interaction/pages/layout';
+import { PAGE_HEADERS } from '../interaction/pages/layout';
 
 /** Member pages: errors there are shown as a page, not as JSON a browser would display raw. */
 const PAGE_PATHS = /^\/(interaction|account)(\/|$)/;
@@ -36,9 +36,7 @@ export class AuthorizationExceptionFilter implements ExceptionFilter {
     const description = status >= 500 ? 'the server could not answer the request' : describe(exception as HttpException);
     response.status(status).setHeader('cache-control', 'no-store');
     if (PAGE_PATHS.test(request.path ?? '')) {
-      response
-        .set({ 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP, 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' })
-        .send(renderErrorPage(error, description));
+      response.set(PAGE_HEADERS).send(renderErrorPage(error, description));
       return;
     }
     response.json({ error, error_description: description });

@@ -17,7 +17,7 @@ import { OidcProviderHost } from '../oidc/oidc-provider.host';
 import { renderConsentPage } from './pages/consent.page';
 import { renderDisclaimerPage } from './pages/disclaimer.page';
 import { renderErrorPage } from './pages/error.page';
-import { PAGE_CSP } from './pages/layout';
+import { PAGE_HEADERS } from './pages/layout';
 import { renderLoginPage } from './pages/login.page';
 import { renderRepresentativePage, type RepresentativeForm } from './pages/representative.page';
 import { describeScopes } from './scope-descriptions';
@@ -249,7 +249,7 @@ export class InteractionService {
   private send(res: Response, status: number, html: string): void {
     res
       .status(status)
-      .set({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': PAGE_CSP, 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' })
+      .set(PAGE_HEADERS)
       .send(html);
   }
 }

@@ -5,7 +5,7 @@ import { type AuthorizationConfig, fhirBaseUrl } from '../authorization.config';
 import { ClientProjectionService } from '../clients/client-projection.service';
 import { AUTHORIZATION_CONFIG } from '../common/tokens';
 import { MemberGrantsService } from '../grants/member-grants.service';
-import { publicJwk } from '../keys/signing-keys.service';
+import { publicJwk, type SigningKeySet } from '../keys/signing-keys.service';
 import { OidcProviderHost } from '../oidc/oidc-provider.host';
 
 export interface VerifiedAccessToken extends VerifiedAccessTokenClaims {
@@ -21,6 +21,9 @@ export interface VerifiedAccessToken extends VerifiedAccessTokenClaims {
  */
 @Injectable()
 export class AccessTokenVerifier {
+  /** The platform verifier for the key set the provider publishes now; rebuilt when a rotation swaps it. */
+  private verifier?: { keySet: SigningKeySet; rfc9068: Rfc9068Verifier };
+
   constructor(
     @Inject(AUTHORIZATION_CONFIG) private readonly config: AuthorizationConfig,
     private readonly host: OidcProviderHost,
@@ -29,14 +32,10 @@ export class AccessTokenVerifier {
   ) {}
 
   async verify(token: string): Promise<VerifiedAccessToken | undefined> {
-    const keys = this.host.signingKeys.keys.map(publicJwk);
+    const verifier = this.currentVerifier();
     let payload: VerifiedAccessToken;
     try {
-      payload = await new Rfc9068Verifier({
-        issuer: this.config.AUTHORIZATION_PUBLIC_URL,
-        audience: fhirBaseUrl(this.config),
-        keys: createLocalJWKSet({ keys }),
-      }).verify(token);
+      payload = await verifier.verify(token);
     } catch {
       return undefined;
     }
@@ -48,5 +47,15 @@ export class AccessTokenVerifier {
       if (!grant || grant.revokedAt) return undefined;
     }
     return payload;
+  }
+
+  /** Built once per key set, so that each request does not import the public keys again. */
+  private currentVerifier(): Rfc9068Verifier {
+    const keySet = this.host.signingKeys;
+    if (this.verifier?.keySet !== keySet) {
+      const keys = createLocalJWKSet({ keys: keySet.keys.map(publicJwk) });
+      this.verifier = { keySet, rfc9068: new Rfc9068Verifier({ issuer: this.config.AUTHORIZATION_PUBLIC_URL, audience: fhirBaseUrl(this.config), keys }) };
+    }
+    return this.verifier.rfc9068;
   }
 }

@@ -40,6 +40,15 @@ form:not(:has(#relationship-other:checked)) .relationship-other{display:none}
 const STYLE_HASH = createHash('sha256').update(STYLES).digest('base64');
 export const PAGE_CSP = `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; img-src 'self' https: data:; frame-ancestors 'none'; base-uri 'none'`;
 
+/** The headers of every member page, error pages included: never cached, framed nor referred from. */
+export const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'content-security-policy': PAGE_CSP,
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+} as const;
+
 export function renderPage(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
