@@ -31,7 +31,7 @@ describe('authorization service under hostile input', () => {
     const html = await response.text();
     expect([response.status, response.headers.get('content-type')]).toEqual([status, 'text/html; charset=utf-8']);
     expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
-    expect(['cache-control', 'x-frame-options'].map((name) => response.headers.get(name))).toEqual(['no-store', 'DENY']);
+    expect(['cache-control', 'x-frame-options', 'referrer-policy'].map((name) => response.headers.get(name))).toEqual(['no-store', 'DENY', 'no-referrer']);
     return html;
   }
 

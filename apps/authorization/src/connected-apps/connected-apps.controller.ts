@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { AuditService } from '../audit/audit.service';
 import type { AuthorizationConfig } from '../authorization.config';
 import { AUTHORIZATION_CONFIG } from '../common/tokens';
-import { PAGE_CSP } from '../interaction/pages/layout';
+import { PAGE_HEADERS } from '../interaction/pages/layout';
 import { clientAddress, loginPolicy, MemberAccountsService } from '../members/member-accounts.service';
 import { renderAccountLoginPage, renderConnectedAppsPage } from './connected-apps.page';
 import { AccessHistoryService } from './access-history.service';
@@ -90,6 +90,6 @@ function readCookie(req: Request, name: string): string | undefined {
 function send(res: Response, status: number, html: string): void {
   res
     .status(status)
-    .set({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': PAGE_CSP, 'x-frame-options': 'DENY' })
+    .set(PAGE_HEADERS)
     .send(html);
 }
