@@ -99,11 +99,3 @@ export function compartmentPatientOf(compartment: Compartment, resourceType: str
   if (compartment.kind !== 'patient' || SHARED_RESOURCE_TYPES.has(resourceType)) return undefined;
   return compartment.patientId;
 }
-
-/** Whether a stored resource (its type and the patient it belongs to) is visible in the compartment. */
-export function isInCompartment(compartment: Compartment, resourceType: string, patientId: string | null): boolean {
-  // A payer's compartment depends on its links in the database: only `compartmentCondition` decides it.
-  if (compartment.kind === 'payer') throw new Error("a payer's compartment is decided in SQL");
-  const required = compartmentPatientOf(compartment, resourceType);
-  return required === undefined || patientId === required;
-}

@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { BulkCopyWriter } from './bulk-copy.writer';
 import { PreparedStatements } from './prepared-statements';
 import { SearchIndexer } from './search-indexer';
-import { type Compartment, compartmentCondition, isInCompartment, patientCompartment, payerCompartment, UNRESTRICTED, withheldCondition, withheldIn } from './compartment';
+import { type Compartment, compartmentCondition, patientCompartment, payerCompartment, UNRESTRICTED, withheldIn } from './compartment';
 import { labelsFromText, type PreparedResource, prepareResource, REPLACE_ON_CONFLICT } from './prepared-resource';
 import { type ScopeFilter, scopeFilterSql } from './scope-filter';
 import { SearchSqlBuilder } from './search-sql.builder';
@@ -242,30 +242,19 @@ export class ResourceRepository {
   }
 
   private async readRaw(compartment: Compartment, resourceType: string, id: string, filter?: ScopeFilter): Promise<RawStoredResource | undefined> {
-    if (compartment.kind === 'payer') return this.readRawInSql(compartment, resourceType, id);
     const values: unknown[] = [resourceType, id];
-    const scoped = filter === undefined ? '' : ` AND ${scopeFilterSql(filter, resourceType, (value) => `$${values.push(value)}`)}`;
-    const withheld = withheldCondition(compartment);
+    const bind = (value: unknown) => `$${values.push(value)}`;
+    const scoped = filter === undefined ? '' : ` AND ${scopeFilterSql(filter, resourceType, bind)}`;
+    // Another patient's resource, or a withheld sensitive one, does not exist for this reader: the same answer as a missing one.
+    const condition = compartmentCondition(compartment, resourceType, bind);
     const rows = await this.prepared.query<{ json: string; version: number; last_updated: Date; patient_id: string | null }>(
-      `SELECT content::text AS json, version, last_updated, patient_id FROM resource r WHERE resource_type = $1 AND id = $2${scoped}${withheld ? ` AND ${withheld}` : ''}`,
+      `SELECT content::text AS json, version, last_updated, patient_id FROM resource r WHERE resource_type = $1 AND id = $2${scoped}${condition ? ` AND ${condition}` : ''}`,
       values,
     );
     const row = rows[0];
-    // Another patient's resource, or a withheld sensitive one, does not exist for this reader: the same answer as a missing one.
-    if (!row || !isInCompartment(compartment, resourceType, row.patient_id)) return undefined;
+    if (!row) return undefined;
     const json = presented(compartment, resourceType, row.json);
     return { resourceType, id, json, version: row.version, lastUpdated: row.last_updated, patientId: row.patient_id };
-  }
-
-  private async readRawInSql(compartment: Compartment, resourceType: string, id: string): Promise<RawStoredResource | undefined> {
-    const values: unknown[] = [resourceType, id];
-    const condition = compartmentCondition(compartment, resourceType, (value) => `$${values.push(value)}`);
-    const rows: { json: string; version: number; last_updated: Date; patient_id: string | null }[] = await this.dataSource.query(
-      `SELECT r.content::text AS json, r.version, r.last_updated, r.patient_id FROM resource r WHERE r.resource_type = $1 AND r.id = $2${condition ? ` AND ${condition}` : ''}`,
-      values,
-    );
-    const row = rows[0];
-    return row && { resourceType, id, json: row.json, version: row.version, lastUpdated: row.last_updated, patientId: row.patient_id };
   }
 
   private async everything(compartment: Compartment, patientId: string, page: { count: number; startIndex: number }): Promise<{ entries: RawResource[]; total: number }> {
