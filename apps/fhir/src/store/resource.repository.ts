@@ -58,11 +58,6 @@ export { UnservableResourceError } from './prepared-resource';
 /** Most resources an `_include` / `_revinclude` adds to one page. */
 const MAX_INCLUDED = 1000;
 
-/** Resources with their extracted search values, ready to be stored. */
-export interface PreparedBatch {
-  readonly items: readonly PreparedResource[];
-}
-
 /**
  * The generic resource store: one table for every type, plus the search index tables written in the
  * same transaction as the resource, so a resource is never visible without its index. It writes for
@@ -88,23 +83,7 @@ export class ResourceRepository {
    * the current instant otherwise. A replaced resource keeps its place in paging order.
    */
   async write(resources: readonly Resource[], options: { bulk?: boolean } = {}): Promise<number> {
-    return this.writeBatch(this.prepareBatch(resources), options);
-  }
-
-  /**
-   * The CPU half of a write (search values extracted with FHIRPath), separate so that a loader can
-   * index one batch while the database stores the previous one.
-   */
-  prepareBatch(resources: readonly Resource[]): PreparedBatch {
-    // The last of two versions of one resource in a batch wins, as if written one after the other.
-    const unique = new Map<string, Resource>();
-    for (const resource of resources) unique.set(`${resource.resourceType}/${resource.id}`, resource);
-    return { items: [...unique.values()].map((resource) => prepareResource(resource, this.indexer, this.now)) };
-  }
-
-  /** The database half of a write: the resources and their index rows, in one transaction. */
-  async writeBatch(batch: PreparedBatch, options: { bulk?: boolean } = {}): Promise<number> {
-    const prepared = batch.items;
+    const prepared = this.prepareAll(resources);
     if (prepared.length === 0) return 0;
     await this.dataSource.transaction(async (manager) => {
       // A bulk load that is cut short is simply run again, so it need not wait for each commit to
@@ -116,13 +95,20 @@ export class ResourceRepository {
     return prepared.length;
   }
 
+  private prepareAll(resources: readonly Resource[]): PreparedResource[] {
+    // The last of two versions of one resource in a batch wins, as if written one after the other.
+    const unique = new Map<string, Resource>();
+    for (const resource of resources) unique.set(`${resource.resourceType}/${resource.id}`, resource);
+    return [...unique.values()].map((resource) => prepareResource(resource, this.indexer, this.now));
+  }
+
   /**
    * Creates resources whose type and id are not stored yet and leaves stored ones exactly as they
    * are (version and all): what an event consumer needs to apply a redelivered event as a no-op.
    * Returns how many were created.
    */
   async createIfAbsent(resources: readonly Resource[]): Promise<number> {
-    const prepared = this.prepareBatch(resources).items;
+    const prepared = this.prepareAll(resources);
     if (prepared.length === 0) return 0;
     return this.dataSource.transaction((manager) => this.writePrepared(manager, prepared, 'keep'));
   }
