@@ -62,7 +62,7 @@ export function compartmentCondition(compartment: Compartment, resourceType: str
  * What the member's grant withholds, as a condition on `resource r`: withheld sensitive data is
  * absent whatever its type, shared directory types included. Undefined when nothing is withheld.
  */
-export function withheldCondition(compartment: Compartment): string | undefined {
+function withheldCondition(compartment: Compartment): string | undefined {
   return withheldIn(compartment).sensitive ? NOT_SENSITIVE : undefined;
 }
 
