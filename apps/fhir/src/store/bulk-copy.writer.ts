@@ -1,8 +1,9 @@
 import { once } from 'node:events';
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import { type PreparedResource, REPLACE_ON_CONFLICT } from './prepared-resource';
+import { pgPoolOf } from './prepared-statements';
 
 /** Index rows of one table as COPY lines without their first column, each with the resource it belongs to. */
 export interface CopyLines {
@@ -148,9 +149,7 @@ export class BulkCopyWriter {
   private constructor(private readonly client: PoolClient) {}
 
   static async open(dataSource: DataSource): Promise<BulkCopyWriter> {
-    // TypeORM's pg pool for this data source (its `master` pool; there are no replicas).
-    const pool = (dataSource.driver as unknown as { master: Pool }).master;
-    const client = await pool.connect();
+    const client = await pgPoolOf(dataSource).connect();
     try {
       await client.query(STAGING_TABLES);
     } catch (error) {

@@ -1,19 +1,19 @@
-import { compartmentCondition, compartmentPatientOf, isInCompartment, lookbackStart, NOT_SENSITIVE, patientCompartment, payerCompartment, UNRESTRICTED } from './compartment';
+import { compartmentCondition, compartmentPatientOf, lookbackStart, NOT_SENSITIVE, patientCompartment, payerCompartment, UNRESTRICTED } from './compartment';
 
 describe('compartment', () => {
   it("limits a patient's reader to that patient, shared directory types excepted", () => {
     const own = patientCompartment('p1');
     expect(compartmentPatientOf(own, 'ExplanationOfBenefit')).toBe('p1');
     expect(compartmentPatientOf(own, 'Organization')).toBeUndefined();
-    expect(isInCompartment(own, 'Coverage', 'p1')).toBe(true);
-    expect(isInCompartment(own, 'Coverage', 'p2')).toBe(false);
-    expect(isInCompartment(own, 'Coverage', null)).toBe(false);
-    expect(isInCompartment(own, 'Practitioner', null)).toBe(true);
+    const values: unknown[] = [];
+    expect(compartmentCondition(own, 'Coverage', (value) => `$${values.push(value)}`)).toBe('r.patient_id = $1');
+    expect(values).toEqual(['p1']);
+    expect(compartmentCondition(own, 'Practitioner', () => '$1')).toBeUndefined();
   });
 
   it('lets only the reader asked for by name see everything', () => {
     expect(compartmentPatientOf(UNRESTRICTED, 'ExplanationOfBenefit')).toBeUndefined();
-    expect(isInCompartment(UNRESTRICTED, 'Coverage', 'p2')).toBe(true);
+    expect(compartmentCondition(UNRESTRICTED, 'Coverage', () => '$1')).toBeUndefined();
   });
 
   it('has no patient compartment without a patient', () => {
@@ -54,8 +54,7 @@ describe('compartment', () => {
       expect(sql(undefined).text).toMatch(/^\(r\.patient_id IS NULL OR /);
     });
 
-    it('is decided in SQL only, and needs a client', () => {
-      expect(() => isInCompartment(payerCompartment('PayerA', at), 'Coverage', 'p1')).toThrow();
+    it('needs a client', () => {
       expect(() => payerCompartment('', at)).toThrow();
       expect(lookbackStart(new Date('2024-02-29T00:00:00Z')).toISOString()).toBe('2019-03-01T00:00:00.000Z');
     });

@@ -62,7 +62,7 @@ export function compartmentCondition(compartment: Compartment, resourceType: str
  * What the member's grant withholds, as a condition on `resource r`: withheld sensitive data is
  * absent whatever its type, shared directory types included. Undefined when nothing is withheld.
  */
-export function withheldCondition(compartment: Compartment): string | undefined {
+function withheldCondition(compartment: Compartment): string | undefined {
   return withheldIn(compartment).sensitive ? NOT_SENSITIVE : undefined;
 }
 
@@ -98,12 +98,4 @@ export function withheldIn(compartment: Compartment): Withholding {
 export function compartmentPatientOf(compartment: Compartment, resourceType: string): string | undefined {
   if (compartment.kind !== 'patient' || SHARED_RESOURCE_TYPES.has(resourceType)) return undefined;
   return compartment.patientId;
-}
-
-/** Whether a stored resource (its type and the patient it belongs to) is visible in the compartment. */
-export function isInCompartment(compartment: Compartment, resourceType: string, patientId: string | null): boolean {
-  // A payer's compartment depends on its links in the database: only `compartmentCondition` decides it.
-  if (compartment.kind === 'payer') throw new Error("a payer's compartment is decided in SQL");
-  const required = compartmentPatientOf(compartment, resourceType);
-  return required === undefined || patientId === required;
 }

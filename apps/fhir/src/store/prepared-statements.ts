@@ -18,7 +18,7 @@ export class PreparedStatements {
   constructor(private readonly dataSource: DataSource) {}
 
   async query<T extends QueryResultRow>(text: string, values: readonly unknown[]): Promise<T[]> {
-    const result = await this.pool().query<T>({ name: this.nameOf(text), text, values: [...values] });
+    const result = await pgPoolOf(this.dataSource).query<T>({ name: this.nameOf(text), text, values: [...values] });
     return result.rows;
   }
 
@@ -30,9 +30,9 @@ export class PreparedStatements {
     }
     return name;
   }
+}
 
-  /** TypeORM's pg pool for this data source (its `master` pool; there are no replicas). */
-  private pool(): Pool {
-    return (this.dataSource.driver as unknown as { master: Pool }).master;
-  }
+/** TypeORM's pg pool for this data source (its `master` pool; there are no replicas), for what TypeORM cannot do: named statements, COPY. */
+export function pgPoolOf(dataSource: DataSource): Pool {
+  return (dataSource.driver as unknown as { master: Pool }).master;
 }

@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { BulkCopyWriter } from './bulk-copy.writer';
 import { PreparedStatements } from './prepared-statements';
 import { SearchIndexer } from './search-indexer';
-import { type Compartment, compartmentCondition, isInCompartment, patientCompartment, payerCompartment, UNRESTRICTED, withheldCondition, withheldIn } from './compartment';
+import { type Compartment, compartmentCondition, patientCompartment, payerCompartment, UNRESTRICTED, withheldIn } from './compartment';
 import { labelsFromText, type PreparedResource, prepareResource, REPLACE_ON_CONFLICT } from './prepared-resource';
 import { type ScopeFilter, scopeFilterSql } from './scope-filter';
 import { SearchSqlBuilder } from './search-sql.builder';
@@ -58,11 +58,6 @@ export { UnservableResourceError } from './prepared-resource';
 /** Most resources an `_include` / `_revinclude` adds to one page. */
 const MAX_INCLUDED = 1000;
 
-/** Resources with their extracted search values, ready to be stored. */
-export interface PreparedBatch {
-  readonly items: readonly PreparedResource[];
-}
-
 /**
  * The generic resource store: one table for every type, plus the search index tables written in the
  * same transaction as the resource, so a resource is never visible without its index. It writes for
@@ -88,23 +83,7 @@ export class ResourceRepository {
    * the current instant otherwise. A replaced resource keeps its place in paging order.
    */
   async write(resources: readonly Resource[], options: { bulk?: boolean } = {}): Promise<number> {
-    return this.writeBatch(this.prepareBatch(resources), options);
-  }
-
-  /**
-   * The CPU half of a write (search values extracted with FHIRPath), separate so that a loader can
-   * index one batch while the database stores the previous one.
-   */
-  prepareBatch(resources: readonly Resource[]): PreparedBatch {
-    // The last of two versions of one resource in a batch wins, as if written one after the other.
-    const unique = new Map<string, Resource>();
-    for (const resource of resources) unique.set(`${resource.resourceType}/${resource.id}`, resource);
-    return { items: [...unique.values()].map((resource) => prepareResource(resource, this.indexer, this.now)) };
-  }
-
-  /** The database half of a write: the resources and their index rows, in one transaction. */
-  async writeBatch(batch: PreparedBatch, options: { bulk?: boolean } = {}): Promise<number> {
-    const prepared = batch.items;
+    const prepared = this.prepareAll(resources);
     if (prepared.length === 0) return 0;
     await this.dataSource.transaction(async (manager) => {
       // A bulk load that is cut short is simply run again, so it need not wait for each commit to
@@ -116,13 +95,20 @@ export class ResourceRepository {
     return prepared.length;
   }
 
+  private prepareAll(resources: readonly Resource[]): PreparedResource[] {
+    // The last of two versions of one resource in a batch wins, as if written one after the other.
+    const unique = new Map<string, Resource>();
+    for (const resource of resources) unique.set(`${resource.resourceType}/${resource.id}`, resource);
+    return [...unique.values()].map((resource) => prepareResource(resource, this.indexer, this.now));
+  }
+
   /**
    * Creates resources whose type and id are not stored yet and leaves stored ones exactly as they
    * are (version and all): what an event consumer needs to apply a redelivered event as a no-op.
    * Returns how many were created.
    */
   async createIfAbsent(resources: readonly Resource[]): Promise<number> {
-    const prepared = this.prepareBatch(resources).items;
+    const prepared = this.prepareAll(resources);
     if (prepared.length === 0) return 0;
     return this.dataSource.transaction((manager) => this.writePrepared(manager, prepared, 'keep'));
   }
@@ -242,30 +228,19 @@ export class ResourceRepository {
   }
 
   private async readRaw(compartment: Compartment, resourceType: string, id: string, filter?: ScopeFilter): Promise<RawStoredResource | undefined> {
-    if (compartment.kind === 'payer') return this.readRawInSql(compartment, resourceType, id);
     const values: unknown[] = [resourceType, id];
-    const scoped = filter === undefined ? '' : ` AND ${scopeFilterSql(filter, resourceType, (value) => `$${values.push(value)}`)}`;
-    const withheld = withheldCondition(compartment);
+    const bind = (value: unknown) => `$${values.push(value)}`;
+    const scoped = filter === undefined ? '' : ` AND ${scopeFilterSql(filter, resourceType, bind)}`;
+    // Another patient's resource, or a withheld sensitive one, does not exist for this reader: the same answer as a missing one.
+    const condition = compartmentCondition(compartment, resourceType, bind);
     const rows = await this.prepared.query<{ json: string; version: number; last_updated: Date; patient_id: string | null }>(
-      `SELECT content::text AS json, version, last_updated, patient_id FROM resource r WHERE resource_type = $1 AND id = $2${scoped}${withheld ? ` AND ${withheld}` : ''}`,
+      `SELECT content::text AS json, version, last_updated, patient_id FROM resource r WHERE resource_type = $1 AND id = $2${scoped}${condition ? ` AND ${condition}` : ''}`,
       values,
     );
     const row = rows[0];
-    // Another patient's resource, or a withheld sensitive one, does not exist for this reader: the same answer as a missing one.
-    if (!row || !isInCompartment(compartment, resourceType, row.patient_id)) return undefined;
+    if (!row) return undefined;
     const json = presented(compartment, resourceType, row.json);
     return { resourceType, id, json, version: row.version, lastUpdated: row.last_updated, patientId: row.patient_id };
-  }
-
-  private async readRawInSql(compartment: Compartment, resourceType: string, id: string): Promise<RawStoredResource | undefined> {
-    const values: unknown[] = [resourceType, id];
-    const condition = compartmentCondition(compartment, resourceType, (value) => `$${values.push(value)}`);
-    const rows: { json: string; version: number; last_updated: Date; patient_id: string | null }[] = await this.dataSource.query(
-      `SELECT r.content::text AS json, r.version, r.last_updated, r.patient_id FROM resource r WHERE r.resource_type = $1 AND r.id = $2${condition ? ` AND ${condition}` : ''}`,
-      values,
-    );
-    const row = rows[0];
-    return row && { resourceType, id, json: row.json, version: row.version, lastUpdated: row.last_updated, patientId: row.patient_id };
   }
 
   private async everything(compartment: Compartment, patientId: string, page: { count: number; startIndex: number }): Promise<{ entries: RawResource[]; total: number }> {

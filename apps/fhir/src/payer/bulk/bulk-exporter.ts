@@ -1,9 +1,10 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import { compartmentCondition, payerCompartment } from '../../store/compartment';
+import { pgPoolOf } from '../../store/prepared-statements';
 import { attemptPrefix, type BulkFileStore } from './bulk-file.store';
 import type { ExportedFile } from './bulk-job.repository';
 
@@ -46,8 +47,7 @@ export class BulkExporter {
   ) {}
 
   async export(job: GroupExport, heartbeat: (exported: number) => Promise<boolean>, signal: AbortSignal): Promise<ExportedFile[]> {
-    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
-    const client = await pool.connect();
+    const client = await pgPoolOf(this.dataSource).connect();
     let broken = false;
     const written: ExportedFile[] = [];
     let lastBeat = Date.now();

@@ -227,7 +227,7 @@ export class BulkJobWorker implements OnApplicationBootstrap, OnModuleDestroy {
           }),
         );
         if (decision.outcome === 'matched') {
-          results.matched.push({ kind: 'ours', patientId: decision.patientId, identifier: this.memberMatch.memberIdentifier(await this.memberMatch.patientOf(decision.patientId)) });
+          results.matched.push({ kind: 'ours', patientId: decision.patientId, identifier: decision.identifier });
           matchedIds.push(decision.patientId);
         } else {
           results[decision.outcome].push({ kind: 'described', patient: chunk[offset].memberPatient });

@@ -17,7 +17,7 @@ const MEMBER_NUMBER_TYPE = { coding: [{ system: 'http://terminology.hl7.org/Code
 
 /** What one member match decided; only `matched` has linked the member to the payer. */
 export type MemberMatchDecision =
-  | { readonly outcome: 'matched'; readonly patientId: string; readonly criterion: string; readonly policy: string }
+  | { readonly outcome: 'matched'; readonly patientId: string; readonly criterion: string; readonly policy: string; readonly identifier: Identifier }
   | { readonly outcome: 'non-matched'; readonly reason: string }
   | { readonly outcome: 'consent-constrained'; readonly patientId: string; readonly reason: string };
 
@@ -58,12 +58,11 @@ export class MemberMatchService {
       if (decision.outcome === 'non-matched') throw unprocessable(`No unique member match: ${decision.reason}`);
       patientId = decision.patientId;
       if (decision.outcome === 'consent-constrained') throw unprocessable(`Consent constraint: ${decision.reason}`);
-      const patient = await this.patientOf(decision.patientId);
       await this.recordOrRefuse(principal, { resourceId: decision.patientId, status: 200, resultCount: 1, reason: `matched by ${decision.criterion}; consent ${decision.policy}` });
       return {
         resourceType: 'Parameters',
         parameter: [
-          { name: 'MemberIdentifier', valueIdentifier: this.memberIdentifier(patient) },
+          { name: 'MemberIdentifier', valueIdentifier: decision.identifier },
           { name: 'MemberId', valueReference: { reference: `Patient/${decision.patientId}` } },
         ],
       };
@@ -85,13 +84,16 @@ export class MemberMatchService {
    */
   async decide(clientId: string, input: MemberMatchInput, now: Date): Promise<MemberMatchDecision> {
     const { memberPatient, coverageToMatch, consent } = input;
-    const result = matchMember({ patient: memberPatient, coverage: coverageToMatch }, await this.candidates(memberPatient.birthDate));
+    const candidates = await this.candidates(memberPatient.birthDate);
+    const result = matchMember({ patient: memberPatient, coverage: coverageToMatch }, candidates);
     if (result.outcome === 'none') return { outcome: 'non-matched', reason: 'no member matches the demographics and coverage given' };
     if (result.outcome === 'ambiguous') return { outcome: 'non-matched', reason: 'several members match the demographics and coverage given' };
     const decision = evaluateConsent(consent, clientId, now);
     if (!decision.ok) return { outcome: 'consent-constrained', patientId: result.patientId, reason: decision.reason };
     await this.link(clientId, result.patientId, decision, result.criterion);
-    return { outcome: 'matched', patientId: result.patientId, criterion: result.criterion, policy: decision.policy };
+    // The answer names the member by the number on the Patient the rules just matched.
+    const patient = candidates.find((candidate) => candidate.patientId === result.patientId)?.patient as Patient;
+    return { outcome: 'matched', patientId: result.patientId, criterion: result.criterion, policy: decision.policy, identifier: this.memberIdentifier(patient) };
   }
 
   /** Members born on that day, with their coverages: the only people any rule could match. */
@@ -128,14 +130,8 @@ export class MemberMatchService {
     );
   }
 
-  /** Our member's Patient, for the answer that names them. */
-  async patientOf(patientId: string): Promise<Patient> {
-    const [row] = (await this.dataSource.query(`SELECT content FROM resource WHERE resource_type = 'Patient' AND id = $1`, [patientId])) as { content: Patient }[];
-    return row.content;
-  }
-
   /** Our member number: the Patient's own identifier carrying its id, else the id under this server's Patient URL. */
-  memberIdentifier(patient: Patient): Identifier {
+  private memberIdentifier(patient: Patient): Identifier {
     const own = patient.identifier?.find((identifier) => identifier.value === patient.id && identifier.system);
     return { type: MEMBER_NUMBER_TYPE, system: own?.system ?? `${this.baseUrl}/Patient`, value: patient.id as string };
   }
