@@ -14,8 +14,7 @@ import {
   type DataAccessType,
   parseClientChangedEvent,
   parseClientStatusHeartbeat,
-  type ClientChangedEventV1,
-} from '@payer-access/client-status';
+  type ClientChangedEventV1, issuesText } from '@payer-access/client-status';
 import type { AdapterPayload } from 'oidc-provider';
 import { DataSource } from 'typeorm';
 import { EVENT_BUS, EventRejectedError, instanceGroupId, SecretSealer, type EventBus, type Subscription } from '@payer-access/events';
@@ -110,7 +109,7 @@ export class ClientProjectionService implements OnApplicationShutdown {
    */
   applyHeartbeat(value: unknown): boolean {
     const parsed = parseClientStatusHeartbeat(value);
-    if (!parsed.ok) throw new EventRejectedError('invalid_event', parsed.rejection.issues.map((issue) => `${issue.path} ${issue.message}`).join('; '));
+    if (!parsed.ok) throw new EventRejectedError('invalid_event', issuesText(parsed.rejection.issues));
     return this.freshness.record(parsed.heartbeat);
   }
 
@@ -122,7 +121,7 @@ export class ClientProjectionService implements OnApplicationShutdown {
   async apply(value: unknown): Promise<boolean> {
     const parsed = parseClientChangedEvent(value);
     if (!parsed.ok) {
-      throw new EventRejectedError('invalid_event', parsed.rejection.issues.map((issue) => `${issue.path} ${issue.message}`).join('; '));
+      throw new EventRejectedError('invalid_event', issuesText(parsed.rejection.issues));
     }
     const event = parsed.event;
     if ((this.stored.get(event.clientId) ?? 0) >= event.clientVersion) return false;

@@ -10,8 +10,7 @@ import {
   revokesAccess,
   type ClientNotBefore,
   type ClientStatus,
-  type RegistrationKind,
-} from '@payer-access/client-status';
+  type RegistrationKind, issuesText } from '@payer-access/client-status';
 import { EventRejectedError } from '@payer-access/events';
 import type { FhirConfig } from '../fhir.config';
 import { FHIR_CONFIG } from '../fhir.tokens';
@@ -46,7 +45,7 @@ export class ClientStatusCache {
    */
   applyHeartbeat(value: unknown): boolean {
     const parsed = parseClientStatusHeartbeat(value);
-    if (!parsed.ok) throw new EventRejectedError('invalid_event', parsed.rejection.issues.map((issue) => `${issue.path} ${issue.message}`).join('; '));
+    if (!parsed.ok) throw new EventRejectedError('invalid_event', issuesText(parsed.rejection.issues));
     return this.freshness.record(parsed.heartbeat);
   }
 
@@ -66,7 +65,7 @@ export class ClientStatusCache {
   apply(value: unknown): boolean {
     const parsed = parseClientChangedEvent(value);
     if (!parsed.ok) {
-      throw new EventRejectedError('invalid_event', parsed.rejection.issues.map((issue) => `${issue.path} ${issue.message}`).join('; '));
+      throw new EventRejectedError('invalid_event', issuesText(parsed.rejection.issues));
     }
     const event = parsed.event;
     const known = this.clients.get(event.clientId);

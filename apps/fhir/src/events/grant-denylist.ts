@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { parseGrantRevokedEvent } from '@payer-access/client-status';
+import { parseGrantRevokedEvent, issuesText } from '@payer-access/client-status';
 import { EventRejectedError } from '@payer-access/events';
 import { FhirEventsMetrics } from './fhir-events.metrics';
 
@@ -15,7 +15,7 @@ export class GrantDenylist {
 
   apply(value: unknown): boolean {
     const parsed = parseGrantRevokedEvent(value);
-    if (!parsed.ok) throw new EventRejectedError('invalid_event', parsed.rejection.issues.map((issue) => `${issue.path} ${issue.message}`).join('; '));
+    if (!parsed.ok) throw new EventRejectedError('invalid_event', issuesText(parsed.rejection.issues));
     const until = Date.parse(parsed.event.expiresAt);
     const known = this.denied.get(parsed.event.grantId);
     this.denied.set(parsed.event.grantId, Math.max(until, known ?? 0));

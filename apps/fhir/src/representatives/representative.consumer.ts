@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { parseRepresentativeRecordedEvent } from '@payer-access/client-status';
+import { parseRepresentativeRecordedEvent, issuesText } from '@payer-access/client-status';
 import { EventRejectedError, type IncomingEvent } from '@payer-access/events';
 import { ResourceRepository, UnservableResourceError } from '../store/resource.repository';
 import { relatedPersonOf } from './related-person';
@@ -18,7 +18,7 @@ export class RepresentativeConsumer {
   /** @returns whether the RelatedPerson was created now (false: it already existed). */
   async apply(event: Pick<IncomingEvent, 'key' | 'value'>): Promise<boolean> {
     const parsed = parseRepresentativeRecordedEvent(event.value);
-    if (!parsed.ok) throw new EventRejectedError('invalid_event', parsed.rejection.issues.map((issue) => `${issue.path} ${issue.message}`).join('; '));
+    if (!parsed.ok) throw new EventRejectedError('invalid_event', issuesText(parsed.rejection.issues));
     // The key is what compaction keeps one event per: it must be the resource's id.
     if (event.key !== parsed.event.relatedPersonId) throw new EventRejectedError('invalid_event', 'key must be the relatedPersonId');
     try {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CLIENT_CHANGED_TOPIC, CLIENT_STATUS_HEARTBEAT_KEY, parseClientChangedEvent } from '@payer-access/client-status';
+import { CLIENT_CHANGED_TOPIC, CLIENT_STATUS_HEARTBEAT_KEY, parseClientChangedEvent, issuesText } from '@payer-access/client-status';
 import { EVENT_BUS, EventRejectedError, instanceGroupId, type EventBus, type Subscription } from '@payer-access/events';
 import { DataSource } from 'typeorm';
 import { SYSTEM_ACTOR } from './actor';
@@ -49,7 +49,7 @@ export class ClientTopicGuard implements OnModuleInit, OnApplicationShutdown {
   /** Handles one (signature-checked) event; returns whether it answered a replay. */
   async check(value: unknown): Promise<boolean> {
     const parsed = parseClientChangedEvent(value);
-    if (!parsed.ok) throw new EventRejectedError('invalid_event', parsed.rejection.issues.map((issue) => `${issue.path} ${issue.message}`).join('; '));
+    if (!parsed.ok) throw new EventRejectedError('invalid_event', issuesText(parsed.rejection.issues));
     const { clientId, clientVersion, registrationId } = parsed.event;
     // Per registration too: a topic that outlived its database holds another registration's events.
     const key = `${clientId}\u0000${registrationId}`;

@@ -1,7 +1,7 @@
 import type { ClientAction } from './client-action';
 import { CLIENT_CHANGED_EVENT_TYPE, type ClientChange, type ClientChangedEventV1 } from './client-changed.event';
 import { parseClientChangedEvent } from './client-changed.parser';
-import type { EventIssue } from './field-reader';
+import { type EventIssue, issuesText } from './field-reader';
 import type { ClientStatus } from './client-status';
 import { applyTransition, canTransition } from './transitions';
 
@@ -18,8 +18,7 @@ export type ClientChangedEventInput = Omit<ClientChangedEventV1, 'type' | 'versi
  */
 export class InvalidClientChangedEventError extends Error {
   constructor(readonly issues: readonly EventIssue[]) {
-    const details = issues.map((issue) => `${issue.path} ${issue.message}`).join('; ');
-    super(`Invalid ${CLIENT_CHANGED_EVENT_TYPE} event: ${details}`);
+    super(`Invalid ${CLIENT_CHANGED_EVENT_TYPE} event: ${issuesText(issues)}`);
     this.name = 'InvalidClientChangedEventError';
   }
 }

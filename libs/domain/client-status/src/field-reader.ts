@@ -12,6 +12,11 @@ export interface EventRejection {
   readonly issues: readonly EventIssue[];
 }
 
+/** The issues as one line, `path message; path message`: how a refused event is described wherever it is refused. */
+export function issuesText(issues: readonly EventIssue[]): string {
+  return issues.map((issue) => `${issue.path} ${issue.message}`).join('; ');
+}
+
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 

@@ -37,6 +37,7 @@ export {
   type ClientChangedEventParseResult,
 } from './client-changed.parser';
 export type { EventIssue, EventRejection } from './field-reader';
+export { issuesText } from './field-reader';
 export {
   GRANT_REVOKED_TOPIC,
   GRANT_REVOKED_EVENT_TYPE,
