@@ -1,0 +1,38 @@
+import { getJson } from '../../../platform-e2e/test/support/http';
+import { eventually } from '../../../platform-e2e/test/support/poll';
+import type { RunningSandbox } from '../../src/sandbox';
+
+export const FHIR_BASE_PATH = '/fhir/sb/R4/patientaccess';
+
+/**
+ * `npm start`'s settings for a test: the sandbox profile on the test's own database, the
+ * PostgreSQL event log instead of Kafka, and the three services on the given ports of 127.0.0.1,
+ * published at those addresses. Callers spread their own settings after it.
+ */
+export function sandboxEnv(databaseUrl: string, ports: { registration: number; authorization: number; fhir: number }): NodeJS.ProcessEnv {
+  return {
+    PROFILE: 'sandbox',
+    DATABASE_URL: databaseUrl,
+    MIGRATE_ON_START: 'true',
+    KAFKA_BROKERS: '',
+    FHIR_BASE_PATH,
+    REGISTRATION_PORT: String(ports.registration),
+    REGISTRATION_HOST: '127.0.0.1',
+    REGISTRATION_PUBLIC_URL: `http://127.0.0.1:${ports.registration}`,
+    AUTHORIZATION_PORT: String(ports.authorization),
+    AUTHORIZATION_HOST: '127.0.0.1',
+    AUTHORIZATION_PUBLIC_URL: `http://127.0.0.1:${ports.authorization}`,
+    FHIR_PORT: String(ports.fhir),
+    FHIR_HOST: '127.0.0.1',
+    FHIR_PUBLIC_URL: `http://127.0.0.1:${ports.fhir}`,
+  };
+}
+
+/** Every service answers `/health/ready` with 200 (the FHIR service only once its caches caught up). */
+export async function allReady(sandbox: RunningSandbox): Promise<void> {
+  await Promise.all(
+    Object.entries(sandbox.urls).map(([name, url]) =>
+      eventually(async () => (await getJson(`${url}/health/ready`)).status === 200, { what: `${name} to be ready`, timeoutMs: 120_000 }),
+    ),
+  );
+}
