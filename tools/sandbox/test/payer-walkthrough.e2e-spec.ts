@@ -94,9 +94,6 @@ describe("the README's payer-to-payer walkthrough against the one-process sandbo
       env: {
         ...sandboxEnv(created.url, { registration: registrationPort, authorization: authorizationPort, fhir: fhirPort }),
         FHIR_BULK_DIR: bulkDir,
-        PORTAL_PORT: '0',
-        PORTAL_HOST: '127.0.0.1',
-        SAMPLE_APP_PORT: '0',
       },
       logLevels: ['error'],
     });

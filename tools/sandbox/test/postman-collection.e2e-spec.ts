@@ -54,7 +54,6 @@ describe('the Postman collection of the three services', () => {
         REGISTRATION_PUBLIC_URL: PUBLIC.registration,
         AUTHORIZATION_PUBLIC_URL: PUBLIC.authorization,
         FHIR_PUBLIC_URL: PUBLIC.fhir,
-        SAMPLE_APP_PORT: '0',
       },
       logLevels: ['error'],
     });

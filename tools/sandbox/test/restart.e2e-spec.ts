@@ -64,9 +64,6 @@ describe('one-process platform restarted on the same database', () => {
     chromium = launched;
     env = {
       ...sandboxEnv(created.url, { registration: registrationPort, authorization: authorizationPort, fhir: fhirPort }),
-      PORTAL_PORT: '0',
-      PORTAL_HOST: '127.0.0.1',
-      SAMPLE_APP_PORT: '0',
       SMTP_URL: mail.url,
     };
     sandbox = await startSandbox({ env, logLevels: ['error'] });

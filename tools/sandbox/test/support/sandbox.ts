@@ -7,7 +7,9 @@ export const FHIR_BASE_PATH = '/fhir/sb/R4/patientaccess';
 /**
  * `npm start`'s settings for a test: the sandbox profile on the test's own database, the
  * PostgreSQL event log instead of Kafka, and the three services on the given ports of 127.0.0.1,
- * published at those addresses. Callers spread their own settings after it.
+ * published at those addresses. The portal and the sample app get free ports of their own: their
+ * fixed defaults may be taken by another `npm start` on the machine. Callers spread their own
+ * settings after it.
  */
 export function sandboxEnv(databaseUrl: string, ports: { registration: number; authorization: number; fhir: number }): NodeJS.ProcessEnv {
   return {
@@ -25,6 +27,9 @@ export function sandboxEnv(databaseUrl: string, ports: { registration: number; a
     FHIR_PORT: String(ports.fhir),
     FHIR_HOST: '127.0.0.1',
     FHIR_PUBLIC_URL: `http://127.0.0.1:${ports.fhir}`,
+    PORTAL_PORT: '0',
+    PORTAL_HOST: '127.0.0.1',
+    SAMPLE_APP_PORT: '0',
   };
 }
 
