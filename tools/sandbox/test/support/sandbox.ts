@@ -1,8 +1,10 @@
 import { getJson } from '../../../platform-e2e/test/support/http';
+import { FHIR_BASE_PATH } from '../../../platform-e2e/test/support/platform';
 import { eventually } from '../../../platform-e2e/test/support/poll';
 import type { RunningSandbox } from '../../src/sandbox';
 
-export const FHIR_BASE_PATH = '/fhir/sb/R4/patientaccess';
+/** The Patient Access base the platform suite serves FHIR at, `npm start`'s as well. */
+export { FHIR_BASE_PATH };
 
 /**
  * `npm start`'s settings for a test: the sandbox profile on the test's own database, the
