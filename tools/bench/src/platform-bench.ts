@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Agent, createServer, request, type Server } from 'node:http';
 import path from 'node:path';
 import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
-import { startIsolatedKafka, type IsolatedKafka } from '@payer-access/testing';
+import { childrenOf, startIsolatedKafka, type IsolatedKafka } from '@payer-access/testing';
 import { authorizationStarts, authorizeUrl, TOKEN_PATH } from '../../platform-e2e/test/support/http';
 import { Platform } from '../../platform-e2e/test/support/platform';
 import { eventually, sleep } from '../../platform-e2e/test/support/poll';
@@ -12,7 +12,7 @@ import type { BenchResults } from './bench-results';
 import { spread, type LatencySpread } from './latency';
 import { listen, log, port } from './local-server';
 import { issueTokens, type IssuedTokens, type Member } from './member-journey';
-import { childrenOf, sampleProcessTree, type ProcessSample } from './process-figures';
+import { sampleProcessTree, type ProcessSample } from './process-figures';
 import type { TokenLoadJob, TokenLoadResult } from './token-load-client';
 
 export interface PlatformBenchOptions {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { childrenOf, cpuMsOf, sampleProcess, sampleProcessTree } from './process-figures';
+import { childrenOf } from '@payer-access/testing';
+import { cpuMsOf, sampleProcess, sampleProcessTree } from './process-figures';
 
 describe(cpuMsOf.name, () => {
   it('adds utime and stime, counting fields after a command name with spaces and parentheses', () => {

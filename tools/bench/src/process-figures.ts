@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { childrenOf } from '@payer-access/testing';
 
 /** What the kernel says about one process: memory now and at its peak, CPU time used so far. */
 export interface ProcessSample {
@@ -33,21 +34,6 @@ export function sampleProcessTree(pid: number): ProcessSample {
   });
   const sum = (pick: (sample: ProcessSample) => number) => round(samples.reduce((total, sample) => total + pick(sample), 0));
   return { rssMb: sum((sample) => sample.rssMb), peakRssMb: sum((sample) => sample.peakRssMb), cpuMs: sum((sample) => sample.cpuMs) };
-}
-
-/** Pids of the live processes whose parent is `pid`. */
-export function childrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .flatMap((entry) => {
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const [state, parent] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return Number(parent) === pid && state !== 'Z' ? [Number(entry)] : [];
-      } catch {
-        return [];
-      }
-    });
 }
 
 /** utime + stime (fields 14 and 15) of a `/proc/<pid>/stat` line, in milliseconds. */

@@ -1,6 +1,7 @@
 import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
 import { issueTokens } from '../../bench/src/member-journey';
 import { SEED_CLIENT } from '../../platform-e2e/test/support/http';
+import { RegistrationApi } from '../../platform-e2e/test/support/registration';
 import type { FuzzContext } from './request-generator';
 import type { LocalPlatform, ServiceName } from './local-platform';
 import { authorizationRoutes, type Route, routesFromCapabilityStatement, routesFromOpenApi } from './route-catalog';
@@ -34,9 +35,7 @@ export async function discoverTargets(platform: LocalPlatform): Promise<FuzzTarg
 
   await postJson(`${urls.registration}/v1/accounts`, { email: DEVELOPER.email, password: DEVELOPER.password, name: 'Fuzz Developer', organization: 'Acme', phone: '+1 919-555-0100', kind: 'developer' });
   // Registrations need a confirmed address: follow the link of the verification mail.
-  const verification = await platform.mail.waitFor((mail) => mail.to.includes(DEVELOPER.email), 'verification');
-  const verifyToken = /(?<![\w-])([\w-]{43})(?![\w-])/.exec(verification.text.slice(verification.text.indexOf('To confirm it')))?.[1];
-  await postJson(`${urls.registration}/v1/accounts/verify-email`, { token: verifyToken });
+  await new RegistrationApi(urls.registration, platform.mail).confirmAddress(DEVELOPER.email);
   const developer = String((await postJson(`${urls.registration}/v1/auth/login`, DEVELOPER)).access_token);
   const admin = await staffToken(urls.registration, platform.admin);
   const registration = await postJson(

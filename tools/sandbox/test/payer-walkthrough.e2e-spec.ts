@@ -12,13 +12,13 @@ import { freePorts } from '../../platform-e2e/test/support/platform';
 import { eventually, required } from '../../platform-e2e/test/support/poll';
 import { REPO_ROOT } from '../../platform-e2e/test/support/service-process';
 import { startSandbox, type RunningSandbox } from '../src/sandbox';
+import { allReady, FHIR_BASE_PATH, sandboxEnv } from './support/sandbox';
 
 const run = promisify(execFile);
 
 // The whole platform with the sandbox data set.
 jest.setTimeout(300_000);
 
-const FHIR_BASE_PATH = '/fhir/sb/R4/patientaccess';
 const ROSA = PAYER_MATCH_MEMBERS[0];
 const FIVE_YEARS_DAYS = 1826;
 /** The former members of bulk-member-match.json that match with a consent the plan honours: Marcus Webb, the first Maria Garcia. */
@@ -92,33 +92,12 @@ describe("the README's payer-to-payer walkthrough against the one-process sandbo
     fhirUrl = `http://127.0.0.1:${fhirPort}`;
     sandbox = await startSandbox({
       env: {
-        PROFILE: 'sandbox',
-        DATABASE_URL: created.url,
-        MIGRATE_ON_START: 'true',
-        KAFKA_BROKERS: '',
-        FHIR_BASE_PATH,
-        REGISTRATION_PORT: String(registrationPort),
-        REGISTRATION_HOST: '127.0.0.1',
-        REGISTRATION_PUBLIC_URL: `http://127.0.0.1:${registrationPort}`,
-        AUTHORIZATION_PORT: String(authorizationPort),
-        AUTHORIZATION_HOST: '127.0.0.1',
-        AUTHORIZATION_PUBLIC_URL: authorizationUrl,
-        FHIR_PORT: String(fhirPort),
-        FHIR_HOST: '127.0.0.1',
-        FHIR_PUBLIC_URL: fhirUrl,
+        ...sandboxEnv(created.url, { registration: registrationPort, authorization: authorizationPort, fhir: fhirPort }),
         FHIR_BULK_DIR: bulkDir,
-        PORTAL_PORT: '0',
-        PORTAL_HOST: '127.0.0.1',
-        SAMPLE_APP_PORT: '0',
       },
       logLevels: ['error'],
     });
-    const running = sandbox;
-    await Promise.all(
-      Object.entries(running.urls).map(([name, url]) =>
-        eventually(async () => (await getJson(`${url}/health/ready`)).status === 200, { what: `${name} to be ready`, timeoutMs: 120_000 }),
-      ),
-    );
+    await allReady(sandbox);
     // The demo payer is registered at start and reaches the other services over the bus: wait
     // until the authorization server issues it a token and the FHIR API accepts that token.
     const tokenUrl = `${authorizationUrl}${TOKEN_PATH}`;

@@ -9,11 +9,11 @@ import { freePorts } from '../../platform-e2e/test/support/platform';
 import { eventually, required } from '../../platform-e2e/test/support/poll';
 import { buildPostmanCollection, POSTMAN_SCHEMA, type PostmanVariable } from '../src/postman-collection';
 import { startSandbox, type RunningSandbox } from '../src/sandbox';
+import { FHIR_BASE_PATH, sandboxEnv } from './support/sandbox';
 
 jest.setTimeout(180_000);
 
 const COLLECTION_FILE = path.resolve(__dirname, '../../../docs/postman/payer-access.postman_collection.json');
-const FHIR_BASE_PATH = '/fhir/sb/R4/patientaccess';
 /** The URLs `npm start` publishes: the documents name them, whatever port this run listens on. */
 const PUBLIC = { registration: 'http://localhost:3001', authorization: 'http://localhost:3002', fhir: 'http://localhost:3003' } as const;
 const SEED_PATIENT = '-20140000000024';
@@ -49,22 +49,11 @@ describe('the Postman collection of the three services', () => {
     database = created;
     sandbox = await startSandbox({
       env: {
-        PROFILE: 'sandbox',
-        DATABASE_URL: created.url,
-        MIGRATE_ON_START: 'true',
-        KAFKA_BROKERS: '',
-        FHIR_BASE_PATH,
+        ...sandboxEnv(created.url, { registration: registrationPort, authorization: authorizationPort, fhir: fhirPort }),
         FHIR_LOAD_SANDBOX_DATA: 'false',
-        REGISTRATION_PORT: String(registrationPort),
-        REGISTRATION_HOST: '127.0.0.1',
         REGISTRATION_PUBLIC_URL: PUBLIC.registration,
-        AUTHORIZATION_PORT: String(authorizationPort),
-        AUTHORIZATION_HOST: '127.0.0.1',
         AUTHORIZATION_PUBLIC_URL: PUBLIC.authorization,
-        FHIR_PORT: String(fhirPort),
-        FHIR_HOST: '127.0.0.1',
         FHIR_PUBLIC_URL: PUBLIC.fhir,
-        SAMPLE_APP_PORT: '0',
       },
       logLevels: ['error'],
     });

@@ -9,11 +9,10 @@ import { freePorts } from '../../platform-e2e/test/support/platform';
 import { eventually, required } from '../../platform-e2e/test/support/poll';
 import { expectStatus, RegistrationApi, type RegisteredApp } from '../../platform-e2e/test/support/registration';
 import { startSandbox, type RunningSandbox } from '../src/sandbox';
+import { allReady, FHIR_BASE_PATH, sandboxEnv } from './support/sandbox';
 
 // Two starts of the whole platform (the first loads the sandbox data set) and a browser.
 jest.setTimeout(300_000);
-
-const FHIR_BASE_PATH = '/fhir/sb/R4/patientaccess';
 
 function member(username: string): SandboxMember {
   return required(
@@ -64,23 +63,7 @@ describe('one-process platform restarted on the same database', () => {
     database = created;
     chromium = launched;
     env = {
-      PROFILE: 'sandbox',
-      DATABASE_URL: created.url,
-      MIGRATE_ON_START: 'true',
-      KAFKA_BROKERS: '',
-      FHIR_BASE_PATH,
-      REGISTRATION_PORT: String(registrationPort),
-      REGISTRATION_HOST: '127.0.0.1',
-      REGISTRATION_PUBLIC_URL: `http://127.0.0.1:${registrationPort}`,
-      AUTHORIZATION_PORT: String(authorizationPort),
-      AUTHORIZATION_HOST: '127.0.0.1',
-      AUTHORIZATION_PUBLIC_URL: `http://127.0.0.1:${authorizationPort}`,
-      FHIR_PORT: String(fhirPort),
-      FHIR_HOST: '127.0.0.1',
-      FHIR_PUBLIC_URL: `http://127.0.0.1:${fhirPort}`,
-      PORTAL_PORT: '0',
-      PORTAL_HOST: '127.0.0.1',
-      SAMPLE_APP_PORT: '0',
+      ...sandboxEnv(created.url, { registration: registrationPort, authorization: authorizationPort, fhir: fhirPort }),
       SMTP_URL: mail.url,
     };
     sandbox = await startSandbox({ env, logLevels: ['error'] });
@@ -248,12 +231,3 @@ describe('one-process platform restarted on the same database', () => {
     expect((await readPatient(again)).status).toBe(200);
   });
 });
-
-/** Every service answers `/health/ready` with 200 (the FHIR service only once its caches caught up). */
-async function allReady(sandbox: RunningSandbox): Promise<void> {
-  await Promise.all(
-    Object.entries(sandbox.urls).map(([name, url]) =>
-      eventually(async () => (await getJson(`${url}/health/ready`)).status === 200, { what: `${name} to be ready`, timeoutMs: 120_000 }),
-    ),
-  );
-}

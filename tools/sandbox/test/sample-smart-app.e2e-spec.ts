@@ -10,11 +10,11 @@ import { authorizationStarts, getJson } from '../../platform-e2e/test/support/ht
 import { freePorts } from '../../platform-e2e/test/support/platform';
 import { eventually, required } from '../../platform-e2e/test/support/poll';
 import { startSandbox, type RunningSandbox } from '../src/sandbox';
+import { allReady, FHIR_BASE_PATH, sandboxEnv } from './support/sandbox';
 
 // The whole platform with the sandbox data set, and a browser.
 jest.setTimeout(300_000);
 
-const FHIR_BASE_PATH = '/fhir/sb/R4/patientaccess';
 const MEMBER = required(
   SANDBOX_MEMBERS.find((candidate) => candidate.username === 'BCNCUser03'),
   'the sandbox member BCNCUser03',
@@ -46,31 +46,14 @@ describe('the sample SMART app against the one-process sandbox', () => {
     chromium = launched;
     sandbox = await startSandbox({
       env: {
-        PROFILE: 'sandbox',
-        DATABASE_URL: created.url,
-        MIGRATE_ON_START: 'true',
-        KAFKA_BROKERS: '',
-        FHIR_BASE_PATH,
-        REGISTRATION_PORT: String(registrationPort),
-        REGISTRATION_HOST: '127.0.0.1',
-        REGISTRATION_PUBLIC_URL: `http://127.0.0.1:${registrationPort}`,
-        AUTHORIZATION_PORT: String(authorizationPort),
-        AUTHORIZATION_HOST: '127.0.0.1',
-        AUTHORIZATION_PUBLIC_URL: `http://127.0.0.1:${authorizationPort}`,
-        FHIR_PORT: String(fhirPort),
-        FHIR_HOST: '127.0.0.1',
-        FHIR_PUBLIC_URL: `http://127.0.0.1:${fhirPort}`,
+        ...sandboxEnv(created.url, { registration: registrationPort, authorization: authorizationPort, fhir: fhirPort }),
         SAMPLE_APP_PORT: String(appPort),
         SAMPLE_APP_HOST: '127.0.0.1',
         SAMPLE_APP_PUBLIC_URL: `http://127.0.0.1:${appPort}`,
       },
       logLevels: ['error'],
     });
-    await Promise.all(
-      Object.entries(sandbox.urls).map(([name, url]) =>
-        eventually(async () => (await getJson(`${url}/health/ready`)).status === 200, { what: `${name} to be ready`, timeoutMs: 120_000 }),
-      ),
-    );
+    await allReady(sandbox);
     // The authorization service learns of the seeded client over the bus; a public client must use PKCE.
     const probe = new URLSearchParams({
       response_type: 'code',
