@@ -1,38 +1,11 @@
-import { createHash } from 'node:crypto';
-import type { Pool, QueryResultRow } from 'pg';
+import { PreparedStatements as SharedPreparedStatements } from '@payer-access/database';
 import type { DataSource } from 'typeorm';
 
-/** Distinct statements kept prepared on each connection; further shapes are planned every time. */
-const MAX_PREPARED = 256;
+export { pgPoolOf } from '@payer-access/database';
 
-/**
- * Runs the store's hot queries (reads and search pages) as named prepared statements on the
- * connection pool, so PostgreSQL parses and plans each statement shape once per connection instead
- * of on every request. Search shapes depend on the query, so only the first {@link MAX_PREPARED}
- * distinct texts get names: a connection's prepared statements stay bounded whatever clients send.
- * https://www.postgresql.org/docs/current/sql-prepare.html
- */
-export class PreparedStatements {
-  private readonly names = new Map<string, string>();
-
-  constructor(private readonly dataSource: DataSource) {}
-
-  async query<T extends QueryResultRow>(text: string, values: readonly unknown[]): Promise<T[]> {
-    const result = await pgPoolOf(this.dataSource).query<T>({ name: this.nameOf(text), text, values: [...values] });
-    return result.rows;
+/** The store's hot queries (reads and search pages) as named prepared statements, named `fhir_…`. */
+export class PreparedStatements extends SharedPreparedStatements {
+  constructor(dataSource: DataSource) {
+    super(dataSource, 'fhir');
   }
-
-  private nameOf(text: string): string | undefined {
-    let name = this.names.get(text);
-    if (name === undefined && this.names.size < MAX_PREPARED) {
-      name = `fhir_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
-      this.names.set(text, name);
-    }
-    return name;
-  }
-}
-
-/** TypeORM's pg pool for this data source (its `master` pool; there are no replicas), for what TypeORM cannot do: named statements, COPY. */
-export function pgPoolOf(dataSource: DataSource): Pool {
-  return (dataSource.driver as unknown as { master: Pool }).master;
 }

@@ -9,3 +9,4 @@ export {
   recordedDatabaseProfile,
   type DatabaseProfile,
 } from './profile/database-profile';
+export { PreparedStatements, pgPoolOf } from './prepared-statements';
