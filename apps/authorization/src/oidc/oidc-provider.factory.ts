@@ -76,6 +76,7 @@ export async function createOidcProvider(deps: ProviderDependencies): Promise<Pr
       },
       revocationReason: () => revocationReason(Provider.ctx),
       issuedBeforeNotBefore: (clientId, issuedAtSeconds) => deps.clients.issuedBeforeNotBefore(clientId, issuedAtSeconds),
+      currentRequest: () => Provider.ctx,
     }),
     clients: [],
     jwks: { keys: deps.keys },
