@@ -38,12 +38,23 @@ export function clientAddress(req: Pick<Request, 'ip' | 'socket'>): string {
 /** Compared with when a user name is unknown, so both failures take as long (no user enumeration). */
 const DUMMY_HASH = argon2.hash('not-a-password-of-anyone', { type: argon2.argon2id });
 
+/** How long a looked-up account is reused: accounts are never changed here, so this bounds only outside edits. */
+const ACCOUNT_CACHE_TTL_MS = 5000;
+const ACCOUNT_CACHE_MAX = 10_000;
+
 export function usernameKey(username: string): string {
   return username.trim().toLowerCase();
 }
 
 @Injectable()
 export class MemberAccountsService {
+  /**
+   * Every token the provider issues looks its account up (`findAccount`), a refresh included. This
+   * service never updates or deletes an account, so a found one is reused for ACCOUNT_CACHE_TTL_MS;
+   * one that is not found is always asked for again.
+   */
+  private readonly cache = new Map<string, { account: MemberAccountEntity; until: number }>();
+
   constructor(
     @InjectRepository(MemberAccountEntity) private readonly accounts: Repository<MemberAccountEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -71,8 +82,17 @@ export class MemberAccountsService {
     }
   }
 
-  findById(id: string): Promise<MemberAccountEntity | null> {
-    return this.accounts.findOneBy({ id });
+  async findById(id: string): Promise<MemberAccountEntity | null> {
+    const cached = this.cache.get(id);
+    if (cached && cached.until > Date.now()) return cached.account;
+    const account = await this.accounts.findOneBy({ id });
+    if (account) {
+      if (this.cache.size >= ACCOUNT_CACHE_MAX) this.cache.clear();
+      this.cache.set(id, { account, until: Date.now() + ACCOUNT_CACHE_TTL_MS });
+    } else {
+      this.cache.delete(id);
+    }
+    return account;
   }
 
   /**
