@@ -38,3 +38,21 @@ describe(JsonLogger.name, () => {
     expect((lines[0].err as { stack: string }).stack).toContain('json-logger.spec.ts');
   });
 });
+
+describe(`${JsonLogger.name} on stdout`, () => {
+  it('writes every line before the process exits, though it writes asynchronously', async () => {
+    const { execFile } = await import('node:child_process');
+    const path = await import('node:path');
+    const script = `
+      const { JsonLogger } = require(${JSON.stringify(path.join(__dirname, 'json-logger.ts'))});
+      const logger = new JsonLogger('fhir');
+      for (let line = 0; line < 2000; line += 1) logger.log({ msg: 'request', line }, 'http');
+      process.exit(0);
+    `;
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['-r', '@swc-node/register', '-e', script], { maxBuffer: 16 * 1024 * 1024 }, (error, out) => (error ? reject(error) : resolve(out))),
+    );
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { line: number });
+    expect(lines.map((each) => each.line)).toEqual(Array.from({ length: 2000 }, (_, index) => index));
+  });
+});

@@ -14,6 +14,11 @@ const NEST_TO_PINO: Record<LogLevel, pino.Level> = {
  * Nest's logger as one JSON object per line (pino), for log pipelines. Only what code passes
  * as a message is written: request logs name the route pattern, never the path with its ids,
  * the query, the headers or a body, so tokens and health data stay out of the logs.
+ *
+ * Lines go to stdout asynchronously (pino's `sync: false` destination): a line is written at once
+ * when no write is in flight, and lines logged meanwhile go out together in the next write, so a
+ * busy service makes a few writes rather than one system call per request line. What is still
+ * buffered at exit is flushed synchronously by pino.
  */
 export class JsonLogger implements LoggerService {
   private readonly logger: Logger;
@@ -26,7 +31,7 @@ export class JsonLogger implements LoggerService {
         timestamp: pino.stdTimeFunctions.isoTime,
         formatters: { level: (label) => ({ level: label }) },
       },
-      destination,
+      destination ?? pino.destination({ dest: 1, sync: false }),
     );
   }
 
