@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Agent, createServer, request, type Server } from 'node:http';
 import path from 'node:path';
 import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
@@ -8,12 +9,13 @@ import { authorizationStarts, authorizeUrl, TOKEN_PATH } from '../../platform-e2
 import { Platform } from '../../platform-e2e/test/support/platform';
 import { eventually, sleep } from '../../platform-e2e/test/support/poll';
 import { expectStatus, RegistrationApi, type RegisteredApp } from '../../platform-e2e/test/support/registration';
+import { REPO_ROOT } from '../../platform-e2e/test/support/service-process';
 import type { BenchResults } from './bench-results';
-import { spread, type LatencySpread } from './latency';
+import { percentOf, spread, type LatencySpread } from './latency';
 import { listen, log, port } from './local-server';
 import { issueTokens, type IssuedTokens, type Member } from './member-journey';
 import { sampleProcessTree, type ProcessSample } from './process-figures';
-import type { TokenLoadJob, TokenLoadResult } from './token-load-client';
+import { clientAssertion, type BackendClient, type TokenLoadJob, type TokenLoadResult } from './token-load-client';
 
 export interface PlatformBenchOptions {
   /** Concurrent connections of the refresh-grant load (each with a rotation chain of its own). */
@@ -43,6 +45,9 @@ interface RefreshRun {
 interface RefreshFigures extends RefreshRun {
   /** The same loads while a busy process takes one core. */
   readonly contended?: RefreshRun;
+  /** `client_credentials` with `private_key_jwt` (SMART Backend Services), measured the same way. */
+  readonly backend: RefreshRun;
+  readonly contendedBackend?: RefreshRun;
 }
 
 interface SuspensionFigures {
@@ -66,6 +71,10 @@ const REFRESH_MIN_SHARE_OF_BARE = 0.1;
 const REFRESH_MAX_CPU_MS = 1;
 /** Under contention, p99 at most this many times the service's own p50. */
 const CONTENDED_MAX_P99_OVER_P50 = 5;
+/** The sandbox's demo payer (registration's seed) and its published key: a Backend Services client. */
+const DEMO_PAYER = 'SbxDemoPayer00000001';
+const DEMO_PAYER_KEY = path.join(REPO_ROOT, 'tools/sandbox/demo-payer/private-key.jwk.json');
+const BACKEND_SCOPE = 'system/Patient.rs system/ExplanationOfBenefit.rs system/Group.rs';
 
 const member = (username: string): Member => {
   const found = SANDBOX_MEMBERS.find((candidate) => candidate.username === username);
@@ -119,9 +128,13 @@ export async function runPlatformBench(options: PlatformBenchOptions): Promise<v
 }
 
 /**
- * The refresh grant at `connections` concurrent connections: one approved confidential client, one
- * grant (member journey + code exchange) per connection, then each connection refreshes its own
- * chain for `seconds`. The bare server answers a token response of the same shape and size.
+ * The token endpoint at `connections` concurrent connections, each load next to a bare server
+ * answering a token response of the same shape and size, measured by the same client:
+ * - the refresh grant: one approved confidential client, one grant (member journey + code
+ *   exchange) per connection, then each connection refreshes its own chain for `seconds`;
+ * - `client_credentials` of the sandbox's demo payer (SMART Backend Services): each request
+ *   authenticated by a new ES384 client assertion (`private_key_jwt`).
+ * With `contention`, both again while a busy process takes one core.
  */
 async function benchRefreshGrant(platform: Platform, registration: RegistrationApi, options: PlatformBenchOptions): Promise<RefreshFigures> {
   const app = await registerApprovedApp(platform, registration, 'bench-refresh');
@@ -133,39 +146,98 @@ async function benchRefreshGrant(platform: Platform, registration: RegistrationA
   }
   log(`${grants.length} grants with refresh tokens in ${((performance.now() - started) / 1000).toFixed(1)} s (member journey over HTTP + code exchange)`);
 
+  const tokenUrl = `${platform.authorization.url}${TOKEN_PATH}`;
+  const backendClient: BackendClient = {
+    clientId: DEMO_PAYER,
+    privateJwk: JSON.parse(readFileSync(DEMO_PAYER_KEY, 'utf8')) as BackendClient['privateJwk'],
+    scope: BACKEND_SCOPE,
+    connections: options.connections,
+  };
+  const backendIssued = await firstBackendToken(tokenUrl, backendClient);
   const authorization = `Basic ${Buffer.from(`${encodeURIComponent(app.clientId)}:${encodeURIComponent(app.clientSecret)}`).toString('base64')}`;
   const bare = await listen(bareTokenServer(grants[0].response));
-  const bareUrl = `http://127.0.0.1:${port(bare)}${TOKEN_PATH}`;
+  const bareBackend = await listen(bareTokenServer(backendIssued, 'client_credentials'));
+  const bareUrl = (server: Server) => `http://127.0.0.1:${port(server)}${TOKEN_PATH}`;
   const pid = platform.authorization.pid;
   if (pid === undefined) throw new Error('the authorization service is not running');
   let chains = grants.map((grant) => grant.refreshToken);
-  /** Bare server, then the token endpoint continuing each connection's chain; CPU time of the service around the latter. */
-  const run = async (label: string, profile: boolean): Promise<RefreshRun> => {
-    log(`refresh grant${label}: bare Node http, then the token endpoint (${options.connections} connections, ${options.seconds} s each)`);
-    const bareResult = await measureTokens({ url: bareUrl, authorization, seconds: options.seconds, refreshTokens: chains.map((chain) => randomToken(chain.length)) });
+  /** The bare server, then the token endpoint, with the same job; CPU time of the service around the latter. */
+  const measure = async (what: string, bareJob: TokenLoadJob, job: TokenLoadJob, profile: boolean): Promise<RefreshRun> => {
+    const bareResult = await measureTokens(bareJob);
     const before = sampleProcessTree(pid);
     if (profile) signalTree(pid, 'SIGWINCH');
-    const platformResult = await measureTokens({ url: `${platform.authorization.url}${TOKEN_PATH}`, authorization, seconds: options.seconds, refreshTokens: chains });
+    const platformResult = await measureTokens(job);
     if (profile) signalTree(pid, 'SIGWINCH');
     const cpuMs = sampleProcessTree(pid).cpuMs - before.cpuMs;
-    chains = platformResult.chains.filter(Boolean);
     const cpuMsPerRequest = round(cpuMs / Math.max(1, platformResult.requests + platformResult.warmupRequests));
     log(`  bare: ${bareResult.requestsPerSecond} req/s, p50 ${bareResult.p50Ms} ms, p99 ${bareResult.p99Ms} ms, ${bareResult.errors} errors`);
-    log(`  refresh grant: ${platformResult.requestsPerSecond} req/s, p50 ${platformResult.p50Ms} ms, p99 ${platformResult.p99Ms} ms, ${platformResult.errors} errors, ${cpuMsPerRequest} ms CPU per request`);
-    return { bare: withoutChains(bareResult), platform: withoutChains(platformResult), cpuMsPerRequest };
+    log(`  ${what}: ${platformResult.requestsPerSecond} req/s, p50 ${platformResult.p50Ms} ms, p99 ${platformResult.p99Ms} ms, ${platformResult.errors} errors, ${cpuMsPerRequest} ms CPU per request`);
+    // The chains stay in `platform` until the next run continues them (withoutChainsRun drops them).
+    return { bare: withoutChains(bareResult), platform: platformResult, cpuMsPerRequest };
   };
+  const refreshRun = async (label: string, profile: boolean): Promise<RefreshRun> => {
+    log(`refresh grant${label}: bare Node http, then the token endpoint (${options.connections} connections, ${options.seconds} s each)`);
+    const run = await measure(
+      'refresh grant',
+      { url: bareUrl(bare), authorization, seconds: options.seconds, refreshTokens: chains.map((chain) => randomToken(chain.length)) },
+      { url: tokenUrl, authorization, seconds: options.seconds, refreshTokens: chains },
+      profile,
+    );
+    chains = run.platform.chains.filter(Boolean);
+    return run;
+  };
+  const backendRun = (label: string, profile: boolean): Promise<RefreshRun> => {
+    log(`client_credentials (private_key_jwt)${label}: bare Node http, then the token endpoint (${options.connections} connections, ${options.seconds} s each)`);
+    // The bare server sees the same form, assertion included (signed for its own URL).
+    return measure(
+      'client_credentials',
+      { url: bareUrl(bareBackend), seconds: options.seconds, refreshTokens: [], clientCredentials: backendClient },
+      { url: tokenUrl, seconds: options.seconds, refreshTokens: [], clientCredentials: backendClient },
+      profile,
+    );
+  };
+  const profile = options.profileDir !== undefined;
   try {
-    const quiet = await run('', options.profileDir !== undefined);
-    if (!options.contention) return quiet;
+    const quiet = await refreshRun('', profile);
+    const backend = await backendRun('', profile);
+    if (!options.contention) return { ...withoutChainsRun(quiet), backend };
     const busy = startBusyProcess();
     try {
-      return { ...quiet, contended: await run(' with a busy process on one core', false) };
+      const contended = await refreshRun(' with a busy process on one core', false);
+      const contendedBackend = await backendRun(' with a busy process on one core', false);
+      return { ...withoutChainsRun(quiet), backend, contended: withoutChainsRun(contended), contendedBackend };
     } finally {
       busy.kill();
     }
   } finally {
     bare.close();
+    bareBackend.close();
   }
+}
+
+/** The demo payer's first token, once the authorization service knows it (the token response the bare server imitates). */
+async function firstBackendToken(tokenUrl: string, client: BackendClient): Promise<Record<string, unknown>> {
+  return eventually(
+    async () => {
+      const response = await fetch(tokenUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          scope: client.scope,
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: clientAssertion(client, tokenUrl),
+        }).toString(),
+        signal: AbortSignal.timeout(15_000),
+      });
+      return response.status === 200 ? ((await response.json()) as Record<string, unknown>) : undefined;
+    },
+    { what: `a client_credentials token for ${client.clientId}`, timeoutMs: 15_000, intervalMs: 50 },
+  );
+}
+
+function withoutChainsRun(run: RefreshRun): RefreshRun {
+  return { ...run, platform: withoutChains(run.platform) };
 }
 
 /** Signals a service process and its workers (each writes a profile of its own). */
@@ -318,17 +390,19 @@ function probeUrl(platform: Platform, app: RegisteredApp): string {
  * fields and sizes as the authorization service's (placeholder token strings, a new random
  * refresh token each time), with the same no-store headers.
  */
-export function bareTokenServer(issued: Record<string, unknown>): Server {
+export function bareTokenServer(issued: Record<string, unknown>, grantType: 'refresh_token' | 'client_credentials' = 'refresh_token'): Server {
   const template = Object.fromEntries(Object.entries(issued).map(([key, value]) => [key, typeof value === 'string' && key.endsWith('token') ? 'x'.repeat(value.length) : value]));
   const refreshLength = typeof issued.refresh_token === 'string' ? issued.refresh_token.length : 43;
+  const credential = grantType === 'refresh_token' ? 'refresh_token' : 'client_assertion';
   return createServer((incoming, response) => {
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
       const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-      const ok = incoming.method === 'POST' && form.get('grant_type') === 'refresh_token' && Boolean(form.get('refresh_token'));
+      const ok = incoming.method === 'POST' && form.get('grant_type') === grantType && Boolean(form.get(credential));
       response.writeHead(ok ? 200 : 400, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', pragma: 'no-cache' });
-      response.end(JSON.stringify(ok ? { ...template, refresh_token: randomToken(refreshLength) } : { error: 'invalid_request' }));
+      const answer = grantType === 'refresh_token' ? { ...template, refresh_token: randomToken(refreshLength) } : template;
+      response.end(JSON.stringify(ok ? answer : { error: 'invalid_request' }));
     });
   });
 }
@@ -380,6 +454,8 @@ function printTable(options: PlatformBenchOptions, refresh: RefreshFigures, susp
     `| --- | ---: | ---: | ---: | ---: | ---: | ---: |`,
     load(`bare Node http: token JSON (POST form, ${options.connections} conn.)`, refresh.bare),
     load(`authorization: refresh grant (${options.connections} conn., rotation)`, refresh.platform),
+    load(`bare Node http: client_credentials token JSON (POST form with an assertion)`, refresh.backend.bare),
+    load(`authorization: client_credentials (private_key_jwt, ${options.connections} conn.)`, refresh.backend.platform),
     latency(`suspension → FHIR 401 (${options.trials} trials)`, suspension.toRejection),
     latency('admin suspend request → its 200', suspension.suspendAnswered),
     latency(`fhir: Patient read in the polling loop (200s)`, suspension.fhirPoll),
@@ -391,19 +467,27 @@ function printTable(options: PlatformBenchOptions, refresh: RefreshFigures, susp
           load(`authorization: refresh grant, one core busy`, refresh.contended.platform),
         ]
       : []),
+    ...(refresh.contendedBackend
+      ? [
+          load(`bare Node http: client_credentials token JSON, one core busy`, refresh.contendedBackend.bare),
+          load(`authorization: client_credentials, one core busy`, refresh.contendedBackend.platform),
+        ]
+      : []),
     '',
     `refresh grant at ${(ratio * 100).toFixed(1)}% of the bare server's rate (target >= ${REFRESH_MIN_SHARE_OF_BARE * 100}%): ${ratio >= REFRESH_MIN_SHARE_OF_BARE ? 'met' : 'NOT met'}; ${refresh.platform.brokenChains} of ${options.connections} chains broke`,
     `refresh grant CPU ${refresh.cpuMsPerRequest} ms per request (target <= ${REFRESH_MAX_CPU_MS} ms): ${refresh.cpuMsPerRequest <= REFRESH_MAX_CPU_MS ? 'met' : 'NOT met'}`,
-    ...(refresh.contended ? [contendedLine(refresh.contended)] : []),
+    `client_credentials at ${percentOf(refresh.backend.platform, refresh.backend.bare)}% of its bare server's rate, CPU ${refresh.backend.cpuMsPerRequest} ms per request`,
+    ...(refresh.contended ? [contendedLine('refresh grant', refresh.contended)] : []),
+    ...(refresh.contendedBackend ? [contendedLine('client_credentials', refresh.contendedBackend)] : []),
     `suspension → FHIR 401 p99 ${suspension.toRejection.p99Ms} ms (platform e2e bound ${SUSPENSION_BOUND_MS} ms): ${suspension.toRejection.p99Ms < SUSPENSION_BOUND_MS ? 'met' : 'NOT met'}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   recordFigures(options, refresh, suspension);
 }
 
-function contendedLine(contended: RefreshRun): string {
+function contendedLine(what: string, contended: RefreshRun): string {
   const factor = contended.platform.p99Ms / contended.platform.p50Ms;
-  return `refresh grant with one core busy: p50 ${contended.platform.p50Ms} ms, p99 ${contended.platform.p99Ms} ms = ${factor.toFixed(1)}x its p50 (target <= ${CONTENDED_MAX_P99_OVER_P50}x): ${factor <= CONTENDED_MAX_P99_OVER_P50 ? 'met' : 'NOT met'}`;
+  return `${what} with one core busy: p50 ${contended.platform.p50Ms} ms, p99 ${contended.platform.p99Ms} ms = ${factor.toFixed(1)}x its p50 (target <= ${CONTENDED_MAX_P99_OVER_P50}x): ${factor <= CONTENDED_MAX_P99_OVER_P50 ? 'met' : 'NOT met'}`;
 }
 
 function recordFigures(options: PlatformBenchOptions, refresh: RefreshFigures, suspension: SuspensionFigures): void {
@@ -418,6 +502,16 @@ function recordFigures(options: PlatformBenchOptions, refresh: RefreshFigures, s
     results.add({ name: 'refresh grant, one core busy: p99 / own p50', value: round(contended.platform.p99Ms / contended.platform.p50Ms), unit: 'ratio', limit: { max: CONTENDED_MAX_P99_OVER_P50 } });
     results.add({ name: 'refresh grant, one core busy: p99', value: contended.platform.p99Ms, unit: 'ms' });
     results.add({ name: 'refresh grant, one core busy: authorization CPU per request', value: contended.cpuMsPerRequest, unit: 'ms' });
+  }
+  const { backend, contendedBackend } = refresh;
+  results.add({ name: 'client_credentials: share of the bare server rate', value: share(backend), unit: 'ratio', detail: { bare: backend.bare, platform: backend.platform } });
+  results.add({ name: 'client_credentials: authorization CPU per request', value: backend.cpuMsPerRequest, unit: 'ms' });
+  results.add({ name: 'client_credentials: p99', value: backend.platform.p99Ms, unit: 'ms' });
+  if (contendedBackend) {
+    results.add({ name: 'client_credentials, one core busy: share of the bare server rate', value: share(contendedBackend), unit: 'ratio', detail: { bare: contendedBackend.bare, platform: contendedBackend.platform } });
+    results.add({ name: 'client_credentials, one core busy: p99 / own p50', value: round(contendedBackend.platform.p99Ms / contendedBackend.platform.p50Ms), unit: 'ratio', limit: { max: CONTENDED_MAX_P99_OVER_P50 } });
+    results.add({ name: 'client_credentials, one core busy: p99', value: contendedBackend.platform.p99Ms, unit: 'ms' });
+    results.add({ name: 'client_credentials, one core busy: authorization CPU per request', value: contendedBackend.cpuMsPerRequest, unit: 'ms' });
   }
   results.add({ name: 'suspension → FHIR 401: p99', value: suspension.toRejection.p99Ms, unit: 'ms', limit: { max: SUSPENSION_BOUND_MS }, detail: suspension });
 }

@@ -1,3 +1,4 @@
+import { createPrivateKey, randomUUID, sign, type JsonWebKey } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { summarize, type LoadResult } from './latency';
 
@@ -10,6 +11,34 @@ export interface TokenLoadJob {
   readonly seconds: number;
   /** One refresh token per connection: each connection carries a rotation chain of its own. */
   readonly refreshTokens: readonly string[];
+  /**
+   * Instead of refresh tokens: `client_credentials` at `connections` connections, each request
+   * authenticated by a new client assertion (`private_key_jwt`, SMART Backend Services).
+   */
+  readonly clientCredentials?: BackendClient;
+}
+
+/** A Backend Services client: its id, its private key (an ES384 JWK) and the scopes it asks for. */
+export interface BackendClient {
+  readonly clientId: string;
+  readonly privateJwk: JsonWebKey & { kid?: string };
+  readonly scope: string;
+  readonly connections: number;
+}
+
+const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/**
+ * A client assertion (RFC 7523) for `audience`, signed ES384 with a fresh `jti`, as a payer's
+ * backend signs one per token request (each is single-use).
+ */
+export function clientAssertion(client: Pick<BackendClient, 'clientId' | 'privateJwk'>, audience: string, key = createPrivateKey({ key: client.privateJwk, format: 'jwk' })): string {
+  const now = Math.floor(Date.now() / 1000);
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const header = encode({ alg: 'ES384', kid: client.privateJwk.kid, typ: 'JWT' });
+  const claims = encode({ iss: client.clientId, sub: client.clientId, aud: audience, jti: randomUUID(), iat: now, exp: now + 240 });
+  const signature = sign('sha384', Buffer.from(`${header}.${claims}`), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+  return `${header}.${claims}.${signature}`;
 }
 
 export interface TokenLoadResult extends LoadResult {
@@ -22,15 +51,18 @@ export interface TokenLoadResult extends LoadResult {
 }
 
 /**
- * The refresh-grant load generator, run as its own process like load-client.ts:
+ * The token endpoint's load generator, run as its own process like load-client.ts:
  * `token-load-client.ts < job.json`. Each connection POSTs `grant_type=refresh_token` with its own
  * refresh token and continues with the token each answer rotates to, as an app must (presenting a
- * rotated token again revokes the grant). Prints one JSON line: rate, p50/p99 of successful
+ * rotated token again revokes the grant); or, for a Backend Services client, `client_credentials`
+ * with a new signed assertion each time. Prints one JSON line: rate, p50/p99 of successful
  * requests, errors (the warm-up's included: each one breaks a chain) and broken chains.
  */
 async function main(): Promise<void> {
   const job = JSON.parse(await readStdin()) as TokenLoadJob;
-  const connections = job.refreshTokens.length;
+  const backend = job.clientCredentials;
+  const assertionKey = backend ? createPrivateKey({ key: backend.privateJwk, format: 'jwk' }) : undefined;
+  const connections = backend ? backend.connections : job.refreshTokens.length;
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const target = new URL(job.url);
   const latencies: number[] = [];
@@ -41,7 +73,9 @@ async function main(): Promise<void> {
   /** One refresh; resolves with the next token of the chain, or undefined when the answer was not a success. */
   const refresh = (refreshToken: string) =>
     new Promise<string | undefined>((resolve) => {
-      const body = `grant_type=refresh_token&refresh_token=${encodeURIComponent(refreshToken)}`;
+      const body = backend
+        ? new URLSearchParams({ grant_type: 'client_credentials', scope: backend.scope, client_assertion_type: ASSERTION_TYPE, client_assertion: clientAssertion(backend, job.url, assertionKey) }).toString()
+        : `grant_type=refresh_token&refresh_token=${encodeURIComponent(refreshToken)}`;
       const headers: Record<string, string | number> = {
         'content-type': 'application/x-www-form-urlencoded',
         'content-length': Buffer.byteLength(body),
@@ -66,7 +100,8 @@ async function main(): Promise<void> {
       call.end(body);
     });
 
-  const chains = [...job.refreshTokens];
+  // A Backend Services client has no chain: each connection just goes on ('-' stands for "no token").
+  const chains = backend ? Array.from({ length: connections }, () => '-') : [...job.refreshTokens];
   /** Runs connection `index` until the deadline or until its chain breaks (an '' in `chains`). */
   const drive = async (index: number, until: number, record: boolean): Promise<void> => {
     while (performance.now() < until && chains[index] !== '') {
@@ -107,4 +142,5 @@ function readStdin(): Promise<string> {
   });
 }
 
-void main();
+// Run as a process of its own; imported (for its assertion), it does nothing.
+if (require.main === module) void main();
