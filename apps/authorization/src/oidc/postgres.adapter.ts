@@ -75,13 +75,13 @@ export function postgresAdapterFactory(
       const values = [this.kind, id, payload, payload.grantId ?? null, payload.uid ?? null, payload.userCode ?? null, expiresAt];
       const request = this.kind === 'RefreshToken' ? memo() : undefined;
       const rotated = request?.rotated;
-      if (rotated === undefined) {
+      if (request === undefined || rotated === undefined) {
         await statements.run(`INSERT INTO oidc_payload ${UPSERT_COLUMNS} VALUES ($1, $2, $3, $4, $5, $6, $7) ${ON_CONFLICT}`, values);
         return;
       }
       // A rotation: the old refresh token is consumed and its successor stored in one statement,
       // the successor only if this request's update is the one that consumed the old token.
-      request!.rotated = undefined;
+      request.rotated = undefined;
       const { rowCount } = await statements.run(
         `WITH consumed AS (
            UPDATE oidc_payload SET consumed_at = now() WHERE kind = $1::text AND id = $8::text AND consumed_at IS NULL RETURNING id
@@ -100,8 +100,8 @@ export function postgresAdapterFactory(
         // Read a moment ago with the refresh token of this request (findRefreshToken), once.
         const grants = memo()?.grants;
         const read = grants?.get(id);
-        if (read) {
-          grants!.delete(id);
+        if (grants && read) {
+          grants.delete(id);
           return read;
         }
       }
