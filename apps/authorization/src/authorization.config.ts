@@ -102,7 +102,7 @@ export class AuthorizationConfig extends PlatformConfig {
     sensitive: true,
     example: 'replace-with-32-random-bytes-base64url',
   })
-  @IsOptional()
+  @RequiredInProduction()
   @Matches(/^\s*[A-Za-z0-9_-]{43}\s*(,\s*[A-Za-z0-9_-]{43}\s*)*$/, { message: 'must be one or more comma-separated keys of 32 bytes in base64url (43 characters)' })
   SIGNING_KEY_ENCRYPTION_KEY?: string;
 
@@ -112,7 +112,7 @@ export class AuthorizationConfig extends PlatformConfig {
     sensitive: true,
     example: '{"kty":"OKP","crv":"Ed25519","x":"...","d":"..."}',
   })
-  @IsOptional()
+  @RequiredInProduction({ events: true })
   @IsString()
   AUTHORIZATION_EVENT_SIGNING_KEY?: string;
 

@@ -1,4 +1,4 @@
-import { ConfigVariable, METRICS_PORT_PATTERN, PlatformConfig, RegistrationEventPublicKeys } from '@payer-access/config';
+import { ConfigVariable, METRICS_PORT_PATTERN, PlatformConfig, RegistrationEventPublicKeys, RequiredInProduction } from '@payer-access/config';
 import type { AuthorizationServerSettings } from '@payer-access/scopes';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 
@@ -131,7 +131,7 @@ export class FhirConfig extends PlatformConfig {
       'Public JWK Set (JSON) of the authorization service\'s event signing keys: only events of authorization.grant.revoked.v1 and authorization.representative.recorded.v1 signed by one of them are applied. List the new key and the old one while rotating. Required in production; the sandbox derives them when unset.',
     example: '{"keys":[{"kty":"OKP","crv":"Ed25519","x":"..."}]}',
   })
-  @IsOptional()
+  @RequiredInProduction({ events: true })
   @IsString()
   AUTHORIZATION_EVENT_PUBLIC_KEYS?: string;
 }

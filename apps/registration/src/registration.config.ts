@@ -105,7 +105,7 @@ export class RegistrationConfig extends PlatformConfig {
     sensitive: true,
     example: '{"kty":"OKP","crv":"Ed25519","x":"...","d":"..."}',
   })
-  @IsOptional()
+  @RequiredInProduction({ events: true })
   @IsString()
   REGISTRATION_EVENT_SIGNING_KEY?: string;
 

@@ -1,5 +1,6 @@
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { IsString, Matches } from 'class-validator';
 import { ConfigVariable } from './config-variable.decorator';
+import { RequiredInProduction } from './required-in-production.decorator';
 
 /**
  * Settings that two services (not all of them, so not PlatformConfig) read with one meaning and
@@ -19,7 +20,7 @@ export function RegistrationEventPublicKeys(): PropertyDecorator {
         'Public JWK Set (JSON) of the registration service\'s event signing keys: only events of registration.client.changed.v1 signed by one of them are applied. List the new key and the old one while rotating. Required in production; the sandbox derives them when unset.',
       example: '{"keys":[{"kty":"OKP","crv":"Ed25519","x":"..."}]}',
     }),
-    IsOptional(),
+    RequiredInProduction({ events: true }),
     IsString(),
   );
 }
@@ -33,7 +34,7 @@ export function ClientSecretSealingKey(): PropertyDecorator {
       sensitive: true,
       example: 'base64url-of-32-random-bytes-generated-with-openssl-rand',
     }),
-    IsOptional(),
+    RequiredInProduction(),
     IsString(),
     Matches(/^[A-Za-z0-9_-]{43}$/, { message: 'must be 32 bytes in base64url (43 characters)' }),
   );
