@@ -3,7 +3,7 @@ import type { Bundle, BundleLink } from '@medplum/fhirtypes';
 import { badRequest, forbidden, notFound } from '@payer-access/fhir-models';
 import { readableResourceTypes, ScopeContext } from '@payer-access/scopes';
 import { randomUUID } from 'node:crypto';
-import { AccessAuditService, auditUnavailable } from '../audit/access-audit.service';
+import { AccessAuditService } from '../audit/access-audit.service';
 import type { FhirPrincipal } from '../auth/fhir-principal';
 import { FhirException } from '../common/fhir.exception';
 import { serializeBundle } from '../common/raw-bundle';
@@ -59,11 +59,7 @@ export class EverythingService {
         link,
         entry: page.entries.map((raw) => ({ fullUrl: `${this.baseUrl}/${raw.resourceType}/${raw.id}`, search: { mode: 'match' } })),
       };
-      try {
-        await this.audit.record(principal, { interaction: 'everything', resourceType: 'Patient', resourceId: id, query: queryText, status: 200, resultCount: page.entries.length });
-      } catch {
-        throw new FhirException(auditUnavailable());
-      }
+      await this.audit.recordOrRefuse(principal, { interaction: 'everything', resourceType: 'Patient', resourceId: id, query: queryText, status: 200, resultCount: page.entries.length });
       return serializeBundle(bundle, page.entries.map((raw) => this.api.present(raw)));
     } catch (error) {
       if (error instanceof FhirException && error.outcome.status !== 503) {
