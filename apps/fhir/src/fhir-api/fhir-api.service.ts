@@ -3,6 +3,7 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import {
   badRequest,
   forbidden,
+  isFhirId,
   notFound,
   notSupported,
   parseSearchRequest,
@@ -34,7 +35,6 @@ export interface ReadResult {
 /** https://hl7.org/fhir/R4/v3/ObservationValue/cs.html#v3-ObservationValue-SUBSETTED */
 const SUBSETTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED', display: 'subsetted' };
 
-const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /**
  * Read and search for a member's token: the scopes decide the types (403 otherwise) and, when
@@ -58,7 +58,7 @@ export class FhirApiService {
   async read(principal: FhirPrincipal, resourceType: string, id: string): Promise<ReadResult> {
     try {
       const filters = this.authorize(principal, resourceType, 'read');
-      if (!FHIR_ID.test(id)) throw new FhirException(badRequest(`'${id.slice(0, 64)}' is not a valid resource id`));
+      if (!isFhirId(id)) throw new FhirException(badRequest(`'${id.slice(0, 64)}' is not a valid resource id`));
       const stored = await this.readerFor(principal, filters).readRaw(resourceType, id);
       if (!stored) throw new FhirException(notFound(resourceType, id));
       await this.audit.recordOrRefuse(principal, { interaction: 'read', resourceType, resourceId: id, status: 200, resultCount: 1 });

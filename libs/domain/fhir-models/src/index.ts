@@ -31,6 +31,9 @@ export {
   type OperationOutcomeOptions,
 } from './outcome/operation-outcome.builder';
 
+// The id datatype, for reads, references and stored resources.
+export { FHIR_ID_PATTERN, isFhirId } from './fhir-id';
+
 // Search-parameter definitions and their registry.
 export type {
   AllowedTokenValues,
