@@ -60,7 +60,7 @@ export {
 
 // Search request parsing.
 export { parseSearchRequest, type SearchQuery } from './search/search-request.parser';
-export { parseFhirDate, type ParsedFhirDate } from './search/fhir-date.parser';
+export { parseFhirDate, parseFhirInstant, type ParsedFhirDate, type ParsedFhirInstant } from './search/fhir-date.parser';
 export {
   DEFAULT_SEARCH_COUNT,
   MAX_SEARCH_COUNT,
