@@ -3,4 +3,4 @@ export { ConfigValidationError, loadConfig, loadConfigOrExit, loadStandaloneConf
 export { IsBrokerList, IsPostgresUrl, brokerList } from './validators';
 export { PlatformConfig, PROFILES, KAFKA_SASL_MECHANISMS, kafkaClientSecurity, hstsMaxAge, METRICS_PORT_PATTERN, type KafkaClientSecurity, type KafkaSaslMechanism, type Profile } from './platform.config';
 export { RequiredInProduction, isRequiredForEventsOnly, isRequiredInProduction, type RequiredInProductionOptions } from './required-in-production.decorator';
-export { ClientSecretSealingKey, RegistrationEventPublicKeys } from './shared-settings';
+export { ClientSecretSealingKey, ListenHost, ListenPort, MetricsPort, RegistrationEventPublicKeys } from './shared-settings';
