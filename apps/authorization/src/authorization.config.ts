@@ -1,17 +1,13 @@
-import { ClientSecretSealingKey, ConfigVariable, METRICS_PORT_PATTERN, PlatformConfig, RegistrationEventPublicKeys, RequiredInProduction } from '@payer-access/config';
+import { ClientSecretSealingKey, ConfigVariable, ListenHost, ListenPort, MetricsPort, PlatformConfig, RegistrationEventPublicKeys, RequiredInProduction } from '@payer-access/config';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 
 const PATH = /^\/[A-Za-z0-9/_.~-]*$/;
 
 export class AuthorizationConfig extends PlatformConfig {
-  @ConfigVariable({ description: 'HTTP port of the authorization service.', example: '3002' })
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @ListenPort('the authorization service', 3002)
   AUTHORIZATION_PORT: number = 3002;
 
-  @ConfigVariable({ description: 'Interface the authorization service listens on.', example: '0.0.0.0' })
-  @IsUrl({ require_tld: false, require_protocol: false, allow_underscores: true }, { message: 'must be a host name or IP address' })
+  @ListenHost('the authorization service')
   AUTHORIZATION_HOST: string = '0.0.0.0';
 
   @ConfigVariable({
@@ -25,12 +21,7 @@ export class AuthorizationConfig extends PlatformConfig {
   @Max(64)
   AUTHORIZATION_WORKERS: number = 1;
 
-  @ConfigVariable({
-    description: 'Port of the authorization service\'s Prometheus metrics (GET /metrics), kept off the public port. Unset: AUTHORIZATION_PORT + 1000. off: no metrics listener.',
-    example: '4002',
-  })
-  @IsOptional()
-  @Matches(METRICS_PORT_PATTERN, { message: 'must be a port number or off' })
+  @MetricsPort('the authorization service', 'AUTHORIZATION_PORT', 4002)
   AUTHORIZATION_METRICS_PORT?: string;
 
   @ConfigVariable({ description: 'Public base URL of the authorization service, as clients reach it; the OpenID issuer.', example: 'https://authorization.plan.example' })
@@ -102,7 +93,7 @@ export class AuthorizationConfig extends PlatformConfig {
     sensitive: true,
     example: 'replace-with-32-random-bytes-base64url',
   })
-  @IsOptional()
+  @RequiredInProduction()
   @Matches(/^\s*[A-Za-z0-9_-]{43}\s*(,\s*[A-Za-z0-9_-]{43}\s*)*$/, { message: 'must be one or more comma-separated keys of 32 bytes in base64url (43 characters)' })
   SIGNING_KEY_ENCRYPTION_KEY?: string;
 
@@ -112,7 +103,7 @@ export class AuthorizationConfig extends PlatformConfig {
     sensitive: true,
     example: '{"kty":"OKP","crv":"Ed25519","x":"...","d":"..."}',
   })
-  @IsOptional()
+  @RequiredInProduction({ events: true })
   @IsString()
   AUTHORIZATION_EVENT_SIGNING_KEY?: string;
 

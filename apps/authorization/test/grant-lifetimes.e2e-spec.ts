@@ -384,6 +384,15 @@ describe('grant lifetimes by data-access type (Blue Button 2.0)', () => {
       const token = await exchange(APPS.thirteen_month, code, verifier);
       expect(token.status).toBe(200);
       expect(token.body.access_grant_expiration).toBe(expectedEnd);
+      // The grant itself ends there too: the member's record and the provider's Grant, counted by the test's clock.
+      const grantId = String(decodePayload(String(token.body.access_token)).grant_id);
+      const [ends] = (await service.app.get(DataSource).query(
+        `SELECT g.expires_at, (p.payload->>'exp')::bigint - (p.payload->>'iat')::bigint AS provider_ttl
+           FROM member_grant g JOIN oidc_payload p ON p.kind = 'Grant' AND p.id = g.grant_id WHERE g.grant_id = $1`,
+        [grantId],
+      )) as { expires_at: Date; provider_ttl: string }[];
+      expect(ends.expires_at.toISOString()).toBe(expectedEnd);
+      expect(Number(ends.provider_ttl)).toBe((Date.parse(expectedEnd) - authorizedAt.getTime()) / 1000);
 
       await page.goto(`${service.url}/account/apps`);
       await page.getByLabel('User name').fill('BCNCUser03');

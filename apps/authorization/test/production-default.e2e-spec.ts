@@ -9,9 +9,13 @@ describe('authorization started without PROFILE or secrets', () => {
     const run = await runEntryPoint('authorization', {});
     expect(run.code).toBe(78);
     expect(run.stderr.trim().split('\n')).toEqual([
+      'Invalid configuration: AUTHORIZATION_EVENT_SIGNING_KEY is required in the production profile',
+      'Invalid configuration: CLIENT_SECRET_SEALING_KEY is required in the production profile',
       'Invalid configuration: COOKIE_KEYS is required in the production profile',
       'Invalid configuration: DATABASE_URL is required (only `npm start` provides an embedded PostgreSQL)',
       'Invalid configuration: KAFKA_BROKERS is required in the production profile (client events must reach the other services)',
+      'Invalid configuration: REGISTRATION_EVENT_PUBLIC_KEYS is required in the production profile',
+      'Invalid configuration: SIGNING_KEY_ENCRYPTION_KEY is required in the production profile',
     ]);
     expect(run.stdout).not.toMatch(/listening/);
   });

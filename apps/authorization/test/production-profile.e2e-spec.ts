@@ -74,44 +74,23 @@ describe('production profile', () => {
     expect(await dataSource.query('SELECT profile FROM database_profile')).toEqual([{ profile: 'production' }]);
   });
 
-  it.each(['AUTHORIZATION_EVENT_SIGNING_KEY', 'REGISTRATION_EVENT_PUBLIC_KEYS', 'CLIENT_SECRET_SEALING_KEY'])('will not start without %s, and says so in one line', async (variable) => {
-    const database = await createTestDatabase();
-    try {
-      const { [variable]: _omitted, ...keys } = await productionKeys();
-      const config = loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'production', ...keys });
-      await expect(createAuthorizationApp({ ...config, DATABASE_URL: database.url }, { logger: false, eventBus: new InProcessEventBus() })).rejects.toThrow(
-        new RegExp(`^${variable} is required in the production profile: [^\n]+$`),
-      );
-    } finally {
-      await database.drop();
-    }
-  });
-
-  it('will not start without cookie keys', async () => {
-    const database = await createTestDatabase();
-    try {
-      const { COOKIE_KEYS: _omitted, ...keys } = await productionKeys();
-      expect(() => loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'production', ...keys })).toThrow(
-        new ConfigValidationError(['COOKIE_KEYS is required in the production profile']),
-      );
-      // Nor when the service is handed a configuration that skipped validation.
-      const config = { ...loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox', ...keys }), PROFILE: 'production' as const };
-      await expect(createAuthorizationApp({ ...config, DATABASE_URL: database.url }, { logger: false, eventBus: new InProcessEventBus() })).rejects.toThrow(/COOKIE_KEYS/);
-    } finally {
-      await database.drop();
-    }
-  });
-
-  it('will not start without a key-encryption key for its signing keys, and says so in one line', async () => {
-    const database = await createTestDatabase();
-    try {
-      const { SIGNING_KEY_ENCRYPTION_KEY: _omitted, ...keys } = await productionKeys();
-      const config = loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'production', ...keys });
-      await expect(createAuthorizationApp({ ...config, DATABASE_URL: database.url }, { logger: false, eventBus: new InProcessEventBus() })).rejects.toThrow(
-        /^SIGNING_KEY_ENCRYPTION_KEY is required in the production profile[^\n]*$/,
-      );
-    } finally {
-      await database.drop();
-    }
-  });
+  it.each(['COOKIE_KEYS', 'SIGNING_KEY_ENCRYPTION_KEY', 'AUTHORIZATION_EVENT_SIGNING_KEY', 'REGISTRATION_EVENT_PUBLIC_KEYS', 'CLIENT_SECRET_SEALING_KEY'])(
+    'will not start without %s: its configuration does not load, and says so in one line',
+    async (variable) => {
+      const database = await createTestDatabase();
+      try {
+        const { [variable]: _omitted, ...keys } = await productionKeys();
+        expect(() => loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'production', ...keys })).toThrow(
+          new ConfigValidationError([`${variable} is required in the production profile`]),
+        );
+        // Nor when the service is handed a configuration that skipped validation.
+        const config = { ...loadConfig(AuthorizationConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox', ...keys }), PROFILE: 'production' as const };
+        await expect(createAuthorizationApp({ ...config, DATABASE_URL: database.url }, { logger: false, eventBus: new InProcessEventBus() })).rejects.toThrow(
+          new RegExp(`^${variable} is required in the production profile[^\n]*$`),
+        );
+      } finally {
+        await database.drop();
+      }
+    },
+  );
 });

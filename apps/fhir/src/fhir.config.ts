@@ -1,26 +1,17 @@
-import { ConfigVariable, METRICS_PORT_PATTERN, PlatformConfig, RegistrationEventPublicKeys } from '@payer-access/config';
+import { ConfigVariable, ListenHost, ListenPort, MetricsPort, PlatformConfig, RegistrationEventPublicKeys, RequiredInProduction } from '@payer-access/config';
 import type { AuthorizationServerSettings } from '@payer-access/scopes';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 
 const PATH = /^\/[A-Za-z0-9/_.~-]*$/;
 
 export class FhirConfig extends PlatformConfig {
-  @ConfigVariable({ description: 'HTTP port of the fhir service.', example: '3003' })
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @ListenPort('the fhir service', 3003)
   FHIR_PORT: number = 3003;
 
-  @ConfigVariable({ description: 'Interface the fhir service listens on.', example: '0.0.0.0' })
-  @IsUrl({ require_tld: false, require_protocol: false, allow_underscores: true }, { message: 'must be a host name or IP address' })
+  @ListenHost('the fhir service')
   FHIR_HOST: string = '0.0.0.0';
 
-  @ConfigVariable({
-    description: 'Port of the fhir service\'s Prometheus metrics (GET /metrics), kept off the public port. Unset: FHIR_PORT + 1000. off: no metrics listener.',
-    example: '4003',
-  })
-  @IsOptional()
-  @Matches(METRICS_PORT_PATTERN, { message: 'must be a port number or off' })
+  @MetricsPort('the fhir service', 'FHIR_PORT', 4003)
   FHIR_METRICS_PORT?: string;
 
   @ConfigVariable({ description: 'Public base URL of the fhir service, as clients reach it.', example: 'https://fhir.plan.example' })
@@ -131,7 +122,7 @@ export class FhirConfig extends PlatformConfig {
       'Public JWK Set (JSON) of the authorization service\'s event signing keys: only events of authorization.grant.revoked.v1 and authorization.representative.recorded.v1 signed by one of them are applied. List the new key and the old one while rotating. Required in production; the sandbox derives them when unset.',
     example: '{"keys":[{"kty":"OKP","crv":"Ed25519","x":"..."}]}',
   })
-  @IsOptional()
+  @RequiredInProduction({ events: true })
   @IsString()
   AUTHORIZATION_EVENT_PUBLIC_KEYS?: string;
 }

@@ -2,10 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
-import { CLIENT_CHANGED_TOPIC, createClientChangedEvent } from '@payer-access/client-status';
+import { CLIENT_CHANGED_TOPIC } from '@payer-access/client-status';
 import { KafkaEventBus, platformTopicSpecs, sandboxProducers, type EventBus, silentEventsLogger } from '@payer-access/events';
 import { createTestDatabase, ensureKafka, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
 import { Client } from 'pg';
+import { testClientEvent } from './support/client-events';
 import { TestTokenIssuer } from './support/token-issuer';
 
 jest.setTimeout(180_000);
@@ -38,17 +39,7 @@ describe('access audit across a crash', () => {
     producer = await sandboxProducers(new KafkaEventBus({ brokers, sasl: credentials.admin, clientId: `${clientId}-producer`, logger: silentEventsLogger }));
     await producer.ensureTopics(platformTopicSpecs());
     await producer.start();
-    const event = createClientChangedEvent({
-      eventId: randomUUID(),
-      occurredAt: new Date(),
-      clientId,
-      registrationId: `registration-${clientId}`,
-      kind: 'application',
-      status: 'approved',
-      previousStatus: null,
-      clientVersion: 1,
-      client: { name: 'Crash test app', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], sealedSecretHash: null, allowedScopes: [], system: false },
-    });
+    const event = testClientEvent(clientId, 'approved', { name: 'Crash test app' });
     await producer.publish(CLIENT_CHANGED_TOPIC, [{ key: clientId, value: event }]);
   });
 

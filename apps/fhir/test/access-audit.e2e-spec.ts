@@ -54,6 +54,24 @@ describe('access audit: durable, hostile-row proof, refusals, staff AuditEvent s
     expect(n).toBe(40);
   });
 
+  it('answers 503, and releases no data, when the access cannot be recorded', async () => {
+    const audit = app.get(AccessAuditService);
+    const record = jest.spyOn(audit, 'record').mockRejectedValue(new Error('the audit table is gone'));
+    try {
+      for (const path of [`Patient/${MEMBER_03}`, `Patient?_id=${MEMBER_03}`, 'UserInfo']) {
+        const response = await get(path, tokens.member03);
+        expect([path, response.status]).toEqual([path, 503]);
+        expect(response.body).toEqual({
+          resourceType: 'OperationOutcome',
+          issue: [{ severity: 'error', code: 'transient', details: { text: 'The access could not be recorded; try again later' }, diagnostics: 'The access could not be recorded; try again later' }],
+        });
+      }
+      expect(record).toHaveBeenCalled();
+    } finally {
+      record.mockRestore();
+    }
+  });
+
   it('stores a hostile row (NUL, lone surrogate, megabytes) and never loses the rows committed with it', async () => {
     const audit = app.get(AccessAuditService);
     const principal: FhirPrincipal = {

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC, createClientChangedEvent, type ClientStatus } from '@payer-access/client-status';
+import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC, type ClientStatus } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
 import {
   DEAD_LETTER_HEADERS,
@@ -21,6 +21,7 @@ import request from 'supertest';
 import { FhirConfig, fhirBaseUrl } from '../src/fhir.config';
 import { createFhirApp } from '../src/fhir.service-app';
 import { NdjsonLoader } from '../src/loader/ndjson-loader';
+import { TestClientEvents } from './support/client-events';
 import { TestTokenIssuer } from './support/token-issuer';
 import { serviceMetrics } from '@payer-access/http';
 
@@ -39,7 +40,7 @@ describe('fhir service on Kafka', () => {
   let brokers: string;
   let credentials: KafkaCredentialSet;
   const apps: INestApplication[] = [];
-  const versions = new Map<string, { version: number; status: ClientStatus }>();
+  const events = new TestClientEvents();
   // Client ids of this run only: other test files share the broker and its topics.
   const run = randomUUID().slice(0, 8);
   const clientId = `kafka-app-${run}`;
@@ -53,20 +54,7 @@ describe('fhir service on Kafka', () => {
   }
 
   async function publishStatus(id: string, status: ClientStatus): Promise<void> {
-    const previous = versions.get(id);
-    const version = (previous?.version ?? 0) + 1;
-    versions.set(id, { version, status });
-    const event = createClientChangedEvent({
-      eventId: randomUUID(),
-      occurredAt: new Date(),
-      clientId: id,
-      registrationId: `registration-${id}`,
-      kind: 'application',
-      status,
-      previousStatus: previous?.status ?? null,
-      clientVersion: version,
-      client: { name: 'Kafka test app', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], sealedSecretHash: null, allowedScopes: [], system: false },
-    });
+    const event = events.next(id, status, { name: 'Kafka test app' });
     await producer.publish(CLIENT_CHANGED_TOPIC, [{ key: id, value: event }]);
   }
 
@@ -158,7 +146,7 @@ describe('fhir service on Kafka', () => {
       },
     });
     try {
-      const current = versions.get(target) as { version: number; status: ClientStatus };
+      const current = events.last(target) as { version: number; status: ClientStatus };
       const pinned = {
         type: 'registration.client.changed',
         version: 1,

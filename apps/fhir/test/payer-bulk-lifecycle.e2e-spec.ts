@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { CLIENT_CHANGED_TOPIC, createClientChangedEvent, type ClientStatus } from '@payer-access/client-status';
+import { CLIENT_CHANGED_TOPIC, type ClientStatus } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
 import { KafkaEventBus, platformTopicSpecs, sandboxProducers, silentEventsLogger, type EventBus } from '@payer-access/events';
 import { createTestDatabase, ensureKafka, kafkaServiceEnv, type KafkaCredentialSet, type TestDatabase } from '@payer-access/testing';
@@ -14,6 +14,7 @@ import { FhirConfig, fhirBaseUrl } from '../src/fhir.config';
 import { createFhirApp } from '../src/fhir.service-app';
 import { ResourceRepository } from '../src/store/resource.repository';
 import { bulkRequest, MATCHED, STORE } from './support/bulk-fixtures';
+import { TestClientEvents } from './support/client-events';
 import { BASE_PATH, startFhirTestApp, type FhirTestApp } from './support/test-app';
 import { TestTokenIssuer } from './support/token-issuer';
 
@@ -73,23 +74,10 @@ describe('Bulk export on Kafka: the payer suspended', () => {
   let app: INestApplication;
   let bulkDir: string;
   const payer = `kafka-payer-${Math.random().toString(36).slice(2, 10)}`;
-  let version = 0;
-  let previous: ClientStatus | null = null;
+  const events = new TestClientEvents();
 
   async function publishStatus(status: ClientStatus): Promise<void> {
-    version += 1;
-    const event = createClientChangedEvent({
-      eventId: crypto.randomUUID(),
-      occurredAt: new Date(),
-      clientId: payer,
-      registrationId: `registration-${payer}`,
-      kind: 'payer',
-      status,
-      previousStatus: previous,
-      clientVersion: version,
-      client: { name: 'Kafka payer', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], sealedSecretHash: null, allowedScopes: ['system/*.rs'], system: true },
-    });
-    previous = status;
+    const event = events.next(payer, status, { kind: 'payer', name: 'Kafka payer' });
     await producer.publish(CLIENT_CHANGED_TOPIC, [{ key: payer, value: event }]);
   }
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { BULK_FILE_STORE, type BulkFileStore } from '../src/payer/bulk/bulk-file.store';
 import { BulkJobWorker, MAX_ATTEMPTS } from '../src/payer/bulk/bulk-job.worker';
 import { ResourceRepository } from '../src/store/resource.repository';
 import { APPLICATION, bulkRequest, consent, CONSTRAINED, MATCHED, memberBundle, NON_SENSITIVE_ONLY, OTHER_PAYER, PAYER, STORE, TWINS, UNKNOWN } from './support/bulk-fixtures';
@@ -269,6 +270,24 @@ describe('Bulk Payer-to-Payer: $bulk-member-match and Group export', () => {
     expect(existsSync(join(bulkDir, jobId))).toBe(false);
   });
 
+  it('the sweep deletes the files of an ended job once, not at every sweep', async () => {
+    const { statusUrl } = await exportOf(groups.MatchedMembers.id as string, '?_type=Patient');
+    const jobId = statusUrl.split('/').pop() as string;
+    expect((await request(http()).delete(path(statusUrl)).set('Authorization', `Bearer ${tokens.payer}`)).status).toBe(202);
+    const removeJob = jest.spyOn(app.get<BulkFileStore>(BULK_FILE_STORE), 'removeJob');
+    try {
+      const worker = app.get(BulkJobWorker);
+      await worker.sweep();
+      await worker.sweep();
+      await worker.sweep();
+      expect(removeJob.mock.calls.filter(([id]) => id === jobId)).toHaveLength(1);
+      const [{ files_swept_at: sweptAt }] = await dataSource.query(`SELECT files_swept_at FROM bulk_job WHERE id = $1`, [jobId]);
+      expect(sweptAt).toBeInstanceOf(Date);
+    } finally {
+      removeJob.mockRestore();
+    }
+  });
+
   it('files expire: the sweep deletes them and the status URL and file URLs answer 404', async () => {
     const { manifest, statusUrl } = await exportOf(groups.MatchedMembers.id as string, '?_type=Patient');
     const jobId = statusUrl.split('/').pop() as string;
@@ -277,6 +296,14 @@ describe('Bulk Payer-to-Payer: $bulk-member-match and Group export', () => {
     expect(await app.get(BulkJobWorker).sweep()).toBeGreaterThanOrEqual(1);
     expect(existsSync(join(bulkDir, jobId))).toBe(false);
     expect((await get(statusUrl)).status).toBe(404);
+    // Expired once, deleted once.
+    const removeJob = jest.spyOn(app.get<BulkFileStore>(BULK_FILE_STORE), 'removeJob');
+    try {
+      expect(await app.get(BulkJobWorker).sweep()).toBe(0);
+      expect(removeJob.mock.calls.filter(([id]) => id === jobId)).toEqual([]);
+    } finally {
+      removeJob.mockRestore();
+    }
   });
 
   it('a job whose worker died mid-export is taken over: the partial file is never served, and the new attempt completes', async () => {

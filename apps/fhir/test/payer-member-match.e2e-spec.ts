@@ -209,6 +209,10 @@ describe('Payer-to-Payer: $member-match and linked members', () => {
     ['a string for name', JSON.stringify({ ...matchBody(), parameter: [{ name: 'MemberPatient', resource: { resourceType: 'Patient', name: 'Ana' } }, ...(matchBody().parameter ?? []).slice(1)] }), 'application/fhir+json', 400],
     ['an object for the consent period', JSON.stringify(matchBody({ consent: consent({ provision: { period: { start: 5 } } } as unknown as Partial<Consent>) })), 'application/fhir+json', 400],
     ['a NUL character', JSON.stringify(matchBody({ family: 'Mül\u0000ler' })), 'application/fhir+json', 400],
+    ['a consent starting in year 0000', JSON.stringify(matchBody({ consent: consent({ provision: { period: { start: '0000-01-01', end: day(365) } } }) })), 'application/fhir+json', 400],
+    ['a consent starting on 29 February of a common year', JSON.stringify(matchBody({ consent: consent({ provision: { period: { start: '2023-02-29', end: day(365) } } }) })), 'application/fhir+json', 400],
+    ['a consent ending in month 13', JSON.stringify(matchBody({ consent: consent({ provision: { period: { start: day(-30), end: '2030-13-01' } } }) })), 'application/fhir+json', 400],
+    ['a consent ending at 24:00', JSON.stringify(matchBody({ consent: consent({ provision: { period: { start: day(-30), end: '2030-01-01T24:00:00Z' } } }) })), 'application/fhir+json', 400],
     ['a body nested too deep', `${'{"a":'.repeat(60)}1${'}'.repeat(60)}`, 'application/json', 400],
     ['a body larger than the limit', JSON.stringify({ resourceType: 'Parameters', parameter: [], padding: 'x'.repeat(200 * 1024) }), 'application/fhir+json', 413],
     ['a text body', 'MemberPatient=Ana', 'text/plain', 400],
@@ -216,6 +220,17 @@ describe('Payer-to-Payer: $member-match and linked members', () => {
     const response = await post(body, tokens.payer, type);
     expect(response.status).toBe(status);
     expect(response.body.resourceType).toBe('OperationOutcome');
+  });
+
+  it('says which bound of the consent period is not a FHIR date, and why', async () => {
+    const response = await post(matchBody({ consent: consent({ provision: { period: { start: '0000-01-01', end: day(365) } } }) }));
+    expect(response.status).toBe(400);
+    expect(response.body.issue[0]).toMatchObject({
+      code: 'invalid',
+      diagnostics: 'Consent.provision.period.start is not a FHIR dateTime: year 0000 does not exist',
+      expression: ['Consent.provision.period.start'],
+    });
+    expect(await links()).toEqual([]);
   });
 
   it('matches the member, answers the MB identifier and links her once however many times it is asked, in parallel', async () => {

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC, createClientChangedEvent } from '@payer-access/client-status';
+import { CLIENT_CHANGED_TOPIC, GRANT_REVOKED_TOPIC } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
 import { KafkaEventBus, platformTopicSpecs, sandboxProducers, type EventBus, REVOCATION_RETENTION_MARGIN_MS, silentEventsLogger } from '@payer-access/events';
 import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
@@ -10,6 +10,7 @@ import request from 'supertest';
 import { FhirConfig, fhirBaseUrl } from '../src/fhir.config';
 import { createFhirApp } from '../src/fhir.service-app';
 import { NdjsonLoader } from '../src/loader/ndjson-loader';
+import { testClientEvent } from './support/client-events';
 import { TestTokenIssuer } from './support/token-issuer';
 
 const BASE_PATH = '/fhir/sb/R4/patientaccess';
@@ -97,17 +98,7 @@ describe('retention of revocations across FHIR restarts', () => {
       JSON.stringify({ resourceType: 'Patient', id: PATIENT, meta: { profile: ['http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-Patient'] } }),
     ]);
     expect(await retentionMs()).toBeGreaterThanOrEqual(wanted);
-    const event = createClientChangedEvent({
-      eventId: randomUUID(),
-      occurredAt: new Date(),
-      clientId,
-      registrationId: `registration-${clientId}`,
-      kind: 'application',
-      status: 'approved',
-      previousStatus: null,
-      clientVersion: 1,
-      client: { name: 'Retention app', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], sealedSecretHash: null, allowedScopes: [], system: false },
-    });
+    const event = testClientEvent(clientId, 'approved', { name: 'Retention app' });
     await producer.publish(CLIENT_CHANGED_TOPIC, [{ key: clientId, value: event }]);
     const token = await issuer.token({ client_id: clientId, patient: PATIENT, grant_id: grantId, expiresIn: TTL_SECONDS });
     await until(first, token, 200);

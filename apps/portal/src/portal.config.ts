@@ -1,16 +1,12 @@
-import { ConfigVariable } from '@payer-access/config';
-import { IsInt, IsUrl, Max, Min } from 'class-validator';
+import { ConfigVariable, ListenHost, ListenPort } from '@payer-access/config';
+import { IsUrl } from 'class-validator';
 
 /** The web portal's settings: where it listens and which registration service it speaks to. */
 export class PortalConfig {
-  @ConfigVariable({ description: 'HTTP port of the registration portal (web UI).', example: '3004' })
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @ListenPort('the registration portal (web UI)', 3004)
   PORTAL_PORT: number = 3004;
 
-  @ConfigVariable({ description: 'Interface the registration portal listens on.', example: '0.0.0.0' })
-  @IsUrl({ require_tld: false, require_protocol: false, allow_underscores: true }, { message: 'must be a host name or IP address' })
+  @ListenHost('the registration portal')
   PORTAL_HOST: string = '0.0.0.0';
 
   @ConfigVariable({

@@ -7,7 +7,9 @@ describe(RegistrationConfig.name, () => {
       new ConfigValidationError([
         'ADMIN_EMAIL is required in the production profile',
         'ADMIN_PASSWORD is required in the production profile',
+        'CLIENT_SECRET_SEALING_KEY is required in the production profile',
         'PORTAL_JWT_SECRET is required in the production profile',
+        'REGISTRATION_EVENT_SIGNING_KEY is required in the production profile',
         'SMTP_URL is required in the production profile',
       ]),
     );

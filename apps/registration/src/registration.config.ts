@@ -1,4 +1,4 @@
-import { ClientSecretSealingKey, ConfigVariable, METRICS_PORT_PATTERN, PlatformConfig, RequiredInProduction } from '@payer-access/config';
+import { ClientSecretSealingKey, ConfigVariable, ListenHost, ListenPort, MetricsPort, PlatformConfig, RequiredInProduction } from '@payer-access/config';
 import { IsEmail, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength, registerDecorator } from 'class-validator';
 
 /** An IANA time zone name that this Node.js knows (e.g. America/New_York). */
@@ -24,22 +24,13 @@ function IsTimeZone(): PropertyDecorator {
 }
 
 export class RegistrationConfig extends PlatformConfig {
-  @ConfigVariable({ description: 'HTTP port of the registration service.', example: '3001' })
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @ListenPort('the registration service', 3001)
   REGISTRATION_PORT: number = 3001;
 
-  @ConfigVariable({ description: 'Interface the registration service listens on.', example: '0.0.0.0' })
-  @IsUrl({ require_tld: false, require_protocol: false, allow_underscores: true }, { message: 'must be a host name or IP address' })
+  @ListenHost('the registration service')
   REGISTRATION_HOST: string = '0.0.0.0';
 
-  @ConfigVariable({
-    description: 'Port of the registration service\'s Prometheus metrics (GET /metrics), kept off the public port. Unset: REGISTRATION_PORT + 1000. off: no metrics listener.',
-    example: '4001',
-  })
-  @IsOptional()
-  @Matches(METRICS_PORT_PATTERN, { message: 'must be a port number or off' })
+  @MetricsPort('the registration service', 'REGISTRATION_PORT', 4001)
   REGISTRATION_METRICS_PORT?: string;
 
   @ConfigVariable({ description: 'Public base URL of the registration service, as clients reach it.', example: 'https://registration.plan.example' })
@@ -105,7 +96,7 @@ export class RegistrationConfig extends PlatformConfig {
     sensitive: true,
     example: '{"kty":"OKP","crv":"Ed25519","x":"...","d":"..."}',
   })
-  @IsOptional()
+  @RequiredInProduction({ events: true })
   @IsString()
   REGISTRATION_EVENT_SIGNING_KEY?: string;
 

@@ -11,9 +11,11 @@ describe('registration started without PROFILE or secrets', () => {
     expect(run.stderr.trim().split('\n')).toEqual([
       'Invalid configuration: ADMIN_EMAIL is required in the production profile',
       'Invalid configuration: ADMIN_PASSWORD is required in the production profile',
+      'Invalid configuration: CLIENT_SECRET_SEALING_KEY is required in the production profile',
       'Invalid configuration: DATABASE_URL is required (only `npm start` provides an embedded PostgreSQL)',
       'Invalid configuration: KAFKA_BROKERS is required in the production profile (client events must reach the other services)',
       'Invalid configuration: PORTAL_JWT_SECRET is required in the production profile',
+      'Invalid configuration: REGISTRATION_EVENT_SIGNING_KEY is required in the production profile',
       'Invalid configuration: SMTP_URL is required in the production profile',
     ]);
     expect(run.stdout).not.toMatch(/listening|sandbox/);
@@ -23,9 +25,11 @@ describe('registration started without PROFILE or secrets', () => {
     const run = await runEntryPoint('registration', { ADMIN_EMAIL: 'staff@plan.example', ADMIN_PASSWORD: 'a-staff-password-1', PORTAL_JWT_SECRET: 'too-short-secret' });
     expect(run.code).toBe(78);
     expect(run.stderr.trim().split('\n')).toEqual([
+      'Invalid configuration: CLIENT_SECRET_SEALING_KEY is required in the production profile',
       'Invalid configuration: DATABASE_URL is required (only `npm start` provides an embedded PostgreSQL)',
       'Invalid configuration: KAFKA_BROKERS is required in the production profile (client events must reach the other services)',
       'Invalid configuration: PORTAL_JWT_SECRET must be longer than or equal to 32 characters',
+      'Invalid configuration: REGISTRATION_EVENT_SIGNING_KEY is required in the production profile',
       'Invalid configuration: SMTP_URL is required in the production profile',
     ]);
     expect(run.stderr).not.toContain('a-staff-password-1');

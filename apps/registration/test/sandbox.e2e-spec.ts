@@ -263,9 +263,12 @@ describe('registration service in the sandbox profile', () => {
     expect(profile).toBe('sandbox');
   });
 
-  it.each(['REGISTRATION_EVENT_SIGNING_KEY', 'CLIENT_SECRET_SEALING_KEY'])('will not start in production without %s, and says so in one line', async (variable) => {
+  it.each(['REGISTRATION_EVENT_SIGNING_KEY', 'CLIENT_SECRET_SEALING_KEY'])('will not start in production without %s: its configuration does not load, and says so in one line', async (variable) => {
     const { [variable as keyof typeof PRODUCTION_EVENT_KEYS]: _omitted, ...keys } = PRODUCTION_EVENT_KEYS;
-    const config = loadConfig(RegistrationConfig, { DATABASE_URL: database.url, PROFILE: 'production', MIGRATE_ON_START: 'false', KAFKA_BROKERS: brokers, ...kafkaServiceEnv(credentials.registration), ADMIN_EMAIL: 'staff@plan.example', ADMIN_PASSWORD: 'staff-password-1', PORTAL_JWT_SECRET: 'x'.repeat(32), SMTP_URL: 'smtp://127.0.0.1:9', ...keys });
+    const env = { DATABASE_URL: database.url, MIGRATE_ON_START: 'false', KAFKA_BROKERS: brokers, ...kafkaServiceEnv(credentials.registration), ADMIN_EMAIL: 'staff@plan.example', ADMIN_PASSWORD: 'staff-password-1', PORTAL_JWT_SECRET: 'x'.repeat(32), SMTP_URL: 'smtp://127.0.0.1:9', ...keys };
+    expect(() => loadConfig(RegistrationConfig, { ...env, PROFILE: 'production' })).toThrow(new ConfigValidationError([`${variable} is required in the production profile`]));
+    // Nor when the service is handed a configuration that skipped validation.
+    const config = { ...loadConfig(RegistrationConfig, { ...env, PROFILE: 'sandbox' }), PROFILE: 'production' as const };
     await expect(createRegistrationApp({ ...config, DATABASE_URL: database.url }, { logger: false })).rejects.toThrow(
       new RegExp(`^${variable} is required in the production profile: [^\\n]+$`),
     );

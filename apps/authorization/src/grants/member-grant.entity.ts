@@ -55,7 +55,7 @@ export class MemberGrantEntity {
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
-  /** After this no token of the grant is valid (the longest token lifetime); null: no end (research). */
+  /** The grant's end (`grantLifetime`): after it no token of the grant is valid; null: no end (research). */
   @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
   expiresAt!: Date | null;
 

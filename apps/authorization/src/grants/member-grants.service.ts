@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataAccessType, GrantRevocationReason, GrantRevokedEventV1, RepresentativeRecordedEventV1 } from '@payer-access/client-status';
-import { GRANT_REVOKED_TOPIC, REPRESENTATIVE_RECORDED_TOPIC, refreshableUntil } from '@payer-access/client-status';
+import { GRANT_REVOKED_TOPIC, REPRESENTATIVE_RECORDED_TOPIC } from '@payer-access/client-status';
 import { OutboxWriter } from '@payer-access/events';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -10,6 +10,7 @@ import type { AuthorizationConfig } from '../authorization.config';
 import { Clock } from '../common/clock';
 import { AUTHORIZATION_CONFIG } from '../common/tokens';
 import { AuthorizationMetrics } from '../metrics/authorization.metrics';
+import { grantLifetime } from './grant-lifetime';
 import { MemberGrantEntity, type Relationship } from './member-grant.entity';
 
 export interface ConsentInput {
@@ -39,25 +40,6 @@ export const RELATIONSHIP_LABELS: Record<Relationship, string> = {
   court_ordered_guardianship: 'Court ordered guardianship',
   other: 'Other',
 };
-
-/**
- * When the grant's access ends and when its last token is void, by data-access type: a 13-month
- * grant's last access token may be issued just before the end; a one-time grant's end is known
- * only at its code exchange, its tokens are void at the latest when its code would have run out
- * and its access token after it; a research grant has no end.
- */
-export function grantLifetime(
-  type: DataAccessType,
-  createdAt: Date,
-  config: Pick<AuthorizationConfig, 'ACCESS_TOKEN_TTL_SECONDS' | 'AUTHORIZATION_CODE_TTL_SECONDS'>,
-): { accessExpiresAt: Date | null; expiresAt: Date | null } {
-  const accessTtlMs = config.ACCESS_TOKEN_TTL_SECONDS * 1000;
-  if (type === 'one_time') {
-    return { accessExpiresAt: null, expiresAt: new Date(createdAt.getTime() + config.AUTHORIZATION_CODE_TTL_SECONDS * 1000 + accessTtlMs) };
-  }
-  const accessExpiresAt = refreshableUntil(type, createdAt);
-  return { accessExpiresAt, expiresAt: accessExpiresAt && new Date(accessExpiresAt.getTime() + accessTtlMs) };
-}
 
 /**
  * The token's and UserInfo's `fhirUser` (SMART App Launch): the RelatedPerson a Personal

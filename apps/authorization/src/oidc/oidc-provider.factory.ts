@@ -1,10 +1,12 @@
 import { allowedScopes, clientCredentialsScopes, grantScopes, OIDC_SCOPES, TOKEN_ENDPOINT_AUTH_SIGNING_ALGS, type ClientKind } from '@payer-access/scopes';
-import { addCalendarMonths, THIRTEEN_MONTHS, type DataAccessType } from '@payer-access/client-status';
+import type { DataAccessType } from '@payer-access/client-status';
 import type { JWK } from 'jose';
 import type { AdapterPayload, KoaContext, default as ProviderType } from 'oidc-provider';
 import { type AuthorizationConfig, fhirBaseUrl, refreshWithoutOfflineAccess } from '../authorization.config';
 import { isCustomScheme, type ClientProjectionService } from '../clients/client-projection.service';
 import type { ClientSecretVerifier } from '../clients/client-secret.verifier';
+import type { Clock } from '../common/clock';
+import { grantTtlSeconds, withinGrant } from '../grants/grant-lifetime';
 import type { MemberGrantsService } from '../grants/member-grants.service';
 import { fhirUserOf, representativeClaim } from '../grants/member-grants.service';
 import type { MemberAccountsService } from '../members/member-accounts.service';
@@ -16,12 +18,6 @@ import { postgresAdapterFactory } from './postgres.adapter';
 import { revocationReason } from './provider-hooks';
 import type { DataSource } from 'typeorm';
 import { ACCESS_TOKEN_SIGNING_ALG, ID_TOKEN_SIGNING_ALG } from '../keys/signing-keys.service';
-
-/**
- * A research grant has no end date; the provider's Grant needs a lifetime, so it gets one no
- * app will outlive. Its refresh tokens still lapse after REFRESH_TOKEN_TTL_SECONDS unused.
- */
-export const RESEARCH_GRANT_TTL_SECONDS = 100 * 366 * 24 * 3600;
 
 /** SMART Backend Services: "exp ... no more than five minutes in the future". */
 export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
@@ -38,6 +34,8 @@ export interface ProviderDependencies {
   secrets: ClientSecretVerifier;
   accounts: MemberAccountsService;
   grants: MemberGrantsService;
+  /** The time grant lifetimes are judged by. */
+  clock: Clock;
 }
 
 // oidc-provider is ESM-only; Node 24 loads it from CommonJS, Jest through its transform.
@@ -153,18 +151,14 @@ export async function createOidcProvider(deps: ProviderDependencies): Promise<Pr
         client.clientAuthMethod === 'none' || isCustomScheme(String(ctx.oidc?.params?.redirect_uri ?? '')),
     },
     ttl: {
-      AccessToken: config.ACCESS_TOKEN_TTL_SECONDS,
+      // No token outlives its grant: the end the member was told is the end of access.
+      AccessToken: (ctx: KoaContext) => withinGrant(config.ACCESS_TOKEN_TTL_SECONDS, grantExpOf(ctx), Math.floor(Date.now() / 1000)),
       ClientCredentials: config.ACCESS_TOKEN_TTL_SECONDS,
       AuthorizationCode: config.AUTHORIZATION_CODE_TTL_SECONDS,
       IdToken: 3600,
-      // A refresh token never outlives its grant: a 13-month grant's last ones end with it.
-      RefreshToken: (ctx: KoaContext) => {
-        const grantExp = ctx?.oidc?.entities?.Grant?.exp as number | undefined;
-        if (!grantExp) return refreshTtl;
-        return Math.max(1, Math.min(refreshTtl, grantExp - Math.floor(Date.now() / 1000)));
-      },
+      RefreshToken: (ctx: KoaContext) => withinGrant(refreshTtl, grantExpOf(ctx), Math.floor(Date.now() / 1000)),
       // The provider's Grant ends with the member's authorization (Blue Button data-access type).
-      Grant: (_ctx: KoaContext, grant: { clientId?: string }) => grantTtlSeconds(dataAccessType(grant.clientId), new Date(), config),
+      Grant: (_ctx: KoaContext, grant: { clientId?: string }) => grantTtlSeconds(dataAccessType(grant.clientId), deps.clock.now(), config),
       Interaction: 3600,
       Session: 8 * 3600,
     },
@@ -272,15 +266,9 @@ export function clientScopes(clients: ClientProjectionService, clientId: string 
   return allowedScopes((event?.kind ?? 'application') as ClientKind, event?.client.allowedScopes);
 }
 
-/** Seconds the provider keeps a grant made now, by the app's data-access type. */
-export function grantTtlSeconds(
-  type: DataAccessType,
-  now: Date,
-  config: Pick<AuthorizationConfig, 'ACCESS_TOKEN_TTL_SECONDS' | 'AUTHORIZATION_CODE_TTL_SECONDS'>,
-): number {
-  if (type === 'research') return RESEARCH_GRANT_TTL_SECONDS;
-  if (type === 'one_time') return config.AUTHORIZATION_CODE_TTL_SECONDS + config.ACCESS_TOKEN_TTL_SECONDS;
-  return Math.ceil((addCalendarMonths(now, THIRTEEN_MONTHS).getTime() - now.getTime()) / 1000);
+/** The expiry (epoch seconds) of the grant a token is being issued under, if any. */
+function grantExpOf(ctx: KoaContext | undefined): number | undefined {
+  return ctx?.oidc?.entities?.Grant?.exp as number | undefined;
 }
 
 function stripSlash(url: string): string {

@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { ReadinessRegistry } from '@payer-access/http';
 import type { default as ProviderType } from 'oidc-provider';
 import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
 import { AUTHORIZATION_CONFIG } from '../common/tokens';
 import type { AuthorizationConfig } from '../authorization.config';
 import { ClientProjectionService } from '../clients/client-projection.service';
@@ -50,6 +51,7 @@ export class OidcProviderHost implements OnModuleInit, OnApplicationShutdown {
     private readonly grants: MemberGrantsService,
     private readonly readiness: ReadinessRegistry,
     private readonly metrics: AuthorizationMetrics,
+    private readonly clock: Clock,
   ) {
     this.routes = oidcRoutes(config);
     if (config.COOKIE_KEYS) {
@@ -139,6 +141,7 @@ export class OidcProviderHost implements OnModuleInit, OnApplicationShutdown {
       secrets: this.secrets,
       accounts: this.accounts,
       grants: this.grants,
+      clock: this.clock,
     });
     installProviderHooks(provider, this.grants, () => this.retryPendingRevocationsSoon());
     installTokenMetrics(provider, this.metrics);

@@ -2,6 +2,7 @@ import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/comm
 import { DataSource } from 'typeorm';
 import { type FhirOutcome, operationOutcome } from '@payer-access/fhir-models';
 import type { FhirPrincipal } from '../auth/fhir-principal';
+import { FhirException } from '../common/fhir.exception';
 import type { AccessAuditRow, AuditEventCriteria } from './audit-event.search';
 
 export interface AccessRecord {
@@ -86,6 +87,18 @@ export class AccessAuditService implements BeforeApplicationShutdown {
       new Date().toISOString(),
       record.reason ?? null,
     ]);
+  }
+
+  /**
+   * Data leaves only with its audit row stored: records the access, or throws the 503 that
+   * answers the request instead (the data is not released without its row).
+   */
+  async recordOrRefuse(principal: FhirPrincipal, record: AccessRecord): Promise<void> {
+    try {
+      await this.record(principal, record);
+    } catch {
+      throw new FhirException(auditUnavailable());
+    }
   }
 
   recordRefusal(refusal: RefusalRecord): Promise<void> {
@@ -191,7 +204,7 @@ export class AccessAuditService implements BeforeApplicationShutdown {
 }
 
 /** 503 for a request whose access could not be recorded: the data is not released without it. */
-export function auditUnavailable(): FhirOutcome {
+function auditUnavailable(): FhirOutcome {
   return { status: 503, outcome: operationOutcome('error', 'transient', 'The access could not be recorded; try again later') };
 }
 

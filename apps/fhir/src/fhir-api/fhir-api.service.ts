@@ -3,6 +3,7 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import {
   badRequest,
   forbidden,
+  isFhirId,
   notFound,
   notSupported,
   parseSearchRequest,
@@ -12,7 +13,7 @@ import {
   type SearchQuery,
 } from '@payer-access/fhir-models';
 import { canAccess, decideAccess, ScopeContext, type Interaction } from '@payer-access/scopes';
-import { type AccessRecord, AccessAuditService, auditUnavailable } from '../audit/access-audit.service';
+import { AccessAuditService } from '../audit/access-audit.service';
 import { type FhirPrincipal, withheldBy } from '../auth/fhir-principal';
 import { FhirException } from '../common/fhir.exception';
 import { fhirBaseUrl, type FhirConfig } from '../fhir.config';
@@ -34,7 +35,6 @@ export interface ReadResult {
 /** https://hl7.org/fhir/R4/v3/ObservationValue/cs.html#v3-ObservationValue-SUBSETTED */
 const SUBSETTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED', display: 'subsetted' };
 
-const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /**
  * Read and search for a member's token: the scopes decide the types (403 otherwise) and, when
@@ -58,10 +58,10 @@ export class FhirApiService {
   async read(principal: FhirPrincipal, resourceType: string, id: string): Promise<ReadResult> {
     try {
       const filters = this.authorize(principal, resourceType, 'read');
-      if (!FHIR_ID.test(id)) throw new FhirException(badRequest(`'${id.slice(0, 64)}' is not a valid resource id`));
+      if (!isFhirId(id)) throw new FhirException(badRequest(`'${id.slice(0, 64)}' is not a valid resource id`));
       const stored = await this.readerFor(principal, filters).readRaw(resourceType, id);
       if (!stored) throw new FhirException(notFound(resourceType, id));
-      await this.recordOrRefuse(principal, { interaction: 'read', resourceType, resourceId: id, status: 200, resultCount: 1 });
+      await this.audit.recordOrRefuse(principal, { interaction: 'read', resourceType, resourceId: id, status: 200, resultCount: 1 });
       return { json: this.present(stored), version: stored.version, lastUpdated: stored.lastUpdated };
     } catch (error) {
       await this.auditFailure(principal, error, { interaction: 'read', resourceType, resourceId: id });
@@ -111,7 +111,7 @@ export class FhirApiService {
         bundle,
         [...result.entries, ...result.includes].map((raw) => this.present(raw, request.elements)),
       );
-      await this.recordOrRefuse(principal, { interaction: 'search', resourceType, query: queryText, status: 200, resultCount: result.entries.length });
+      await this.audit.recordOrRefuse(principal, { interaction: 'search', resourceType, query: queryText, status: 200, resultCount: result.entries.length });
       return { json, format: request.format };
     } catch (error) {
       await this.auditFailure(principal, error, { interaction: 'search', resourceType, query: queryText });
@@ -165,15 +165,6 @@ export class FhirApiService {
       if (name === 'resourceType' || name === 'id' || name === 'meta' || elements.includes(name) || isMandatory(raw.resourceType, name)) kept[name] = value;
     }
     return JSON.stringify({ ...(kept as unknown as Resource), meta: { ...resource.meta, tag: [...(resource.meta?.tag ?? []), SUBSETTED] } });
-  }
-
-  /** Data leaves only with its audit row stored: without it, the answer is a 503. */
-  private async recordOrRefuse(principal: FhirPrincipal, record: AccessRecord): Promise<void> {
-    try {
-      await this.audit.record(principal, record);
-    } catch {
-      throw new FhirException(auditUnavailable());
-    }
   }
 
   private async auditFailure(principal: FhirPrincipal, error: unknown, record: { interaction: 'read' | 'search'; resourceType: string; resourceId?: string; query?: string }): Promise<void> {

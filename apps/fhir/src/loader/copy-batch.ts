@@ -1,5 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
-import { applySensitivityLabels, type SensitiveCodeList } from '@payer-access/fhir-models';
+import { applySensitivityLabels, isFhirId, type SensitiveCodeList } from '@payer-access/fhir-models';
 import { copyRowsOf, type CopyRows } from '../store/bulk-copy.writer';
 import { type PreparedResource, prepareResource, UnservableResourceError } from '../store/prepared-resource';
 import type { SearchIndexer } from '../store/search-indexer';
@@ -34,7 +34,6 @@ export interface PreparedLoadBatch {
 }
 
 // https://hl7.org/fhir/R4/datatypes.html#id and #instant
-const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const FHIR_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** The resource, with its sensitivity labels, or why it is refused. */
@@ -51,7 +50,7 @@ export function checkLoadItem(item: string | Resource, rules: LoadRules): Resour
   const resource = value as Partial<Resource> & { meta?: { lastUpdated?: unknown } };
   if (typeof resource.resourceType !== 'string') return 'no resourceType';
   if (!rules.supportedTypes.has(resource.resourceType)) return `resourceType ${resource.resourceType} is not served by this store`;
-  if (typeof resource.id !== 'string' || !FHIR_ID.test(resource.id)) return `${resource.resourceType}: missing or invalid id`;
+  if (!isFhirId(resource.id)) return `${resource.resourceType}: missing or invalid id`;
   const lastUpdated = resource.meta?.lastUpdated;
   if (lastUpdated !== undefined && (typeof lastUpdated !== 'string' || !FHIR_INSTANT.test(lastUpdated))) {
     return `${resource.resourceType}/${resource.id}: meta.lastUpdated is not a FHIR instant`;

@@ -4,6 +4,7 @@ import { ResourceContentAsJson1764400000000 } from './1764400000000-resource-con
 import { AccessAuditRefusals1796100000000 } from './1796100000000-access-audit-refusals';
 import { ResourceSecurityLabels1796500000000 } from './1796500000000-resource-security-labels';
 import { BulkJobs1796136434618 } from './1796136434618-bulk-jobs';
+import { BulkFilesSwept1796146479410 } from './1796146479410-bulk-files-swept';
 import { PayerLinks1796600000000 } from './1796600000000-payer-links';
 import { OneSensitivityMarker1796636447573 } from './1796636447573-one-sensitivity-marker';
 
@@ -13,6 +14,7 @@ export const FHIR_MIGRATIONS: (new () => object)[] = [
   ResourceContentAsJson1764400000000,
   AccessAuditRefusals1796100000000,
   BulkJobs1796136434618,
+  BulkFilesSwept1796146479410,
   ResourceSecurityLabels1796500000000,
   PayerLinks1796600000000,
   OneSensitivityMarker1796636447573,

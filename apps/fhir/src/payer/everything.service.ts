@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Bundle, BundleLink } from '@medplum/fhirtypes';
-import { badRequest, forbidden, notFound } from '@payer-access/fhir-models';
+import { badRequest, forbidden, isFhirId, notFound } from '@payer-access/fhir-models';
 import { readableResourceTypes, ScopeContext } from '@payer-access/scopes';
 import { randomUUID } from 'node:crypto';
-import { AccessAuditService, auditUnavailable } from '../audit/access-audit.service';
+import { AccessAuditService } from '../audit/access-audit.service';
 import type { FhirPrincipal } from '../auth/fhir-principal';
 import { FhirException } from '../common/fhir.exception';
 import { serializeBundle } from '../common/raw-bundle';
@@ -11,7 +11,6 @@ import { FhirApiService } from '../fhir-api/fhir-api.service';
 import { fhirBaseUrl, type FhirConfig } from '../fhir.config';
 import { FHIR_CONFIG } from '../fhir.tokens';
 
-const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const DEFAULT_COUNT = 50;
 
 /**
@@ -35,7 +34,7 @@ export class EverythingService {
   async patientEverything(principal: FhirPrincipal, id: string, query: Record<string, unknown>): Promise<string> {
     const queryText = new URLSearchParams(Object.entries(query).filter(([, value]) => typeof value === 'string') as [string, string][]).toString();
     try {
-      if (!FHIR_ID.test(id)) throw new FhirException(badRequest(`'${id.slice(0, 64)}' is not a valid resource id`));
+      if (!isFhirId(id)) throw new FhirException(badRequest(`'${id.slice(0, 64)}' is not a valid resource id`));
       const served = this.api.servedTypes();
       const context = principal.kind === 'payer' ? ScopeContext.System : ScopeContext.Patient;
       if (readableResourceTypes(principal.scopes, served, context).length !== served.length) {
@@ -59,11 +58,7 @@ export class EverythingService {
         link,
         entry: page.entries.map((raw) => ({ fullUrl: `${this.baseUrl}/${raw.resourceType}/${raw.id}`, search: { mode: 'match' } })),
       };
-      try {
-        await this.audit.record(principal, { interaction: 'everything', resourceType: 'Patient', resourceId: id, query: queryText, status: 200, resultCount: page.entries.length });
-      } catch {
-        throw new FhirException(auditUnavailable());
-      }
+      await this.audit.recordOrRefuse(principal, { interaction: 'everything', resourceType: 'Patient', resourceId: id, query: queryText, status: 200, resultCount: page.entries.length });
       return serializeBundle(bundle, page.entries.map((raw) => this.api.present(raw)));
     } catch (error) {
       if (error instanceof FhirException && error.outcome.status !== 503) {

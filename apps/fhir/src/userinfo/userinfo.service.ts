@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Patient } from '@medplum/fhirtypes';
 import { forbidden } from '@payer-access/fhir-models';
 import { ScopeName } from '@payer-access/scopes';
-import { AccessAuditService, auditUnavailable } from '../audit/access-audit.service';
+import { AccessAuditService } from '../audit/access-audit.service';
 import { type FhirPrincipal, withheldBy } from '../auth/fhir-principal';
 import { FhirException } from '../common/fhir.exception';
 import { ResourceRepository } from '../store/resource.repository';
@@ -53,9 +53,7 @@ export class UserInfoService {
       if (patient.birthDate) info.birthdate = patient.birthDate;
     }
     // The member's name leaves only with its audit row stored.
-    await this.audit.record(principal, { interaction: 'userinfo', resourceType: 'Patient', resourceId: principal.patientId, status: 200, resultCount: 1 }).catch(() => {
-      throw new FhirException(auditUnavailable());
-    });
+    await this.audit.recordOrRefuse(principal, { interaction: 'userinfo', resourceType: 'Patient', resourceId: principal.patientId, status: 200, resultCount: 1 });
     return info;
   }
 }

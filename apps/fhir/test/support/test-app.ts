@@ -1,12 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
-import { CLIENT_CHANGED_TOPIC, CLIENT_STATUS_HEARTBEAT_KEY, createClientChangedEvent, createClientStatusHeartbeat, type ClientStatus, type RegistrationKind } from '@payer-access/client-status';
+import { CLIENT_CHANGED_TOPIC, CLIENT_STATUS_HEARTBEAT_KEY, createClientStatusHeartbeat, type ClientStatus, type RegistrationKind } from '@payer-access/client-status';
 import { loadConfig } from '@payer-access/config';
 import { InProcessEventBus, platformTopicSpecs, sandboxProducers, type EventBus } from '@payer-access/events';
 import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
-import { randomUUID } from 'node:crypto';
 import { ClientStatusCache } from '../../src/events/client-status.cache';
 import { FhirConfig, fhirBaseUrl } from '../../src/fhir.config';
 import { createFhirApp } from '../../src/fhir.service-app';
+import { TestClientEvents } from './client-events';
 import { TestTokenIssuer } from './token-issuer';
 
 export const BASE_PATH = '/fhir/sb/R4/patientaccess';
@@ -52,7 +52,7 @@ export async function startFhirTestApp(env: Record<string, string> = {}, options
   const config = loadConfig(FhirConfig, { DATABASE_URL: database.url, PROFILE: 'sandbox', AUTHORIZATION_PUBLIC_URL: issuer.issuer, CLIENT_STATUS_MAX_STALENESS_SECONDS: '0', ...env });
   const app = await createFhirApp({ ...config, DATABASE_URL: database.url }, { logger: false, eventBus: rawBus });
   await app.init();
-  const versions = new Map<string, { version: number; status: ClientStatus }>();
+  const events = new TestClientEvents();
   return {
     app,
     bus,
@@ -62,22 +62,7 @@ export async function startFhirTestApp(env: Record<string, string> = {}, options
     fhirBase,
     setClientStatus: async (clientId, status, kindOrOptions = {}) => {
       const options = typeof kindOrOptions === 'string' ? { kind: kindOrOptions } : kindOrOptions;
-      const kind = options.kind ?? 'application';
-      const previous = versions.get(clientId);
-      const clientVersion = (previous?.version ?? 0) + 1;
-      versions.set(clientId, { version: clientVersion, status });
-      const event = createClientChangedEvent({
-        eventId: randomUUID(),
-        occurredAt: new Date(),
-        clientId,
-        registrationId: `registration-${clientId}`,
-        kind,
-        status,
-        previousStatus: previous?.status ?? null,
-        clientVersion,
-        ...(options.notBefore ? { notBefore: options.notBefore.toISOString() } : {}),
-        client: { name: 'Test app', clientType: 'confidential', redirectUris: ['https://oidcdebugger.com/debug'], sealedSecretHash: null, allowedScopes: kind === 'payer' ? ['system/*.rs'] : ['patient/*.read'], system: kind === 'payer' },
-      });
+      const event = events.next(clientId, status, options);
       await bus.publish(CLIENT_CHANGED_TOPIC, [{ key: clientId, value: event }]);
       const deadline = Date.now() + 5_000;
       while (app.get(ClientStatusCache).statusOf(clientId) !== status) {

@@ -31,6 +31,9 @@ export {
   type OperationOutcomeOptions,
 } from './outcome/operation-outcome.builder';
 
+// The id datatype, for reads, references and stored resources.
+export { FHIR_ID_PATTERN, isFhirId } from './fhir-id';
+
 // Search-parameter definitions and their registry.
 export type {
   AllowedTokenValues,
@@ -57,7 +60,7 @@ export {
 
 // Search request parsing.
 export { parseSearchRequest, type SearchQuery } from './search/search-request.parser';
-export { parseFhirDate, type ParsedFhirDate } from './search/fhir-date.parser';
+export { parseFhirDate, parseFhirInstant, type ParsedFhirDate, type ParsedFhirInstant } from './search/fhir-date.parser';
 export {
   DEFAULT_SEARCH_COUNT,
   MAX_SEARCH_COUNT,

@@ -1,5 +1,5 @@
 import { IsInt, IsString, Max, Min, MinLength } from 'class-validator';
-import { ConfigValidationError, ConfigVariable, PlatformConfig, RequiredInProduction, configVariables, isRequiredInProduction, kafkaClientSecurity, loadConfig } from './index';
+import { ConfigValidationError, ConfigVariable, PlatformConfig, RequiredInProduction, configVariables, isRequiredForEventsOnly, isRequiredInProduction, kafkaClientSecurity, loadConfig } from './index';
 
 class ServiceConfig extends PlatformConfig {
   @ConfigVariable({ description: 'HTTP port.' })
@@ -17,6 +17,13 @@ class ServiceConfig extends PlatformConfig {
   @IsString()
   @MinLength(16)
   API_KEY?: string;
+}
+
+class EventServiceConfig extends ServiceConfig {
+  @ConfigVariable({ description: 'The key that signs this service\'s events.', sensitive: true })
+  @RequiredInProduction({ events: true })
+  @IsString()
+  EVENT_SIGNING_KEY?: string;
 }
 
 describe(loadConfig.name, () => {
@@ -50,6 +57,22 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig(ServiceConfig, { PROFILE: 'sandbox', API_KEY: 'short' })).toThrow(
       new ConfigValidationError(['API_KEY must be longer than or equal to 16 characters']),
     );
+  });
+
+  it('names an event key production lacks like any other secret, unless the process carries no events', () => {
+    const production = { DATABASE_URL: 'postgres://db/app', API_KEY: 'k'.repeat(16) };
+    expect(() => loadConfig(EventServiceConfig, production)).toThrow(new ConfigValidationError(['EVENT_SIGNING_KEY is required in the production profile']));
+    expect(() => loadConfig(EventServiceConfig, { DATABASE_URL: 'postgres://db/app' }, { events: true })).toThrow(
+      new ConfigValidationError(['API_KEY is required in the production profile', 'EVENT_SIGNING_KEY is required in the production profile']),
+    );
+    // A process without events (a loader, the migrate job) needs no event key, but still every other secret.
+    expect(loadConfig(EventServiceConfig, production, { events: false }).EVENT_SIGNING_KEY).toBeUndefined();
+    expect(() => loadConfig(EventServiceConfig, { DATABASE_URL: 'postgres://db/app' }, { events: false })).toThrow(
+      new ConfigValidationError(['API_KEY is required in the production profile']),
+    );
+    expect(loadConfig(EventServiceConfig, { PROFILE: 'sandbox' }).EVENT_SIGNING_KEY).toBeUndefined();
+    expect([isRequiredInProduction(EventServiceConfig, 'EVENT_SIGNING_KEY'), isRequiredForEventsOnly(EventServiceConfig, 'EVENT_SIGNING_KEY')]).toEqual([true, true]);
+    expect([isRequiredInProduction(EventServiceConfig, 'API_KEY'), isRequiredForEventsOnly(EventServiceConfig, 'API_KEY')]).toEqual([true, false]);
   });
 
   it('prints one line per problem', () => {

@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { configVariables } from './config-variable.decorator';
-import { isRequiredInProduction } from './required-in-production.decorator';
+import { isRequiredForEventsOnly, isRequiredInProduction } from './required-in-production.decorator';
 
 /** Raised when the environment does not satisfy a configuration class; its message is one line per problem. */
 export class ConfigValidationError extends Error {
@@ -16,7 +16,7 @@ export class ConfigValidationError extends Error {
  * Defaults are the class's property initialisers; an empty string counts as unset.
  * Properties need an explicit type annotation (`PORT: number = 3001`) for the conversion to apply.
  */
-export function loadConfig<T extends object>(schema: new () => T, env: NodeJS.ProcessEnv = process.env): T {
+export function loadConfig<T extends object>(schema: new () => T, env: NodeJS.ProcessEnv = process.env, requirements: StandaloneRequirements = {}): T {
   const variables = configVariables(schema);
   const raw: Record<string, string> = {};
   for (const { name } of variables) {
@@ -24,7 +24,10 @@ export function loadConfig<T extends object>(schema: new () => T, env: NodeJS.Pr
     if (value !== undefined && value.trim() !== '') raw[name] = value.trim();
   }
   const config = plainToInstance(schema, raw, { enableImplicitConversion: true, exposeDefaultValues: true });
-  const errors = validateSync(config, { skipMissingProperties: false, forbidUnknownValues: false });
+  // A process without events may leave unset what only events need (`@RequiredInProduction({ events: true })`).
+  const errors = validateSync(config, { skipMissingProperties: false, forbidUnknownValues: false }).filter(
+    (error) => requirements.events !== false || error.property in raw || !isRequiredForEventsOnly(schema, error.property),
+  );
   if (errors.length > 0) {
     const sensitive = new Set(variables.filter((variable) => variable.sensitive).map((variable) => variable.name));
     throw new ConfigValidationError(errors.map((error) => describe(schema, error, raw, sensitive)).sort());
@@ -57,7 +60,10 @@ export function loadConfigOrExit<T extends object>(schema: new () => T, env: Nod
 }
 
 export interface StandaloneRequirements {
-  /** Whether the process publishes or consumes events, so that production needs KAFKA_BROKERS (default: true). */
+  /**
+   * Whether the process publishes or consumes events, so that production needs KAFKA_BROKERS and
+   * the settings declared `@RequiredInProduction({ events: true })` (default: true).
+   */
   events?: boolean;
 }
 
@@ -89,7 +95,7 @@ export function loadStandaloneConfigOrExit<T extends object & { DATABASE_URL?: s
   const problems = standaloneProblems(env, requirements);
   let config: T | undefined;
   try {
-    config = loadConfig(schema, env);
+    config = loadConfig(schema, env, requirements);
   } catch (error) {
     if (!(error instanceof ConfigValidationError)) throw error;
     // The class's own line about DATABASE_URL says the same as ours; keep one.

@@ -161,14 +161,20 @@ export class BulkJobRepository {
   }
 
   /**
-   * Jobs cancelled or failed in the last day: their files were deleted when they ended, but a
-   * worker that was still writing when the cancel came may have left some behind.
+   * Jobs that ended (cancelled, failed, expired) whose files no sweep has deleted yet. Their files
+   * went when they ended, but a worker still writing when the cancel came may have left some behind,
+   * and a deletion may have failed.
    */
-  async recentlyEnded(): Promise<string[]> {
+  async unswept(): Promise<string[]> {
     const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT id FROM bulk_job WHERE status IN ('cancelled', 'failed') AND completed_at > now() - interval '1 day'`,
+      `SELECT id FROM bulk_job WHERE status IN ('cancelled', 'failed', 'expired') AND files_swept_at IS NULL ORDER BY created_at`,
     );
     return rows.map((row) => row.id);
+  }
+
+  /** Records that the job's files are deleted, so no sweep deletes them again. */
+  async markSwept(id: string): Promise<void> {
+    await this.dataSource.query(`UPDATE bulk_job SET files_swept_at = now() WHERE id = $1`, [id]);
   }
 
   /** Marks completed jobs past their expiry as expired; returns their ids (their files are to be deleted). */

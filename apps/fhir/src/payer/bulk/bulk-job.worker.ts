@@ -95,11 +95,18 @@ export class BulkJobWorker implements OnApplicationBootstrap, OnModuleDestroy {
     for (const wake of wakers) wake();
   }
 
-  /** Deletes the files of completed jobs whose time is up, and any left behind by jobs that ended otherwise. */
+  /**
+   * Expires completed jobs whose time is up, then deletes the files of every job that ended
+   * (expired, cancelled, failed) once: a job is marked swept when its files are gone, and a job
+   * this instance is still running is left for a later sweep. Returns how many jobs expired.
+   */
   async sweep(): Promise<number> {
     const expired = await this.repository.expire();
-    for (const id of expired) await this.files.removeJob(id);
-    for (const id of await this.repository.recentlyEnded()) if (!this.active.has(id)) await this.files.removeJob(id);
+    for (const id of await this.repository.unswept()) {
+      if (this.active.has(id)) continue;
+      await this.files.removeJob(id);
+      await this.repository.markSwept(id);
+    }
     return expired.length;
   }
 

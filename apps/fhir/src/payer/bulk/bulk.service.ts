@@ -5,7 +5,7 @@ import { canAccess, readableResourceTypes, ScopeContext } from '@payer-access/sc
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
-import { AccessAuditService, auditUnavailable, type AccessRecord } from '../../audit/access-audit.service';
+import { AccessAuditService } from '../../audit/access-audit.service';
 import type { FhirPrincipal, PayerPrincipal } from '../../auth/fhir-principal';
 import { FhirException } from '../../common/fhir.exception';
 import { fhirBaseUrl, type FhirConfig } from '../../fhir.config';
@@ -115,7 +115,7 @@ export class BulkService {
     const entry = job.kind === 'export' && job.status === 'completed' && job.expiresAt && job.expiresAt > new Date() ? job.output?.files?.find((file) => `${file.type}.ndjson` === fileName) : undefined;
     const stream = entry && (await this.files.reader(entry.key));
     if (!entry || !stream) throw new FhirException(notFound('file', fileName.slice(0, 64)));
-    await this.recordOrRefuse(principal as PayerPrincipal, { interaction: 'bulk-export', resourceType: entry.type, resourceId: job.id, status: 200, resultCount: entry.count });
+    await this.audit.recordOrRefuse(principal as PayerPrincipal, { interaction: 'bulk-export', resourceType: entry.type, resourceId: job.id, status: 200, resultCount: entry.count });
     return { stream, count: entry.count, type: entry.type };
   }
 
@@ -124,7 +124,7 @@ export class BulkService {
     const payer = this.payerWith(principal, 'Group', 'Group read');
     const group = await this.groupRow(payer.clientId, groupId);
     if (!group) throw new FhirException(notFound('Group', groupId.slice(0, 64)));
-    await this.recordOrRefuse(payer, { interaction: 'read', resourceType: 'Group', resourceId: groupId, status: 200, resultCount: 1 });
+    await this.audit.recordOrRefuse(payer, { interaction: 'read', resourceType: 'Group', resourceId: groupId, status: 200, resultCount: 1 });
     return group.content;
   }
 
@@ -137,7 +137,7 @@ export class BulkService {
   ): Promise<string> {
     const id = randomUUID();
     await this.repository.create({ id, clientId: payer.clientId, kind, requestUrl, input });
-    await this.recordOrRefuse(payer, { ...audit, status: 202, reason: `job ${id}` });
+    await this.audit.recordOrRefuse(payer, { ...audit, status: 202, reason: `job ${id}` });
     this.worker.notify();
     return `${this.baseUrl}/bulk-status/${id}`;
   }
@@ -180,14 +180,6 @@ export class BulkService {
       throw new FhirException(forbidden(`${what} is for a payer's backend token with system/${resourceType}.rs`));
     }
     return principal;
-  }
-
-  private async recordOrRefuse(principal: PayerPrincipal, record: AccessRecord): Promise<void> {
-    try {
-      await this.audit.record(principal, record);
-    } catch {
-      throw new FhirException(auditUnavailable());
-    }
   }
 }
 

@@ -20,6 +20,15 @@ describe(evaluateConsent.name, () => {
     expect(evaluateConsent(consent(), 'PayerA', now)).toEqual({ ok: true, policy: 'all', start: new Date('2026-01-01T00:00:00Z'), end: new Date('2027-01-01T00:00:00Z') });
   });
 
+  it('takes the edges of the calendar: a leap day, and the last day of year 9999', () => {
+    expect(evaluateConsent(consent({ provision: { period: { start: '2024-02-29', end: '9999-12-31' } } }), 'PayerA', now)).toEqual({
+      ok: true,
+      policy: 'all',
+      start: new Date('2024-02-29T00:00:00Z'),
+      end: new Date('9999-12-31T00:00:00Z'),
+    });
+  });
+
   it('maps the sensitive policy to non-sensitive data and accepts the payer as organization', () => {
     const decision = evaluateConsent(consent({ policy: [{ uri: SENSITIVE }], performer: undefined, organization: [{ identifier: { value: 'PayerA' } }] }), 'PayerA', now);
     expect(decision).toMatchObject({ ok: true, policy: 'non-sensitive' });
@@ -32,6 +41,10 @@ describe(evaluateConsent.name, () => {
     ['a period not started', consent({ provision: { period: { start: '2026-06-02', end: '2027-01-01' } } }), 'PayerA'],
     ['an open-ended period', consent({ provision: { period: { start: '2026-01-01' } } }), 'PayerA'],
     ['an impossible date', consent({ provision: { period: { start: '2026-02-30', end: '2027-01-01' } } }), 'PayerA'],
+    ['a start in year 0000', consent({ provision: { period: { start: '0000-01-01', end: '2027-01-01' } } }), 'PayerA'],
+    ['a start on 29 February of a common year', consent({ provision: { period: { start: '2023-02-29', end: '2027-01-01' } } }), 'PayerA'],
+    ['an end at 24:00', consent({ provision: { period: { start: '2026-01-01', end: '2026-12-31T24:00:00Z' } } }), 'PayerA'],
+    ['an end in month 13', consent({ provision: { period: { start: '2026-01-01', end: '2026-13-01' } } }), 'PayerA'],
     ['an unsupported policy', consent({ policy: [{ uri: 'http://example.org/policy#all' }] }), 'PayerA'],
     ['two policies', consent({ policy: [{ uri: REGULAR }, { uri: SENSITIVE }] }), 'PayerA'],
     ['no policy', consent({ policy: undefined }), 'PayerA'],

@@ -1,4 +1,5 @@
 import type { Consent, Reference } from '@medplum/fhirtypes';
+import { parseFhirInstant } from '@payer-access/fhir-models';
 
 /** The HRex consent policies this plan honours, and what each lets the requesting payer read. */
 export const CONSENT_POLICIES: Readonly<Record<string, ConsentPolicy>> = {
@@ -50,12 +51,9 @@ function namesPayer(reference: Reference | undefined, clientId: string): boolean
   return identifier?.value === clientId && (identifier.system === undefined || identifier.system === PAYER_IDENTIFIER_SYSTEM);
 }
 
-/** A FHIR date or dateTime; a date alone is its first instant (UTC). */
+/** A FHIR date or dateTime; a date alone is its first instant (UTC); anything else (year 0000, 30 February, 24:00 …) none. */
 function parseInstant(text: string | undefined): Date | undefined {
-  if (typeof text !== 'string' || !/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2}))?$/.test(text)) return undefined;
-  const date = new Date(text.length === 10 ? `${text}T00:00:00Z` : text);
-  if (Number.isNaN(date.getTime())) return undefined;
-  // `2025-02-30` rolls over in Date; a calendar date must survive the round trip.
-  if (date.toISOString().slice(0, 10) !== text.slice(0, 10) && text.length === 10) return undefined;
-  return date;
+  if (typeof text !== 'string') return undefined;
+  const parsed = parseFhirInstant(text);
+  return parsed.ok ? parsed.instant : undefined;
 }

@@ -1,4 +1,5 @@
 import type { Consent, Coverage, Patient } from '@medplum/fhirtypes';
+import { parseFhirInstant } from '@payer-access/fhir-models';
 
 /** The parts of an HRex `$member-match` request. https://hl7.org/fhir/us/davinci-hrex/OperationDefinition-member-match.html */
 export interface MemberMatchInput {
@@ -95,6 +96,11 @@ function consentProblem(consent: unknown): Problem {
     const period = c.provision.period;
     if (period !== undefined && !(isObject(period) && [period.start, period.end].every((value) => value === undefined || typeof value === 'string'))) {
       return ['Consent.provision.period must be a Period of dateTime strings', 'Consent.provision.period'];
+    }
+    for (const bound of ['start', 'end'] as const) {
+      const value = (period as Record<string, unknown> | undefined)?.[bound];
+      const parsed = typeof value === 'string' ? parseFhirInstant(value) : undefined;
+      if (parsed && !parsed.ok) return [`Consent.provision.period.${bound} is not a FHIR dateTime: ${parsed.reason}`, `Consent.provision.period.${bound}`];
     }
     const actors = c.provision.actor;
     if (actors !== undefined && !(Array.isArray(actors) && actors.every((actor) => isObject(actor) && referenceOk(actor.reference) && (actor.role === undefined || isObject(actor.role))))) {

@@ -3,7 +3,7 @@ import type { Coverage, Identifier, OperationOutcome, Parameters, Patient } from
 import { badRequest, forbidden, operationOutcome } from '@payer-access/fhir-models';
 import { canAccess, ScopeContext } from '@payer-access/scopes';
 import { DataSource } from 'typeorm';
-import { AccessAuditService, auditUnavailable } from '../../audit/access-audit.service';
+import { AccessAuditService } from '../../audit/access-audit.service';
 import type { FhirPrincipal } from '../../auth/fhir-principal';
 import { FhirException } from '../../common/fhir.exception';
 import { fhirBaseUrl, type FhirConfig } from '../../fhir.config';
@@ -58,7 +58,7 @@ export class MemberMatchService {
       if (decision.outcome === 'non-matched') throw unprocessable(`No unique member match: ${decision.reason}`);
       patientId = decision.patientId;
       if (decision.outcome === 'consent-constrained') throw unprocessable(`Consent constraint: ${decision.reason}`);
-      await this.recordOrRefuse(principal, { resourceId: decision.patientId, status: 200, resultCount: 1, reason: `matched by ${decision.criterion}; consent ${decision.policy}` });
+      await this.audit.recordOrRefuse(principal, { interaction: 'member-match', resourceType: 'Patient', resourceId: decision.patientId, status: 200, resultCount: 1, reason: `matched by ${decision.criterion}; consent ${decision.policy}` });
       return {
         resourceType: 'Parameters',
         parameter: [
@@ -134,13 +134,5 @@ export class MemberMatchService {
   private memberIdentifier(patient: Patient): Identifier {
     const own = patient.identifier?.find((identifier) => identifier.value === patient.id && identifier.system);
     return { type: MEMBER_NUMBER_TYPE, system: own?.system ?? `${this.baseUrl}/Patient`, value: patient.id as string };
-  }
-
-  private async recordOrRefuse(principal: FhirPrincipal, record: { resourceId: string; status: number; resultCount: number; reason: string }): Promise<void> {
-    try {
-      await this.audit.record(principal, { interaction: 'member-match', resourceType: 'Patient', ...record });
-    } catch {
-      throw new FhirException(auditUnavailable());
-    }
   }
 }

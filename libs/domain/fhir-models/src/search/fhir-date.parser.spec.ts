@@ -1,4 +1,4 @@
-import { parseFhirDate } from './fhir-date.parser';
+import { parseFhirDate, parseFhirInstant } from './fhir-date.parser';
 
 function rangeOf(text: string, defaultOffsetMinutes?: number) {
   const parsed = parseFhirDate(text, defaultOffsetMinutes);
@@ -141,4 +141,42 @@ describe('parseFhirDate', () => {
       expect(parseFhirDate('9999-12-30')).toMatchObject({ ok: true, range: { end: '9999-12-31T00:00:00.000Z' } });
     });
   });
+});
+
+describe(parseFhirInstant.name, () => {
+  it.each([
+    ['2024-02-29', '2024-02-29T00:00:00.000Z'],
+    ['9999-12-31', '9999-12-31T00:00:00.000Z'],
+    ['9999-12-31T23:59:59Z', '9999-12-31T23:59:59.000Z'],
+    ['0001-01-01', '0001-01-01T00:00:00.000Z'],
+    ['2026-01-01T23:59:59.999999+05:30', '2026-01-01T18:29:59.999Z'],
+    ['2026-06-30T20:00:00-14:00', '2026-07-01T10:00:00.000Z'],
+  ])('reads %s as %s', (text, instant) => {
+    const parsed = parseFhirInstant(text);
+    expect(parsed.ok && parsed.instant.toISOString()).toBe(instant);
+  });
+
+  it.each([
+    ['0000-01-01', 'year 0000 does not exist'],
+    ['0000-12-31T23:59:59Z', 'year 0000 does not exist'],
+    ['2026-13-01', 'month must be 01 to 12'],
+    ['2026-00-10', 'month must be 01 to 12'],
+    ['2023-02-29', 'day must be 01 to 28 for that month'],
+    ['2026-02-30', 'day must be 01 to 28 for that month'],
+    ['2026-04-31', 'day must be 01 to 30 for that month'],
+    ['2026-01-00', 'day must be 01 to 31 for that month'],
+    ['2026-01-01T24:00:00Z', 'time must be between 00:00:00 and 23:59:59'],
+    ['2026-01-01T23:60:00Z', 'time must be between 00:00:00 and 23:59:59'],
+    ['2026-01-01T23:59:60Z', 'time must be between 00:00:00 and 23:59:59'],
+    ['2026-01-01T10:00:00+14:30', 'time-zone offset must be between -14:00 and +14:00'],
+  ])('refuses %s: %s', (text, reason) => {
+    expect(parseFhirInstant(text)).toEqual({ ok: false, reason });
+  });
+
+  it.each(['2026', '2026-01', '2026-01-01T10:00:00', '2026-01-01T10:00Z', '2026-1-01', ' 2026-01-01', '2026-01-01 10:00:00Z', '+02026-01-01', '2026-01-01T10:00:00 05:00'])(
+    'refuses %p, which is not a full date or dateTime with its zone',
+    (text) => {
+      expect(parseFhirInstant(text)).toEqual({ ok: false, reason: 'expected YYYY-MM-DD or YYYY-MM-DDThh:mm:ss[.sss](Z|±hh:mm)' });
+    },
+  );
 });

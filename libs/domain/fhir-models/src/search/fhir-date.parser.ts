@@ -65,6 +65,34 @@ export function parseFhirDate(text: string, defaultOffsetMinutes = 0): ParsedFhi
   };
 }
 
+/**
+ * A `date` or `dateTime` as a resource carries it (not a search value): `YYYY-MM-DD`, or
+ * `YYYY-MM-DDThh:mm:ss[.fff]` with its time zone, which R4 requires once a time is given.
+ * https://hl7.org/fhir/R4/datatypes.html#dateTime
+ */
+const RESOURCE_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2}))?$/;
+
+export type ParsedFhirInstant = { readonly ok: true; readonly instant: Date } | { readonly ok: false; readonly reason: string };
+
+/**
+ * The first instant of a day (`YYYY-MM-DD`, read in UTC) or a full dateTime, refusing what is not a
+ * real FHIR date: year 0000, month 13, 30 February, 24:00, an offset beyond ±14:00. The same
+ * calendar checks as search dates, so a date the API would refuse to search on is refused here too.
+ */
+export function parseFhirInstant(text: string): ParsedFhirInstant {
+  const match = RESOURCE_DATE_TIME.exec(text);
+  if (!match) return { ok: false, reason: 'expected YYYY-MM-DD or YYYY-MM-DDThh:mm:ss[.sss](Z|±hh:mm)' };
+  const [, yearText, monthText, dayText, hourText, minuteText, secondText, fractionText, zoneText] = match;
+  const [year, month, day] = [Number(yearText), Number(monthText), Number(dayText)];
+  const [hour, minute, second] = [Number(hourText ?? 0), Number(minuteText ?? 0), Number(secondText ?? 0)];
+  const fieldError = checkFields(year, month, day, hour, minute, second);
+  if (fieldError) return { ok: false, reason: fieldError };
+  const offsetMinutes = zoneText === undefined ? 0 : parseOffset(zoneText);
+  if (offsetMinutes === undefined) return { ok: false, reason: 'time-zone offset must be between -14:00 and +14:00' };
+  const millisecond = fractionText === undefined ? 0 : Number(fractionText.slice(0, 3).padEnd(3, '0'));
+  return { ok: true, instant: new Date(utcMillis(year, month, day, hour, minute, second, millisecond) - offsetMinutes * MINUTE_MS) };
+}
+
 function checkFields(
   year: number,
   month: number,

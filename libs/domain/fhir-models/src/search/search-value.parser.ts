@@ -1,3 +1,4 @@
+import { isFhirId } from '../fhir-id';
 import { parseFhirDate } from './fhir-date.parser';
 import { failure, quote, success, type Failure, type Parsed } from './search-error.util';
 import type { SearchParameterDefinition } from './search-parameter.model';
@@ -29,7 +30,6 @@ export interface ClauseInput {
 }
 
 // https://hl7.org/fhir/R4/datatypes.html#id and #decimal
-const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const RESOURCE_TYPE = /^[A-Z][A-Za-z]+$/;
 const FHIR_DECIMAL = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
 
@@ -236,7 +236,7 @@ function parseTypedId(
   resourceType: string | undefined,
   id: string,
 ): Parsed<ReferenceSearchValue> {
-  if (!FHIR_ID.test(id)) {
+  if (!isFhirId(id)) {
     return failure('invalid', input.name, `${quote(id)} is not a valid resource id`);
   }
   if (resourceType === undefined) {

@@ -20,6 +20,12 @@ export class ConsumerLagMonitor {
   private readonly position = new Map<number, bigint>();
   private readonly high = new Map<number, bigint>();
   private timer: NodeJS.Timeout | undefined;
+  /**
+   * Set by `stop` for good: a consumer kafkajs restarts after its subscription closed may still
+   * report a group join, and refreshing then would connect a fresh admin client that nothing ever
+   * disconnects, keeping the process alive.
+   */
+  private stopped = false;
 
   constructor(
     private readonly target: ConsumerLagTarget,
@@ -30,6 +36,7 @@ export class ConsumerLagMonitor {
 
   /** The partitions the group gave this consumer (kafkajs GROUP_JOIN). */
   assign(partitions: readonly number[]): void {
+    if (this.stopped) return;
     const now = new Set(partitions);
     for (const partition of this.assigned) {
       if (now.has(partition)) continue;
@@ -57,7 +64,7 @@ export class ConsumerLagMonitor {
 
   /** Reads the broker's high watermarks and the group's committed offsets. Failures keep the last figures. */
   async refresh(): Promise<void> {
-    if (this.assigned.size === 0) return;
+    if (this.stopped || this.assigned.size === 0) return;
     try {
       const admin = await this.admin();
       const [watermarks, committed] = await Promise.all([
@@ -81,6 +88,7 @@ export class ConsumerLagMonitor {
 
   /** The subscription closed: its series go, since nothing here reads those partitions any more. */
   stop(): void {
+    this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
     for (const partition of this.assigned) this.metrics.forgetConsumerLag(this.labels(partition));

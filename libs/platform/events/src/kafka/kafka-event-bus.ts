@@ -8,6 +8,7 @@ import {
   type EachMessagePayload,
   type IHeaders,
   type Producer,
+  type RetryOptions,
   type SASLOptions,
 } from 'kafkajs';
 import { DEFAULT_BACKOFF, backoffDelay, sleep, type BackoffOptions } from '../backoff';
@@ -309,6 +310,16 @@ interface SubscriptionSettings {
   lagRefreshIntervalMs: number;
 }
 
+/**
+ * How a subscription's kafkajs consumer retries. kafkajs restarts the consumer itself after
+ * retriable failures (a broker down for a while), but only while the subscription is open: a
+ * restart already under way when `close` disconnects the consumer would otherwise crash again and
+ * schedule the next restart, for ever, and keep the process from exiting.
+ */
+export function consumerRetry(closing: AbortSignal): RetryOptions {
+  return { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000, restartOnFailure: async () => !closing.aborted };
+}
+
 /** Thrown inside kafkajs' eachMessage when the subscription closes mid-retry: the offset stays unresolved. */
 class SubscriptionClosingError extends Error {
   constructor() {
@@ -395,8 +406,7 @@ class KafkaSubscription implements Subscription {
       sessionTimeout: this.settings.sessionTimeout,
       heartbeatInterval: this.settings.heartbeatInterval,
       maxWaitTimeInMs: 1_000,
-      // kafkajs restarts the consumer itself after retriable failures (a broker down for a while).
-      retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
+      retry: consumerRetry(this.closing.signal),
     });
     consumer.on(consumer.events.CRASH, (event) => {
       if (event.payload.restart || this.closing.signal.aborted) return;

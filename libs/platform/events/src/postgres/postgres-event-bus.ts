@@ -16,6 +16,7 @@ import {
 import { errorMessage, silentEventsLogger, type EventsLogger } from '../events-logger';
 import type { TopicSpec } from '../topics';
 import { EVENT_LOG_MIGRATIONS } from './event-log.migration';
+import { NotificationListener } from './notification-listener';
 
 export interface PostgresEventBusOptions {
   /** `postgres://` URL of the database that holds the log (the services' own database). */
@@ -98,8 +99,7 @@ export class PostgresEventBus implements EventBus {
   private readonly topics = new Map<string, TopicMeta>();
   private readonly subscriptions = new Set<PostgresSubscription>();
   private started = false;
-  private listener: Client | undefined;
-  private listenLostReported = false;
+  private readonly listener: NotificationListener;
   private ticker: NodeJS.Timeout | undefined;
   private lastMaintenance = 0;
 
@@ -113,6 +113,27 @@ export class PostgresEventBus implements EventBus {
     this.groupRetentionMs = options.groupRetentionMs ?? 7 * DAY_MS;
     this.maxEventBytes = options.maxEventBytes ?? 1_048_576;
     this.channel = `${this.schema}_appended`;
+    this.listener = new NotificationListener({
+      connect: async () => {
+        const client = new Client({ connectionString: options.databaseUrl, application_name: 'payer-access-event-log-listener', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+        // Before connecting: a connection refused or lost at once is an 'error' event too.
+        client.on('error', () => undefined);
+        try {
+          await client.connect();
+        } catch (error) {
+          await client.end().catch(() => undefined);
+          throw error;
+        }
+        return { client, query: (sql) => client.query(sql), release: () => client.end() };
+      },
+      channel: () => this.channel,
+      onNotification: (topic) => {
+        if (topic) this.wakeTopic(topic);
+      },
+      running: () => this.started,
+      logger: this.logger,
+      lostMessage: 'Event log is not listening for appends; consumers poll until it can again',
+    });
   }
 
   /** `event` → `"event_log".event` */
@@ -257,7 +278,7 @@ export class PostgresEventBus implements EventBus {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    if (this.options.listen ?? true) await this.listen().catch((error: unknown) => this.listenLost(error));
+    if (this.options.listen ?? true) await this.listener.ensure();
     this.ticker = setInterval(() => void this.tick(), this.pollIntervalMs);
     this.ticker.unref();
     for (const subscription of this.subscriptions) subscription.run();
@@ -268,9 +289,7 @@ export class PostgresEventBus implements EventBus {
     clearInterval(this.ticker);
     this.ticker = undefined;
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
-    const listener = this.listener;
-    this.listener = undefined;
-    await listener?.end().catch(() => undefined);
+    await this.listener.stop();
     const pool = this.poolInstance;
     this.poolInstance = undefined;
     this.topics.clear();
@@ -354,7 +373,7 @@ export class PostgresEventBus implements EventBus {
   /** Reconnects a lost listener; purges expired events and forgotten groups now and then. */
   private async tick(): Promise<void> {
     if (!this.started) return;
-    if ((this.options.listen ?? true) && !this.listener) await this.listen().catch((error: unknown) => this.listenLost(error));
+    if (this.options.listen ?? true) await this.listener.ensure();
     if (Date.now() - this.lastMaintenance < MAINTENANCE_EVERY_MS) return;
     this.lastMaintenance = Date.now();
     try {
@@ -368,41 +387,6 @@ export class PostgresEventBus implements EventBus {
       await this.pool.query(`DELETE FROM ${this.table('group_offset')} WHERE updated_at < now() - $1 * interval '1 millisecond'`, [this.groupRetentionMs]);
     } catch (error) {
       this.logger.warn('Event log maintenance failed; retrying later', { error: errorMessage(error) });
-    }
-  }
-
-  private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.options.databaseUrl, application_name: 'payer-access-event-log-listener', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-    const lost = (error?: unknown) => {
-      if (this.listener === client) this.listenLost(error ?? new Error('connection ended'));
-    };
-    client.on('error', lost);
-    client.on('end', lost);
-    client.on('notification', (message) => {
-      if (message.channel === this.channel && message.payload) this.wakeTopic(message.payload);
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN "${this.channel}"`);
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
-    }
-    if (!this.started) {
-      await client.end().catch(() => undefined);
-      return;
-    }
-    this.listener = client;
-    this.listenLostReported = false;
-  }
-
-  private listenLost(error: unknown): void {
-    const client = this.listener;
-    this.listener = undefined;
-    if (client) void client.end().catch(() => undefined);
-    if (this.started && !this.listenLostReported) {
-      this.listenLostReported = true;
-      this.logger.warn('Event log is not listening for appends; consumers poll until it can again', { error: errorMessage(error) });
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { backoffDelay, sleep, type BackoffOptions } from '../backoff';
 import { errorMessage, silentEventsLogger, type EventsLogger } from '../events-logger';
+import { NotificationListener, type NotificationClient } from '../postgres/notification-listener';
 
 /**
  * A claimed row. Every queue table has `id bigint`, `attempts integer`, `next_attempt_at timestamptz`,
@@ -86,10 +87,9 @@ export class QueueWorker<Row extends QueuedRow> {
   private wake: (() => void) | undefined;
   private nudged = false;
   private stopSignal = new AbortController();
-  private listener: QueryRunner | undefined;
+  private readonly listener: NotificationListener | undefined;
   private lastPurge = 0;
   private failing = false;
-  private listenLostReported = false;
 
   constructor(options: QueueWorkerOptions<Row>) {
     if (!IDENTIFIER.test(options.table)) throw new Error(`Invalid queue table name "${options.table}"`);
@@ -100,6 +100,21 @@ export class QueueWorker<Row extends QueuedRow> {
       retainSentMs: options.retainSentMs === undefined ? WEEK_MS : options.retainSentMs,
       logger: options.logger ?? silentEventsLogger,
     };
+    const { listenChannel } = options;
+    if (listenChannel) {
+      this.listener = new NotificationListener({
+        connect: async () => {
+          const runner = options.dataSource.createQueryRunner();
+          const client = (await runner.connect()) as NotificationClient;
+          return { client, query: (sql) => runner.query(sql), release: () => runner.release() };
+        },
+        channel: async (connection) => listenChannel(((await connection.query(`SELECT current_schema() AS schema`)) as Array<{ schema: string }>)[0].schema),
+        onNotification: () => this.notify(),
+        running: () => this.running,
+        logger: this.options.logger,
+        lostMessage: `${options.name} is not listening for commits; polling until it can again`,
+      });
+    }
     const { table, claim } = options;
     this.claimSql = `
       SELECT ${claim.columns}
@@ -119,7 +134,7 @@ export class QueueWorker<Row extends QueuedRow> {
     if (this.running) return;
     this.running = true;
     this.stopSignal = new AbortController();
-    if (this.options.listenChannel) await this.listen().catch((error: unknown) => this.listenLost(error));
+    await this.listener?.ensure();
     this.loop = this.run();
   }
 
@@ -131,7 +146,7 @@ export class QueueWorker<Row extends QueuedRow> {
     this.wake?.();
     await this.loop;
     this.loop = undefined;
-    await this.unlisten();
+    await this.listener?.stop();
   }
 
   /** Asks for a pass now (e.g. right after committing a row in this process). */
@@ -237,7 +252,7 @@ export class QueueWorker<Row extends QueuedRow> {
         this.options.logger.warn(`${this.options.name} pass failed`, { attempt: databaseFailures, retryInMs: wait, error: errorMessage(error) });
       }
       if (!this.running) break;
-      if (this.options.listenChannel && !this.listener) await this.listen().catch((error: unknown) => this.listenLost(error));
+      await this.listener?.ensure();
       if (this.nudged) continue;
       await new Promise<void>((resolve) => {
         this.wake = resolve;
@@ -268,53 +283,4 @@ export class QueueWorker<Row extends QueuedRow> {
       this.options.logger.info(`${this.options.name} recovered`, { done: outcome.done.length });
     }
   }
-
-  private async listen(): Promise<void> {
-    const runner = this.options.dataSource.createQueryRunner();
-    try {
-      const client = (await runner.connect()) as NotificationClient;
-      const rows: Array<{ schema: string }> = await runner.query(`SELECT current_schema() AS schema`);
-      const channel = (this.options.listenChannel as (schema: string) => string)(rows[0].schema);
-      client.on('notification', (message) => {
-        if (message.channel === channel) this.notify();
-      });
-      const lost = (error?: unknown) => {
-        if (this.listener === runner) this.listenLost(error ?? new Error('connection ended'));
-      };
-      client.on('error', lost);
-      client.on('end', lost);
-      await runner.query(`LISTEN "${channel.replace(/"/g, '""')}"`);
-      this.listener = runner;
-      this.listenLostReported = false;
-    } catch (error) {
-      await runner.release().catch(() => undefined);
-      throw error;
-    }
-  }
-
-  private listenLost(error: unknown): void {
-    const runner = this.listener;
-    this.listener = undefined;
-    if (runner) void runner.release().catch(() => undefined);
-    // Once per loss, not once per failed reconnection while the database is away.
-    if (this.running && !this.listenLostReported) {
-      this.listenLostReported = true;
-      this.options.logger.warn(`${this.options.name} is not listening for commits; polling until it can again`, { error: errorMessage(error) });
-    }
-  }
-
-  private async unlisten(): Promise<void> {
-    const runner = this.listener;
-    this.listener = undefined;
-    if (!runner) return;
-    await runner.query('UNLISTEN *').catch(() => undefined);
-    await runner.release().catch(() => undefined);
-  }
-}
-
-/** The part of a `pg` client the worker listens on. */
-interface NotificationClient {
-  on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-  on(event: 'end', listener: () => void): unknown;
 }
