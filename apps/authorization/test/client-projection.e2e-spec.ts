@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { AuthorizationConfig } from '../src/authorization.config';
 import { createAuthorizationApp } from '../src/authorization.service-app';
 import { ClientProjectionService } from '../src/clients/client-projection.service';
+import { OidcProviderHost } from '../src/oidc/oidc-provider.host';
 import { runJourney } from './support/member-journey';
 import { SEED_CLIENT, authorizeUrl, decodePayload, eventually, seedTokenRequest, startTestService, tokenRequest, type TestService } from './support/test-service';
 
@@ -117,6 +118,25 @@ describe('client projection from registration.client.changed.v1', () => {
     const sandbox = SecretSealer.fromConfig(undefined, 'sandbox');
     await expect(projection.apply(next(await sandbox.seal('another-client', hash)))).rejects.toMatchObject({ reason: 'unreadable_secret' });
     expect(projection.find(SEED_CLIENT.clientId)).toEqual(current);
+  });
+
+  it('hands the provider the same metadata until the client changes, so the provider reuses its Client', async () => {
+    const projection = service.app.get(ClientProjectionService);
+    const provider = service.app.get(OidcProviderHost).provider;
+    await service.publishClient('renamed-app', { status: 'approved', client: { name: 'First Name', clientType: 'public', redirectUris: ['https://renamed.example/cb'], secretHash: null } });
+    const metadata = projection.metadata('renamed-app');
+    expect(projection.metadata('renamed-app')).toBe(metadata);
+    const client = await provider.Client.find('renamed-app');
+    expect(await provider.Client.find('renamed-app')).toBe(client);
+    expect(client?.redirectUris).toEqual(['https://renamed.example/cb']);
+
+    await service.publishClient('renamed-app', { client: { name: 'Second Name', redirectUris: ['https://renamed.example/next'] } });
+    expect(projection.metadata('renamed-app')).toMatchObject({ client_name: 'Second Name', redirect_uris: ['https://renamed.example/next'] });
+    expect((await provider.Client.find('renamed-app'))?.redirectUris).toEqual(['https://renamed.example/next']);
+
+    await service.publishClient('renamed-app', { status: 'suspended' });
+    expect(projection.metadata('renamed-app')).toBeUndefined();
+    expect(await provider.Client.find('renamed-app')).toBeUndefined();
   });
 
   it('a terminated client is refused and its grants revoked', async () => {

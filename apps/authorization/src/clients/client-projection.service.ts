@@ -57,6 +57,12 @@ export class ClientProjectionService implements OnApplicationShutdown {
   private readonly notBeforeByClient = new Map<string, number>();
   /** The unsealed secret hash of each confidential client: the event carries it encrypted. */
   private readonly secretHashes = new Map<string, string>();
+  /**
+   * The provider metadata last built for each client, with the event and secret hash it was built
+   * from: valid while both are still the client's, so every change to either (an event applied, a
+   * secret rotated) rebuilds it at the next lookup, with nothing to invalidate by hand.
+   */
+  private readonly metadataByClient = new Map<string, { event: ClientChangedEventV1; secretHash: string | undefined; metadata: AdapterPayload | undefined }>();
   private subscription?: Subscription;
   /** How current the projection is: as of registration's last heartbeat applied after everything before it. */
   readonly freshness: ClientStatusFreshness;
@@ -234,7 +240,19 @@ export class ClientProjectionService implements OnApplicationShutdown {
    */
   metadata(clientId: string): AdapterPayload | undefined {
     const event = this.clients.get(clientId);
-    if (!event || event.status !== 'approved') return undefined;
+    if (!event) return undefined;
+    // The provider looks the client up at every token request; the metadata changes only with the
+    // event or the secret hash. Only known clients get an entry, so the map holds at most one per client.
+    const secretHash = this.secretHashes.get(clientId);
+    const built = this.metadataByClient.get(clientId);
+    if (built && built.event === event && built.secretHash === secretHash) return built.metadata;
+    const metadata = this.buildMetadata(event);
+    this.metadataByClient.set(clientId, { event, secretHash, metadata });
+    return metadata;
+  }
+
+  private buildMetadata(event: ClientChangedEventV1): AdapterPayload | undefined {
+    if (event.status !== 'approved') return undefined;
     const { client } = event;
     const confidential = client.clientType === ClientType.Confidential;
     const authentication = this.authentication(event);

@@ -256,8 +256,31 @@ function resourceScopesFor(ctx: KoaContext, indicator: string, clients: ClientPr
   const granted = ctx.oidc.entities?.Grant?.resources?.[indicator] as string | undefined;
   const clientId = ctx.oidc.client?.clientId as string | undefined;
   const allowed = clientScopes(clients, clientId);
-  if (ctx.oidc.params?.grant_type === 'client_credentials') return clientCredentialsScopes(requested ?? '', allowed);
-  return grantScopes(requested ?? granted ?? '', allowed).resource.join(' ');
+  if (ctx.oidc.params?.grant_type === 'client_credentials') return policyAnswer(allowed, `c ${requested ?? ''}`, () => clientCredentialsScopes(requested ?? '', allowed));
+  const asked = requested ?? granted ?? '';
+  return policyAnswer(allowed, `g ${asked}`, () => grantScopes(asked, allowed).resource.join(' '));
+}
+
+/**
+ * The scope policy's answers, per allowed list and question. Every token request asks it (a
+ * refresh: the grant's scope against the client's); the answer depends on the two strings only,
+ * and a client's allowed list is the same array until its next event, so a changed client asks
+ * afresh. At most MAX_POLICY_ANSWERS questions of at most MAX_POLICY_QUESTION characters are
+ * kept per list; longer ones (a client may send any scope string) are answered without keeping.
+ */
+const policyAnswers = new WeakMap<readonly string[], Map<string, string>>();
+const MAX_POLICY_ANSWERS = 256;
+const MAX_POLICY_QUESTION = 1024;
+export function policyAnswer(allowed: readonly string[], question: string, answer: () => string): string {
+  if (question.length > MAX_POLICY_QUESTION) return answer();
+  let answers = policyAnswers.get(allowed);
+  if (!answers) policyAnswers.set(allowed, (answers = new Map()));
+  const known = answers.get(question);
+  if (known !== undefined) return known;
+  const computed = answer();
+  if (answers.size >= MAX_POLICY_ANSWERS) answers.clear();
+  answers.set(question, computed);
+  return computed;
 }
 
 /** What a client may ask for under the scope policy: its registered scopes, else its kind's. */
