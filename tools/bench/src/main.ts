@@ -21,7 +21,7 @@ import { listen, log, port } from './local-server';
 import { printLoaderResult, runLoaderBench } from './loader-bench';
 import { runPlatformBench } from './platform-bench';
 import { printBulkTable, runBulkExportBench } from './bulk-export-bench';
-import { runSoakBench } from './soak-bench';
+import { runServicesSoak, runSoakBench } from './soak-bench';
 
 const run = promisify(execFile);
 const BASE_PATH = '/fhir/sb/R4/patientaccess';
@@ -68,6 +68,7 @@ async function main(): Promise<void> {
       'soak-sample-seconds': { type: 'string', default: '5' },
       'soak-connections': { type: 'string', default: '2' },
       'heap-snapshot-dir': { type: 'string' },
+      'soak-services': { type: 'boolean', default: false },
     },
   });
   if (values.only !== undefined && !['loader', 'fhir', 'bulk', 'platform', 'soak'].includes(values.only)) throw new Error(`--only takes loader, fhir, bulk, platform or soak, not ${values.only}`);
@@ -105,13 +106,16 @@ async function main(): Promise<void> {
       });
     }
     if (runs('soak')) {
-      await runSoakBench({
+      const soak = {
         seconds: Number(values['soak-seconds']),
         sampleSeconds: Number(values['soak-sample-seconds']),
         connections: Number(values['soak-connections']),
         heapSnapshotDir: values['heap-snapshot-dir'],
         results,
-      });
+      };
+      // The one process by default; `--soak-services` soaks the three services run apart instead.
+      if (values['soak-services']) await runServicesSoak(soak);
+      else await runSoakBench(soak);
     }
   } finally {
     log(`results written to ${results.write(values['results-dir'], { node: process.version, cpus: cpus().length })}`);

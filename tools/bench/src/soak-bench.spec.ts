@@ -10,7 +10,7 @@ describe(slope.name, () => {
   });
 
   it('is 0 without two samples at different times', () => {
-    expect(slope([], (sample) => sample.rssMb)).toBe(0);
+    expect(slope([] as MemorySample[], (sample) => sample.rssMb)).toBe(0);
     expect(slope([at(5, 300)], (sample) => sample.rssMb)).toBe(0);
     expect(slope([at(5, 300), at(5, 310)], (sample) => sample.rssMb)).toBe(0);
   });

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
-import { createTestDatabase, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, startIsolatedKafka, type IsolatedKafka, type TestDatabase } from '@payer-access/testing';
 import { SEED_CLIENT, TOKEN_PATH } from '../../platform-e2e/test/support/http';
-import { FHIR_BASE_PATH, freePorts } from '../../platform-e2e/test/support/platform';
+import { FHIR_BASE_PATH, freePorts, Platform } from '../../platform-e2e/test/support/platform';
 import { eventually, sleep } from '../../platform-e2e/test/support/poll';
 import type { RegisteredApp } from '../../platform-e2e/test/support/registration';
 import type { BenchResults } from './bench-results';
@@ -99,43 +99,21 @@ export async function runSoakBench(options: SoakOptions): Promise<SoakFigures> {
     log(`at rest after start: RSS ${start.rssMb} MB, heap ${start.heapUsedMb} of ${start.heapTotalMb} MB`);
     if (options.heapSnapshotDir) await platform.heapSnapshot('start');
 
-    // One grant per refresh chain, and one whose access token reads and searches.
-    const app = { ...SEED_CLIENT, registrationId: 'seed-002', name: 'seed 002 demo client', developerToken: '' } satisfies RegisteredApp;
-    const reader = member('BCNCUser03');
-    const grants = [];
-    for (let index = 0; index <= options.connections; index += 1) grants.push(await issueTokens(platform.urls.authorization, app, reader));
-    const [readGrant, ...chains] = grants;
-    const fhirBase = `${platform.urls.fhir}${FHIR_BASE_PATH}`;
-
-    log(`steady mix for ${options.seconds} s: ${options.connections} refresh chains, ${options.connections} connections of Patient reads, ${options.connections} of EOB searches; a sample every ${options.sampleSeconds} s`);
-    const began = performance.now();
-    const cpuBefore = sampleProcess(platform.pid).cpuMs;
+    let began = performance.now();
+    let cpuBefore = 0;
     const samples: MemorySample[] = [];
-    let sampling = Promise.resolve();
-    const timer = setInterval(() => {
-      sampling = sampling.then(async () => {
-        const sample = await platform.sample((performance.now() - began) / 1000);
-        samples.push(sample);
-        if (samples.length % Math.max(1, Math.round(60 / options.sampleSeconds)) === 0) log(`  ${Math.round(sample.t)} s: RSS ${sample.rssMb} MB, heap ${sample.heapUsedMb} of ${sample.heapTotalMb} MB`);
-      });
-    }, options.sampleSeconds * 1000);
-    let loads: SoakFigures['loads'];
-    try {
-      const authorization = `Basic ${Buffer.from(`${encodeURIComponent(app.clientId)}:${encodeURIComponent(app.clientSecret)}`).toString('base64')}`;
-      const [refresh, read, search] = await Promise.all([
-        measureTokens({ url: `${platform.urls.authorization}${TOKEN_PATH}`, authorization, seconds: options.seconds, refreshTokens: chains.map((grant) => grant.refreshToken) }),
-        measureGets(`${fhirBase}/Patient/${reader.patientId}`, options.connections, options.seconds, readGrant.accessToken),
-        measureGets(`${fhirBase}/ExplanationOfBenefit?patient=${reader.patientId}&_count=10`, options.connections, options.seconds, readGrant.accessToken),
-      ]);
-      loads = { refresh: { ...refresh, chains: [] }, read, search };
-    } finally {
-      clearInterval(timer);
-      await sampling;
-    }
+    const started = () => {
+      began = performance.now();
+      cpuBefore = sampleProcess(platform.pid).cpuMs;
+    };
+    const loads = await steadyMix(platform.urls, options, started, async (t) => {
+      const sample = await platform.sample(t);
+      samples.push(sample);
+      if (samples.length % Math.max(1, Math.round(60 / options.sampleSeconds)) === 0) log(`  ${Math.round(sample.t)} s: RSS ${sample.rssMb} MB, heap ${sample.heapUsedMb} of ${sample.heapTotalMb} MB`);
+    });
     const end = samples.at(-1) ?? (await platform.sample((performance.now() - began) / 1000));
     const requests = loads.refresh.requests + loads.refresh.warmupRequests + loads.read.requests + loads.search.requests;
     const cpuMsPerRequest = Math.round(((sampleProcess(platform.pid).cpuMs - cpuBefore) / Math.max(1, requests)) * 100) / 100;
-    log(`load done: refresh ${loads.refresh.requestsPerSecond} req/s (${loads.refresh.errors} errors), read ${loads.read.requestsPerSecond} req/s (${loads.read.errors} errors), search ${loads.search.requestsPerSecond} req/s (${loads.search.errors} errors)`);
 
     await sleep(REST_SECONDS * 1000);
     const afterLoad = await platform.sample((performance.now() - began) / 1000);
@@ -163,6 +141,49 @@ export async function runSoakBench(options: SoakOptions): Promise<SoakFigures> {
   } finally {
     await platform.stop();
     await database.drop();
+  }
+}
+
+/**
+ * The steady mix against an authorization server and a FHIR server: grants for seed 002's demo
+ * client as BCNCUser03 (one per refresh chain, one whose access token reads and searches), then
+ * `connections` refresh chains, Patient readers and EOB searchers for `seconds`, each kind from a
+ * load process of its own; `tick` runs every `sampleSeconds` with the seconds since the load began.
+ */
+async function steadyMix(
+  urls: { readonly authorization: string; readonly fhir: string },
+  options: Pick<SoakOptions, 'seconds' | 'sampleSeconds' | 'connections'>,
+  /** Called once the grants are taken, as the load begins. */
+  started: () => void,
+  tick: (t: number) => Promise<void>,
+): Promise<SoakFigures['loads']> {
+  const app = { ...SEED_CLIENT, registrationId: 'seed-002', name: 'seed 002 demo client', developerToken: '' } satisfies RegisteredApp;
+  const reader = member('BCNCUser03');
+  const grants = [];
+  for (let index = 0; index <= options.connections; index += 1) grants.push(await issueTokens(urls.authorization, app, reader));
+  const [readGrant, ...chains] = grants;
+  const fhirBase = `${urls.fhir}${FHIR_BASE_PATH}`;
+
+  log(`steady mix for ${options.seconds} s: ${options.connections} refresh chains, ${options.connections} connections of Patient reads, ${options.connections} of EOB searches; a sample every ${options.sampleSeconds} s`);
+  const began = performance.now();
+  started();
+  let sampling = Promise.resolve();
+  const timer = setInterval(() => {
+    sampling = sampling.then(() => tick((performance.now() - began) / 1000));
+  }, options.sampleSeconds * 1000);
+  try {
+    const authorization = `Basic ${Buffer.from(`${encodeURIComponent(app.clientId)}:${encodeURIComponent(app.clientSecret)}`).toString('base64')}`;
+    const [refresh, read, search] = await Promise.all([
+      measureTokens({ url: `${urls.authorization}${TOKEN_PATH}`, authorization, seconds: options.seconds, refreshTokens: chains.map((grant) => grant.refreshToken) }),
+      measureGets(`${fhirBase}/Patient/${reader.patientId}`, options.connections, options.seconds, readGrant.accessToken),
+      measureGets(`${fhirBase}/ExplanationOfBenefit?patient=${reader.patientId}&_count=10`, options.connections, options.seconds, readGrant.accessToken),
+    ]);
+    const loads = { refresh: { ...refresh, chains: [] }, read, search };
+    log(`load done: refresh ${loads.refresh.requestsPerSecond} req/s (${loads.refresh.errors} errors), read ${loads.read.requestsPerSecond} req/s (${loads.read.errors} errors), search ${loads.search.requestsPerSecond} req/s (${loads.search.errors} errors)`);
+    return loads;
+  } finally {
+    clearInterval(timer);
+    await sampling;
   }
 }
 
@@ -294,8 +315,94 @@ async function startPlatform(database: TestDatabase, heapSnapshotDir: string | u
   };
 }
 
+/** One service's resident set over a soak of the services run apart. */
+interface ServiceSeries {
+  readonly name: string;
+  readonly startMb: number;
+  readonly endMb: number;
+  readonly afterLoadMb: number;
+  readonly peakMb: number;
+  readonly slopeMbPerMinute: number;
+  readonly samples: readonly { readonly t: number; readonly rssMb: number }[];
+}
+
+/**
+ * `--soak-services`: the same mix against registration, authorization and fhir run apart, as
+ * processes of their own on an isolated Kafka broker (tools/platform-e2e's harness, which runs the
+ * TypeScript sources through @swc-node/register, so each RSS carries that toolchain too). Prints
+ * each service's RSS at rest after start, at the end of the load, at rest after it, its peak and
+ * its slope over the load's last minutes, the slope held to the same limit as the one process's.
+ */
+export async function runServicesSoak(options: SoakOptions): Promise<ServiceSeries[]> {
+  log('starting an isolated Kafka broker, then registration, authorization and fhir as separate processes');
+  let kafka: IsolatedKafka | undefined;
+  let platform: Platform | undefined;
+  try {
+    kafka = await startIsolatedKafka('bench-soak');
+    const unlimited = String(1_000_000);
+    platform = await Platform.start({
+      name: 'soak',
+      kafkaBrokers: kafka.brokers,
+      kafkaCredentials: kafka.credentials,
+      authorizationEnv: { TOKEN_RATE_LIMIT_PER_CLIENT: unlimited, TOKEN_RATE_LIMIT_PER_ADDRESS: unlimited },
+    });
+    log(`services ready (${platform.startupSummary()}); logs in ${platform.logDir}; resting ${REST_SECONDS} s before the first sample`);
+    const services = platform.services.map((service) => {
+      if (service.pid === undefined) throw new Error(`${service.name} is not running`);
+      return { name: service.name, pid: service.pid };
+    });
+    await sleep(REST_SECONDS * 1000);
+    const rss = () => services.map((service) => sampleProcess(service.pid).rssMb);
+    const start = rss();
+    const samples: { t: number; rssMb: number[] }[] = [];
+    await steadyMix({ authorization: platform.authorization.url, fhir: platform.fhir.url }, options, () => undefined, async (t) => {
+      samples.push({ t: Math.round(t * 10) / 10, rssMb: rss() });
+    });
+    const end = samples.at(-1)?.rssMb ?? rss();
+    await sleep(REST_SECONDS * 1000);
+    const afterLoad = rss();
+    const crashes = platform.crashes();
+    if (crashes.length > 0) throw new Error(`a service crashed during the soak:\n${crashes.join('\n')}`);
+    const slopeMinutes = Math.min(SLOPE_MAX_MINUTES, options.seconds / 120);
+    const series = services.map((service, index): ServiceSeries => {
+      const own = samples.map((sample) => ({ t: sample.t, rssMb: sample.rssMb[index] }));
+      const window = own.filter((sample) => sample.t >= options.seconds - slopeMinutes * 60);
+      return {
+        name: service.name,
+        startMb: start[index],
+        endMb: end[index],
+        afterLoadMb: afterLoad[index],
+        peakMb: sampleProcess(service.pid).peakRssMb,
+        slopeMbPerMinute: round(slope(window, (sample) => sample.rssMb) * 60),
+        samples: own,
+      };
+    });
+    const lines = [
+      '',
+      `| service (run apart) | RSS at rest after start MB | end of the load MB | at rest after the load MB | peak MB | slope over the last ${round(slopeMinutes)} min MB/min |`,
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      ...series.map((each) => `| ${each.name} | ${each.startMb} | ${each.endMb} | ${each.afterLoadMb} | ${each.peakMb} | ${each.slopeMbPerMinute} |`),
+      '',
+      ...series.map((each) => `${each.name}: RSS slope ${each.slopeMbPerMinute} MB/min (limit <= ${SOAK_LIMITS.slopeMbPerMinute} MB/min): ${each.slopeMbPerMinute <= SOAK_LIMITS.slopeMbPerMinute ? 'met' : 'NOT met'}`),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    for (const each of series) {
+      const { samples: own, ...detail } = each;
+      options.results.add({ name: `soak, services apart: ${each.name} RSS at rest after the load`, value: each.afterLoadMb, unit: 'MB', detail });
+      options.results.add({ name: `soak, services apart: ${each.name} RSS slope over the load's last minutes`, value: each.slopeMbPerMinute, unit: 'MB/min', limit: { max: SOAK_LIMITS.slopeMbPerMinute }, detail: { samples: own } });
+    }
+    return series;
+  } catch (error) {
+    if (platform && error instanceof Error) error.message += `\n${platform.diagnostics()}`;
+    throw error;
+  } finally {
+    await platform?.stop();
+    await kafka?.dispose();
+  }
+}
+
 /** Least-squares slope of `value` over `t` (per second); 0 with fewer than two samples. */
-export function slope(samples: readonly MemorySample[], value: (sample: MemorySample) => number): number {
+export function slope<S extends { readonly t: number }>(samples: readonly S[], value: (sample: S) => number): number {
   if (samples.length < 2) return 0;
   const meanT = samples.reduce((sum, sample) => sum + sample.t, 0) / samples.length;
   const meanV = samples.reduce((sum, sample) => sum + value(sample), 0) / samples.length;
