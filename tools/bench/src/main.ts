@@ -21,6 +21,7 @@ import { listen, log, port } from './local-server';
 import { printLoaderResult, runLoaderBench } from './loader-bench';
 import { runPlatformBench } from './platform-bench';
 import { printBulkTable, runBulkExportBench } from './bulk-export-bench';
+import { runServicesSoak, runSoakBench } from './soak-bench';
 
 const run = promisify(execFile);
 const BASE_PATH = '/fhir/sb/R4/patientaccess';
@@ -43,7 +44,8 @@ interface Row {
 /**
  * `npm run bench`: the NDJSON loader beside a plain COPY (loader-bench.ts), the fhir part, the bulk
  * export part (bulk-export-bench.ts), then the platform part (platform-bench.ts); `--only loader`,
- * `--only fhir`, `--only bulk` or `--only platform` runs one of them. The bulk export runs at 10,000
+ * `--only fhir`, `--only bulk` or `--only platform` runs one of them; `--only soak` (soak-bench.ts, minutes
+ * long, never part of the default run) soaks the one-process platform. The bulk export runs at 10,000
  * EOBs unless `--bulk-sizes 10000,1000000` (or BENCH_BULK_EOBS) asks for more.
  */
 async function main(): Promise<void> {
@@ -62,13 +64,19 @@ async function main(): Promise<void> {
       'authorization-workers': { type: 'string', default: '1' },
       'cpu-prof-dir': { type: 'string' },
       'results-dir': { type: 'string', default: path.join(__dirname, '..', 'results') },
+      'soak-seconds': { type: 'string', default: '600' },
+      'soak-sample-seconds': { type: 'string', default: '5' },
+      'soak-connections': { type: 'string', default: '2' },
+      'heap-snapshot-dir': { type: 'string' },
+      'soak-services': { type: 'boolean', default: false },
     },
   });
-  if (values.only !== undefined && !['loader', 'fhir', 'bulk', 'platform'].includes(values.only)) throw new Error(`--only takes loader, fhir, bulk or platform, not ${values.only}`);
+  if (values.only !== undefined && !['loader', 'fhir', 'bulk', 'platform', 'soak'].includes(values.only)) throw new Error(`--only takes loader, fhir, bulk, platform or soak, not ${values.only}`);
   const connections = Number(values.connections);
   const seconds = Number(values.seconds);
   const results = new BenchResults({ ...values, 'results-dir': undefined });
-  const runs = (part: string) => values.only === undefined || values.only === part;
+  // The soak runs for minutes: only when asked for.
+  const runs = (part: string) => (values.only === undefined && part !== 'soak') || values.only === part;
   try {
     if (runs('loader')) {
       const workers = values['loader-workers'] === undefined ? undefined : Number(values['loader-workers']);
@@ -96,6 +104,18 @@ async function main(): Promise<void> {
         profileDir: values['cpu-prof-dir'],
         results,
       });
+    }
+    if (runs('soak')) {
+      const soak = {
+        seconds: Number(values['soak-seconds']),
+        sampleSeconds: Number(values['soak-sample-seconds']),
+        connections: Number(values['soak-connections']),
+        heapSnapshotDir: values['heap-snapshot-dir'],
+        results,
+      };
+      // The one process by default; `--soak-services` soaks the three services run apart instead.
+      if (values['soak-services']) await runServicesSoak(soak);
+      else await runSoakBench(soak);
     }
   } finally {
     log(`results written to ${results.write(values['results-dir'], { node: process.version, cpus: cpus().length })}`);

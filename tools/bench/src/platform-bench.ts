@@ -411,7 +411,7 @@ export function bareTokenServer(issued: Record<string, unknown>, grantType: 'ref
 }
 
 /** Runs token-load-client.ts as a process of its own; the job (with credentials) goes through stdin. */
-function measureTokens(job: TokenLoadJob): Promise<TokenLoadResult> {
+export function measureTokens(job: TokenLoadJob): Promise<TokenLoadResult> {
   const client = path.join(__dirname, 'token-load-client.ts');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-r', '@swc-node/register', client], {
