@@ -16,6 +16,8 @@ export interface LoadWorkerRequest {
   readonly items: readonly LoadItem[];
   /** ISO instant stamped on resources without `meta.lastUpdated`. */
   readonly now: string;
+  /** The batch's `seq` values, one per item (see `prepareLoadBatch`). */
+  readonly seqs: readonly string[];
 }
 
 export type LoadWorkerReply = { readonly id: number; readonly batch: PreparedLoadBatch } | { readonly id: number; readonly error: string };
@@ -65,14 +67,14 @@ export class LoadWorkerPool {
     }
   }
 
-  prepare(items: readonly LoadItem[], now: Date): Promise<PreparedLoadBatch> {
+  prepare(items: readonly LoadItem[], now: Date, seqs: readonly string[]): Promise<PreparedLoadBatch> {
     const running = this.workers.filter((candidate) => !candidate.stopped);
     if (running.length === 0) return Promise.reject(new Error('no load worker is running'));
     const least = running.reduce((best, candidate) => (candidate.tasks.size < best.tasks.size ? candidate : best));
     const id = (this.nextId += 1);
     return new Promise<PreparedLoadBatch>((resolve, reject) => {
       least.tasks.set(id, { resolve, reject });
-      least.worker.postMessage({ id, items, now: now.toISOString() } satisfies LoadWorkerRequest);
+      least.worker.postMessage({ id, items, now: now.toISOString(), seqs } satisfies LoadWorkerRequest);
     });
   }
 
