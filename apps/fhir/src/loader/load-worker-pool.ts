@@ -43,8 +43,11 @@ export class LoadWorkerPool {
     for (let index = 0; index < size; index += 1) {
       const worker = new Worker(script, {
         workerData: data,
-        // A batch needs a few tens of MB; without a bound each thread's heap grows to the process's defaults.
-        resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 },
+        // A batch needs a few tens of MB; without a bound each thread's heap grows to the process's
+        // defaults. A batch's garbage (parsed lines, their JSON and COPY text) fits a 48 MB young
+        // generation (16 MB semi-spaces, the main thread's default): at 16 MB more of it survived to be
+        // collected again, and preparing a batch took about 5 % more CPU.
+        resourceLimits: { maxYoungGenerationSizeMb: 48, maxOldGenerationSizeMb: 256 },
         ...(typescript ? { execArgv: ['-r', '@swc-node/register'], env: { ...process.env, TS_NODE_PROJECT: path.resolve(__dirname, '../../tsconfig.json') } } : {}),
       });
       const entry = { worker, tasks: new Map<number, Task>(), stopped: false };
