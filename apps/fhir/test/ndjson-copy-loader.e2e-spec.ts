@@ -116,6 +116,25 @@ describe('NDJSON loader through COPY', () => {
     expect(reloaded).toEqual(await storedRows(writeStore.dataSource));
   });
 
+  it('keeps input order in seq when batches that replace stored resources bring new ones too', async () => {
+    const organization = (id: string) => JSON.stringify({ resourceType: 'Organization', id, name: id });
+    const loader = new NdjsonLoader(copyStore.repository, TYPES, DEFAULT_SENSITIVE_CODES, { publicUrl: PUBLIC_URL, workers: 2 });
+    await loader.load(['order-stored-0', 'order-stored-1'].map(organization), { batchSize: 10 });
+    // Every other batch of 10 starts with a stored resource (so it goes through the staging tables),
+    // the others are all new (COPYed straight in); several batches are prepared, and their seq values
+    // drawn, before the first is written.
+    const input = Array.from({ length: 60 }, (_, index) => organization(index % 20 === 0 ? `order-stored-${(index / 20) % 2}` : `order-new-${index}`));
+    const report = await loader.load(input, { batchSize: 10 });
+    expect(report).toMatchObject({ read: 60, loaded: 60, rejected: 0 });
+    const rows: { id: string }[] = await copyStore.dataSource.query(`SELECT id FROM resource WHERE id LIKE 'order-new-%' ORDER BY seq`);
+    const expected = input.map((line) => (JSON.parse(line) as { id: string }).id).filter((id) => id.startsWith('order-new-'));
+    expect(rows.map((row) => row.id)).toEqual(expected);
+    const [stored] = await copyStore.dataSource.query(`SELECT max(seq) AS seq FROM resource WHERE id LIKE 'order-stored-%'`);
+    const [first] = await copyStore.dataSource.query(`SELECT min(seq) AS seq FROM resource WHERE id LIKE 'order-new-%'`);
+    // The stored ones kept their places, before everything new.
+    expect(BigInt(stored.seq)).toBeLessThan(BigInt(first.seq));
+  });
+
   it('reports bad lines with their line numbers and stores the rest of their batches', async () => {
     const good = (id: string) => JSON.stringify({ resourceType: 'Organization', id, name: id });
     const input = [

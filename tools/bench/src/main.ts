@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   try {
     if (runs('loader')) {
       const workers = values['loader-workers'] === undefined ? undefined : Number(values['loader-workers']);
-      const loader = await runLoaderBench({ eobs: Number(values['loader-eobs']), workers });
+      const loader = await runLoaderBench({ eobs: Number(values['loader-eobs']), workers, profileDir: values['cpu-prof-dir'] });
       printLoaderResult(loader);
       results.add({ name: 'NDJSON loader rate', value: loader.loaderPerSecond, unit: 'resources/s', limit: { min: 20_000 }, detail: loader });
       results.add({ name: 'NDJSON loader, share of a plain COPY of the same rows', value: loader.loaderPerSecond / loader.copyPerSecond, unit: 'ratio', detail: loader });

@@ -61,9 +61,10 @@ export function checkLoadItem(item: string | Resource, rules: LoadRules): Resour
 /**
  * The CPU half of loading one batch: parse and check each line, label, index and format it for
  * COPY. A resource that appears twice in a batch is stored once, in its last version at the place
- * of its first (as the repository's `write` treats a batch). Runs in a worker thread for large loads.
+ * of its first (as the repository's `write` treats a batch). The k-th resource kept gets `seqs[k]`
+ * (one value is drawn per item). Runs in a worker thread for large loads.
  */
-export function prepareLoadBatch(items: readonly LoadItem[], rules: LoadRules, indexer: SearchIndexer, now: Date): PreparedLoadBatch {
+export function prepareLoadBatch(items: readonly LoadItem[], rules: LoadRules, indexer: SearchIndexer, now: Date, seqs: readonly string[]): PreparedLoadBatch {
   const rejections: LoadRejection[] = [];
   const unique = new Map<string, { line: number; resource: Resource }>();
   for (const item of items) {
@@ -82,5 +83,5 @@ export function prepareLoadBatch(items: readonly LoadItem[], rules: LoadRules, i
     }
   }
   rejections.sort((a, b) => a.line - b.line);
-  return { rows: copyRowsOf(prepared), lines, rejections };
+  return { rows: copyRowsOf(prepared, seqs), lines, rejections };
 }

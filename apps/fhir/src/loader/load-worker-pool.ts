@@ -16,6 +16,8 @@ export interface LoadWorkerRequest {
   readonly items: readonly LoadItem[];
   /** ISO instant stamped on resources without `meta.lastUpdated`. */
   readonly now: string;
+  /** The batch's `seq` values, one per item (see `prepareLoadBatch`). */
+  readonly seqs: readonly string[];
 }
 
 export type LoadWorkerReply = { readonly id: number; readonly batch: PreparedLoadBatch } | { readonly id: number; readonly error: string };
@@ -41,8 +43,11 @@ export class LoadWorkerPool {
     for (let index = 0; index < size; index += 1) {
       const worker = new Worker(script, {
         workerData: data,
-        // A batch needs a few tens of MB; without a bound each thread's heap grows to the process's defaults.
-        resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 },
+        // A batch needs a few tens of MB; without a bound each thread's heap grows to the process's
+        // defaults. A batch's garbage (parsed lines, their JSON and COPY text) fits a 48 MB young
+        // generation (16 MB semi-spaces, the main thread's default): at 16 MB more of it survived to be
+        // collected again, and preparing a batch took about 5 % more CPU.
+        resourceLimits: { maxYoungGenerationSizeMb: 48, maxOldGenerationSizeMb: 256 },
         ...(typescript ? { execArgv: ['-r', '@swc-node/register'], env: { ...process.env, TS_NODE_PROJECT: path.resolve(__dirname, '../../tsconfig.json') } } : {}),
       });
       const entry = { worker, tasks: new Map<number, Task>(), stopped: false };
@@ -65,14 +70,14 @@ export class LoadWorkerPool {
     }
   }
 
-  prepare(items: readonly LoadItem[], now: Date): Promise<PreparedLoadBatch> {
+  prepare(items: readonly LoadItem[], now: Date, seqs: readonly string[]): Promise<PreparedLoadBatch> {
     const running = this.workers.filter((candidate) => !candidate.stopped);
     if (running.length === 0) return Promise.reject(new Error('no load worker is running'));
     const least = running.reduce((best, candidate) => (candidate.tasks.size < best.tasks.size ? candidate : best));
     const id = (this.nextId += 1);
     return new Promise<PreparedLoadBatch>((resolve, reject) => {
       least.tasks.set(id, { resolve, reject });
-      least.worker.postMessage({ id, items, now: now.toISOString() } satisfies LoadWorkerRequest);
+      least.worker.postMessage({ id, items, now: now.toISOString(), seqs } satisfies LoadWorkerRequest);
     });
   }
 

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createFhirSearchRegistry } from '../store/search-registry';
 import { SearchIndexer } from '../store/search-indexer';
+import { transferablesOf } from '../store/bulk-copy.writer';
 import { prepareLoadBatch } from './copy-batch';
 import type { LoadWorkerData, LoadWorkerReply, LoadWorkerRequest } from './load-worker-pool';
 
@@ -12,7 +13,11 @@ const rules = { supportedTypes: new Set(data.supportedTypes), sensitiveCodes: da
 parentPort?.on('message', (request: LoadWorkerRequest) => {
   let reply: LoadWorkerReply;
   try {
-    reply = { id: request.id, batch: prepareLoadBatch(request.items, rules, indexer, new Date(request.now)) };
+    const batch = prepareLoadBatch(request.items, rules, indexer, new Date(request.now), request.seqs);
+    reply = { id: request.id, batch };
+    // The COPY text moves to the main thread rather than being copied.
+    parentPort?.postMessage(reply, transferablesOf(batch.rows));
+    return;
   } catch (error) {
     reply = { id: request.id, error: error instanceof Error ? error.message : String(error) };
   }

@@ -38,9 +38,11 @@ export interface LoadParallelism {
   /** The service's FHIR_PUBLIC_URL, from which workers build the same search registry as the service. */
   readonly publicUrl: string;
   /**
-   * Worker threads. By default one per core beyond two (the main thread's and PostgreSQL's), at
-   * most 4: on a 2-core machine that also runs PostgreSQL a worker competes with the database and
-   * slowed the load (measured 1,907 against 3,924 resources/s in the same minute), so there is none.
+   * Worker threads. By default one per core beyond the first, at least one and at most 4: the main
+   * thread only reads lines and streams the COPY text the workers made (its profile is three
+   * quarters idle), so even on 2 cores a worker lets parsing, indexing and formatting run while
+   * PostgreSQL stores the previous batch (bench, same minutes: 3,850 against 3,565 resources/s with
+   * none; 5,553 and 5,228 against 3,363 and 1,758 on a busier host).
    */
   readonly workers?: number;
 }
@@ -57,7 +59,8 @@ const AHEAD_PER_WORKER = 2;
  * Each batch is parsed, labelled, indexed and formatted for COPY (`prepareLoadBatch`) and stored
  * through `BulkCopyWriter` in one transaction, in input order. When the input is larger than one
  * batch and `parallel` allows workers, worker threads prepare the next batches while the main thread
- * streams the current one to PostgreSQL. A batch PostgreSQL refuses is retried resource by resource
+ * streams the current one to PostgreSQL. Each batch's `seq` values are drawn when it is read, so
+ * resources keep input order in the store whichever thread prepares them. A batch PostgreSQL refuses is retried resource by resource
  * through the repository's `write`, so one bad resource does not sink its batch-mates.
  * https://hl7.org/fhir/uv/bulkdata/export.html#bulk-data-output-file-format
  */
@@ -95,9 +98,9 @@ export class NdjsonLoader {
 
     const writer = await this.repository.openBulkCopy();
     let pool: LoadWorkerPool | undefined;
-    const workers = this.parallel ? (this.parallel.workers ?? Math.min(4, Math.max(0, availableParallelism() - 2))) : 0;
+    const workers = this.parallel ? (this.parallel.workers ?? Math.min(4, Math.max(1, availableParallelism() - 1))) : 0;
     // Batches in input order, each prepared (or being prepared) ahead of its write.
-    const queue: { items: LoadItem[]; prepared: Promise<PreparedLoadBatch> }[] = [];
+    const queue: { items: LoadItem[]; seqs: string[]; prepared: Promise<PreparedLoadBatch> }[] = [];
     let batches = 0;
 
     const writeNext = async () => {
@@ -108,7 +111,7 @@ export class NdjsonLoader {
         batch = await next.prepared;
       } catch {
         // A worker that failed: the main thread prepares the batch instead.
-        batch = prepareLoadBatch(next.items, this.rules, this.repository.indexer, this.repository.now());
+        batch = prepareLoadBatch(next.items, this.rules, this.repository.indexer, this.repository.now(), next.seqs);
       }
       for (const rejection of batch.rejections) reject(rejection.line, rejection.reason);
       try {
@@ -129,9 +132,11 @@ export class NdjsonLoader {
         pool = new LoadWorkerPool(workers, { publicUrl: this.parallel.publicUrl, supportedTypes: [...this.rules.supportedTypes], sensitiveCodes: this.rules.sensitiveCodes });
       }
       const now = this.repository.now();
-      const prepared = pool ? pool.prepare(items, now) : Promise.resolve().then(() => prepareLoadBatch(items, this.rules, this.repository.indexer, now));
+      // Drawn in input order, whichever batch is written first.
+      const seqs = await writer.reserveSeqs(items.length);
+      const prepared = pool ? pool.prepare(items, now, seqs) : Promise.resolve().then(() => prepareLoadBatch(items, this.rules, this.repository.indexer, now, seqs));
       prepared.catch(() => undefined);
-      queue.push({ items, prepared });
+      queue.push({ items, seqs, prepared });
       while (queue.length > (pool ? workers * AHEAD_PER_WORKER : 1)) await writeNext();
     };
 

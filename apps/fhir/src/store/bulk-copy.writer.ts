@@ -1,71 +1,73 @@
 import { once } from 'node:events';
-import type { PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import { type PreparedResource, REPLACE_ON_CONFLICT } from './prepared-resource';
 import { pgPoolOf } from './prepared-statements';
 
-/** Index rows of one table as COPY lines without their first column, each with the resource it belongs to. */
-export interface CopyLines {
-  readonly lines: string[];
-  /** Position in the batch of each line's resource. */
-  readonly owners: number[];
-}
-
 /**
- * One batch of prepared resources as PostgreSQL COPY text, one line per resource and per index row,
- * each line missing its first column: the resource's `seq` when the batch is copied straight into
- * the store, its position in the batch (`ord`) when it goes through the staging tables. Plain strings
- * and numbers, so that worker threads can build them and hand them over.
+ * One batch of prepared resources as PostgreSQL COPY text, UTF-8 encoded, one table each: a line per
+ * resource and per index row, each starting with its resource's `seq` (drawn for the batch in input
+ * order by `BulkCopyWriter.reserveSeqs`). Typed arrays of their own, so that a worker thread can
+ * build them and hand them over without a copy (`transferablesOf`).
  */
 export interface CopyRows {
   readonly count: number;
   readonly types: string[];
   readonly ids: string[];
-  readonly resources: string[];
-  readonly tokens: CopyLines;
-  readonly dates: CopyLines;
-  readonly references: CopyLines;
-  readonly strings: CopyLines;
+  readonly resources: Uint8Array;
+  readonly tokens: Uint8Array;
+  readonly dates: Uint8Array;
+  readonly references: Uint8Array;
+  readonly strings: Uint8Array;
+}
+
+/** The buffers of a batch, to move to another thread rather than copy. */
+export function transferablesOf(rows: CopyRows): ArrayBuffer[] {
+  return [rows.resources, rows.tokens, rows.dates, rows.references, rows.strings].map((bytes) => bytes.buffer as ArrayBuffer);
 }
 
 /**
  * Formats prepared resources (see `prepareResource`) for `BulkCopyWriter`, with the values the
- * repository's `write` binds as parameters.
+ * repository's `write` binds as parameters; `seqs[i]` is the `seq` of the i-th resource.
  * https://www.postgresql.org/docs/current/sql-copy.html#id-1.9.3.55.9.2
  */
-export function copyRowsOf(prepared: readonly PreparedResource[]): CopyRows {
-  const rows: CopyRows = {
-    count: prepared.length,
-    types: [],
-    ids: [],
-    resources: [],
-    tokens: { lines: [], owners: [] },
-    dates: { lines: [], owners: [] },
-    references: { lines: [], owners: [] },
-    strings: { lines: [], owners: [] },
-  };
-  const add = (to: CopyLines, owner: number, line: string) => {
-    to.lines.push(line);
-    to.owners.push(owner);
-  };
-  prepared.forEach((item, ord) => {
+export function copyRowsOf(prepared: readonly PreparedResource[], seqs: readonly string[]): CopyRows {
+  if (seqs.length < prepared.length) throw new Error(`${prepared.length} resources but ${seqs.length} seq values`);
+  const types: string[] = [];
+  const ids: string[] = [];
+  let resources = '';
+  let tokens = '';
+  let dates = '';
+  let references = '';
+  let strings = '';
+  prepared.forEach((item, index) => {
     const { resource } = item;
+    const seq = seqs[index];
     const type = field(resource.resourceType);
-    rows.types.push(resource.resourceType);
-    rows.ids.push(resource.id as string);
+    types.push(resource.resourceType);
+    ids.push(resource.id as string);
     // JSON text holds no raw tab, newline or carriage return: only its backslashes need escaping.
     const json = JSON.stringify(resource);
     const content = json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
-    rows.resources.push(
-      `\t${type}\t${field(resource.id)}\t${field(item.lastUpdated)}\t${field(item.patientId)}\t${content}\t${field(item.recordDate)}\t${field(labelsArray(item.securityLabels))}\n`,
-    );
-    for (const row of item.rows.tokens) add(rows.tokens, ord, `\t${type}\t${field(row.param)}\t${field(row.system)}\t${field(row.code)}\n`);
-    for (const row of item.rows.dates) add(rows.dates, ord, `\t${type}\t${field(row.param)}\t${field(row.low)}\t${field(row.high)}\n`);
-    for (const row of item.rows.references) add(rows.references, ord, `\t${type}\t${field(row.param)}\t${field(row.targetType)}\t${field(row.targetId)}\n`);
-    for (const row of item.rows.strings) add(rows.strings, ord, `\t${type}\t${field(row.param)}\t${field(row.value)}\n`);
+    resources += `${seq}\t${type}\t${field(resource.id)}\t${field(item.lastUpdated)}\t${field(item.patientId)}\t${content}\t${field(item.recordDate)}\t${field(labelsArray(item.securityLabels))}\n`;
+    for (const row of item.rows.tokens) tokens += `${seq}\t${type}\t${field(row.param)}\t${field(row.system)}\t${field(row.code)}\n`;
+    for (const row of item.rows.dates) dates += `${seq}\t${type}\t${field(row.param)}\t${field(row.low)}\t${field(row.high)}\n`;
+    for (const row of item.rows.references) references += `${seq}\t${type}\t${field(row.param)}\t${field(row.targetType)}\t${field(row.targetId)}\n`;
+    for (const row of item.rows.strings) strings += `${seq}\t${type}\t${field(row.param)}\t${field(row.value)}\n`;
   });
-  return rows;
+  // TextEncoder gives each table an ArrayBuffer of its own (Buffer.from may share a pooled one).
+  const encoder = new TextEncoder();
+  return {
+    count: prepared.length,
+    types,
+    ids,
+    resources: encoder.encode(resources),
+    tokens: encoder.encode(tokens),
+    dates: encoder.encode(dates),
+    references: encoder.encode(references),
+    strings: encoder.encode(strings),
+  };
 }
 
 /**
@@ -101,28 +103,28 @@ const RESOURCE_COLUMNS = 'resource_type, id, last_updated, patient_id, content, 
 
 /**
  * Session tables for batches that replace stored resources, emptied at each commit: the store's
- * tables with `ord` (position in the batch) for `seq`. `load_written` maps each staged resource
- * to the `seq` and version it got.
+ * tables with `ord` for `seq` (the `seq` drawn for the resource, which it keeps if it is new).
+ * `load_written` maps each staged resource to the `seq` and version it got.
  */
 const STAGING_TABLES = `
   CREATE TEMP TABLE IF NOT EXISTS load_resource (
-    ord integer NOT NULL, resource_type text NOT NULL, id text NOT NULL, last_updated timestamptz NOT NULL, patient_id text,
+    ord bigint NOT NULL, resource_type text NOT NULL, id text NOT NULL, last_updated timestamptz NOT NULL, patient_id text,
     content json NOT NULL, record_date timestamptz, security_labels text[] NOT NULL
   ) ON COMMIT DELETE ROWS;
   DO $$ BEGIN ALTER TABLE load_resource ALTER COLUMN content SET COMPRESSION lz4; EXCEPTION WHEN others THEN NULL; END $$;
   ${INDEX_TABLES.map(({ table }) => `CREATE TEMP TABLE IF NOT EXISTS load_${table} (LIKE ${table}) ON COMMIT DELETE ROWS;`).join('\n  ')}
-  CREATE TEMP TABLE IF NOT EXISTS load_written (ord integer NOT NULL, seq bigint NOT NULL, version integer NOT NULL) ON COMMIT DELETE ROWS;`;
+  CREATE TEMP TABLE IF NOT EXISTS load_written (ord bigint NOT NULL, seq bigint NOT NULL, version integer NOT NULL) ON COMMIT DELETE ROWS;`;
 
 /**
  * From the staging tables into the store, in the statements of the repository's `write`: new
- * resources in batch order (so `seq` follows the input), replaced ones get their next version and
+ * resources with the `seq` drawn for them (so `seq` follows the input), replaced ones get their next version and
  * lose their old index rows; then the index rows, each with its resource's `seq`. Ends the
  * transaction `write` opened.
  */
 const STORE_STAGED = `
   WITH written AS (
-    INSERT INTO resource (${RESOURCE_COLUMNS})
-    SELECT ${RESOURCE_COLUMNS} FROM load_resource ORDER BY ord
+    INSERT INTO resource (seq, ${RESOURCE_COLUMNS})
+    SELECT ord, ${RESOURCE_COLUMNS} FROM load_resource ORDER BY ord
     ${REPLACE_ON_CONFLICT}
     RETURNING seq, version, resource_type, id)
   INSERT INTO load_written SELECT s.ord, w.seq, w.version FROM written w JOIN load_resource s ON s.resource_type = w.resource_type AND s.id = w.id;
@@ -146,24 +148,41 @@ const STORE_STAGED = `
  * https://www.postgresql.org/docs/current/populate.html#POPULATE-COPY-FROM
  */
 export class BulkCopyWriter {
-  private constructor(private readonly client: PoolClient) {}
+  private constructor(
+    private readonly client: PoolClient,
+    private readonly pool: Pool,
+  ) {}
 
   static async open(dataSource: DataSource): Promise<BulkCopyWriter> {
-    const client = await pgPoolOf(dataSource).connect();
+    const pool = pgPoolOf(dataSource);
+    const client = await pool.connect();
     try {
       await client.query(STAGING_TABLES);
     } catch (error) {
       client.release(true);
       throw error;
     }
-    return new BulkCopyWriter(client);
+    return new BulkCopyWriter(client, pool);
+  }
+
+  /**
+   * `count` values of the store's `seq`, ascending, for one batch: drawn when the batch is read, so
+   * that batches prepared ahead still take their places in input order. On another connection than
+   * the writes, which it need not wait for. A value left unused (a refused line) is a gap in `seq`,
+   * as a rolled-back insert leaves.
+   */
+  async reserveSeqs(count: number): Promise<string[]> {
+    if (count === 0) return [];
+    // bigint arrives as text; sorted as numbers.
+    const { rows } = await this.pool.query<{ seq: string }>(`SELECT nextval(pg_get_serial_sequence('resource', 'seq')) AS seq FROM generate_series(1, $1::int) ORDER BY 1`, [count]);
+    return rows.map((row) => row.seq);
   }
 
   /**
    * Stores the batch in one transaction, or stores none of it and throws. A batch of resources none
-   * of which is stored yet (a first load) is copied straight into the store's tables with `seq`
-   * values drawn from its sequence in input order, as fast as a plain COPY; a batch that replaces
-   * stored resources (a re-load) goes through the staging tables and one set of upserts.
+   * of which is stored yet (a first load) is copied straight into the store's tables with the `seq`
+   * values drawn for it, as fast as a plain COPY; a batch that replaces stored resources (a re-load)
+   * goes through the staging tables and one set of upserts.
    */
   async write(rows: CopyRows): Promise<number> {
     if (rows.count === 0) return 0;
@@ -189,24 +208,14 @@ export class BulkCopyWriter {
 
   /** New resources only: COPY into the store itself. A resource stored meanwhile fails the batch on the unique key. */
   private async writeDirect(rows: CopyRows): Promise<void> {
-    const seqs = (
-      // bigint arrives as text; sorted as numbers.
-      await this.client.query<{ seq: string }>(`SELECT nextval(pg_get_serial_sequence('resource', 'seq')) AS seq FROM generate_series(1, $1::int) ORDER BY 1`, [rows.count])
-    ).rows.map((row) => row.seq);
-    await this.copy(`COPY resource (seq, ${RESOURCE_COLUMNS}) FROM STDIN`, rows.resources, (index) => seqs[index]);
-    for (const { table, columns, rows: kind } of INDEX_TABLES) {
-      const { lines, owners } = rows[kind];
-      if (lines.length > 0) await this.copy(`COPY ${table} (resource_seq, ${columns}) FROM STDIN`, lines, (index) => seqs[owners[index]]);
-    }
+    await this.copy(`COPY resource (seq, ${RESOURCE_COLUMNS}) FROM STDIN`, rows.resources);
+    for (const { table, columns, rows: kind } of INDEX_TABLES) await this.copy(`COPY ${table} (resource_seq, ${columns}) FROM STDIN`, rows[kind]);
     await this.client.query('COMMIT');
   }
 
   private async writeStaged(rows: CopyRows): Promise<void> {
-    await this.copy(`COPY load_resource (ord, ${RESOURCE_COLUMNS}) FROM STDIN`, rows.resources, String);
-    for (const { table, columns, rows: kind } of INDEX_TABLES) {
-      const { lines, owners } = rows[kind];
-      if (lines.length > 0) await this.copy(`COPY load_${table} (resource_seq, ${columns}) FROM STDIN`, lines, (index) => String(owners[index]));
-    }
+    await this.copy(`COPY load_resource (ord, ${RESOURCE_COLUMNS}) FROM STDIN`, rows.resources);
+    for (const { table, columns, rows: kind } of INDEX_TABLES) await this.copy(`COPY load_${table} (resource_seq, ${columns}) FROM STDIN`, rows[kind]);
     await this.client.query(STORE_STAGED);
   }
 
@@ -216,17 +225,17 @@ export class BulkCopyWriter {
     this.client.release();
   }
 
-  /** Streams the lines, each after its first column. */
-  private async copy(statement: string, lines: readonly string[], first: (index: number) => string): Promise<void> {
+  /** Streams COPY text, in slices so that the socket's backpressure holds. */
+  private async copy(statement: string, text: Uint8Array): Promise<void> {
+    if (text.length === 0) return;
     const stream = this.client.query(copyFrom(statement));
     const finished = once(stream, 'finish');
-    // In chunks of a few hundred lines: one string per batch would double the batch in memory.
-    for (let start = 0; start < lines.length; start += 500) {
-      let chunk = '';
-      for (let index = start; index < Math.min(start + 500, lines.length); index += 1) chunk += first(index) + lines[index];
-      if (!stream.write(chunk)) await once(stream, 'drain');
+    for (let start = 0; start < text.length; start += COPY_SLICE_BYTES) {
+      if (!stream.write(text.subarray(start, start + COPY_SLICE_BYTES))) await once(stream, 'drain');
     }
     stream.end();
     await finished;
   }
 }
+
+const COPY_SLICE_BYTES = 1 << 20;

@@ -97,6 +97,20 @@ describe('value extraction', () => {
     expect(dateRangeOf('not a date')).toBeUndefined();
   });
 
+  it('answers a date it has seen before as it did the first time, invalid ones too, and never hands out the same object', () => {
+    const first = dateRangeOf('2019-07-04');
+    const again = dateRangeOf('2019-07-04');
+    expect(again).toEqual({ low: '2019-07-04T00:00:00.000Z', high: '2019-07-05T00:00:00.000Z' });
+    expect(again).toEqual(first);
+    expect(again).not.toBe(first);
+    expect(dateRangeOf('2019-02-30')).toBeUndefined();
+    expect(dateRangeOf('2019-02-30')).toBeUndefined();
+    expect(dateRangeOf({ start: '2019-02-30', end: '2019-07-04' })).toEqual({ low: '0001-01-01T00:00:00.000Z', high: '2019-07-05T00:00:00.000Z' });
+    // Past the cache's bound it starts again rather than growing: every answer stays right.
+    for (let day = 0; day < 25_000; day += 1) dateRangeOf(new Date(Date.UTC(1900, 0, 1) + day * 86_400_000).toISOString().slice(0, 10));
+    expect(dateRangeOf('2019-07-04')).toEqual(first);
+  });
+
   it('reads relative, absolute and versioned references, and skips contained ones', () => {
     expect(referenceOf({ reference: 'Patient/1' })).toEqual({ targetType: 'Patient', targetId: '1' });
     expect(referenceOf({ reference: 'https://h/fhir/Patient/1/_history/2' })).toEqual({ targetType: 'Patient', targetId: '1' });
