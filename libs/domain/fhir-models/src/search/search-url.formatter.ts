@@ -21,7 +21,12 @@ export function formatSearchUrl(
   resourceType: string,
   parameters: readonly QueryParameter[],
 ): string {
-  const query = parameters.map(({ name, value }) => `${encodeQueryComponent(name)}=${encodeQueryComponent(value)}`);
+  const query = formatSearchQuery(parameters);
   const path = `${baseUrl.replace(/\/+$/, '')}/${resourceType}`;
-  return query.length > 0 ? `${path}?${query.join('&')}` : path;
+  return query !== '' ? `${path}?${query}` : path;
+}
+
+/** `name=value&...`, encoded as in {@link formatSearchUrl}; empty without parameters. */
+export function formatSearchQuery(parameters: readonly QueryParameter[]): string {
+  return parameters.map(({ name, value }) => `${encodeQueryComponent(name)}=${encodeQueryComponent(value)}`).join('&');
 }
