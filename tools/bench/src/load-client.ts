@@ -7,7 +7,7 @@ import { summarize } from './latency';
  * server it measures: `load-client.ts <url> <connections> <seconds> [bearer token] [bodies.json]`.
  * With a bodies file (a JSON array), each request is a POST of the next body in turn as
  * `application/fhir+json`; without one, a GET. Prints one JSON line with the rate and the p50/p99
- * latency of successful (200) requests.
+ * latency of successful (200) requests, and how many succeeded during the warm-up.
  */
 async function main(): Promise<void> {
   const [url, connectionsText, secondsText, token, bodiesFile] = process.argv.slice(2);
@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   const bodies = bodiesFile ? (JSON.parse(readFileSync(bodiesFile, 'utf8')) as unknown[]).map((body) => Buffer.from(JSON.stringify(body))) : [];
   let sent = 0;
+  let warmupRequests = 0;
   const latencies: number[] = [];
   let errors = 0;
 
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   // Warm up connections, JIT and caches before measuring.
   const warmUntil = Date.now() + 1500;
   await Promise.all(Array.from({ length: connections }, async () => {
-    while (Date.now() < warmUntil) await once();
+    while (Date.now() < warmUntil) if (await once()) warmupRequests += 1;
   }));
 
   const started = performance.now();
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
   );
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
-  process.stdout.write(`${JSON.stringify(summarize(latencies, errors, elapsed))}\n`);
+  process.stdout.write(`${JSON.stringify({ ...summarize(latencies, errors, elapsed), warmupRequests })}\n`);
 }
 
 void main();

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { createServer, type Server } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,6 +20,7 @@ import { BenchResults } from './bench-results';
 import { percentOf, type LoadResult } from './latency';
 import { listen, log, port } from './local-server';
 import { printLoaderResult, runLoaderBench } from './loader-bench';
+import { cpuMsOf } from './process-figures';
 import { runPlatformBench } from './platform-bench';
 import { printBulkTable, runBulkExportBench } from './bulk-export-bench';
 import { runServicesSoak, runSoakBench } from './soak-bench';
@@ -38,7 +40,15 @@ const FIXED_EOBS =
 interface Row {
   readonly size: string;
   readonly target: string;
-  readonly result: LoadResult;
+  readonly result: MeasuredLoad;
+}
+
+/** A load's figures with the CPU time it cost per answered request (warm-up included), in ms. */
+interface MeasuredLoad extends LoadResult {
+  /** This process: the fhir service, or the bare server, whichever answered. */
+  readonly processCpuMs?: number;
+  /** The PostgreSQL backends connected to the bench's database. */
+  readonly postgresCpuMs?: number;
 }
 
 /**
@@ -85,7 +95,7 @@ async function main(): Promise<void> {
       results.add({ name: 'NDJSON loader rate', value: loader.loaderPerSecond, unit: 'resources/s', limit: { min: 20_000 }, detail: loader });
       results.add({ name: 'NDJSON loader, share of a plain COPY of the same rows', value: loader.loaderPerSecond / loader.copyPerSecond, unit: 'ratio', detail: loader });
     }
-    if (runs('fhir')) await fhirBench(connections, seconds, values.sizes.split(',').map(Number), results);
+    if (runs('fhir')) await fhirBench(connections, seconds, values.sizes.split(',').map(Number), results, values['cpu-prof-dir']);
     if (runs('bulk')) {
       const figures = await runBulkExportBench(values['bulk-sizes'].split(',').map(Number));
       printBulkTable(figures);
@@ -130,7 +140,7 @@ async function main(): Promise<void> {
  * answering the same Parameters to the same POSTs. The store grows from 10,000 to 1,000,000 by copying the loaded claims to new
  * patients inside PostgreSQL, which takes minutes rather than the loader's longer run.
  */
-async function fhirBench(connections: number, seconds: number, sizes: number[], results: BenchResults): Promise<void> {
+async function fhirBench(connections: number, seconds: number, sizes: number[], results: BenchResults, profileDir?: string): Promise<void> {
   const database = await createTestDatabase('pa_bench');
   const keys = await generateKeyPair('RS256', { extractable: true });
   const jwk = { ...(await exportJWK(keys.publicKey)), kid: 'bench', alg: 'RS256', use: 'sig' };
@@ -220,15 +230,14 @@ async function fhirBench(connections: number, seconds: number, sizes: number[], 
       if (eobs < size * 0.99) await grow(dataSource, size);
       const held = await countEobs(dataSource);
       log(`measuring with ${held} EOBs in the store (${connections} connections, ${seconds} s each)`);
-      rows.push({ size: held.toLocaleString('en-US'), target: 'bare Node http: Patient JSON', result: await measure(bareUrl, connections, seconds) });
-      rows.push({ size: held.toLocaleString('en-US'), target: 'fhir: Patient read', result: await measure(patientUrl, connections, seconds, token) });
-      rows.push({ size: held.toLocaleString('en-US'), target: 'fhir: EOB search page (10 of 148)', result: await measure(searchUrl, connections, seconds, token) });
-      rows.push({ size: held.toLocaleString('en-US'), target: 'bare Node http: POST, Parameters JSON', result: await measure(barePostUrl, connections, seconds, payerToken, bodiesFile) });
-      rows.push({
-        size: held.toLocaleString('en-US'),
-        target: `fhir: $member-match (${matchBodies.length} members in turn)`,
-        result: await measure(matchUrl, connections, seconds, payerToken, bodiesFile),
-      });
+      const measured = (url: string, bearer?: string, bodies?: string) => measureCpu(dataSource, () => measure(url, connections, seconds, bearer, bodies));
+      const profiled = (name: string, load: () => Promise<MeasuredLoad>) => (profileDir ? profileWhile(path.join(profileDir, `fhir-${held}-${name}.cpuprofile`), load) : load());
+      const label = held.toLocaleString('en-US');
+      rows.push({ size: label, target: 'bare Node http: Patient JSON', result: await measured(bareUrl) });
+      rows.push({ size: label, target: 'fhir: Patient read', result: await profiled('read', () => measured(patientUrl, token)) });
+      rows.push({ size: label, target: 'fhir: EOB search page (10 of 148)', result: await profiled('search', () => measured(searchUrl, token)) });
+      rows.push({ size: label, target: 'bare Node http: POST, Parameters JSON', result: await measured(barePostUrl, payerToken, bodiesFile) });
+      rows.push({ size: label, target: `fhir: $member-match (${matchBodies.length} members in turn)`, result: await measured(matchUrl, payerToken, bodiesFile) });
     }
     bare.close();
     barePost.close();
@@ -323,11 +332,64 @@ function memberMatchRequest(member: PayerMatchMember): unknown {
   };
 }
 
-async function measure(url: string, connections: number, seconds: number, token?: string, bodiesFile?: string): Promise<LoadResult> {
+async function measure(url: string, connections: number, seconds: number, token?: string, bodiesFile?: string): Promise<LoadResult & { warmupRequests: number }> {
   const client = path.join(__dirname, 'load-client.ts');
   const args = ['-r', '@swc-node/register', client, url, String(connections), String(seconds), ...(token ? [token] : []), ...(bodiesFile ? [bodiesFile] : [])];
   const { stdout } = await run(process.execPath, args, { env: { ...process.env, TS_NODE_PROJECT: 'tools/bench/tsconfig.json' }, maxBuffer: 1 << 20 });
-  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as LoadResult;
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as LoadResult & { warmupRequests: number };
+}
+
+/**
+ * The CPU time a load cost per answered request (its warm-up included), in this process (the
+ * service or bare server under load; the load generator is a process of its own) and in the
+ * PostgreSQL backends of the bench's database. Unlike rates, these hardly depend on what else
+ * the host runs, so they compare runs made at different loads.
+ */
+async function measureCpu(dataSource: DataSource, load: () => Promise<LoadResult & { warmupRequests: number }>): Promise<MeasuredLoad> {
+  const backends = async () => {
+    const rows: { pid: number }[] = await dataSource.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+    const cpu = new Map<number, number>();
+    for (const { pid } of rows) {
+      try {
+        cpu.set(pid, cpuMsOf(readFileSync(`/proc/${pid}/stat`, 'utf8')));
+      } catch {
+        // Not on this host (a remote server) or gone meanwhile.
+      }
+    }
+    return cpu;
+  };
+  const postgresBefore = await backends();
+  const processBefore = process.cpuUsage();
+  const { warmupRequests, ...result } = await load();
+  const used = process.cpuUsage(processBefore);
+  const postgresAfter = await backends();
+  const answered = Math.max(1, result.requests + warmupRequests);
+  const postgresMs = [...postgresAfter].reduce((total, [pid, ms]) => total + ms - (postgresBefore.get(pid) ?? 0), 0);
+  const perRequest = (ms: number) => Math.round((ms / answered) * 1000) / 1000;
+  return { ...result, processCpuMs: perRequest((used.user + used.system) / 1000), postgresCpuMs: postgresAfter.size > 0 ? perRequest(postgresMs) : undefined };
+}
+
+/**
+ * The fhir service runs in this process: `--cpu-prof-dir` samples this process's V8 CPU profile
+ * while a load runs (the load generator is a process of its own) and writes it to `file`.
+ */
+async function profileWhile<T>(file: string, load: () => Promise<T>): Promise<T> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 500 });
+  await post('Profiler.start');
+  try {
+    return await load();
+  } finally {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    session.disconnect();
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(profile));
+    log(`cpu profile written: ${file}`);
+  }
 }
 
 /** An in-process bus on which the benchmark client and the payer are already approved. */
@@ -364,9 +426,12 @@ async function approvingBus(): Promise<InProcessEventBus> {
 function printTable(rows: Row[], loaderRate: number): void {
   const lines = [
     '',
-    `| EOBs in store | target | req/s | p50 ms | p99 ms | errors |`,
-    `| ---: | --- | ---: | ---: | ---: | ---: |`,
-    ...rows.map(({ size, target, result }) => `| ${size} | ${target} | ${result.requestsPerSecond} | ${result.p50Ms} | ${result.p99Ms} | ${result.errors} |`),
+    `| EOBs in store | target | req/s | p50 ms | p99 ms | errors | CPU ms/req: process | PostgreSQL |`,
+    `| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |`,
+    ...rows.map(
+      ({ size, target, result }) =>
+        `| ${size} | ${target} | ${result.requestsPerSecond} | ${result.p50Ms} | ${result.p99Ms} | ${result.errors} | ${result.processCpuMs ?? '–'} | ${result.postgresCpuMs ?? '–'} |`,
+    ),
     '',
   ];
   const bySize = new Map<string, Row[]>();
@@ -410,6 +475,8 @@ function recordFigures(results: BenchResults, rows: Row[], loaderRate: number): 
     }
     if (target.includes('EOB search')) results.add({ name: `${size} EOBs: EOB search p99`, value: result.p99Ms, unit: 'ms', limit: { max: TARGETS.searchP99Ms }, detail: result });
     if (target.includes('$member-match')) results.add({ name: `${size} EOBs: $member-match p99`, value: result.p99Ms, unit: 'ms', detail: result });
+    if (result.processCpuMs !== undefined) results.add({ name: `${size} EOBs: ${target}, CPU per request (this process)`, value: result.processCpuMs, unit: 'ms' });
+    if (result.postgresCpuMs !== undefined) results.add({ name: `${size} EOBs: ${target}, CPU per request (PostgreSQL)`, value: result.postgresCpuMs, unit: 'ms' });
   }
   results.add({ name: 'fhir part: NDJSON load of its data set', value: loaderRate, unit: 'resources/s' });
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AccessTokenVerifier } from '@payer-access/http';
-import { isBackendScopeSet, parseScopes } from '@payer-access/scopes';
+import { isBackendScopeSet, parseScopes, type Scope } from '@payer-access/scopes';
 import { fhirBaseUrl, type FhirConfig } from '../fhir.config';
 import { FHIR_CONFIG } from '../fhir.tokens';
 import { ClientStatusCache } from '../events/client-status.cache';
@@ -24,6 +24,8 @@ export class TokenRefusal {
 @Injectable()
 export class AccessTokenStrategy {
   private readonly verifier: AccessTokenVerifier;
+  /** Scopes parsed once per verified token: the cache hands back the same claims object each time. */
+  private readonly parsedScopes = new WeakMap<AccessTokenClaims, readonly Scope[]>();
 
   constructor(
     @Inject(FHIR_CONFIG) config: FhirConfig,
@@ -52,6 +54,15 @@ export class AccessTokenStrategy {
     return claims;
   }
 
+  private scopesOf(claims: AccessTokenClaims): readonly Scope[] {
+    let scopes = this.parsedScopes.get(claims);
+    if (scopes === undefined) {
+      scopes = parseScopes(claims.scope).scopes;
+      this.parsedScopes.set(claims, scopes);
+    }
+    return scopes;
+  }
+
   /** The platform's checks on verified claims, run on every request (cached signature or not). */
   authorize(claims: AccessTokenClaims): FhirPrincipal {
     if (typeof claims.client_id !== 'string' || typeof claims.scope !== 'string' || typeof claims.sub !== 'string') {
@@ -61,7 +72,7 @@ export class AccessTokenStrategy {
     if (!payer && (typeof claims.patient !== 'string' || claims.patient === '')) {
       throw new TokenRefusal('the token names no patient');
     }
-    const scopes = parseScopes(claims.scope).scopes;
+    const scopes = this.scopesOf(claims);
     if (payer && !isBackendScopeSet(scopes)) throw new TokenRefusal("a payer's token carries system scopes only");
     if (!this.statusCache.isApproved(claims.client_id)) {
       this.metrics.tokenRejected('client_not_approved');

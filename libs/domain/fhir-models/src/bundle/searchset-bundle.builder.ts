@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, BundleLink, Resource } from '@medplum/fhirtypes';
 import type { SearchRequest } from '../search/search-request.model';
-import { formatSearchUrl } from '../search/search-url.formatter';
+import { formatSearchQuery, formatSearchUrl } from '../search/search-url.formatter';
 
 /** What of the parsed request a page needs: its size, its offset and the parameters to repeat. */
 export type SearchPage = Pick<SearchRequest, 'count' | 'startIndex' | 'linkParameters' | 'summary'>;
@@ -74,12 +74,15 @@ export function searchsetBundle(input: SearchsetBundleInput, dependencies: Bundl
 }
 
 function links({ baseUrl, resourceType, total, request }: SearchsetBundleInput): BundleLink[] {
-  const url = (startIndex: number) =>
-    formatSearchUrl(baseUrl, resourceType, [
+  // The parameters every link repeats are encoded once; only `startIndex` differs between links.
+  const repeated = formatSearchQuery(request.linkParameters);
+  const url = (startIndex: number) => {
+    const own = formatSearchUrl(baseUrl, resourceType, [
       { name: '_count', value: String(request.count) },
       { name: 'startIndex', value: String(startIndex) },
-      ...request.linkParameters,
     ]);
+    return repeated === '' ? own : `${own}&${repeated}`;
+  };
   const self: BundleLink = { relation: 'self', url: url(request.startIndex) };
   if (request.count === 0 || request.summary === 'count') {
     return [self];

@@ -7,8 +7,13 @@ import type { QueryParameter } from './search-request.model';
  * https://www.rfc-editor.org/rfc/rfc3986#section-3.4
  */
 export function encodeQueryComponent(text: string): string {
-  return encodeURIComponent(text).replace(/%(3A|2F|2C|40)/gi, (escape) => decodeURIComponent(escape));
+  const encoded = encodeURIComponent(text);
+  // Most names and values (`_count`, `10`, ids) have nothing to restore.
+  return encoded.includes('%') ? encoded.replace(READABLE_ESCAPES, (escape) => READABLE[escape.toUpperCase()]) : encoded;
 }
+
+const READABLE_ESCAPES = /%(3A|2F|2C|40)/gi;
+const READABLE: Readonly<Record<string, string>> = { '%3A': ':', '%2F': '/', '%2C': ',', '%40': '@' };
 
 /** `[base]/[type]?name=value&...`, with a trailing slash on the base tolerated. */
 export function formatSearchUrl(
@@ -16,7 +21,12 @@ export function formatSearchUrl(
   resourceType: string,
   parameters: readonly QueryParameter[],
 ): string {
-  const query = parameters.map(({ name, value }) => `${encodeQueryComponent(name)}=${encodeQueryComponent(value)}`);
+  const query = formatSearchQuery(parameters);
   const path = `${baseUrl.replace(/\/+$/, '')}/${resourceType}`;
-  return query.length > 0 ? `${path}?${query.join('&')}` : path;
+  return query !== '' ? `${path}?${query}` : path;
+}
+
+/** `name=value&...`, encoded as in {@link formatSearchUrl}; empty without parameters. */
+export function formatSearchQuery(parameters: readonly QueryParameter[]): string {
+  return parameters.map(({ name, value }) => `${encodeQueryComponent(name)}=${encodeQueryComponent(value)}`).join('&');
 }
