@@ -11,6 +11,7 @@ import { eventually, sleep } from '../../platform-e2e/test/support/poll';
 import type { RegisteredApp } from '../../platform-e2e/test/support/registration';
 import type { BenchResults } from './bench-results';
 import type { LoadResult } from './latency';
+import { dockerfileRuntimeEnv } from '../../sandbox/src/compose/dockerfile-env';
 import { log } from './local-server';
 import { issueTokens, type Member } from './member-journey';
 import { measureTokens } from './platform-bench';
@@ -328,12 +329,19 @@ interface ServiceSeries {
 
 /**
  * `--soak-services`: the same mix against registration, authorization and fhir run apart, as
- * processes of their own on an isolated Kafka broker (tools/platform-e2e's harness, which runs the
- * TypeScript sources through @swc-node/register, so each RSS carries that toolchain too). Prints
- * each service's RSS at rest after start, at the end of the load, at rest after it, its peak and
- * its slope over the load's last minutes, the slope held to the same limit as the one process's.
+ * processes of their own on an isolated Kafka broker (tools/platform-e2e's harness), each run as
+ * its image runs it: compiled by `tools/build/build.js` (into `.data/soak-build-<pid>`), `node
+ * <build>/apps/<svc>/src/main.js`, with the environment docker/Dockerfile sets (NODE_ENV,
+ * MALLOC_ARENA_MAX, NODE_OPTIONS). Prints each service's RSS at rest after start, at the end of the
+ * load, at rest after it, its peak and its slope over the load's last minutes, the slope held to
+ * the same limit as the one process's.
  */
 export async function runServicesSoak(options: SoakOptions): Promise<ServiceSeries[]> {
+  const imageEnv = dockerfileRuntimeEnv();
+  const buildDir = path.join('.data', `soak-build-${process.pid}`);
+  const repoRoot = path.resolve(__dirname, '../../..');
+  log(`compiling the services into ${buildDir}; they run with the image's environment ${JSON.stringify(imageEnv)}`);
+  await run(process.execPath, [path.join(repoRoot, 'tools/build/build.js'), buildDir], { cwd: repoRoot });
   log('starting an isolated Kafka broker, then registration, authorization and fhir as separate processes');
   let kafka: IsolatedKafka | undefined;
   let platform: Platform | undefined;
@@ -344,6 +352,8 @@ export async function runServicesSoak(options: SoakOptions): Promise<ServiceSeri
       name: 'soak',
       kafkaBrokers: kafka.brokers,
       kafkaCredentials: kafka.credentials,
+      env: imageEnv,
+      buildDir,
       authorizationEnv: { TOKEN_RATE_LIMIT_PER_CLIENT: unlimited, TOKEN_RATE_LIMIT_PER_ADDRESS: unlimited },
     });
     log(`services ready (${platform.startupSummary()}); logs in ${platform.logDir}; resting ${REST_SECONDS} s before the first sample`);
@@ -398,6 +408,7 @@ export async function runServicesSoak(options: SoakOptions): Promise<ServiceSeri
   } finally {
     await platform?.stop();
     await kafka?.dispose();
+    rmSync(path.join(repoRoot, buildDir), { recursive: true, force: true });
   }
 }
 
