@@ -11,6 +11,7 @@ import { eventually, sleep } from '../../platform-e2e/test/support/poll';
 import type { RegisteredApp } from '../../platform-e2e/test/support/registration';
 import type { BenchResults } from './bench-results';
 import type { LoadResult } from './latency';
+import { dockerfileRuntimeEnv } from '../../sandbox/src/compose/dockerfile-env';
 import { log } from './local-server';
 import { issueTokens, type Member } from './member-journey';
 import { measureTokens } from './platform-bench';
@@ -323,17 +324,27 @@ interface ServiceSeries {
   readonly afterLoadMb: number;
   readonly peakMb: number;
   readonly slopeMbPerMinute: number;
-  readonly samples: readonly { readonly t: number; readonly rssMb: number }[];
+  /** V8's heap in use / its size at rest after start and at rest after the load (the service's own metrics). */
+  readonly heapStartMb: string;
+  readonly heapAfterLoadMb: string;
+  readonly samples: readonly { readonly t: number; readonly rssMb: number; readonly heapUsedMb: number; readonly heapTotalMb: number }[];
 }
 
 /**
  * `--soak-services`: the same mix against registration, authorization and fhir run apart, as
- * processes of their own on an isolated Kafka broker (tools/platform-e2e's harness, which runs the
- * TypeScript sources through @swc-node/register, so each RSS carries that toolchain too). Prints
- * each service's RSS at rest after start, at the end of the load, at rest after it, its peak and
- * its slope over the load's last minutes, the slope held to the same limit as the one process's.
+ * processes of their own on an isolated Kafka broker (tools/platform-e2e's harness), each run as
+ * its image runs it: compiled by `tools/build/build.js` (into `.data/soak-build-<pid>`), `node
+ * <build>/apps/<svc>/src/main.js`, with the environment docker/Dockerfile sets (NODE_ENV,
+ * MALLOC_ARENA_MAX, NODE_OPTIONS). Prints each service's RSS at rest after start, at the end of the
+ * load, at rest after it, its peak and its slope over the load's last minutes, the slope held to
+ * the same limit as the one process's.
  */
 export async function runServicesSoak(options: SoakOptions): Promise<ServiceSeries[]> {
+  const imageEnv = dockerfileRuntimeEnv();
+  const buildDir = path.join('.data', `soak-build-${process.pid}`);
+  const repoRoot = path.resolve(__dirname, '../../..');
+  log(`compiling the services into ${buildDir}; they run with the image's environment ${JSON.stringify(imageEnv)}`);
+  await run(process.execPath, [path.join(repoRoot, 'tools/build/build.js'), buildDir], { cwd: repoRoot });
   log('starting an isolated Kafka broker, then registration, authorization and fhir as separate processes');
   let kafka: IsolatedKafka | undefined;
   let platform: Platform | undefined;
@@ -344,28 +355,36 @@ export async function runServicesSoak(options: SoakOptions): Promise<ServiceSeri
       name: 'soak',
       kafkaBrokers: kafka.brokers,
       kafkaCredentials: kafka.credentials,
+      env: imageEnv,
+      buildDir,
       authorizationEnv: { TOKEN_RATE_LIMIT_PER_CLIENT: unlimited, TOKEN_RATE_LIMIT_PER_ADDRESS: unlimited },
     });
     log(`services ready (${platform.startupSummary()}); logs in ${platform.logDir}; resting ${REST_SECONDS} s before the first sample`);
     const services = platform.services.map((service) => {
       if (service.pid === undefined) throw new Error(`${service.name} is not running`);
-      return { name: service.name, pid: service.pid };
+      // Each service names its metrics listener (an ephemeral port here) in its log.
+      const metricsUrl = /metrics: (http:\/\/\S+\/metrics)\)/.exec(readFileSync(service.logFile, 'utf8'))?.[1];
+      if (!metricsUrl) throw new Error(`${service.name} did not name its metrics listener in ${service.logFile}`);
+      return { name: service.name, pid: service.pid, metricsUrl };
     });
     await sleep(REST_SECONDS * 1000);
     const rss = () => services.map((service) => sampleProcess(service.pid).rssMb);
+    const heap = () => Promise.all(services.map(async (service) => heapOf(await (await fetch(service.metricsUrl)).text())));
     const start = rss();
-    const samples: { t: number; rssMb: number[] }[] = [];
+    const heapStart = await heap();
+    const samples: { t: number; rssMb: number[]; heap: { usedMb: number; totalMb: number }[] }[] = [];
     await steadyMix({ authorization: platform.authorization.url, fhir: platform.fhir.url }, options, () => undefined, async (t) => {
-      samples.push({ t: Math.round(t * 10) / 10, rssMb: rss() });
+      samples.push({ t: Math.round(t * 10) / 10, rssMb: rss(), heap: await heap() });
     });
     const end = samples.at(-1)?.rssMb ?? rss();
     await sleep(REST_SECONDS * 1000);
     const afterLoad = rss();
+    const heapAfterLoad = await heap();
     const crashes = platform.crashes();
     if (crashes.length > 0) throw new Error(`a service crashed during the soak:\n${crashes.join('\n')}`);
     const slopeMinutes = Math.min(SLOPE_MAX_MINUTES, options.seconds / 120);
     const series = services.map((service, index): ServiceSeries => {
-      const own = samples.map((sample) => ({ t: sample.t, rssMb: sample.rssMb[index] }));
+      const own = samples.map((sample) => ({ t: sample.t, rssMb: sample.rssMb[index], heapUsedMb: sample.heap[index].usedMb, heapTotalMb: sample.heap[index].totalMb }));
       const window = own.filter((sample) => sample.t >= options.seconds - slopeMinutes * 60);
       return {
         name: service.name,
@@ -374,14 +393,16 @@ export async function runServicesSoak(options: SoakOptions): Promise<ServiceSeri
         afterLoadMb: afterLoad[index],
         peakMb: sampleProcess(service.pid).peakRssMb,
         slopeMbPerMinute: round(slope(window, (sample) => sample.rssMb) * 60),
+        heapStartMb: `${heapStart[index].usedMb} / ${heapStart[index].totalMb}`,
+        heapAfterLoadMb: `${heapAfterLoad[index].usedMb} / ${heapAfterLoad[index].totalMb}`,
         samples: own,
       };
     });
     const lines = [
       '',
-      `| service (run apart) | RSS at rest after start MB | end of the load MB | at rest after the load MB | peak MB | slope over the last ${round(slopeMinutes)} min MB/min |`,
-      '| --- | ---: | ---: | ---: | ---: | ---: |',
-      ...series.map((each) => `| ${each.name} | ${each.startMb} | ${each.endMb} | ${each.afterLoadMb} | ${each.peakMb} | ${each.slopeMbPerMinute} |`),
+      `| service (run apart) | RSS at rest after start MB | end of the load MB | at rest after the load MB | peak MB | slope over the last ${round(slopeMinutes)} min MB/min | heap used / total at start MB | after the load MB |`,
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...series.map((each) => `| ${each.name} | ${each.startMb} | ${each.endMb} | ${each.afterLoadMb} | ${each.peakMb} | ${each.slopeMbPerMinute} | ${each.heapStartMb} | ${each.heapAfterLoadMb} |`),
       '',
       ...series.map((each) => `${each.name}: RSS slope ${each.slopeMbPerMinute} MB/min (limit <= ${SOAK_LIMITS.slopeMbPerMinute} MB/min): ${each.slopeMbPerMinute <= SOAK_LIMITS.slopeMbPerMinute ? 'met' : 'NOT met'}`),
     ];
@@ -398,7 +419,14 @@ export async function runServicesSoak(options: SoakOptions): Promise<ServiceSeri
   } finally {
     await platform?.stop();
     await kafka?.dispose();
+    rmSync(path.join(repoRoot, buildDir), { recursive: true, force: true });
   }
+}
+
+/** V8's heap in use and its size from a service's Prometheus metrics, in MB. */
+function heapOf(metrics: string): { usedMb: number; totalMb: number } {
+  const mb = (name: string) => round(Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)`, 'm').exec(metrics)?.[1] ?? Number.NaN) / 1048576);
+  return { usedMb: mb('nodejs_heap_size_used_bytes'), totalMb: mb('nodejs_heap_size_total_bytes') };
 }
 
 /** Least-squares slope of `value` over `t` (per second); 0 with fewer than two samples. */

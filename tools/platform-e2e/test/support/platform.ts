@@ -23,6 +23,8 @@ export interface PlatformOptions {
   authorizationEnv?: Record<string, string>;
   /** Settings of every service beyond the common ones (a test that stops the broker sets the staleness bound it expects). */
   env?: Record<string, string>;
+  /** Run the services compiled into this directory by `tools/build/build.js`, as the image runs them (see ServiceProcess). */
+  buildDir?: string;
 }
 
 /**
@@ -67,7 +69,7 @@ export class Platform {
       ...options.env,
     };
     const service = (name: ServiceName, port: number, env: Record<string, string>) =>
-      new ServiceProcess({ name, port, env: { ...common, ...env }, logFile: path.join(logDir, `${name}.log`) });
+      new ServiceProcess({ name, port, env: { ...common, ...env }, logFile: path.join(logDir, `${name}.log`), buildDir: options.buildDir });
     const platform = new Platform(
       logDir,
       database,
