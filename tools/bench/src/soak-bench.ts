@@ -327,6 +327,10 @@ interface ServiceSeries {
   /** V8's heap in use / its size at rest after start and at rest after the load (the service's own metrics). */
   readonly heapStartMb: string;
   readonly heapAfterLoadMb: string;
+  /** V8's external memory (Buffers, ArrayBuffers, native wrappers) at rest after the load. */
+  readonly externalAfterLoadMb: number;
+  /** The service's CPU over the load divided by every request of the mix (not only its own). */
+  readonly cpuMsPerRequest: number;
   readonly samples: readonly { readonly t: number; readonly rssMb: number; readonly heapUsedMb: number; readonly heapTotalMb: number }[];
 }
 
@@ -373,9 +377,13 @@ export async function runServicesSoak(options: SoakOptions): Promise<ServiceSeri
     const start = rss();
     const heapStart = await heap();
     const samples: { t: number; rssMb: number[]; heap: { usedMb: number; totalMb: number }[] }[] = [];
-    await steadyMix({ authorization: platform.authorization.url, fhir: platform.fhir.url }, options, () => undefined, async (t) => {
+    let cpuBefore: number[] = [];
+    const cpu = () => services.map((service) => sampleProcess(service.pid).cpuMs);
+    const loads = await steadyMix({ authorization: platform.authorization.url, fhir: platform.fhir.url }, options, () => (cpuBefore = cpu()), async (t) => {
       samples.push({ t: Math.round(t * 10) / 10, rssMb: rss(), heap: await heap() });
     });
+    const requests = loads.refresh.requests + loads.refresh.warmupRequests + loads.read.requests + loads.search.requests;
+    const cpuMsPerRequest = cpu().map((ms, index) => Math.round(((ms - (cpuBefore[index] ?? 0)) / Math.max(1, requests)) * 100) / 100);
     const end = samples.at(-1)?.rssMb ?? rss();
     await sleep(REST_SECONDS * 1000);
     const afterLoad = rss();
@@ -395,14 +403,16 @@ export async function runServicesSoak(options: SoakOptions): Promise<ServiceSeri
         slopeMbPerMinute: round(slope(window, (sample) => sample.rssMb) * 60),
         heapStartMb: `${heapStart[index].usedMb} / ${heapStart[index].totalMb}`,
         heapAfterLoadMb: `${heapAfterLoad[index].usedMb} / ${heapAfterLoad[index].totalMb}`,
+        externalAfterLoadMb: heapAfterLoad[index].externalMb,
+        cpuMsPerRequest: cpuMsPerRequest[index],
         samples: own,
       };
     });
     const lines = [
       '',
-      `| service (run apart) | RSS at rest after start MB | end of the load MB | at rest after the load MB | peak MB | slope over the last ${round(slopeMinutes)} min MB/min | heap used / total at start MB | after the load MB |`,
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-      ...series.map((each) => `| ${each.name} | ${each.startMb} | ${each.endMb} | ${each.afterLoadMb} | ${each.peakMb} | ${each.slopeMbPerMinute} | ${each.heapStartMb} | ${each.heapAfterLoadMb} |`),
+      `| service (run apart) | RSS at rest after start MB | end of the load MB | at rest after the load MB | peak MB | slope over the last ${round(slopeMinutes)} min MB/min | heap used / total at start MB | after the load MB | external after the load MB | CPU ms per request of the whole mix |`,
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...series.map((each) => `| ${each.name} | ${each.startMb} | ${each.endMb} | ${each.afterLoadMb} | ${each.peakMb} | ${each.slopeMbPerMinute} | ${each.heapStartMb} | ${each.heapAfterLoadMb} | ${each.externalAfterLoadMb} | ${each.cpuMsPerRequest} |`),
       '',
       ...series.map((each) => `${each.name}: RSS slope ${each.slopeMbPerMinute} MB/min (limit <= ${SOAK_LIMITS.slopeMbPerMinute} MB/min): ${each.slopeMbPerMinute <= SOAK_LIMITS.slopeMbPerMinute ? 'met' : 'NOT met'}`),
     ];
@@ -424,9 +434,9 @@ export async function runServicesSoak(options: SoakOptions): Promise<ServiceSeri
 }
 
 /** V8's heap in use and its size from a service's Prometheus metrics, in MB. */
-function heapOf(metrics: string): { usedMb: number; totalMb: number } {
+function heapOf(metrics: string): { usedMb: number; totalMb: number; externalMb: number } {
   const mb = (name: string) => round(Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)`, 'm').exec(metrics)?.[1] ?? Number.NaN) / 1048576);
-  return { usedMb: mb('nodejs_heap_size_used_bytes'), totalMb: mb('nodejs_heap_size_total_bytes') };
+  return { usedMb: mb('nodejs_heap_size_used_bytes'), totalMb: mb('nodejs_heap_size_total_bytes'), externalMb: mb('nodejs_external_memory_bytes') };
 }
 
 /** Least-squares slope of `value` over `t` (per second); 0 with fewer than two samples. */
