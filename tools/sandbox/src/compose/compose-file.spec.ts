@@ -1,4 +1,7 @@
-import { composeSchemaErrors, interpolate, MissingComposeVariableError } from './compose-file';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { composeNodeOptions, composeSchemaErrors, interpolate, MissingComposeVariableError } from './compose-file';
 
 describe(interpolate.name, () => {
   const env = { SET: 'value', EMPTY: '' };
@@ -33,5 +36,25 @@ describe(composeSchemaErrors.name, () => {
     expect(composeSchemaErrors({ services: { web: { image: 'nginx', depends_on: { db: { condition: 'service_ready' } } }, db: { image: 'postgres' } } })).toContainEqual(
       expect.stringContaining('/services/web/depends_on/db/condition must be equal to one of the allowed values'),
     );
+  });
+});
+
+describe(composeNodeOptions.name, () => {
+  const composeFile = (text: string) => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'compose-')), 'docker-compose.yml');
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it("reads a service's literal NODE_OPTIONS through `<<` merges, and undefined where it has none", () => {
+    const file = composeFile(['x-env: &env', '  A: "1"', 'services:', '  one:', '    environment:', '      <<: *env', '      NODE_OPTIONS: "--max-old-space-size=512"', '  two:', '    environment:', '      <<: *env'].join('\n'));
+    expect(composeNodeOptions('one', file)).toBe('--max-old-space-size=512');
+    expect(composeNodeOptions('two', file)).toBeUndefined();
+    expect(composeNodeOptions('three', file)).toBeUndefined();
+  });
+
+  it('refuses a value that depends on the environment, or a list environment', () => {
+    expect(() => composeNodeOptions('one', composeFile('services:\n  one:\n    environment:\n      NODE_OPTIONS: ${OPTIONS:-}\n'))).toThrow(/must be a literal string/);
+    expect(() => composeNodeOptions('one', composeFile('services:\n  one:\n    environment:\n      - NODE_OPTIONS=x\n'))).toThrow(/must be a mapping/);
   });
 });

@@ -79,11 +79,34 @@ function interpolateTree(node: unknown, env: Record<string, string | undefined>)
   return node;
 }
 
+/** docker/docker-compose.yml, which runs the platform as a plan deploys it. */
+export const COMPOSE_FILE_PATH = path.resolve(__dirname, '../../../../docker/docker-compose.yml');
+
+/** Parses a Compose file without interpolating it: values keep their `${…}` expressions. */
+export function parseComposeFile(file: string): unknown {
+  // YAML 1.2 core scalars, as Compose parses them, plus the `<<` merge keys Compose files rely on.
+  return load(readFileSync(file, 'utf8'), { filename: file, schema: CORE_SCHEMA.withTags(mergeTag) });
+}
+
 /** Parses and interpolates a Compose file; throws MissingComposeVariableError as `docker compose config` would. */
 export function renderComposeFile(file: string, env: Record<string, string | undefined>): unknown {
-  // YAML 1.2 core scalars, as Compose parses them, plus the `<<` merge keys Compose files rely on.
-  const document = load(readFileSync(file, 'utf8'), { filename: file, schema: CORE_SCHEMA.withTags(mergeTag) });
-  return interpolateTree(document, env);
+  return interpolateTree(parseComposeFile(file), env);
+}
+
+/**
+ * The `NODE_OPTIONS` compose gives one service (it replaces the image's value whole), or undefined
+ * when the service keeps the image's. Written as a literal: a value with `${…}` is refused, since
+ * what it runs with would depend on the caller's environment.
+ */
+export function composeNodeOptions(service: string, file = COMPOSE_FILE_PATH): string | undefined {
+  const document = parseComposeFile(file) as ComposeFile;
+  const environment = document.services[service]?.environment;
+  if (environment === undefined) return undefined;
+  if (Array.isArray(environment)) throw new Error(`${file}: ${service}'s environment must be a mapping`);
+  const value = environment.NODE_OPTIONS;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value.includes('$')) throw new Error(`${file}: ${service}'s NODE_OPTIONS must be a literal string`);
+  return value;
 }
 
 let validator: ReturnType<Ajv['compile']> | undefined;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { composeNodeOptions } from './compose-file';
 import { dockerfileRuntimeEnv } from './dockerfile-env';
 
 describe(dockerfileRuntimeEnv.name, () => {
@@ -29,5 +30,13 @@ describe('the process settings of docker/Dockerfile and tools/sandbox/start.sh',
     const flags = /export NODE_OPTIONS="([^$"]*)\$\{NODE_OPTIONS:-\}"/.exec(startScript)?.[1].trim().split(/\s+/);
     expect(arenas).toBe(image.MALLOC_ARENA_MAX);
     expect(flags?.filter((flag) => !flag.startsWith('--max-old-space-size='))).toEqual(image.NODE_OPTIONS.split(/\s+/));
+  });
+
+  it("gives the authorization container the image's flags and only an old-space ceiling beyond them", () => {
+    const flags = composeNodeOptions('authorization')?.split(/\s+/) ?? [];
+    expect(flags).toContain('--max-old-space-size=512');
+    expect(flags.filter((flag) => !flag.startsWith('--max-old-space-size='))).toEqual(image.NODE_OPTIONS.split(/\s+/));
+    // The fhir service may hold a bulk export or a big load: it keeps the image's value, with no ceiling.
+    expect(composeNodeOptions('fhir')).toBeUndefined();
   });
 });
