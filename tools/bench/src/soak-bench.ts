@@ -11,6 +11,7 @@ import { eventually, sleep } from '../../platform-e2e/test/support/poll';
 import type { RegisteredApp } from '../../platform-e2e/test/support/registration';
 import type { BenchResults } from './bench-results';
 import type { LoadResult } from './latency';
+import { composeNodeOptions } from '../../sandbox/src/compose/compose-file';
 import { dockerfileRuntimeEnv } from '../../sandbox/src/compose/dockerfile-env';
 import { log } from './local-server';
 import { issueTokens, type Member } from './member-journey';
@@ -345,6 +346,8 @@ interface ServiceSeries {
  */
 export async function runServicesSoak(options: SoakOptions): Promise<ServiceSeries[]> {
   const imageEnv = dockerfileRuntimeEnv();
+  const composedOptions = composeNodeOptions('authorization');
+  const authorizationNodeOptions: Record<string, string> = composedOptions === undefined ? {} : { NODE_OPTIONS: composedOptions };
   const buildDir = path.join('.data', `soak-build-${process.pid}`);
   const repoRoot = path.resolve(__dirname, '../../..');
   log(`compiling the services into ${buildDir}; they run with the image's environment ${JSON.stringify(imageEnv)}`);
@@ -361,7 +364,8 @@ export async function runServicesSoak(options: SoakOptions): Promise<ServiceSeri
       kafkaCredentials: kafka.credentials,
       env: imageEnv,
       buildDir,
-      authorizationEnv: { TOKEN_RATE_LIMIT_PER_CLIENT: unlimited, TOKEN_RATE_LIMIT_PER_ADDRESS: unlimited },
+      // What compose gives authorization over the image's environment.
+      authorizationEnv: { ...authorizationNodeOptions, TOKEN_RATE_LIMIT_PER_CLIENT: unlimited, TOKEN_RATE_LIMIT_PER_ADDRESS: unlimited },
     });
     log(`services ready (${platform.startupSummary()}); logs in ${platform.logDir}; resting ${REST_SECONDS} s before the first sample`);
     const services = platform.services.map((service) => {
