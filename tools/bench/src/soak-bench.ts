@@ -350,7 +350,7 @@ export async function runServicesSoak(options: SoakOptions): Promise<ServiceSeri
   const authorizationNodeOptions: Record<string, string> = composedOptions === undefined ? {} : { NODE_OPTIONS: composedOptions };
   const buildDir = path.join('.data', `soak-build-${process.pid}`);
   const repoRoot = path.resolve(__dirname, '../../..');
-  log(`compiling the services into ${buildDir}; they run with the image's environment ${JSON.stringify(imageEnv)}`);
+  log(`compiling the services into ${buildDir}; they run with the image's environment ${JSON.stringify(imageEnv)}${composedOptions === undefined ? '' : `, authorization with compose's NODE_OPTIONS ${JSON.stringify(composedOptions)}`}`);
   await run(process.execPath, [path.join(repoRoot, 'tools/build/build.js'), buildDir], { cwd: repoRoot });
   log('starting an isolated Kafka broker, then registration, authorization and fhir as separate processes');
   let kafka: IsolatedKafka | undefined;
