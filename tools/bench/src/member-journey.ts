@@ -1,3 +1,4 @@
+import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
 import { AUTHORIZE_PATH, tokenRequest } from '../../platform-e2e/test/support/http';
 import { expectStatus, type RegisteredApp } from '../../platform-e2e/test/support/registration';
 
@@ -6,6 +7,13 @@ export interface Member {
   readonly username: string;
   readonly password: string;
   readonly patientId: string;
+}
+
+/** The sandbox member with this user name (`BCNCUser03`…), who signs in with the data set's password. */
+export function sandboxMember(username: string): Member {
+  const found = SANDBOX_MEMBERS.find((candidate) => candidate.username === username);
+  if (!found) throw new Error(`no sandbox member ${username}`);
+  return found;
 }
 
 export interface IssuedTokens {

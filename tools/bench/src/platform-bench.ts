@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent, createServer, request, type Server } from 'node:http';
 import path from 'node:path';
-import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
 import { childrenOf, startIsolatedKafka, type IsolatedKafka } from '@payer-access/testing';
 import { authorizationStarts, authorizeUrl, TOKEN_PATH } from '../../platform-e2e/test/support/http';
 import { Platform } from '../../platform-e2e/test/support/platform';
@@ -13,7 +12,7 @@ import { REPO_ROOT } from '../../platform-e2e/test/support/service-process';
 import type { BenchResults } from './bench-results';
 import { percentOf, spread, type LatencySpread } from './latency';
 import { listen, log, port } from './local-server';
-import { issueTokens, type IssuedTokens, type Member } from './member-journey';
+import { issueTokens, type IssuedTokens, sandboxMember } from './member-journey';
 import { sampleProcessTree, type ProcessSample } from './process-figures';
 import { clientAssertion, type BackendClient, type TokenLoadJob, type TokenLoadResult } from './token-load-client';
 
@@ -78,12 +77,6 @@ const BACKEND_SCOPE = 'system/Patient.rs system/ExplanationOfBenefit.rs system/G
 /** Assertions the load generator signs ahead per second of load (and warm-up); past them it signs on demand. */
 const BACKEND_PRESIGNED_PER_SECOND = 600;
 
-const member = (username: string): Member => {
-  const found = SANDBOX_MEMBERS.find((candidate) => candidate.username === username);
-  if (!found) throw new Error(`no sandbox member ${username}`);
-  return found;
-};
-
 /**
  * The platform part of `npm run bench`: registration, authorization and fhir as separate processes
  * (tools/platform-e2e's harness) on one fresh PostgreSQL database and an isolated Kafka broker.
@@ -144,7 +137,7 @@ async function benchRefreshGrant(platform: Platform, registration: RegistrationA
   const grants: IssuedTokens[] = [];
   for (let first = 0; first < options.connections; first += JOURNEYS_AT_ONCE) {
     const batch = Math.min(JOURNEYS_AT_ONCE, options.connections - first);
-    grants.push(...(await Promise.all(Array.from({ length: batch }, () => issueTokens(platform.authorization.url, app, member('BCNCUser03'))))));
+    grants.push(...(await Promise.all(Array.from({ length: batch }, () => issueTokens(platform.authorization.url, app, sandboxMember('BCNCUser03'))))));
   }
   log(`${grants.length} grants with refresh tokens in ${((performance.now() - started) / 1000).toFixed(1)} s (member journey over HTTP + code exchange)`);
 
@@ -279,7 +272,7 @@ function sampleServices(platform: Platform): Map<string, ProcessSample> {
  */
 async function benchSuspension(platform: Platform, registration: RegistrationApi, options: PlatformBenchOptions): Promise<SuspensionFigures> {
   const app = await registerApprovedApp(platform, registration, 'bench-suspension');
-  const who = member('BCNCUser06');
+  const who = sandboxMember('BCNCUser06');
   const patientUrl = `${platform.fhirBase}/Patient/${who.patientId}`;
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const toRejection: number[] = [];

@@ -3,7 +3,6 @@ import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
 import { createTestDatabase, startIsolatedKafka, type IsolatedKafka, type TestDatabase } from '@payer-access/testing';
 import { SEED_CLIENT, TOKEN_PATH } from '../../platform-e2e/test/support/http';
 import { FHIR_BASE_PATH, freePorts, Platform } from '../../platform-e2e/test/support/platform';
@@ -14,7 +13,7 @@ import type { LoadResult } from './latency';
 import { composeNodeOptions } from '../../sandbox/src/compose/compose-file';
 import { dockerfileRuntimeEnv } from '../../sandbox/src/compose/dockerfile-env';
 import { log } from './local-server';
-import { issueTokens, type Member } from './member-journey';
+import { issueTokens, sandboxMember } from './member-journey';
 import { measureTokens } from './platform-bench';
 import { sampleProcess } from './process-figures';
 import type { TokenLoadResult } from './token-load-client';
@@ -73,12 +72,6 @@ export const SOAK_LIMITS = { restingRssMb: 300, slopeMbPerMinute: 1 } as const;
 const REST_SECONDS = 20;
 /** The slope is taken over the load's last minutes: at most five, at least its second half. */
 const SLOPE_MAX_MINUTES = 5;
-
-const member = (username: string): Member => {
-  const found = SANDBOX_MEMBERS.find((candidate) => candidate.username === username);
-  if (!found) throw new Error(`no sandbox member ${username}`);
-  return found;
-};
 
 /**
  * The soak part: the one-process platform started as `npm start` starts it (tools/sandbox/start.sh,
@@ -160,7 +153,7 @@ async function steadyMix(
   tick: (t: number) => Promise<void>,
 ): Promise<SoakFigures['loads']> {
   const app = { ...SEED_CLIENT, registrationId: 'seed-002', name: 'seed 002 demo client', developerToken: '' } satisfies RegisteredApp;
-  const reader = member('BCNCUser03');
+  const reader = sandboxMember('BCNCUser03');
   const grants = [];
   for (let index = 0; index <= options.connections; index += 1) grants.push(await issueTokens(urls.authorization, app, reader));
   const [readGrant, ...chains] = grants;
