@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { CLIENT_CHANGED_TOPIC, CLIENT_STATUS_HEARTBEAT_KEY, parseClientStatusHeartbeat } from '@payer-access/client-status';
 import { EVENT_SIGNATURE_HEADER, EventKeyRing, sandboxEventSigner } from '@payer-access/events';
 import { loadConfig } from '@payer-access/config';
-import { createTestDatabase, type IsolatedKafka, kafkaServiceEnv, metricValue, startIsolatedKafka, type TestDatabase } from '@payer-access/testing';
+import { createTestDatabase, type IsolatedKafka, isRunning, kafkaServiceEnv, metricValue, startIsolatedKafka, type TestDatabase } from '@payer-access/testing';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { RegistrationConfig } from '../src/registration.config';
@@ -140,15 +140,6 @@ describe('registration events survive a Kafka outage', () => {
     expect(suspendMs).toBeLessThan(2_000);
   });
 });
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function waitUntil(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -26,4 +26,4 @@ export { metricValue, scrapeMetrics } from './prometheus';
 export { runEntryPoint, type EntryPointRun } from './entry-point';
 export { SmtpCatcher, type ReceivedMail } from './smtp';
 export { freshTotpCode } from './totp';
-export { childrenOf } from './processes';
+export { childrenOf, isRunning } from './processes';

@@ -14,3 +14,13 @@ export function childrenOf(pid: number): number[] {
       }
     });
 }
+
+/** Whether a process with this pid exists (signal 0 checks without sending anything). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,5 +1,5 @@
 import { SANDBOX_MEMBERS } from '@payer-access/fhir-models';
-import { startIsolatedKafka, type IsolatedKafka } from '@payer-access/testing';
+import { isRunning, startIsolatedKafka, type IsolatedKafka } from '@payer-access/testing';
 import type { Browser } from 'playwright-core';
 import { authorizeInBrowser, launchBrowser } from './support/browser';
 import { report, stepWithDiagnostics } from './support/diagnostics';
@@ -351,12 +351,3 @@ describe('fault injection: revocation holds while processes and the broker are k
     expect(count(503)).toBeGreaterThan(0);
   });
 });
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
