@@ -42,8 +42,8 @@ interface RequestMemo {
   rotated?: string;
 }
 
-/** Where a row is live: not expired, not a revoked Grant's tombstone. */
-const LIVE = `(expires_at IS NULL OR expires_at > now()) AND revoked_reason IS NULL`;
+/** Where a row (of the table, or under an alias) is live: not expired, not a revoked Grant's tombstone. */
+const liveCondition = (row = 'oidc_payload'): string => `(${row}.expires_at IS NULL OR ${row}.expires_at > now()) AND ${row}.revoked_reason IS NULL`;
 const UPSERT_COLUMNS = `(kind, id, payload, grant_id, uid, user_code, expires_at)`;
 const ON_CONFLICT = `ON CONFLICT (kind, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id,
            uid = EXCLUDED.uid, user_code = EXCLUDED.user_code, expires_at = EXCLUDED.expires_at
@@ -169,9 +169,8 @@ export function postgresAdapterFactory(
       const rows = await statements.query<{ payload: AdapterPayload; consumed_at: Date | null; grant_payload: AdapterPayload | null }>(
         `SELECT token.payload, token.consumed_at, grant_row.payload AS grant_payload
          FROM oidc_payload token
-         LEFT JOIN oidc_payload grant_row ON grant_row.kind = 'Grant' AND grant_row.id = token.grant_id
-           AND (grant_row.expires_at IS NULL OR grant_row.expires_at > now()) AND grant_row.revoked_reason IS NULL
-         WHERE token.kind = 'RefreshToken' AND token.id = $1 AND (token.expires_at IS NULL OR token.expires_at > now()) AND token.revoked_reason IS NULL`,
+         LEFT JOIN oidc_payload grant_row ON grant_row.kind = 'Grant' AND grant_row.id = token.grant_id AND ${liveCondition('grant_row')}
+         WHERE token.kind = 'RefreshToken' AND token.id = $1 AND ${liveCondition('token')}`,
         [id],
       );
       const row = rows[0];
@@ -183,7 +182,7 @@ export function postgresAdapterFactory(
 
     private async findBy(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
       const rows = await statements.query<{ payload: AdapterPayload; consumed_at: Date | null }>(
-        `SELECT payload, consumed_at FROM oidc_payload WHERE kind = $1 AND ${column} = $2 AND ${LIVE}`,
+        `SELECT payload, consumed_at FROM oidc_payload WHERE kind = $1 AND ${column} = $2 AND ${liveCondition()}`,
         [this.kind, value],
       );
       return rows[0] && this.live(rows[0]);
