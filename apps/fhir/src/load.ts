@@ -5,7 +5,7 @@ import { createDataSource, migrateDatabase } from '@payer-access/database';
 import { FHIR_SCHEMA } from './app.module';
 import { createFhirSearchRegistry } from './fhir-core.module';
 import { FhirConfig } from './fhir.config';
-import { NdjsonLoader, ndjsonLines } from './loader/ndjson-loader';
+import { NdjsonLoader } from './loader/ndjson-loader';
 import { sensitiveCodesFrom } from './loader/sensitive-codes';
 import { FHIR_MIGRATIONS } from './migrations';
 import { ResourceRepository } from './store/resource.repository';
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     const files = process.argv.slice(2);
     const sources = files.length > 0 ? files.map((file) => ({ name: file, stream: createReadStream(file) })) : [{ name: 'stdin', stream: process.stdin }];
     for (const source of sources) {
-      const report = await loader.load(ndjsonLines(source.stream), {
+      const report = await loader.loadNdjson(source.stream, {
         onProgress: (progress) => process.stdout.write(`${source.name}: ${progress.loaded} loaded, ${progress.rejected} rejected, ${progress.resourcesPerSecond}/s\n`),
       });
       process.stdout.write(

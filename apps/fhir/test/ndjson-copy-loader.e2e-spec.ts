@@ -157,4 +157,37 @@ describe('NDJSON loader through COPY', () => {
     const [{ n }] = await copyStore.dataSource.query(`SELECT count(*)::int AS n FROM resource WHERE id LIKE 'bad-lines-%'`);
     expect(n).toBe(60);
   });
+
+  it('loads NDJSON bytes cut anywhere, even inside a character, as it loads the same lines', async () => {
+    const [bytesDatabase, linesDatabase] = await Promise.all([createTestDatabase('pa_fhir_ndjson_bytes'), createTestDatabase('pa_fhir_ndjson_lines')]);
+    const [bytesStore, linesStore] = [await openStore(bytesDatabase), await openStore(linesDatabase)];
+    try {
+      const input = [
+        ...lines(),
+        '',
+        'not json',
+        '   ',
+        JSON.stringify({ resourceType: 'Organization', id: 'last-line', name: 'Ünïcödé ✓ 😀' }),
+      ];
+      // No newline after the last line; 7-byte chunks cut lines and multi-byte characters alike.
+      const bytes = Buffer.from(input.join('\n'), 'utf8');
+      async function* chunks(): AsyncGenerator<Buffer> {
+        for (let start = 0; start < bytes.length; start += 7) yield bytes.subarray(start, start + 7);
+      }
+      const loader = (store: typeof bytesStore) => new NdjsonLoader(store.repository, TYPES, DEFAULT_SENSITIVE_CODES, { publicUrl: PUBLIC_URL, workers: 1 });
+      const fromBytes = await loader(bytesStore).loadNdjson(chunks(), { batchSize: BATCH });
+      const fromLines = await loader(linesStore).load(input, { batchSize: BATCH });
+
+      const { milliseconds: _bytesMs, resourcesPerSecond: _bytesRate, ...bytesReport } = fromBytes;
+      const { milliseconds: _linesMs, resourcesPerSecond: _linesRate, ...linesReport } = fromLines;
+      expect(bytesReport).toEqual(linesReport);
+      expect(bytesReport).toMatchObject({ read: input.length - 2, rejected: 1, rejections: [{ line: input.length - 2, reason: 'not valid JSON' }] });
+      expect(await storedRows(bytesStore.dataSource)).toEqual(await storedRows(linesStore.dataSource));
+      const [{ name }] = await bytesStore.dataSource.query(`SELECT content->>'name' AS name FROM resource WHERE id = 'last-line'`);
+      expect(name).toBe('Ünïcödé ✓ 😀');
+    } finally {
+      await Promise.all([bytesStore.dataSource.destroy(), linesStore.dataSource.destroy()]);
+      await Promise.all([bytesDatabase.drop(), linesDatabase.drop()]);
+    }
+  });
 });

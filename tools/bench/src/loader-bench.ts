@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createDataSource, migrateDatabase } from '@payer-access/database';
-import { createFhirSearchRegistry, FHIR_MIGRATIONS, FHIR_SCHEMA, NdjsonLoader, ndjsonLines, ResourceRepository, SearchIndexer } from '@payer-access/fhir-service';
+import { createFhirSearchRegistry, FHIR_MIGRATIONS, FHIR_SCHEMA, NdjsonLoader, ResourceRepository, SearchIndexer } from '@payer-access/fhir-service';
 import { generateSyntheticData } from '@payer-access/synthetic-data';
 import { createTestDatabase } from '@payer-access/testing';
 import type { Pool } from 'pg';
@@ -58,7 +58,7 @@ export async function runLoaderBench(options: { readonly eobs: number; readonly 
     await databaseCpu.start();
     const profile = options.profileDir === undefined ? undefined : await startProfile();
     const nodeCpu = process.cpuUsage();
-    const report = await loader.load(ndjsonLines(createReadStream(input)), {
+    const report = await loader.loadNdjson(createReadStream(input), {
       progressEvery: Math.max(10_000, Math.round(options.eobs / 10)),
       onProgress: (progress) => log(`  ${progress.loaded} loaded, ${progress.resourcesPerSecond} resources/s`),
     });

@@ -25,8 +25,33 @@ export interface LoadRules {
   readonly sensitiveCodes: SensitiveCodeList;
 }
 
+/**
+ * One batch of input as the loader reads it: items already split (and perhaps parsed), or NDJSON
+ * bytes, whole lines only, whose first line is line `firstLine` of the input. `count` is how many
+ * items or lines it holds, blank lines included (a `seq` value is drawn for each).
+ */
+export type InputBatch =
+  | { readonly items: readonly LoadItem[]; readonly count: number }
+  | { readonly ndjson: Uint8Array; readonly firstLine: number; readonly count: number };
+
+const decoder = new TextDecoder('utf-8');
+
+/** The batch's items: NDJSON is decoded and split into its lines here, blank lines skipped. */
+export function itemsOf(batch: InputBatch): readonly LoadItem[] {
+  if ('items' in batch) return batch.items;
+  const items: LoadItem[] = [];
+  const lines = decoder.decode(batch.ndjson).split('\n');
+  for (let index = 0; index < lines.length; index += 1) {
+    const value = lines[index];
+    if (value.trim() !== '') items.push({ line: batch.firstLine + index, value });
+  }
+  return items;
+}
+
 /** A batch ready for `BulkCopyWriter`, with the lines it refused and the lines it holds. */
 export interface PreparedLoadBatch {
+  /** Input items the batch held (blank lines not counted). */
+  readonly read: number;
   readonly rows: CopyRows;
   /** Lines whose resources are in `rows` (a line replaced by a later one of the same resource is not). */
   readonly lines: readonly number[];
@@ -83,5 +108,5 @@ export function prepareLoadBatch(items: readonly LoadItem[], rules: LoadRules, i
     }
   }
   rejections.sort((a, b) => a.line - b.line);
-  return { rows: copyRowsOf(prepared, seqs), lines, rejections };
+  return { read: items.length, rows: copyRowsOf(prepared, seqs), lines, rejections };
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { SensitiveCodeList } from '@payer-access/fhir-models';
-import type { LoadItem, PreparedLoadBatch } from './copy-batch';
+import type { InputBatch, PreparedLoadBatch } from './copy-batch';
 
 /** What a worker needs to check and index as the service does. */
 export interface LoadWorkerData {
@@ -13,7 +13,8 @@ export interface LoadWorkerData {
 
 export interface LoadWorkerRequest {
   readonly id: number;
-  readonly items: readonly LoadItem[];
+  /** Items, or NDJSON bytes the worker splits itself (`itemsOf`). */
+  readonly input: InputBatch;
   /** ISO instant stamped on resources without `meta.lastUpdated`. */
   readonly now: string;
   /** The batch's `seq` values, one per item (see `prepareLoadBatch`). */
@@ -70,14 +71,15 @@ export class LoadWorkerPool {
     }
   }
 
-  prepare(items: readonly LoadItem[], now: Date, seqs: readonly string[]): Promise<PreparedLoadBatch> {
+  prepare(input: InputBatch, now: Date, seqs: readonly string[]): Promise<PreparedLoadBatch> {
     const running = this.workers.filter((candidate) => !candidate.stopped);
     if (running.length === 0) return Promise.reject(new Error('no load worker is running'));
     const least = running.reduce((best, candidate) => (candidate.tasks.size < best.tasks.size ? candidate : best));
     const id = (this.nextId += 1);
     return new Promise<PreparedLoadBatch>((resolve, reject) => {
       least.tasks.set(id, { resolve, reject });
-      least.worker.postMessage({ id, items, now: now.toISOString(), seqs } satisfies LoadWorkerRequest);
+      // NDJSON bytes are copied, not moved: the main thread keeps them in case the batch must be retried.
+      least.worker.postMessage({ id, input, now: now.toISOString(), seqs } satisfies LoadWorkerRequest);
     });
   }
 

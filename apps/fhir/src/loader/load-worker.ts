@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createFhirSearchRegistry } from '../store/search-registry';
 import { SearchIndexer } from '../store/search-indexer';
 import { transferablesOf } from '../store/bulk-copy.writer';
-import { prepareLoadBatch } from './copy-batch';
+import { itemsOf, prepareLoadBatch } from './copy-batch';
 import type { LoadWorkerData, LoadWorkerReply, LoadWorkerRequest } from './load-worker-pool';
 
 /** A loader worker thread: prepares batches (`prepareLoadBatch`) with its own search indexer. */
@@ -13,7 +13,7 @@ const rules = { supportedTypes: new Set(data.supportedTypes), sensitiveCodes: da
 parentPort?.on('message', (request: LoadWorkerRequest) => {
   let reply: LoadWorkerReply;
   try {
-    const batch = prepareLoadBatch(request.items, rules, indexer, new Date(request.now), request.seqs);
+    const batch = prepareLoadBatch(itemsOf(request.input), rules, indexer, new Date(request.now), request.seqs);
     reply = { id: request.id, batch };
     // The COPY text moves to the main thread rather than being copied.
     parentPort?.postMessage(reply, transferablesOf(batch.rows));

@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
 import type { Resource } from '@medplum/fhirtypes';
 import { DEFAULT_SENSITIVE_CODES, type SensitiveCodeList } from '@payer-access/fhir-models';
 import { UnservableResourceError, type ResourceRepository } from '../store/resource.repository';
-import { checkLoadItem, type LoadItem, type LoadRejection, type LoadRules, type PreparedLoadBatch, prepareLoadBatch } from './copy-batch';
+import { checkLoadItem, type InputBatch, itemsOf, type LoadItem, type LoadRejection, type LoadRules, type PreparedLoadBatch, prepareLoadBatch } from './copy-batch';
 import { LoadWorkerPool } from './load-worker-pool';
 
 export type { LoadRejection } from './copy-batch';
@@ -81,11 +82,38 @@ export class NdjsonLoader {
 
   async load(input: AsyncIterable<string | Resource> | Iterable<string | Resource>, options: LoadOptions = {}): Promise<LoadReport> {
     const batchSize = options.batchSize ?? 1000;
+    async function* batches(): AsyncGenerator<InputBatch> {
+      let line = 0;
+      let items: LoadItem[] = [];
+      for await (const value of input) {
+        line += 1;
+        if (typeof value === 'string' && value.trim() === '') continue;
+        items.push({ line, value });
+        if (items.length >= batchSize) {
+          yield { items, count: items.length };
+          items = [];
+        }
+      }
+      if (items.length > 0) yield { items, count: items.length };
+    }
+    return this.run(batches(), options);
+  }
+
+  /**
+   * Loads an NDJSON byte stream (a file, standard input, an upload). The main thread only cuts the
+   * bytes into batches of `batchSize` lines at newline bytes; decoding, splitting, parsing and the
+   * rest happen where the batch is prepared, in a worker thread for large loads. Characters are
+   * decoded whole, wherever the stream's chunks happen to end.
+   */
+  async loadNdjson(chunks: AsyncIterable<Buffer | Uint8Array | string>, options: LoadOptions = {}): Promise<LoadReport> {
+    return this.run(ndjsonBatches(chunks, options.batchSize ?? 1000), options);
+  }
+
+  private async run(input: AsyncIterable<InputBatch>, options: LoadOptions): Promise<LoadReport> {
     const progressEvery = options.progressEvery ?? 10_000;
     const maxReported = options.maxReportedRejections ?? 100;
     const started = performance.now();
     const rejections: LoadRejection[] = [];
-    let line = 0;
     let read = 0;
     let loaded = 0;
     let rejected = 0;
@@ -100,7 +128,7 @@ export class NdjsonLoader {
     let pool: LoadWorkerPool | undefined;
     const workers = this.parallel ? (this.parallel.workers ?? Math.min(4, Math.max(1, availableParallelism() - 1))) : 0;
     // Batches in input order, each prepared (or being prepared) ahead of its write.
-    const queue: { items: LoadItem[]; seqs: string[]; prepared: Promise<PreparedLoadBatch> }[] = [];
+    const queue: { input: InputBatch; seqs: string[]; prepared: Promise<PreparedLoadBatch> }[] = [];
     let batches = 0;
 
     const writeNext = async () => {
@@ -111,48 +139,39 @@ export class NdjsonLoader {
         batch = await next.prepared;
       } catch {
         // A worker that failed: the main thread prepares the batch instead.
-        batch = prepareLoadBatch(next.items, this.rules, this.repository.indexer, this.repository.now(), next.seqs);
+        batch = prepareLoadBatch(itemsOf(next.input), this.rules, this.repository.indexer, this.repository.now(), next.seqs);
       }
+      read += batch.read;
       for (const rejection of batch.rejections) reject(rejection.line, rejection.reason);
       try {
         loaded += await writer.write(batch.rows);
       } catch {
-        await this.writeOneByOne(next.items, new Set(batch.lines), reject).then((count) => (loaded += count));
+        await this.writeOneByOne(itemsOf(next.input), new Set(batch.lines), reject).then((count) => (loaded += count));
       }
       if (options.onProgress && read >= nextProgress) {
         nextProgress = read + progressEvery;
         options.onProgress({ read, loaded, rejected, resourcesPerSecond: rate() });
       }
     };
-    const dispatch = async (items: LoadItem[]) => {
-      if (items.length === 0) return;
+    const dispatch = async (input: InputBatch) => {
       batches += 1;
       // A load of one batch is not worth starting threads for.
       if (batches === 2 && workers > 0 && this.parallel) {
         pool = new LoadWorkerPool(workers, { publicUrl: this.parallel.publicUrl, supportedTypes: [...this.rules.supportedTypes], sensitiveCodes: this.rules.sensitiveCodes });
       }
       const now = this.repository.now();
-      // Drawn in input order, whichever batch is written first.
-      const seqs = await writer.reserveSeqs(items.length);
-      const prepared = pool ? pool.prepare(items, now, seqs) : Promise.resolve().then(() => prepareLoadBatch(items, this.rules, this.repository.indexer, now, seqs));
+      // Drawn in input order, whichever batch is written first: one per item, or per line of NDJSON.
+      const seqs = await writer.reserveSeqs(input.count);
+      const prepared = pool
+        ? pool.prepare(input, now, seqs)
+        : Promise.resolve().then(() => prepareLoadBatch(itemsOf(input), this.rules, this.repository.indexer, now, seqs));
       prepared.catch(() => undefined);
-      queue.push({ items, seqs, prepared });
+      queue.push({ input, seqs, prepared });
       while (queue.length > (pool ? workers * AHEAD_PER_WORKER : 1)) await writeNext();
     };
 
     try {
-      let batch: LoadItem[] = [];
-      for await (const value of input) {
-        line += 1;
-        if (typeof value === 'string' && value.trim() === '') continue;
-        read += 1;
-        batch.push({ line, value });
-        if (batch.length >= batchSize) {
-          await dispatch(batch);
-          batch = [];
-        }
-      }
-      await dispatch(batch);
+      for await (const batch of input) if (batch.count > 0) await dispatch(batch);
       while (queue.length > 0) await writeNext();
     } finally {
       await pool?.close();
@@ -179,14 +198,63 @@ export class NdjsonLoader {
   }
 }
 
-/** Splits a byte stream into lines, for NDJSON files of any size. */
-export async function* ndjsonLines(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+/**
+ * Splits a byte stream into lines, for NDJSON files of any size. A character whose bytes span two
+ * chunks is decoded whole.
+ */
+export async function* ndjsonLines(chunks: AsyncIterable<Buffer | Uint8Array | string>): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
   let rest = '';
   for await (const chunk of chunks) {
-    rest += chunk.toString();
+    rest += typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
     const lines = rest.split('\n');
     rest = lines.pop() ?? '';
     yield* lines;
   }
+  rest += decoder.end();
   if (rest !== '') yield rest;
+}
+
+const NEWLINE = 0x0a;
+
+/**
+ * Cuts an NDJSON byte stream into batches of `linesPerBatch` lines, at newline bytes (a newline is
+ * never part of another UTF-8 character), without decoding it. Each batch owns its bytes.
+ */
+export async function* ndjsonBatches(chunks: AsyncIterable<Buffer | Uint8Array | string>, linesPerBatch: number): AsyncGenerator<InputBatch> {
+  let parts: Uint8Array[] = [];
+  let lines = 0;
+  let firstLine = 1;
+  const cut = (extraLine: number): InputBatch => {
+    const ndjson = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
+    let offset = 0;
+    for (const part of parts) {
+      ndjson.set(part, offset);
+      offset += part.length;
+    }
+    const batch = { ndjson, firstLine, count: lines + extraLine };
+    firstLine += lines + extraLine;
+    parts = [];
+    lines = 0;
+    return batch;
+  };
+  for await (const chunk of chunks) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    let start = 0;
+    let at = 0;
+    for (;;) {
+      const newline = bytes.indexOf(NEWLINE, at);
+      if (newline === -1) break;
+      lines += 1;
+      at = newline + 1;
+      if (lines === linesPerBatch) {
+        parts.push(bytes.subarray(start, at));
+        start = at;
+        yield cut(0);
+      }
+    }
+    if (start < bytes.length) parts.push(bytes.subarray(start));
+  }
+  const unterminated = parts.length > 0 && parts[parts.length - 1].at(-1) !== NEWLINE;
+  if (parts.length > 0) yield cut(unterminated ? 1 : 0);
 }
