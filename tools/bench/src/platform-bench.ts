@@ -11,6 +11,7 @@ import { expectStatus, RegistrationApi, type RegisteredApp } from '../../platfor
 import { REPO_ROOT } from '../../platform-e2e/test/support/service-process';
 import type { BenchResults } from './bench-results';
 import { percentOf, spread, type LatencySpread } from './latency';
+import { buildAsImage } from './image-build';
 import { listen, log, port } from './local-server';
 import { issueTokens, type IssuedTokens, sandboxMember } from './member-journey';
 import { sampleProcessTree, type ProcessSample } from './process-figures';
@@ -79,11 +80,13 @@ const BACKEND_PRESIGNED_PER_SECOND = 600;
 
 /**
  * The platform part of `npm run bench`: registration, authorization and fhir as separate processes
- * (tools/platform-e2e's harness) on one fresh PostgreSQL database and an isolated Kafka broker.
+ * (tools/platform-e2e's harness) on one fresh PostgreSQL database and an isolated Kafka broker, each
+ * compiled and run with the environment its image and docker compose give it (`buildAsImage`).
  * Measures the token endpoint's refresh grant under load and the latency from an admin's
  * suspension to the FHIR API's first 401, each next to a bare Node HTTP server in the same run.
  */
 export async function runPlatformBench(options: PlatformBenchOptions): Promise<void> {
+  const image = await buildAsImage('bench');
   log('starting an isolated Kafka broker, then registration, authorization and fhir as separate processes');
   let kafka: IsolatedKafka | undefined;
   let platform: Platform | undefined;
@@ -96,11 +99,14 @@ export async function runPlatformBench(options: PlatformBenchOptions): Promise<v
       name: 'bench',
       kafkaBrokers: kafka.brokers,
       kafkaCredentials: kafka.credentials,
+      env: image.env,
+      buildDir: image.buildDir,
       authorizationEnv: {
+        ...image.authorizationEnv,
         TOKEN_RATE_LIMIT_PER_CLIENT: unlimited,
         TOKEN_RATE_LIMIT_PER_ADDRESS: unlimited,
         AUTHORIZATION_WORKERS: String(options.authorizationWorkers),
-        ...profilingEnv(options.profileDir),
+        ...profilingEnv(options.profileDir, image.authorizationEnv.NODE_OPTIONS ?? image.env.NODE_OPTIONS),
       },
     });
     log(`services ready (${platform.startupSummary()}); logs in ${platform.logDir}`);
@@ -119,6 +125,7 @@ export async function runPlatformBench(options: PlatformBenchOptions): Promise<v
   } finally {
     await platform?.stop();
     await kafka?.dispose();
+    image.remove();
   }
 }
 
@@ -247,10 +254,11 @@ function startBusyProcess(): ChildProcess {
 }
 
 /** The CPU profiler preload (tools/bench/preload/cpu-profile.js), toggled by SIGWINCH around the load. */
-function profilingEnv(profileDir: string | undefined): Record<string, string> {
+/** `nodeOptions`: the service's own, which the preload is added to (a NODE_OPTIONS replaces them whole). */
+function profilingEnv(profileDir: string | undefined, nodeOptions = ''): Record<string, string> {
   if (!profileDir) return {};
   const preload = path.resolve(__dirname, '../preload/cpu-profile.js');
-  return { BENCH_CPU_PROFILE_DIR: path.resolve(profileDir), NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${preload}`.trim() };
+  return { BENCH_CPU_PROFILE_DIR: path.resolve(profileDir), NODE_OPTIONS: `${nodeOptions} --require ${preload}`.trim() };
 }
 
 /** A load result without the refresh tokens its chains ended with (they stay out of the result file). */

@@ -10,8 +10,7 @@ import { eventually, sleep } from '../../platform-e2e/test/support/poll';
 import type { RegisteredApp } from '../../platform-e2e/test/support/registration';
 import type { BenchResults } from './bench-results';
 import type { LoadResult } from './latency';
-import { composeNodeOptions } from '../../sandbox/src/compose/compose-file';
-import { dockerfileRuntimeEnv } from '../../sandbox/src/compose/dockerfile-env';
+import { buildAsImage } from './image-build';
 import { log } from './local-server';
 import { issueTokens, sandboxMember } from './member-journey';
 import { measureTokens } from './platform-bench';
@@ -338,13 +337,7 @@ interface ServiceSeries {
  * the same limit as the one process's.
  */
 export async function runServicesSoak(options: SoakOptions): Promise<ServiceSeries[]> {
-  const imageEnv = dockerfileRuntimeEnv();
-  const composedOptions = composeNodeOptions('authorization');
-  const authorizationNodeOptions: Record<string, string> = composedOptions === undefined ? {} : { NODE_OPTIONS: composedOptions };
-  const buildDir = path.join('.data', `soak-build-${process.pid}`);
-  const repoRoot = path.resolve(__dirname, '../../..');
-  log(`compiling the services into ${buildDir}; they run with the image's environment ${JSON.stringify(imageEnv)}${composedOptions === undefined ? '' : `, authorization with compose's NODE_OPTIONS ${JSON.stringify(composedOptions)}`}`);
-  await run(process.execPath, [path.join(repoRoot, 'tools/build/build.js'), buildDir], { cwd: repoRoot });
+  const image = await buildAsImage('soak');
   log('starting an isolated Kafka broker, then registration, authorization and fhir as separate processes');
   let kafka: IsolatedKafka | undefined;
   let platform: Platform | undefined;
@@ -355,10 +348,10 @@ export async function runServicesSoak(options: SoakOptions): Promise<ServiceSeri
       name: 'soak',
       kafkaBrokers: kafka.brokers,
       kafkaCredentials: kafka.credentials,
-      env: imageEnv,
-      buildDir,
+      env: image.env,
+      buildDir: image.buildDir,
       // What compose gives authorization over the image's environment.
-      authorizationEnv: { ...authorizationNodeOptions, TOKEN_RATE_LIMIT_PER_CLIENT: unlimited, TOKEN_RATE_LIMIT_PER_ADDRESS: unlimited },
+      authorizationEnv: { ...image.authorizationEnv, TOKEN_RATE_LIMIT_PER_CLIENT: unlimited, TOKEN_RATE_LIMIT_PER_ADDRESS: unlimited },
     });
     log(`services ready (${platform.startupSummary()}); logs in ${platform.logDir}; resting ${REST_SECONDS} s before the first sample`);
     const services = platform.services.map((service) => {
@@ -426,7 +419,7 @@ export async function runServicesSoak(options: SoakOptions): Promise<ServiceSeri
   } finally {
     await platform?.stop();
     await kafka?.dispose();
-    rmSync(path.join(repoRoot, buildDir), { recursive: true, force: true });
+    image.remove();
   }
 }
 
