@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { applySensitivityLabels, isFhirId, type SensitiveCodeList } from '@payer-access/fhir-models';
-import { copyRowsOf, type CopyRows } from '../store/bulk-copy.writer';
-import { type PreparedResource, prepareResource, UnservableResourceError } from '../store/prepared-resource';
+import { type CopyLines, copyLinesOf, copyRowsOf, type CopyRows } from '../store/bulk-copy.writer';
+import { prepareResource, UnservableResourceError } from '../store/prepared-resource';
 import type { SearchIndexer } from '../store/search-indexer';
 
 /** A line or resource the loader refused, and why; loading goes on without it. */
@@ -91,22 +91,32 @@ export function checkLoadItem(item: string | Resource, rules: LoadRules): Resour
  */
 export function prepareLoadBatch(items: readonly LoadItem[], rules: LoadRules, indexer: SearchIndexer, now: Date, seqs: readonly string[]): PreparedLoadBatch {
   const rejections: LoadRejection[] = [];
-  const unique = new Map<string, { line: number; resource: Resource }>();
+  // Each resource is prepared and formatted as it is read; a later version takes its first's place.
+  const unique = new Map<string, { line: number; formatted: CopyLines | string }>();
   for (const item of items) {
     const checked = checkLoadItem(item.value, rules);
-    if (typeof checked === 'string') rejections.push({ line: item.line, reason: checked });
-    else unique.set(`${checked.resourceType}/${checked.id}`, { line: item.line, resource: checked });
-  }
-  const prepared: PreparedResource[] = [];
-  const lines: number[] = [];
-  for (const { line, resource } of unique.values()) {
+    if (typeof checked === 'string') {
+      rejections.push({ line: item.line, reason: checked });
+      continue;
+    }
+    let formatted: CopyLines | string;
     try {
-      prepared.push(prepareResource(resource, indexer, () => now));
-      lines.push(line);
+      formatted = copyLinesOf(prepareResource(checked, indexer, () => now));
     } catch (error) {
-      rejections.push({ line, reason: error instanceof UnservableResourceError ? error.message : `${resource.resourceType}/${resource.id}: could not be stored` });
+      formatted = error instanceof UnservableResourceError ? error.message : `${checked.resourceType}/${checked.id}: could not be stored`;
+    }
+    unique.set(`${checked.resourceType}/${checked.id}`, { line: item.line, formatted });
+  }
+  const kept: CopyLines[] = [];
+  const lines: number[] = [];
+  for (const { line, formatted } of unique.values()) {
+    if (typeof formatted === 'string') {
+      rejections.push({ line, reason: formatted });
+    } else {
+      kept.push(formatted);
+      lines.push(line);
     }
   }
   rejections.sort((a, b) => a.line - b.line);
-  return { read: items.length, rows: copyRowsOf(prepared, seqs), lines, rejections };
+  return { read: items.length, rows: copyRowsOf(kept, seqs), lines, rejections };
 }

@@ -28,39 +28,64 @@ export function transferablesOf(rows: CopyRows): ArrayBuffer[] {
 }
 
 /**
- * Formats prepared resources (see `prepareResource`) for `BulkCopyWriter`, with the values the
- * repository's `write` binds as parameters; `seqs[i]` is the `seq` of the i-th resource.
+ * One prepared resource's COPY lines, each still without the `seq` it starts with: `seq` follows the
+ * resource's place among those its batch keeps, known only once the whole batch is read.
+ */
+export interface CopyLines {
+  readonly type: string;
+  readonly id: string;
+  readonly resource: string;
+  readonly tokens: readonly string[];
+  readonly dates: readonly string[];
+  readonly references: readonly string[];
+  readonly strings: readonly string[];
+}
+
+/**
+ * Formats a prepared resource (see `prepareResource`) for `BulkCopyWriter`, with the values the
+ * repository's `write` binds as parameters. Made as soon as the resource is prepared, so that only
+ * these few flat strings outlive it, not the parsed resource and its index rows: a batch's parsed
+ * objects then die young, and the garbage collector no longer copies a whole batch of them.
  * https://www.postgresql.org/docs/current/sql-copy.html#id-1.9.3.55.9.2
  */
-export function copyRowsOf(prepared: readonly PreparedResource[], seqs: readonly string[]): CopyRows {
-  if (seqs.length < prepared.length) throw new Error(`${prepared.length} resources but ${seqs.length} seq values`);
-  const types: string[] = [];
-  const ids: string[] = [];
+export function copyLinesOf(item: PreparedResource): CopyLines {
+  const { resource } = item;
+  const type = field(resource.resourceType);
+  // JSON text holds no raw tab, newline or carriage return: only its backslashes need escaping.
+  const json = JSON.stringify(resource);
+  const content = json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
+  return {
+    type: resource.resourceType,
+    id: resource.id as string,
+    resource: `\t${type}\t${field(resource.id)}\t${field(item.lastUpdated)}\t${field(item.patientId)}\t${content}\t${field(item.recordDate)}\t${field(labelsArray(item.securityLabels))}\n`,
+    tokens: item.rows.tokens.map((row) => `\t${type}\t${field(row.param)}\t${field(row.system)}\t${field(row.code)}\n`),
+    dates: item.rows.dates.map((row) => `\t${type}\t${field(row.param)}\t${field(row.low)}\t${field(row.high)}\n`),
+    references: item.rows.references.map((row) => `\t${type}\t${field(row.param)}\t${field(row.targetType)}\t${field(row.targetId)}\n`),
+    strings: item.rows.strings.map((row) => `\t${type}\t${field(row.param)}\t${field(row.value)}\n`),
+  };
+}
+
+/** A batch's COPY text, UTF-8 encoded, from its resources' lines in order; `seqs[i]` is the `seq` of the i-th. */
+export function copyRowsOf(batch: readonly CopyLines[], seqs: readonly string[]): CopyRows {
+  if (seqs.length < batch.length) throw new Error(`${batch.length} resources but ${seqs.length} seq values`);
   // About 5 kB of JSON per claim, and a few hundred bytes of index rows of each kind.
-  const resources = new CopyText(prepared.length * 6144);
-  const tokens = new CopyText(prepared.length * 1024);
-  const dates = new CopyText(prepared.length * 512);
-  const references = new CopyText(prepared.length * 512);
-  const strings = new CopyText(prepared.length * 512);
-  prepared.forEach((item, index) => {
-    const { resource } = item;
+  const resources = new CopyText(batch.length * 6144);
+  const tokens = new CopyText(batch.length * 1024);
+  const dates = new CopyText(batch.length * 512);
+  const references = new CopyText(batch.length * 512);
+  const strings = new CopyText(batch.length * 512);
+  batch.forEach((lines, index) => {
     const seq = seqs[index];
-    const type = field(resource.resourceType);
-    types.push(resource.resourceType);
-    ids.push(resource.id as string);
-    // JSON text holds no raw tab, newline or carriage return: only its backslashes need escaping.
-    const json = JSON.stringify(resource);
-    const content = json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
-    resources.line(`${seq}\t${type}\t${field(resource.id)}\t${field(item.lastUpdated)}\t${field(item.patientId)}\t`, content, `\t${field(item.recordDate)}\t${field(labelsArray(item.securityLabels))}\n`);
-    for (const row of item.rows.tokens) tokens.line(`${seq}\t${type}\t${field(row.param)}\t${field(row.system)}\t${field(row.code)}\n`);
-    for (const row of item.rows.dates) dates.line(`${seq}\t${type}\t${field(row.param)}\t${field(row.low)}\t${field(row.high)}\n`);
-    for (const row of item.rows.references) references.line(`${seq}\t${type}\t${field(row.param)}\t${field(row.targetType)}\t${field(row.targetId)}\n`);
-    for (const row of item.rows.strings) strings.line(`${seq}\t${type}\t${field(row.param)}\t${field(row.value)}\n`);
+    resources.line(seq, lines.resource);
+    for (const line of lines.tokens) tokens.line(seq, line);
+    for (const line of lines.dates) dates.line(seq, line);
+    for (const line of lines.references) references.line(seq, line);
+    for (const line of lines.strings) strings.line(seq, line);
   });
   return {
-    count: prepared.length,
-    types,
-    ids,
+    count: batch.length,
+    types: batch.map((lines) => lines.type),
+    ids: batch.map((lines) => lines.id),
     resources: resources.bytes(),
     tokens: tokens.bytes(),
     dates: dates.bytes(),
@@ -85,8 +110,10 @@ class CopyText {
     this.buffer = Buffer.allocUnsafeSlow(expectedBytes);
   }
 
-  line(...pieces: string[]): void {
-    for (const piece of pieces) this.write(piece);
+  /** A line: its `seq`, then the rest, which starts with the tab after it. */
+  line(seq: string, rest: string): void {
+    this.write(seq);
+    this.write(rest);
   }
 
   bytes(): Uint8Array {
