@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { Agent, createServer, request, type Server } from 'node:http';
 import path from 'node:path';
 import { childrenOf, startIsolatedKafka, type IsolatedKafka } from '@payer-access/testing';
@@ -257,6 +257,8 @@ function startBusyProcess(): ChildProcess {
 /** `nodeOptions`: the service's own, which the preload is added to (a NODE_OPTIONS replaces them whole). */
 function profilingEnv(profileDir: string | undefined, nodeOptions = ''): Record<string, string> {
   if (!profileDir) return {};
+  // The service writes into it but does not create it.
+  mkdirSync(path.resolve(profileDir), { recursive: true });
   const preload = path.resolve(__dirname, '../preload/cpu-profile.js');
   return { BENCH_CPU_PROFILE_DIR: path.resolve(profileDir), NODE_OPTIONS: `${nodeOptions} --require ${preload}`.trim() };
 }
