@@ -1,15 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { childrenOf, createTestDatabase, ensureKafka, kafkaServiceEnv, type TestDatabase } from '@payer-access/testing';
-
-const REPO_ROOT = path.resolve(__dirname, '../../..');
-
-interface Started {
-  primary: ChildProcess;
-  url: string;
-  output: () => string;
-  exited: Promise<number | null>;
-}
+import { childrenOf, createTestDatabase, ensureKafka, kafkaServiceEnv, startClusteredEntryPoint, type TestDatabase } from '@payer-access/testing';
 
 /**
  * AUTHORIZATION_WORKERS: the real entry point runs a worker per core with node:cluster, on one
@@ -23,10 +12,6 @@ describe('authorization service with AUTHORIZATION_WORKERS', () => {
     database = await createTestDatabase('pa_cluster');
     const { brokers, credentials } = await ensureKafka();
     env = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      NO_COLOR: '1',
-      TS_NODE_PROJECT: 'apps/authorization/tsconfig.json',
       PROFILE: 'sandbox',
       DATABASE_URL: database.url,
       MIGRATE_ON_START: 'true',
@@ -43,26 +28,7 @@ describe('authorization service with AUTHORIZATION_WORKERS', () => {
     await database?.drop();
   });
 
-  async function start(): Promise<Started> {
-    const primary = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/authorization/src/main.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    primary.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    primary.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => primary.once('exit', (code) => resolve(code)));
-    const deadline = Date.now() + 90_000;
-    while (!output.includes('2 workers listening')) {
-      if (primary.exitCode !== null || Date.now() > deadline) {
-        primary.kill('SIGKILL');
-        throw new Error(`the clustered service did not start:\n${output.slice(-3000)}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const urls = [...output.matchAll(/authorization service listening on (http:\/\/[\d.]+:\d+)/g)].map((match) => match[1]);
-    expect(urls).toHaveLength(2);
-    // Port 0 in a cluster: the workers share one port chosen by the primary.
-    expect(new Set(urls).size).toBe(1);
-    return { primary, url: urls[0], output: () => output, exited };
-  }
+  const start = () => startClusteredEntryPoint('authorization', 2, env);
 
   it('starts a worker per setting on one port, both answering with the same keys, and stops them all on SIGTERM', async () => {
     const { primary, url, exited } = await start();

@@ -23,7 +23,7 @@ export {
   type IsolatedKafka,
 } from './kafka';
 export { metricValue, scrapeMetrics } from './prometheus';
-export { runEntryPoint, type EntryPointRun } from './entry-point';
+export { type ClusteredEntryPoint, runEntryPoint, startClusteredEntryPoint, type EntryPointRun } from './entry-point';
 export { SmtpCatcher, type ReceivedMail } from './smtp';
 export { freshTotpCode } from './totp';
 export { childrenOf, isRunning } from './processes';
