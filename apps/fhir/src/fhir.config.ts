@@ -14,6 +14,17 @@ export class FhirConfig extends PlatformConfig {
   @MetricsPort('the fhir service', 'FHIR_PORT', 4003)
   FHIR_METRICS_PORT?: string;
 
+  @ConfigVariable({
+    description:
+      'Worker processes (node:cluster) sharing the port: one event loop per core. 1 runs in one process. ' +
+      'Size it to the cores the service may use (see docs/architecture.md, Scaling); each worker is an instance with its own database connection pool and FHIR_BULK_WORKERS export workers.',
+    example: '2',
+  })
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  FHIR_WORKERS: number = 1;
+
   @ConfigVariable({ description: 'Public base URL of the fhir service, as clients reach it.', example: 'https://fhir.plan.example' })
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   FHIR_PUBLIC_URL: string = 'http://localhost:3003';
