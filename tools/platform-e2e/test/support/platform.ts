@@ -48,7 +48,22 @@ export class Platform {
     readonly mail: SmtpCatcher,
   ) {}
 
+  /**
+   * Starts the platform; when a service finds its port taken (the ports are chosen free before the
+   * services start, and an outgoing connection of any process on the host may take one meanwhile as
+   * its ephemeral port), starts it all again on other ports, up to three times.
+   */
   static async start(options: PlatformOptions): Promise<Platform> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await Platform.startOnce(options);
+      } catch (error) {
+        if (attempt >= 3 || !(error instanceof Error) || !error.message.includes('EADDRINUSE')) throw error;
+      }
+    }
+  }
+
+  private static async startOnce(options: PlatformOptions): Promise<Platform> {
     const began = performance.now();
     const logDir = path.join(os.tmpdir(), 'payer-access-platform-e2e', `${options.name}-${process.pid}-${Date.now().toString(36)}`);
     mkdirSync(logDir, { recursive: true });
