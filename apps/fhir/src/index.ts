@@ -3,7 +3,7 @@ export { createFhirApp, startFhirService, fhirDescriptor, type FhirServiceOption
 export { createFhirSearchRegistry } from './fhir-core.module';
 export { ResourceRepository } from './store/resource.repository';
 export { SearchIndexer } from './store/search-indexer';
-export { NdjsonLoader, ndjsonLines, type LoadReport, type LoadProgress } from './loader/ndjson-loader';
+export { NdjsonLoader, type LoadReport, type LoadProgress } from './loader/ndjson-loader';
 export { sensitiveCodesFrom } from './loader/sensitive-codes';
 export { FHIR_MIGRATIONS } from './migrations';
 export { FHIR_SCHEMA } from './app.module';

@@ -1,5 +1,5 @@
 import { type InputBatch, itemsOf } from './copy-batch';
-import { ndjsonBatches, ndjsonLines } from './ndjson-loader';
+import { ndjsonBatches } from './ndjson-loader';
 
 async function* chunked(bytes: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let start = 0; start < bytes.length; start += size) yield bytes.subarray(start, start + size);
@@ -44,14 +44,5 @@ describe('ndjsonBatches', () => {
     const batches = await collect(ndjsonBatches(chunked(Buffer.from('{"a":1}\n{"b":2}\n'), 3), 10));
     expect(batches.map((batch) => batch.count)).toEqual([2]);
     expect(await collect(ndjsonBatches(chunked(Buffer.alloc(0), 3), 10))).toEqual([]);
-  });
-});
-
-describe('ndjsonLines', () => {
-  it('decodes a character whose bytes arrive in two chunks', async () => {
-    const bytes = Buffer.from('{"name":"Zoë 😀"}\n{"city":"Zürich"}', 'utf8');
-    for (const size of [1, 2, 3, 5]) {
-      expect(await collect(ndjsonLines(chunked(bytes, size)))).toEqual(['{"name":"Zoë 😀"}', '{"city":"Zürich"}']);
-    }
   });
 });

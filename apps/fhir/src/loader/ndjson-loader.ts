@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { StringDecoder } from 'node:string_decoder';
 import type { Resource } from '@medplum/fhirtypes';
 import { DEFAULT_SENSITIVE_CODES, type SensitiveCodeList } from '@payer-access/fhir-models';
 import { UnservableResourceError, type ResourceRepository } from '../store/resource.repository';
@@ -196,23 +195,6 @@ export class NdjsonLoader {
     }
     return loaded;
   }
-}
-
-/**
- * Splits a byte stream into lines, for NDJSON files of any size. A character whose bytes span two
- * chunks is decoded whole.
- */
-export async function* ndjsonLines(chunks: AsyncIterable<Buffer | Uint8Array | string>): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  for await (const chunk of chunks) {
-    rest += typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
-    const lines = rest.split('\n');
-    rest = lines.pop() ?? '';
-    yield* lines;
-  }
-  rest += decoder.end();
-  if (rest !== '') yield rest;
 }
 
 const NEWLINE = 0x0a;
