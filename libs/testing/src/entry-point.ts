@@ -1,4 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type ChildProcessByStdio, spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import path from 'node:path';
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
@@ -9,6 +10,15 @@ export interface EntryPointRun {
   stderr: string;
 }
 
+/** `apps/<app>/src/main.ts` as a process of its own, with only `env` (plus what Node needs to find itself). */
+function spawnEntryPoint(app: string, env: Record<string, string>): ChildProcessByStdio<null, Readable, Readable> {
+  return spawn(process.execPath, ['-r', '@swc-node/register', `apps/${app}/src/main.ts`], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', TS_NODE_PROJECT: `apps/${app}/tsconfig.json`, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
 /**
  * Runs a service's real entry point (`apps/<app>/src/main.ts`) as a process of its own, with only
  * the environment given (plus what Node needs to find itself), and collects its exit and output.
@@ -16,11 +26,7 @@ export interface EntryPointRun {
  */
 export function runEntryPoint(app: string, env: Record<string, string>, timeoutMs = 60_000): Promise<EntryPointRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${app}/src/main.ts`], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', TS_NODE_PROJECT: `apps/${app}/tsconfig.json`, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnEntryPoint(app, env);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -50,14 +56,10 @@ export interface ClusteredEntryPoint {
  * on (`<app> service listening on http://…`); with port 0 the primary picks one port for all.
  */
 export async function startClusteredEntryPoint(app: string, workers: number, env: Record<string, string>, timeoutMs = 90_000): Promise<ClusteredEntryPoint> {
-  const primary = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${app}/src/main.ts`], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', TS_NODE_PROJECT: `apps/${app}/tsconfig.json`, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const primary = spawnEntryPoint(app, env);
   let output = '';
-  primary.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  primary.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  primary.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  primary.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => primary.once('exit', (code) => resolve(code)));
   const deadline = Date.now() + timeoutMs;
   while (!output.includes(`${workers} workers listening`)) {
